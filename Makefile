@@ -1,0 +1,57 @@
+# The README's commands. `make test` and `make e2e` work on a fresh machine: they install what they need.
+SHELL := bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+DIR ?= fixtures/gitops
+
+.PHONY: help setup system-packages test lint unit components bench preflight plan e2e clean
+
+help:
+	@echo "make e2e         kind cluster + the full suite on the bundled reference repository"
+	@echo "make test        the harness's own tests (lint, unit, components; cluster tests skip without Docker)"
+	@echo "make preflight   static checks of DIR (default fixtures/gitops)"
+	@echo "make components  the component tier against DIR"
+	@echo "make plan        write every manifest and command of the cluster tier to plan-out/"
+	@echo "make bench       preflight benchmarks"
+	@echo "make clean       remove .venv, .bin, artifacts and plan-out"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) system-packages
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/pytest -p no:cacheprovider --benchmark-disable $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit --benchmark-disable $(PYTEST_ARGS)
+
+components: setup
+	$(BIN)/airflow-e2e components $(DIR)
+
+bench: $(STAMP)
+	$(BIN)/pytest tests/unit -m benchmark --benchmark-only $(PYTEST_ARGS)
+
+preflight: $(STAMP)
+	$(BIN)/airflow-e2e preflight $(DIR)
+
+plan: $(STAMP)
+	$(BIN)/airflow-e2e plan --gitops-dir $(DIR) --output plan-out
+
+e2e: $(STAMP)
+	@bash scripts/e2e.sh
+
+clean:
+	rm -rf $(VENV) .bin artifacts plan-out .pytest_cache .ruff_cache

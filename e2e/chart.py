@@ -1,0 +1,82 @@
+"""What the Airflow Helm chart reads from existing Secrets, as data (FACTS.md, chart templates).
+
+Why one table: preflight, the component tier's job environment and the cluster checks all need the same
+"value -> Secret name -> data key -> env var" facts; a chart upgrade that renames one changes it here only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from e2e.gitops.model import get_path
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    value_path: str  # where the Secret name is set in the values
+    data_key: str  # the data key the chart reads from that Secret
+    env: tuple[str, ...]  # the env vars it becomes in Airflow containers ("" for volume mounts)
+    purpose: str  # the payload field that feeds it, by default
+    airflow: str = "any"  # "2", "3" or "any": which Airflow major reads it
+    chart_generates: str | None = None  # the Secret the chart makes itself when the value is unset
+    generated_how: str = ""  # "random each render" or "pre-install hook"
+
+
+SECRET_REFS: tuple[SecretRef, ...] = (
+    SecretRef("data.metadataSecretName", "connection",
+              ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_AIRFLOW_DB"), "metadataConnection",
+              chart_generates="{release}-metadata", generated_how="built from values"),
+    SecretRef("data.brokerUrlSecretName", "connection", ("AIRFLOW__CELERY__BROKER_URL",), "brokerUrl",
+              chart_generates="{release}-broker-url", generated_how="pre-install hook"),
+    SecretRef("fernetKeySecretName", "fernet-key", ("AIRFLOW__CORE__FERNET_KEY",), "fernetKey",
+              chart_generates="{release}-fernet-key", generated_how="pre-install hook"),
+    SecretRef("apiSecretKeySecretName", "api-secret-key", ("AIRFLOW__API__SECRET_KEY",), "apiSecretKey",
+              airflow="3", chart_generates="{release}-api-secret-key", generated_how="random each render"),
+    SecretRef("jwtSecretName", "jwt-secret", ("AIRFLOW__API_AUTH__JWT_SECRET",), "jwtSecret",
+              airflow="3", chart_generates="{release}-jwt-secret", generated_how="random each render"),
+    SecretRef("webserverSecretKeySecretName", "webserver-secret-key", ("AIRFLOW__WEBSERVER__SECRET_KEY",),
+              "webserverSecretKey", airflow="2", chart_generates="{release}-webserver-secret-key",
+              generated_how="random each render"),
+    SecretRef("redis.passwordSecretName", "password", ("REDIS_PASSWORD",), "redisPassword",
+              chart_generates="{release}-redis-password", generated_how="pre-install hook"),
+    SecretRef("dags.gitSync.sshKeySecret", "gitSshKey", (), "extraSecrets.airflow-ssh-secret.data.gitSshKey"),
+)
+
+# The default-user Secret is not a chart value: the create-user Job reads it through createUserJob.env.
+DEFAULT_USER_SECRET = "airflow-default-user"
+DEFAULT_USER_KEYS = ("username", "password", "email", "firstName", "lastName")
+
+# Values that carry a secret inline (never in Git): value path -> what it is.
+INLINE_SECRET_VALUES: dict[str, str] = {
+    "fernetKey": "Fernet key",
+    "webserverSecretKey": "webserver secret key",
+    "apiSecretKey": "API secret key",
+    "jwtSecret": "JWT secret",
+    "data.metadataConnection.pass": "metadata database password",
+    "data.resultBackendConnection.pass": "result backend password",
+    "data.brokerUrl": "broker URL (with its password)",
+    "redis.password": "Redis password",
+    "webserver.defaultUser.password": "default user password",
+    "createUserJob.defaultUser.password": "default user password",
+    "dags.gitSync.sshKey": "git-sync SSH private key",
+    "dags.gitSync.credentialsSecret": "",  # a Secret name, not a value: listed to document it is fine
+}
+
+JOBS = ("createUserJob", "migrateDatabaseJob")
+AUTH_MANAGER_AIRFLOW3 = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+GIT_SSH_KEY_MOUNT = "/etc/git-secret/ssh"
+KNOWN_HOSTS_MOUNT = "/etc/git-secret/known_hosts"
+
+
+def applies_to(ref: SecretRef, airflow_version: str) -> bool:
+    return ref.airflow == "any" or airflow_version.split(".", 1)[0] == ref.airflow
+
+
+def secret_names(values: dict, airflow_version: str) -> dict[str, SecretRef]:
+    """Secret name -> the reference that names it, for every `*SecretName` set in the values."""
+    names: dict[str, SecretRef] = {}
+    for ref in SECRET_REFS:
+        name = get_path(values, ref.value_path)
+        if isinstance(name, str) and name and applies_to(ref, airflow_version):
+            names[name] = ref
+    return names

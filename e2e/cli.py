@@ -1,0 +1,84 @@
+"""The `airflow-e2e` command line: one subcommand per module in `e2e/commands/`.
+
+Why a table: each command lives in its own module with one reason to change (`add_arguments`, `run`), and
+this file only dispatches and turns expected errors into one clear line with the contract's exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from e2e import __version__
+from e2e.errors import UnusableInput
+
+# command -> one-line help. The module e2e.commands.<command> provides add_arguments(parser) and run(args).
+COMMANDS: dict[str, str] = {
+    "preflight": "static checks of a GitOps repository (milliseconds, no cluster)",
+    "payload": "write a fresh, valid Vault payload (mode 0600, never printed)",
+    "components": "the component tier: real PostgreSQL, Redis, sshd+git and the Airflow CLI on loopback",
+    "plan": "render every manifest and command the cluster tier would run, offline",
+    "up": "bring the whole stack up on kind or an existing cluster",
+    "down": "tear down what `up` created (only objects labelled with its run id)",
+    "status": "show the state of a running stack",
+    "collect": "collect masked diagnostics from a running stack",
+    "report": "render the HTML report from a recorded timeline",
+    "scenario": "reproduce one reported failure and watch it recover",
+    "reproduce": "recreate a failed run from its reproduction bundle",
+    "sweep": "remove kept clusters and namespaces whose expiry label has passed",
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _module(command: str):
+    return importlib.import_module(f"e2e.commands.{command}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="airflow-e2e",
+        description="End-to-end harness for Airflow on Kubernetes via Argo CD, Vault, ESO and git-sync.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for command, help_text in COMMANDS.items():
+        try:
+            module = _module(command)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"e2e.commands.{command}":
+                raise
+            continue
+        command_parser = sub.add_parser(command, help=help_text, description=help_text)
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except UnusableInput as exc:
+        print(f"airflow-e2e {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print(f"airflow-e2e {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if os.environ.get("AIRFLOW_E2E_DEBUG"):
+            raise
+        print(f"airflow-e2e {args.command}: internal error: {type(exc).__name__} "
+              "(rerun with AIRFLOW_E2E_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

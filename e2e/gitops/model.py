@@ -1,0 +1,268 @@
+"""The in-memory model of a GitOps repository that all three tiers read.
+
+Why: a rule, a Secret name or a data key is written once. Objects keep their raw body (so nothing the
+repository says is lost) plus the few typed fields the harness reasons about, and where they came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something was read: a path relative to the repository root, and a 1-based line."""
+
+    file: str
+    line: int = 0
+
+
+@dataclass
+class KubeObject:
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None
+    body: dict[str, Any]
+    origin: Origin
+
+    @property
+    def ref(self) -> str:
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind}/{ns}{self.name}"
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return (self.body.get("metadata") or {}).get("annotations") or {}
+
+
+@dataclass
+class AppSource:
+    """One source of an Argo CD Application (a Git path, a Git `ref`, or a Helm chart)."""
+
+    repo_url: str
+    target_revision: str | None
+    path: str | None
+    chart: str | None
+    ref: str | None
+    helm: dict[str, Any]
+    directory: dict[str, Any]
+    body: dict[str, Any]
+
+    @property
+    def is_chart(self) -> bool:
+        return bool(self.chart)
+
+    @property
+    def value_files(self) -> list[str]:
+        return list(self.helm.get("valueFiles") or [])
+
+
+@dataclass
+class Application:
+    obj: KubeObject
+    sources: list[AppSource]
+    destination_namespace: str | None
+    sync_wave: int | None
+    sync_policy: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.obj.name
+
+    @property
+    def chart_sources(self) -> list[AppSource]:
+        return [s for s in self.sources if s.is_chart]
+
+    @property
+    def directory_sources(self) -> list[AppSource]:
+        return [s for s in self.sources if s.path is not None and not s.is_chart]
+
+
+@dataclass
+class ExternalSecret:
+    obj: KubeObject
+    store_name: str | None
+    store_kind: str
+    target_name: str
+    creation_policy: str
+    template_data: dict[str, str]
+    data: list[dict[str, Any]]
+    data_from: list[dict[str, Any]]
+    refresh_interval: str | None
+
+    @property
+    def name(self) -> str:
+        return self.obj.name
+
+    @property
+    def namespace(self) -> str | None:
+        return self.obj.namespace
+
+    @property
+    def remote_keys(self) -> list[str]:
+        """The provider keys this ExternalSecret reads (e.g. `airflow/config`)."""
+        keys = [((d.get("remoteRef") or {}).get("key")) for d in self.data]
+        keys += [((d.get("extract") or {}).get("key")) for d in self.data_from]
+        return [k for k in keys if isinstance(k, str)]
+
+
+@dataclass
+class VaultStore:
+    """A ClusterSecretStore or SecretStore with the Vault provider."""
+
+    obj: KubeObject
+    server: str
+    path: str | None
+    version: str
+    ca_provider: dict[str, Any] | None
+    ca_bundle: str | None
+    auth: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.obj.name
+
+    @property
+    def kubernetes_auth(self) -> dict[str, Any]:
+        return self.auth.get("kubernetes") or {}
+
+    @property
+    def service_account_ref(self) -> dict[str, Any]:
+        return self.kubernetes_auth.get("serviceAccountRef") or {}
+
+
+@dataclass
+class ValuesFile:
+    path: str
+    data: dict[str, Any]
+    origin: Origin
+
+
+@dataclass
+class VaultPolicy:
+    name: str
+    rules: dict[str, list[str]]
+    origin: Origin
+    text: str
+
+
+@dataclass
+class VaultRole:
+    name: str
+    params: dict[str, Any]
+    origin: Origin
+
+    def listed(self, key: str) -> list[str]:
+        """A role parameter that Vault accepts as a list or a comma-separated string."""
+        value = self.params.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return [str(v) for v in value]
+
+
+@dataclass
+class Repository:
+    """Everything read from one GitOps directory."""
+
+    root: Path
+    objects: list[KubeObject] = field(default_factory=list)
+    data_files: dict[str, list[tuple[int, Any]]] = field(default_factory=dict)
+    applications: list[Application] = field(default_factory=list)
+    external_secrets: list[ExternalSecret] = field(default_factory=list)
+    stores: list[VaultStore] = field(default_factory=list)
+    policies: list[VaultPolicy] = field(default_factory=list)
+    roles: list[VaultRole] = field(default_factory=list)
+    payload_example: dict[str, Any] | None = None
+    payload_example_origin: Origin | None = None
+
+    def application(self, name: str) -> Application | None:
+        return next((a for a in self.applications if a.name == name), None)
+
+    def objects_of_kind(self, kind: str) -> list[KubeObject]:
+        return [o for o in self.objects if o.kind == kind]
+
+    def store(self, name: str | None) -> VaultStore | None:
+        return next((s for s in self.stores if s.name == name), None)
+
+    def objects_under(self, rel_dir: str) -> list[KubeObject]:
+        prefix = _dir_prefix(rel_dir)
+        return [o for o in self.objects if o.origin.file.startswith(prefix)]
+
+    def files_under(self, rel_dir: str) -> list[str]:
+        """Every YAML file (objects and data) below a repository path."""
+        prefix = _dir_prefix(rel_dir)
+        files = {o.origin.file for o in self.objects} | set(self.data_files)
+        return sorted(f for f in files if f.startswith(prefix))
+
+    def values_file(self, rel_path: str) -> ValuesFile | None:
+        docs = self.data_files.get(rel_path)
+        if not docs or not isinstance(docs[0][1], dict):
+            return None
+        return ValuesFile(rel_path, docs[0][1], Origin(rel_path, docs[0][0]))
+
+    def helm_values(self, app: Application) -> list[ValuesFile]:
+        """The values files an Application's chart source reads, resolved inside this repository.
+
+        `$values/<p>` and plain relative paths both resolve to `<root>/<p>` (one repository).
+        """
+        found: list[ValuesFile] = []
+        for source in app.chart_sources:
+            for entry in source.value_files:
+                rel = resolve_values_path(entry)
+                vf = self.values_file(rel) if rel else None
+                if vf is not None:
+                    found.append(vf)
+        return found
+
+    def merged_values(self, app: Application) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for vf in self.helm_values(app):
+            merged = deep_merge(merged, vf.data)
+        for source in app.chart_sources:
+            inline = source.helm.get("valuesObject")
+            if isinstance(inline, dict):
+                merged = deep_merge(merged, inline)
+        return merged
+
+    def external_secrets_in(self, namespace: str | None) -> list[ExternalSecret]:
+        return [es for es in self.external_secrets if es.namespace == namespace]
+
+
+def _dir_prefix(rel_dir: str) -> str:
+    rel = rel_dir.strip("/")
+    return "" if rel in ("", ".") else rel + "/"
+
+
+def resolve_values_path(entry: str) -> str | None:
+    """`$values/apps/x.yaml` -> `apps/x.yaml`; a URL or another `$ref` is outside this repository."""
+    if entry.startswith("$values/"):
+        return entry[len("$values/") :]
+    if entry.startswith("$") or "://" in entry:
+        return None
+    return entry.lstrip("./")
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Helm's value merge: mappings merge key by key, anything else replaces."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def get_path(data: Any, dotted: str, default: Any = None) -> Any:
+    """`get_path(values, "dags.gitSync.knownHosts")`: a nested value, or default when any step is missing."""
+    current = data
+    for part in dotted.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return default
+        current = current[part]
+    return current

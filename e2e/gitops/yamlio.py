@@ -1,0 +1,113 @@
+"""Read YAML files safely, remembering the line each mapping and key came from.
+
+Why: every preflight finding names a file and a line, and bad input (binary, huge, non-UTF-8, broken YAML)
+must become one clear `UnusableInput` line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from e2e.errors import UnusableInput
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+class LineDict(dict):
+    """A dict that knows the line of itself (`line`) and of each of its keys (`key_lines`), 1-based."""
+
+    line: int = 0
+    key_lines: dict[Any, int]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines = {}
+
+    def line_of(self, key: Any) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader (no arbitrary objects) that builds LineDicts."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    mapping.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found an unhashable mapping key", key_node.start_mark
+            ) from None
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.key_lines[key] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_text(path: Path, shown_as: str | None = None) -> str:
+    """The text of a file, or UnusableInput naming why it cannot be read as UTF-8 YAML text."""
+    name = shown_as or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnusableInput(f"{name}: file is {size} bytes, more than the {MAX_FILE_BYTES} bytes allowed")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnusableInput(f"{name}: cannot read file: {exc.strerror or exc}") from None
+    if b"\x00" in raw:
+        raise UnusableInput(f"{name}: binary file (contains NUL bytes), expected YAML text")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
+
+
+def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
+    """All documents of a YAML stream as (first line, data); empty documents are dropped."""
+    try:
+        docs: list[tuple[int, Any]] = []
+        loader = _LineLoader(text)
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is None:
+                    continue
+                line = node.start_mark.line + 1
+                data = loader.construct_document(node)
+                if data is not None:
+                    docs.append((line, data))
+        finally:
+            loader.dispose()
+        return docs
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise UnusableInput(f"{shown_as}{where}: broken YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise UnusableInput(f"{shown_as}: broken YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
+
+
+def load_file(path: Path, shown_as: str | None = None) -> list[tuple[int, Any]]:
+    name = shown_as or str(path)
+    return load_documents(read_text(path, name), name)
+
+
+def load_single_mapping(path: Path, what: str) -> LineDict:
+    """One YAML mapping from a file (a payload, a role); UnusableInput for anything else."""
+    docs = load_file(path)
+    if len(docs) != 1 or not isinstance(docs[0][1], dict):
+        raise UnusableInput(f"{path}: {what} must be one YAML mapping")
+    return docs[0][1]
