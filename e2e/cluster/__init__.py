@@ -1,0 +1,1 @@
+"""Cluster providers (kind, existing kubeconfig) and thin CLI wrappers (kind, kubectl, helm)."""

@@ -1,0 +1,1 @@
+"""Pytest options and fixtures of the cluster tier (filled in by the cluster tier)."""

@@ -1,0 +1,1 @@
+"""The component tier: real PostgreSQL, Redis, sshd+git and the Airflow CLI on loopback."""

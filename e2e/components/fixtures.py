@@ -1,0 +1,1 @@
+"""Pytest fixtures of the component tier (filled in by the component tier)."""

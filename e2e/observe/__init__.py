@@ -1,0 +1,1 @@
+"""Watches -> a timeline of what happened when; eventually() and consistently()."""

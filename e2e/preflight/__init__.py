@@ -1,0 +1,1 @@
+"""Static rules over the repository model -> findings (pure functions, no I/O)."""

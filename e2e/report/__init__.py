@@ -1,0 +1,1 @@
+"""Artifacts, JUnit properties and the HTML report with the timeline picture."""

@@ -1,0 +1,1 @@
+"""Each reported failure (FAILURES.md): break it, see the symptom, fix it, see it converge."""
