@@ -1,0 +1,92 @@
+"""RunConfig: every knob of a run in one place (CLI flags, pytest options and the environment feed it).
+
+Why one object: `plan`, `up`, the pytest fixtures, scenarios and reproduction bundles must agree on what a run
+is; a bundle is just a serialised RunConfig plus what the run observed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from e2e import versions
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GITOPS_DIR = REPO_ROOT / "fixtures" / "gitops"
+DEFAULT_DAGS_DIR = REPO_ROOT / "fixtures" / "dags"
+
+ClusterMode = Literal["kind", "existing"]
+KeepPolicy = Literal["always", "on-failure", "never"]
+RUN_ID_LABEL = "airflow-e2e.io/run-id"
+EXPIRES_LABEL = "airflow-e2e.io/expires"
+CREATED_BY_LABEL = "app.kubernetes.io/created-by"
+CREATED_BY = "airflow-gitops-e2e"
+
+
+def new_run_id() -> str:
+    """Short, sortable, DNS-label safe: e2e-<utc yymmddhhmm>-<4 hex>."""
+    return time.strftime("e2e-%y%m%d%H%M", time.gmtime()) + "-" + secrets.token_hex(2)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    cluster: ClusterMode = "kind"
+    cluster_name: str = "airflow-e2e"
+    kubeconfig: Path | None = None
+    context: str | None = None
+    keep_cluster: KeepPolicy = "on-failure"
+    keep_hours: float = 24.0  # expiry label on anything kept, for `airflow-e2e sweep`
+    chart_version: str = versions.PINNED_CHART
+    upgrade_from: str | None = None
+    gitops_dir: Path = DEFAULT_GITOPS_DIR
+    dags_dir: Path = DEFAULT_DAGS_DIR
+    payload_file: Path | None = None
+    artifacts_dir: Path = REPO_ROOT / "artifacts"
+    timeout_multiplier: float = 1.0
+    registry_mirror: str | None = None
+    node_image: str | None = None  # None: the pinned default in versions
+    run_id: str = field(default_factory=new_run_id)
+    airflow_namespace: str = "airflow"
+    argocd_namespace: str = "argocd"
+    eso_namespace: str = "external-secrets"
+    vault_namespace: str = "vault"
+    git_namespace: str = "git-server"
+    db_namespace: str = "airflow-db"
+
+    def timeout(self, seconds: float) -> float:
+        """A per-operation deadline in wall-clock seconds, scaled for slow machines."""
+        return seconds * self.timeout_multiplier
+
+    def labels(self) -> dict[str, str]:
+        """Labels on every object the harness creates, so `down` and `sweep` delete only ours."""
+        return {RUN_ID_LABEL: self.run_id, CREATED_BY_LABEL: CREATED_BY}
+
+    def with_(self, **changes: Any) -> RunConfig:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunConfig:
+        paths = {"kubeconfig", "gitops_dir", "dags_dir", "payload_file", "artifacts_dir"}
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: (Path(v) if k in paths and v is not None else v) for k, v in data.items() if k in known}
+        return cls(**kwargs)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> RunConfig:
+        """Defaults, then AIRFLOW_E2E_* environment variables, then explicit overrides."""
+        env: dict[str, Any] = {}
+        if os.environ.get("AIRFLOW_E2E_CHART_VERSION"):
+            env["chart_version"] = os.environ["AIRFLOW_E2E_CHART_VERSION"]
+        if os.environ.get("AIRFLOW_E2E_TIMEOUT_MULTIPLIER"):
+            env["timeout_multiplier"] = float(os.environ["AIRFLOW_E2E_TIMEOUT_MULTIPLIER"])
+        if os.environ.get("AIRFLOW_E2E_REGISTRY_MIRROR"):
+            env["registry_mirror"] = os.environ["AIRFLOW_E2E_REGISTRY_MIRROR"]
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)
