@@ -1,0 +1,114 @@
+"""Failure classes on the messages kind, Docker, kubelet, kubectl, ESO, OpenSSH and Airflow really print."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e.ci.classify import DEPENDENCY_NOT_READY, INFRASTRUCTURE, PRODUCT, classify
+
+pytestmark = pytest.mark.unit
+
+INFRASTRUCTURE_TEXTS = {
+    "docker hub rate limit": (
+        'Failed to pull image "docker.io/library/postgres:17.6-bookworm": rpc error: code = Unknown desc = '
+        "failed to pull and unpack image: toomanyrequests: You have reached your pull rate limit. You may "
+        "increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit"),
+    "registry 429": (
+        'failed to resolve reference "quay.io/argoproj/argocd:v3.5.1": unexpected status from HEAD request to '
+        "https://quay.io/v2/argoproj/argocd/manifests/v3.5.1: 429 Too Many Requests"),
+    "pod image pull backoff via a fail-fast wait": (
+        "Failed: pod argocd/argocd-server-6d4f9c7b8-x2x9q waiting ImagePullBackOff: "
+        'Back-off pulling image "quay.io/argoproj/argocd:v3.5.1"'),
+    "ErrImagePull": "container vault in vault/vault-0 is waiting: ErrImagePull",
+    "dns in the node": (
+        'dial tcp: lookup registry-1.docker.io on 10.96.0.10:53: no such host'),
+    "dns on the runner": (
+        "urllib3.exceptions.NameResolutionError: Failed to resolve 'dl.k8s.io' "
+        "([Errno -3] Temporary failure in name resolution)"),
+    "kind create cluster": (
+        'ERROR: failed to create cluster: failed to pull image "kindest/node:v1.36.4@sha256:099e0493": '
+        "command \"docker pull kindest/node:v1.36.4\" failed with error: exit status 1"),
+    "kind kubeadm": "ERROR: failed to create cluster: failed to init node with kubeadm: command failed",
+    "docker daemon": (
+        "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"),
+    "node not ready": 'timed out after 120s: node "airflow-e2e-control-plane" not ready (KubeletNotReady)',
+}
+
+DEPENDENCY_TEXTS = {
+    "ESO webhook": (
+        'Internal error occurred: failed calling webhook "validate.externalsecret.external-secrets.io": failed to '
+        'call webhook: Post "https://external-secrets-webhook.external-secrets.svc:443/validate-external-secrets-'
+        'io-v1-externalsecret?timeout=5s": dial tcp 10.96.12.3:443: connect: connection refused'),
+    "no endpoints": (
+        'Internal error occurred: failed calling webhook "vault.hashicorp.com": no endpoints available for '
+        'service "vault-agent-injector-svc"'),
+    "rollout wait": (
+        "TimeoutError: timed out after 300s waiting for deployment argocd/argocd-repo-server to become ready: "
+        "0/1 replicas available"),
+    "deployment progress deadline": (
+        'error: deployment "external-secrets" exceeded its progress deadline'),
+}
+
+PRODUCT_TEXTS = {
+    "ESO 403 on a KV v2 policy without data/": (
+        "ExternalSecret airflow/airflow-fernet-key Ready=False SecretSyncedError: error processing spec.data[0] "
+        "(key: airflow/config), err: Code: 403. Errors: * 1 error occurred: * permission denied"),
+    "template key missing": (
+        'SecretSyncedError: could not execute template: template: fernet-key:1:24: executing "fernet-key" at '
+        "<(fromYaml .config).fernetKeyy>: map has no entry for key \"fernetKeyy\""),
+    "git-sync host key": (
+        "git-sync init container failed: too many failures, aborting; stderr: No ED25519 host key is known for "
+        "git.example.com and you have requested strict checking. Host key verification failed."),
+    "key without newline": 'Load key "/etc/git-secret/ssh": invalid format',
+    "migrations never ran": "TimeoutError: There are still unapplied migrations after 10 seconds.",
+    "immutable Job": 'Job.batch "airflow-create-user" is invalid: spec.template: Invalid value: field is immutable',
+    "job failed": "Job airflow/airflow-run-airflow-migrations failed: BackoffLimitExceeded",
+    "fernet": "ValueError: Fernet key must be 32 url-safe base64-encoded bytes.",
+    "plain assertion": "AssertionError: assert 'airflow-fernet-key' in ['airflow-api-secret-key']",
+}
+
+
+@pytest.mark.parametrize("text", INFRASTRUCTURE_TEXTS.values(), ids=INFRASTRUCTURE_TEXTS.keys())
+def test_infrastructure_messages_are_infrastructure(text):
+    assert classify(text, "call").failure_class == INFRASTRUCTURE
+
+
+@pytest.mark.parametrize("text", DEPENDENCY_TEXTS.values(), ids=DEPENDENCY_TEXTS.keys())
+def test_components_not_up_yet_are_dependency_not_ready(text):
+    assert classify(text, "call").failure_class == DEPENDENCY_NOT_READY
+
+
+@pytest.mark.parametrize("text", PRODUCT_TEXTS.values(), ids=PRODUCT_TEXTS.keys())
+def test_terminal_states_and_assertions_are_product(text):
+    assert classify(text, "call").failure_class == PRODUCT
+
+
+def test_connection_refused_while_bringing_up_is_dependency_not_ready():
+    text = "HTTPSConnectionPool(host='127.0.0.1', port=8200): Max retries exceeded ([Errno 111] Connection refused)"
+    assert classify(text, "setup").failure_class == DEPENDENCY_NOT_READY
+
+
+def test_connection_refused_inside_the_test_body_is_product():
+    text = "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused."
+    assert classify(text, "call").failure_class == PRODUCT
+
+
+def test_a_plain_timeout_in_the_test_body_is_product_not_retried():
+    c = classify("TimeoutError: timed out after 60s: ExternalSecret still Ready=Unknown", "call")
+    assert c.failure_class == PRODUCT and not c.retryable
+
+
+def test_infrastructure_wins_over_a_product_word_in_the_same_text():
+    text = "SecretSyncedError observed, but first: ImagePullBackOff on external-secrets-7c9d"
+    assert classify(text, "call").failure_class == INFRASTRUCTURE
+
+
+def test_only_infrastructure_is_retryable():
+    assert classify(INFRASTRUCTURE_TEXTS["docker daemon"]).retryable
+    assert not classify(DEPENDENCY_TEXTS["ESO webhook"]).retryable
+    assert not classify(PRODUCT_TEXTS["plain assertion"]).retryable
+
+
+def test_the_matching_rule_is_named():
+    assert classify(PRODUCT_TEXTS["git-sync host key"]).rule == "host-key"
+    assert classify("assert 1 == 2").rule == "assertion"
