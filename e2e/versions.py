@@ -11,6 +11,10 @@ from dataclasses import dataclass
 # Airflow Helm chart -> the Airflow version it ships by default (chart/Chart.yaml appVersion).
 # Source: chart/RELEASE_NOTES.rst in apache/airflow. 1.21.0 is the seed's pin; 1.22.0 notes say
 # "previously it was 3.2.1", so 1.21.x ended on 3.2.1 (FACTS.md marked 1.21.0 UNCONFIRMED).
+# Checked again for the component tier: the 1.22.0 release (helm-chart/1.22.0) says "now 3.2.2, previously it
+# was 3.2.1", and the chart maintainers write "previously" as the version of the latest release (review of
+# apache/airflow#61447); helm-chart/1.21.0 was cut 2026-04-24, two days after Airflow 3.2.1. The 1.21.0 bump
+# (apache/airflow#64081) still carried appVersion 3.1.8 on its branch, so 3.2.1 came with a later bump.
 CHART_AIRFLOW: dict[str, str] = {
     "1.15.0": "2.9.3",
     "1.16.0": "2.10.5",
@@ -20,6 +24,13 @@ CHART_AIRFLOW: dict[str, str] = {
     "1.20.0": "3.1.8",
     "1.21.0": "3.2.1",
     "1.22.0": "3.2.2",
+}
+
+# Airflow -> the FAB provider release the component tier installs beside it (the `airflow users` CLI and the
+# FabAuthManager the chart sets on Airflow 3). A version missing here installs the newest FAB pip resolves.
+AIRFLOW_FAB_PROVIDER: dict[str, str] = {
+    "3.2.1": "3.6.3",
+    "3.2.2": "3.6.4",
 }
 
 PINNED_CHART = "1.21.0"
@@ -48,3 +59,73 @@ class Tool:
     version: str
     url: str
     sha256: str
+
+
+# --- cluster tier pins (kind, kubectl, helm, node images, stack components) ---------------------------------
+# Checksums are the published sha256 of each release asset (kind: the release's `.sha256sum` files; kubectl:
+# dl.k8s.io `<binary>.sha256`; helm: the v3.20.0 release notes). A platform with no checksum here is refused
+# by scripts/install-tools.sh: never an unverified binary.
+
+KIND_VERSION = "v0.33.0"
+KUBECTL_VERSION = "v1.36.4"
+HELM_VERSION = "v3.20.0"  # Helm 3: the major Argo CD renders charts with
+
+TOOLS: dict[str, dict[str, Tool]] = {
+    "kind": {
+        "linux-amd64": Tool("kind", KIND_VERSION,
+                            f"https://github.com/kubernetes-sigs/kind/releases/download/{KIND_VERSION}/kind-linux-amd64",
+                            "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d"),
+        "linux-arm64": Tool("kind", KIND_VERSION,
+                            f"https://github.com/kubernetes-sigs/kind/releases/download/{KIND_VERSION}/kind-linux-arm64",
+                            "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"),
+    },
+    "kubectl": {
+        "linux-amd64": Tool("kubectl", KUBECTL_VERSION,
+                            f"https://dl.k8s.io/release/{KUBECTL_VERSION}/bin/linux/amd64/kubectl",
+                            "8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a"),
+    },
+    "helm": {
+        "linux-amd64": Tool("helm", HELM_VERSION, f"https://get.helm.sh/helm-{HELM_VERSION}-linux-amd64.tar.gz",
+                            "dbb4c8fc8e19d159d1a63dda8db655f9ffa4aac1b9a6b188b34a40957119b286"),
+        "linux-arm64": Tool("helm", HELM_VERSION, f"https://get.helm.sh/helm-{HELM_VERSION}-linux-arm64.tar.gz",
+                            "bfb14953295d5324d47ab55f3dfba6da28d46c848978c8fbf412d4271bdc29f1"),
+    },
+}
+
+# kind node images built for KIND_VERSION, pinned by digest (kind v0.33.0 release notes, "Images pre-built for
+# this release"). Two supported Kubernetes minors for the nightly matrix; the first is the default.
+KIND_NODE_IMAGES: dict[str, str] = {
+    "1.36": "kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed",
+    "1.35": "kindest/node:v1.35.8@sha256:07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0",
+}
+DEFAULT_KUBERNETES = "1.36"
+
+# Stack components (FACTS.md "Versions seen").
+VAULT_CHART_REPO = "https://helm.releases.hashicorp.com"
+VAULT_CHART_VERSION = "0.34.1"
+VAULT_IMAGE = "hashicorp/vault:2.0.4"
+ESO_CHART_REPO = "https://charts.external-secrets.io"
+ESO_CHART_VERSION = "2.9.0"
+ESO_IMAGE = "ghcr.io/external-secrets/external-secrets:v2.9.0"
+ARGOCD_VERSION = "v3.5.1"
+ARGOCD_INSTALL_URL = f"https://raw.githubusercontent.com/argoproj/argo-cd/{ARGOCD_VERSION}/manifests/install.yaml"
+ARGOCD_IMAGE = f"quay.io/argoproj/argocd:{ARGOCD_VERSION}"
+GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.7.1"
+# The in-cluster SSH git server: Alpine with openssh-server and git added at start (apk, pinned branch).
+GIT_SERVER_IMAGE = "docker.io/library/alpine:3.22"
+POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm"
+
+
+def tool_for(name: str, platform: str) -> Tool | None:
+    """The pinned, checksummed download of a tool for `linux-amd64`-style platforms; None when not verified."""
+    return TOOLS.get(name, {}).get(platform)
+
+
+def node_image(kubernetes: str | None = None) -> str:
+    """The digest-pinned kind node image for a Kubernetes minor (default: DEFAULT_KUBERNETES)."""
+    minor = kubernetes or DEFAULT_KUBERNETES
+    try:
+        return KIND_NODE_IMAGES[minor]
+    except KeyError:
+        known = ", ".join(sorted(KIND_NODE_IMAGES))
+        raise KeyError(f"no kind node image pinned for Kubernetes {minor}; known: {known}") from None

@@ -1,0 +1,54 @@
+"""The kind cluster config: node image pinned by digest, and an optional registry mirror.
+
+Why a function: clusters/kind.yaml is the default rendering of this function (a unit test keeps them equal),
+and a run with another Kubernetes version or a mirror renders its own copy into the run's directory.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from e2e import versions
+from e2e.config import RUN_ID_LABEL, RunConfig
+
+CERTS_DIR = "/etc/containerd/certs.d"
+# containerd 2 (kind >= 0.27) reads per-registry hosts.toml files from config_path.
+CONTAINERD_PATCH = f'[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "{CERTS_DIR}"\n'
+MIRRORED_REGISTRIES = ("docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "public.ecr.aws")
+
+
+def render(config: RunConfig, node_image: str | None = None) -> dict[str, Any]:
+    image = node_image or config.node_image or versions.node_image()
+    doc: dict[str, Any] = {
+        "kind": "Cluster",
+        "apiVersion": "kind.x-k8s.io/v1alpha4",
+        "name": config.cluster_name,
+        "nodes": [{"role": "control-plane", "image": image, "labels": {RUN_ID_LABEL: config.run_id}}],
+    }
+    if config.registry_mirror:
+        doc["containerdConfigPatches"] = [CONTAINERD_PATCH]
+    return doc
+
+
+def default_document() -> dict[str, Any]:
+    """What clusters/kind.yaml holds: the pinned default, no run id (each run stamps its own)."""
+    doc = render(RunConfig(run_id="RUN_ID"))
+    doc["nodes"][0].pop("labels")
+    return doc
+
+
+def mirror_hosts_toml(registry: str, mirror: str) -> str:
+    """containerd hosts.toml sending pulls for `registry` to `mirror` first, the registry itself as fallback."""
+    upstream = "https://registry-1.docker.io" if registry == "docker.io" else f"https://{registry}"
+    return (f'server = "{upstream}"\n\n[host."{mirror.rstrip("/")}"]\n'
+            '  capabilities = ["pull", "resolve"]\n')
+
+
+def mirror_node_commands(node: str, mirror: str) -> list[list[str]]:
+    """`docker exec` commands writing hosts.toml for every mirrored registry into a node."""
+    cmds = []
+    for registry in MIRRORED_REGISTRIES:
+        path = f"{CERTS_DIR}/{registry}"
+        cmds.append(["docker", "exec", node, "mkdir", "-p", path])
+        cmds.append(["docker", "exec", "-i", node, "cp", "/dev/stdin", f"{path}/hosts.toml"])
+    return cmds

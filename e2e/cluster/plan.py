@@ -1,0 +1,312 @@
+"""The bring-up as data: ordered phases of parallel lanes of steps, and every manifest they apply.
+
+Why data: `plan` writes it without a cluster, the bring-up executes the same object, and unit tests check
+the decisions (order, parallelism, objects, fields, waits) on it. Secrets live in `RunSecrets` and reach
+the plan's files only through the run's Masker.
+"""
+
+from __future__ import annotations
+
+import secrets as pysecrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from e2e import payload as payload_mod
+from e2e import versions
+from e2e.cluster import images as images_mod
+from e2e.cluster import kindconfig
+from e2e.config import RunConfig
+from e2e.gitops.model import Repository
+from e2e.masking import Masker
+from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
+from e2e.stack.common import Manifest, Obj, namespace, run_namespaces
+
+CA_PLACEHOLDER = "<vault-ca.pem read from the Vault pod at run time>"
+
+
+@dataclass
+class RunSecrets:
+    """Every secret a run holds: the payload, the git server host key, the deploy key, the Vault token."""
+
+    payload: dict[str, Any]
+    host_key: gitserver.KeyPair
+    deploy_key: gitserver.KeyPair
+    vault_token: str
+
+    @classmethod
+    def generate(cls, payload: dict[str, Any] | None = None) -> RunSecrets:
+        return cls(payload or payload_mod.generate(), gitserver.new_keypair(), gitserver.new_keypair(),
+                   "hvs." + pysecrets.token_urlsafe(24))
+
+    def values(self) -> list[str]:
+        """Secret values to mask. The default user's identity (username, email, names) is not secret and
+        would otherwise mask ordinary words such as `platform` in repository URLs."""
+        payload = {k: v for k, v in self.payload.items() if k != "createUserJob"}
+        user = ((self.payload.get("createUserJob") or {}).get("defaultUser") or {})
+        return [*payload_mod.secret_values(payload), *([user["password"]] if user.get("password") else []),
+                *_derived_secrets(self.payload), self.host_key.private_openssh,
+                self.deploy_key.private_openssh, self.vault_token]
+
+    def masker(self) -> Masker:
+        return Masker(self.values())
+
+
+@dataclass
+class Step:
+    name: str
+    component: str
+    action: str  # command | apply | render-apply | wait | seed | publish | push | patch | restart
+    describe: str
+    argv: list[str] = field(default_factory=list)
+    manifests: list[str] = field(default_factory=list)
+    timeout: float = 0.0
+
+
+@dataclass
+class Phase:
+    name: str
+    lanes: list[list[Step]]
+
+    @property
+    def parallel(self) -> bool:
+        return len(self.lanes) > 1
+
+    def steps(self) -> list[Step]:
+        return [s for lane in self.lanes for s in lane]
+
+
+@dataclass
+class RunPlan:
+    config: RunConfig
+    phases: list[Phase]
+    manifests: dict[str, Manifest]
+    images: list[str]
+    repo_files: dict[str, str]  # the GitOps repository as pushed
+    dags_files: dict[str, str]
+
+    def steps(self) -> list[Step]:
+        return [s for p in self.phases for s in p.steps()]
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps() if s.name == name)
+
+    def commands_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.config.run_id,
+            "cluster": self.config.cluster,
+            "phases": [{"name": p.name, "parallel": p.parallel,
+                        "lanes": [[asdict(s) for s in lane] for lane in p.lanes]} for p in self.phases],
+            "images": self.images,
+        }
+
+
+def dns_rewrites(config: RunConfig, repo: Repository) -> dict[str, str]:
+    """Repository host names -> in-cluster Service names (git hosts -> git server, store host -> Vault)."""
+    rewrites = {host: gitserver.service_fqdn(config) for host in names.git_hosts(repo)}
+    vault_host, _port = names.vault_host(names.vault_store(repo))
+    if vault_host:
+        rewrites[vault_host] = vault.service_fqdn(config)
+    return rewrites
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as `|` blocks: a reviewer reads the Corefile and scripts as written."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str)
+
+
+def _yaml(objects: list[Obj]) -> str:
+    return yaml.dump_all(objects, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
+def _yaml_one(data: Any) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
+def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_files: dict[str, str],
+          dags_files: dict[str, str], live_corefile: Obj | None = None) -> RunPlan:
+    t = config.timeout
+    m: dict[str, Manifest] = {}
+
+    def add(name: str, objects: list[Obj] | None = None, text: str | None = None) -> str:
+        m[name] = Manifest(name, objects or [], text if text is not None else _yaml(objects or []))
+        return name
+
+    kind_cfg = add("00-kind-config.yaml", text=_yaml_one(kindconfig.render(config))) \
+        if config.cluster == "kind" else None
+    ns_file = add("01-namespaces.yaml", [namespace(n, config) for n in run_namespaces(config)])
+    vault_values = add("10-vault-values.yaml",
+                       text=_yaml_one(vault.helm_values(config, repo, run_secrets.vault_token)))
+    eso_values = add("11-eso-values.yaml", text=_yaml_one(eso.helm_values(config, repo)))
+    authorized = [run_secrets.deploy_key.public_line,
+                  payload_mod.public_key_of(_git_ssh_key(run_secrets.payload))]
+    git_file = add("13-git-server.yaml", gitserver.manifests(config, repo, run_secrets.host_key, authorized))
+    pg_file = add("14-postgresql.yaml", postgres.manifests(config, run_secrets.payload))
+    corefile = live_corefile or coredns.kind_default_config_map()
+    dns_file = add("15-coredns.yaml", [coredns.patched_config_map(corefile, dns_rewrites(config, repo), config)])
+    ca_file = add("20-vault-ca.yaml", [vault.ca_config_map(config, repo, CA_PLACEHOLDER)])
+    seed_ops = vault.seed_plan(repo, run_secrets.payload)
+    seed_file = add("21-vault-seed.yaml", text=_yaml_one([asdict(op) for op in seed_ops]))
+    repos_file = add("22-argocd-repositories.yaml",
+                     argocd.repository_secrets(config, repo, run_secrets.deploy_key.private_openssh))
+    kh_file = add("23-argocd-ssh-known-hosts-cm.yaml",
+                  [argocd.known_hosts_config_map(config, repo, run_secrets.host_key.public_line)])
+    cm_file = add("24-argocd-cm.yaml", [argocd.argocd_cm(config, repo)])
+    root = argocd.root_application(repo)
+    root_file = add("40-root-application.yaml", [root])
+
+    rendered = [o for f in (git_file, pg_file) for o in m[f].objects]
+    images = sorted(set(images_mod.images_in(rendered)) | set(images_mod.pinned_component_images().values()))
+
+    helm_eso = eso.template_argv(config, repo, "11-eso-values.yaml")
+    helm_vault = ["helm", "template", vault.RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
+                  versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace, "--values",
+                  "10-vault-values.yaml"]
+    ssa = ["kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=airflow-e2e", "-f"]
+    phases: list[Phase] = []
+    if config.cluster == "kind":
+        phases.append(Phase("cluster", [[Step(
+            "cluster.create", "cluster", "command", "create the kind cluster, or reuse one of the same name",
+            ["kind", "create", "cluster", "--name", config.cluster_name, "--config", "00-kind-config.yaml",
+             "--wait", "120s"], [kind_cfg] if kind_cfg else [], t(300))]]))
+        phases.append(Phase("images", [[Step(
+            "images.preload", "cluster", "command", "kind load docker-image for each image present locally",
+            ["kind", "load", "docker-image", "--name", config.cluster_name, "<image>"], [], t(600))]]))
+    else:
+        phases.append(Phase("cluster", [[Step(
+            "cluster.connect", "cluster", "command", "use the given kubeconfig and context",
+            ["kubectl", "version", *(["--context", config.context] if config.context else [])], [], t(30))]]))
+    phases.append(Phase("namespaces", [[Step("namespaces.apply", "cluster", "apply",
+                                             "labelled namespaces of this run", [*ssa, ns_file], [ns_file], t(60))]]))
+    phases.append(Phase("install", [
+        [Step("vault.install", "vault", "render-apply", "vault-helm dev mode with -dev-tls, rendered and applied",
+              [*helm_vault, "|", *ssa, "-"], [vault_values], t(180))],
+        [Step("eso.install", "eso", "render-apply", "External Secrets chart (CRDs included), rendered and applied",
+              [*helm_eso, "|", *ssa, "-"], [eso_values], t(180))],
+        [Step("argocd.install", "argocd", "render-apply", f"Argo CD {versions.ARGOCD_VERSION} install.yaml",
+              [*ssa, argocd.install_source(), "--namespace", config.argocd_namespace], [], t(180))],
+        [Step("gitserver.install", "gitserver", "apply", "SSH git server (host key of this run)",
+              [*ssa, git_file], [git_file], t(60))],
+        [Step("postgres.install", "postgres", "apply", "Airflow metadata PostgreSQL", [*ssa, pg_file], [pg_file],
+              t(60))],
+        [Step("coredns.patch", "coredns", "patch", "rewrite the repository's host names to in-cluster Services",
+              [*ssa, dns_file], [dns_file], t(60)),
+         Step("coredns.restart", "coredns", "restart", "restart CoreDNS so the rewrites apply now",
+              ["kubectl", "-n", "kube-system", "rollout", "restart", "deployment/coredns"], [], t(60))],
+    ]))
+    phases.append(Phase("ready", [
+        [Step("vault.ready", "vault", "wait", "Vault pod Ready (unsealed dev server)",
+              ["kubectl", "-n", config.vault_namespace, "rollout", "status", "statefulset/vault"], [], t(300))],
+        [Step("eso.ready", "eso", "wait", "ESO controller, webhook and cert controller available; CRDs established",
+              ["kubectl", "-n", config.eso_namespace, "rollout", "status",
+               *[f"deployment/{d}" for d in eso.DEPLOYMENTS]], [], t(300))],
+        [Step("argocd.ready", "argocd", "wait", "Argo CD components available",
+              ["kubectl", "-n", config.argocd_namespace, "rollout", "status",
+               *[f"deployment/{d}" for d in argocd.DEPLOYMENTS],
+               *[f"statefulset/{s}" for s in argocd.STATEFULSETS]], [], t(300))],
+        [Step("gitserver.ready", "gitserver", "wait", "git server accepting SSH",
+              ["kubectl", "-n", config.git_namespace, "rollout", "status", f"deployment/{gitserver.NAME}"], [],
+              t(180))],
+        [Step("postgres.ready", "postgres", "wait", "PostgreSQL accepting connections",
+              ["kubectl", "-n", postgres.db_target(run_secrets.payload).namespace, "rollout", "status",
+               f"deployment/{postgres.db_target(run_secrets.payload).service}"], [], t(180))],
+        [Step("coredns.ready", "coredns", "wait", "CoreDNS restarted with the rewrites",
+              ["kubectl", "-n", "kube-system", "rollout", "status", "deployment/coredns"], [], t(120))],
+    ]))
+    phases.append(Phase("configure", [
+        [Step("vault.publish-ca", "vault", "publish", "read vault-ca.pem from the pod; publish it where the "
+              "store names it", ["kubectl", "-n", config.vault_namespace, "exec", "vault-0", "--", "cat",
+                                 vault.CA_FILE], [ca_file], t(60)),
+         Step("vault.seed", "vault", "seed", "hvac over TLS (port-forward, the run's CA): policies, kubernetes "
+              "auth, roles, payload", ["kubectl", "-n", config.vault_namespace, "port-forward", "svc/vault",
+                                       f":{vault.PORT}"], [seed_file], t(120))],
+        [Step("gitserver.push", "gitserver", "push", "push the GitOps and DAG repositories as commits over SSH "
+              "(StrictHostKeyChecking=yes, this run's host key)", ["git", "push", "origin", "main"], [], t(120))],
+        [Step("argocd.configure", "argocd", "apply", "repository Secret, known hosts, argocd-cm",
+              [*ssa, repos_file, kh_file, cm_file], [repos_file, kh_file, cm_file], t(60)),
+         Step("argocd.restart", "argocd", "restart", "restart repo-server and controller to read argocd-cm",
+              ["kubectl", "-n", config.argocd_namespace, "rollout", "restart", *argocd.RESTART_AFTER_CM], [], t(60)),
+         Step("argocd.ready-again", "argocd", "wait", "repo-server and controller available again",
+              ["kubectl", "-n", config.argocd_namespace, "rollout", "status", *argocd.RESTART_AFTER_CM], [],
+              t(300))],
+    ]))
+    phases.append(Phase("deliver", [[Step("airflow.root", "airflow", "apply", "apply the root Application (last)",
+                                          [*ssa, root_file], [root_file], t(60))]]))
+    children = argocd.child_applications(repo)
+    phases.append(Phase("converge", [[Step(
+        "airflow.ready", "airflow", "wait", "child Applications Synced and Healthy: " + ", ".join(children),
+        ["kubectl", "-n", config.argocd_namespace, "get", "applications.argoproj.io", *children], [], t(1200))]]))
+    return RunPlan(config, phases, m, images, repo_files, dags_files)
+
+
+def _derived_secrets(payload: dict[str, Any]) -> list[str]:
+    """Secrets that are parts of payload values (the database password inside the connection URL)."""
+    try:
+        return [postgres.db_target(payload).password]
+    except ValueError:
+        return []
+
+
+def _git_ssh_key(payload: dict[str, Any]) -> str:
+    return payload["extraSecrets"][payload_mod.SSH_SECRET]["data"]["gitSshKey"]
+
+
+def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:
+    """Write every manifest, the repositories as pushed, images.json and commands.json, all masked."""
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def put(rel: str, text: str) -> None:
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(masker.mask(text), encoding="utf-8")
+        written.append(path)
+
+    for manifest in plan.manifests.values():
+        put(manifest.name, manifest.text or "")
+    for rel, text in plan.repo_files.items():
+        put(f"repositories/gitops/{rel}", text)
+    for rel, text in plan.dags_files.items():
+        put(f"repositories/dags/{rel}", text)
+    put("images.json", json.dumps({"images": plan.images}, indent=2) + "\n")
+    put("commands.json", json.dumps(plan.commands_json(), indent=2) + "\n")
+    return written
+
+
+def prepare(config: RunConfig, run_secrets: RunSecrets | None = None,
+            live_corefile: Obj | None = None) -> tuple[RunPlan, RunSecrets, Repository]:
+    """Load the GitOps and DAG directories, swap in this run's host key, and build the plan."""
+    from e2e.gitops.loader import load_repository
+    from e2e.stack import pushed
+
+    repo = load_repository(config.gitops_dir)
+    material = run_secrets or RunSecrets.generate(_payload_for(config))
+    files = pushed.with_test_known_hosts(repo, pushed.repository_files(config.gitops_dir),
+                                         material.host_key.public_line)
+    dags = pushed.repository_files(config.dags_dir) if config.dags_dir.is_dir() else {}
+    return build(config, repo, material, files, dags, live_corefile), material, repo
+
+
+def _payload_for(config: RunConfig) -> dict[str, Any]:
+    if config.payload_file is None:
+        return payload_mod.generate()
+    from e2e.errors import UnusableInput
+
+    try:
+        data = yaml.safe_load(config.payload_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UnusableInput(f"{config.payload_file}: cannot read the payload ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise UnusableInput(f"{config.payload_file}: the payload must be one YAML mapping")
+    return data

@@ -1,0 +1,42 @@
+"""`airflow-e2e plan`: every manifest and command the cluster tier would run, offline and masked.
+
+Why: these machines (and reviewers) have no cluster; the plan shows exactly what a run applies, in which
+order and which steps run in parallel, with a fresh in-memory payload whose values never reach the files.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from e2e import versions
+from e2e.cluster import plan as plan_mod
+from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, RunConfig
+from e2e.errors import UnusableInput
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", required=True, type=Path, help="directory to write the plan into")
+    parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR)
+    parser.add_argument("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR)
+    parser.add_argument("--chart-version", default=versions.PINNED_CHART)
+    parser.add_argument("--cluster", choices=["kind", "existing"], default="kind")
+    parser.add_argument("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
+                        help="Kubernetes minor of the kind node image")
+    parser.add_argument("--registry-mirror", default=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.chart_version not in versions.CHART_AIRFLOW:
+        raise UnusableInput(f"unknown chart version {args.chart_version}; known: {', '.join(versions.CHART_AIRFLOW)}")
+    config = RunConfig.from_env(cluster=args.cluster, gitops_dir=args.gitops_dir, dags_dir=args.dags_dir,
+                                chart_version=args.chart_version, registry_mirror=args.registry_mirror,
+                                node_image=versions.node_image(args.kubernetes) if args.kubernetes else None)
+    try:
+        plan, material, _repo = plan_mod.prepare(config)
+    except ValueError as exc:
+        raise UnusableInput(str(exc).splitlines()[0]) from None
+    written = plan_mod.write(plan, args.output, material.masker())
+    steps = len(plan.steps())
+    print(f"plan {config.run_id}: {len(written)} files, {len(plan.phases)} phases, {steps} steps -> {args.output}")
+    return 0

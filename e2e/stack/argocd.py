@@ -1,0 +1,105 @@
+"""Argo CD from the pinned release's install.yaml, and the objects that let it read the test git server.
+
+Why these objects: the repository Secret (type git, url, sshPrivateKey) and `argocd-ssh-known-hosts-cm`
+with the run's host key keep host key checking on; argocd-cm is the repository's own (with the Application
+health check) plus a short `timeout.reconciliation`, so waves and retries show within a test's patience.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from e2e import versions
+from e2e.config import RunConfig
+from e2e.gitops.model import Repository
+from e2e.stack import names
+from e2e.stack.common import Obj, config_map, labelled, plain, secret
+
+RECONCILIATION_TIMEOUT = "15s"
+PART_OF = {"app.kubernetes.io/part-of": "argocd"}
+DEPLOYMENTS = ("argocd-server", "argocd-repo-server", "argocd-redis", "argocd-applicationset-controller",
+               "argocd-notifications-controller", "argocd-dex-server")
+STATEFULSETS = ("argocd-application-controller",)
+# Reading argocd-cm's timeout.reconciliation happens at start: these restart after argocd-cm changes.
+RESTART_AFTER_CM = ("deployment/argocd-repo-server", "statefulset/argocd-application-controller")
+
+
+def known_hosts_line(host: str, port: int, public_key: str) -> str:
+    """`<host> <keytype> <key>`; `[host]:port` for a port other than 22 (OpenSSH known_hosts format)."""
+    name = host if port == 22 else f"[{host}]:{port}"
+    return f"{name} {public_key.strip()}"
+
+
+def repository_secrets(config: RunConfig, repo: Repository, private_key: str) -> list[Obj]:
+    out = []
+    for url in names.gitops_urls(repo):
+        digest = hashlib.sha256(url.url.encode()).hexdigest()[:8]
+        out.append(secret(f"repo-{digest}", config.argocd_namespace,
+                          {"type": "git", "url": url.url, "sshPrivateKey": private_key}, config,
+                          labels={"argocd.argoproj.io/secret-type": "repository"}))
+    return out
+
+
+def known_hosts_config_map(config: RunConfig, repo: Repository, host_public_key: str) -> Obj:
+    urls = names.gitops_urls(repo)
+    lines = sorted({known_hosts_line(u.host, u.port, host_public_key) for u in urls})
+    return config_map("argocd-ssh-known-hosts-cm", config.argocd_namespace,
+                      {"ssh_known_hosts": "\n".join(lines) + "\n"}, config, labels=dict(PART_OF))
+
+
+def argocd_cm(config: RunConfig, repo: Repository, reconciliation: str = RECONCILIATION_TIMEOUT) -> Obj:
+    """The repository's argocd-cm (if any) with a short timeout.reconciliation merged in."""
+    found = next((o for o in repo.objects_of_kind("ConfigMap") if o.name == "argocd-cm"), None)
+    body: dict[str, Any] = plain(found.body) if found else {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "argocd-cm"}, "data": {}}
+    body["metadata"]["namespace"] = config.argocd_namespace
+    body["metadata"]["labels"] = {**(body["metadata"].get("labels") or {}), **PART_OF}
+    body["data"] = {**(body.get("data") or {}), "timeout.reconciliation": reconciliation}
+    return labelled(body, config)
+
+
+def install_source() -> str:
+    return versions.ARGOCD_INSTALL_URL
+
+
+def root_application(repo: Repository) -> Obj:
+    """The Application with no parent: the one the harness applies (last); Argo CD creates the rest."""
+    children: set[str] = set()
+    for app in repo.applications:
+        for source in app.directory_sources:
+            for obj in repo.objects_under(source.path or ""):
+                if obj.kind == "Application":
+                    children.add(obj.name)
+    roots = [a for a in repo.applications if a.name not in children]
+    if len(roots) != 1:
+        listed = ", ".join(sorted(a.name for a in roots)) or "none"
+        raise ValueError(f"expected exactly one root Application (not a child of another); found: {listed}")
+    return plain(roots[0].obj.body)
+
+
+def child_applications(repo: Repository) -> list[str]:
+    root = root_application(repo)["metadata"]["name"]
+    return sorted(a.name for a in repo.applications if a.name != root)
+
+
+def application_state(app: Obj) -> tuple[str, str]:
+    """("ok" | "pending" | "failed", reason) for an Application as the API returns it.
+
+    Failed only when it cannot get better by itself: the last sync operation failed and its retries are used up.
+    """
+    status = app.get("status") or {}
+    sync = (status.get("sync") or {}).get("status", "Unknown")
+    health = (status.get("health") or {}).get("status", "Unknown")
+    op = status.get("operationState") or {}
+    phase = op.get("phase")
+    if sync == "Synced" and health == "Healthy" and phase not in ("Running", "Terminating"):
+        return "ok", "Synced/Healthy"
+    if phase in ("Failed", "Error"):
+        limit = ((((app.get("spec") or {}).get("syncPolicy") or {}).get("retry") or {}).get("limit"))
+        retries = int(op.get("retryCount") or 0)
+        if limit is None or (int(limit) >= 0 and retries >= int(limit)):
+            return "failed", f"sync {phase}: {op.get('message', '')}".strip()
+    conditions = "; ".join(f"{c.get('type')}: {c.get('message', '')}" for c in status.get("conditions") or [])
+    reason = f"sync={sync} health={health}" + (f" operation={phase}" if phase else "")
+    return "pending", reason + (f" ({conditions})" if conditions else "")

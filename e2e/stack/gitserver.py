@@ -1,0 +1,128 @@
+"""The in-cluster SSH git server holding the GitOps and DAG repositories as real commits.
+
+Why our own server: Argo CD and git-sync clone over SSH with host key checking on, from the host names
+the repository's URLs use (CoreDNS points them here). The host key is generated per run, fixed within it,
+and is the only value swapped in the pushed repository (`dags.gitSync.knownHosts`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from e2e import versions
+from e2e.config import RunConfig
+from e2e.gitops.model import Repository
+from e2e.stack import names
+from e2e.stack.common import Obj, config_map, labelled, secret
+
+NAME = "git-server"
+SERVE_ROOT = "/srv/git"
+APP_LABELS = {"app.kubernetes.io/name": NAME}
+
+SSHD_CONFIG = """\
+Port 22
+HostKey /etc/ssh/keys/ssh_host_ed25519_key
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers git
+AuthorizedKeysFile .ssh/authorized_keys
+StrictModes yes
+"""
+
+START_SH = f"""\
+set -eu
+apk add --no-cache openssh-server git >/dev/null
+id git >/dev/null 2>&1 || adduser -D -s /usr/bin/git-shell -h {SERVE_ROOT} git
+sed -i 's/^git:!/git:*/' /etc/shadow
+install -d -m 0755 /etc/ssh/keys
+install -m 0600 /keys/ssh_host_ed25519_key /etc/ssh/keys/ssh_host_ed25519_key
+chmod 0755 {SERVE_ROOT}
+install -d -o git -m 0700 {SERVE_ROOT}/.ssh
+install -o git -m 0600 /keys/authorized_keys {SERVE_ROOT}/.ssh/authorized_keys
+for repo in $REPOS; do
+  mkdir -p "{SERVE_ROOT}$(dirname "$repo")" "$(dirname "$repo")"
+  [ -d "{SERVE_ROOT}$repo" ] || git init -q --bare --initial-branch=main "{SERVE_ROOT}$repo"
+  ln -sfn "{SERVE_ROOT}$repo" "$repo"
+done
+chown -R git:git {SERVE_ROOT}
+exec /usr/sbin/sshd -D -e -f /config/sshd_config
+"""
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    private_openssh: str
+    public_line: str  # "ssh-ed25519 AAAA..."
+
+
+def new_keypair() -> KeyPair:
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return KeyPair(private if private.endswith("\n") else private + "\n", public.decode())
+
+
+def service_fqdn(config: RunConfig) -> str:
+    return f"{NAME}.{config.git_namespace}.svc.cluster.local"
+
+
+def repo_paths(repo: Repository) -> list[str]:
+    """Server paths of every repository the user's URLs name (GitOps sources and the DAG repo)."""
+    paths = {u.path for u in names.gitops_urls(repo)}
+    dags = names.dags_url(repo)
+    if dags:
+        paths.add(dags.path)
+    return sorted(paths)
+
+
+def manifests(config: RunConfig, repo: Repository, host_key: KeyPair, authorized: list[str]) -> list[Obj]:
+    ns = config.git_namespace
+    keys = secret(f"{NAME}-keys", ns, {
+        "ssh_host_ed25519_key": host_key.private_openssh,
+        "ssh_host_ed25519_key.pub": host_key.public_line + "\n",
+        "authorized_keys": "".join(line.strip() + "\n" for line in authorized),
+    }, config)
+    cfg = config_map(f"{NAME}-config", ns, {"sshd_config": SSHD_CONFIG, "start.sh": START_SH}, config)
+    deployment = labelled({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": NAME, "namespace": ns, "labels": dict(APP_LABELS)},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": dict(APP_LABELS)},
+            "template": {
+                "metadata": {"labels": {**APP_LABELS, **config.labels()}},
+                "spec": {
+                    "containers": [{
+                        "name": "sshd",
+                        "image": versions.GIT_SERVER_IMAGE,
+                        "command": ["/bin/sh", "/config/start.sh"],
+                        "env": [{"name": "REPOS", "value": " ".join(repo_paths(repo))}],
+                        "ports": [{"name": "ssh", "containerPort": 22}],
+                        "readinessProbe": {"tcpSocket": {"port": 22}, "periodSeconds": 2},
+                        "volumeMounts": [
+                            {"name": "keys", "mountPath": "/keys", "readOnly": True},
+                            {"name": "config", "mountPath": "/config", "readOnly": True},
+                            {"name": "repos", "mountPath": SERVE_ROOT},
+                        ],
+                    }],
+                    "volumes": [
+                        {"name": "keys", "secret": {"secretName": f"{NAME}-keys", "defaultMode": 0o400}},
+                        {"name": "config", "configMap": {"name": f"{NAME}-config"}},
+                        {"name": "repos", "emptyDir": {}},
+                    ],
+                },
+            },
+        },
+    }, config)
+    service = labelled({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": NAME, "namespace": ns},
+        "spec": {"selector": dict(APP_LABELS), "ports": [{"name": "ssh", "port": 22, "targetPort": 22}]},
+    }, config)
+    return [keys, cfg, deployment, service]

@@ -1,0 +1,86 @@
+"""Host names the repository uses, read from the repository (never typed): the CoreDNS rewrites and the
+certificate SANs follow from them, so the user's manifests run unchanged in the test cluster.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+from e2e.gitops.model import Repository, VaultStore, get_path
+
+DEFAULT_KUBERNETES_HOST = "https://kubernetes.default.svc"
+
+
+@dataclass(frozen=True)
+class GitUrl:
+    url: str
+    host: str
+    port: int
+    user: str
+    path: str  # absolute path on the server, e.g. /platform/k8s-infra.git
+
+
+def parse_ssh_url(url: str) -> GitUrl | None:
+    """`ssh://git@host[:port]/path.git` or scp-like `git@host:path.git`; None for https:// or other URLs."""
+    if url.startswith("ssh://"):
+        parsed = urllib.parse.urlsplit(url)
+        if not parsed.hostname:
+            return None
+        return GitUrl(url, parsed.hostname, parsed.port or 22, parsed.username or "git", parsed.path or "/")
+    if "://" not in url and "@" in url and ":" in url.split("@", 1)[1]:
+        user, rest = url.split("@", 1)
+        host, path = rest.split(":", 1)
+        return GitUrl(url, host, 22, user, "/" + path.lstrip("/") if path.startswith("/") else "~/" + path)
+    return None
+
+
+def gitops_urls(repo: Repository) -> list[GitUrl]:
+    """SSH URLs of Git sources in the repository's Applications (the repositories Argo CD clones)."""
+    seen: dict[str, GitUrl] = {}
+    for app in repo.applications:
+        for source in app.sources:
+            if source.is_chart:
+                continue
+            parsed = parse_ssh_url(source.repo_url)
+            if parsed:
+                seen.setdefault(parsed.url, parsed)
+    return list(seen.values())
+
+
+def dags_url(repo: Repository) -> GitUrl | None:
+    """The git-sync repository the Airflow chart values name (dags.gitSync.repo)."""
+    for app in repo.applications:
+        if app.chart_sources:
+            url = get_path(repo.merged_values(app), "dags.gitSync.repo")
+            if isinstance(url, str):
+                return parse_ssh_url(url)
+    return None
+
+
+def git_hosts(repo: Repository) -> list[str]:
+    hosts = [u.host for u in gitops_urls(repo)]
+    dags = dags_url(repo)
+    if dags:
+        hosts.append(dags.host)
+    return sorted(set(hosts))
+
+
+def vault_store(repo: Repository) -> VaultStore:
+    if not repo.stores:
+        raise ValueError("the repository has no Vault ClusterSecretStore/SecretStore")
+    return repo.stores[0]
+
+
+def vault_host(store: VaultStore) -> tuple[str, int]:
+    parsed = urllib.parse.urlsplit(store.server)
+    return parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
+
+
+def ca_target(store: VaultStore, default_namespace: str) -> tuple[str, str, str]:
+    """(namespace, ConfigMap name, key) the store reads its CA from."""
+    ca = store.ca_provider or {}
+    if (ca.get("type") or "ConfigMap") != "ConfigMap":
+        raise ValueError(f"{store.obj.ref}: caProvider type {ca.get('type')!r}; the harness publishes a ConfigMap")
+    return (str(ca.get("namespace") or store.obj.namespace or default_namespace), str(ca.get("name") or "vault-ca"),
+            str(ca.get("key") or "ca.crt"))

@@ -1,0 +1,61 @@
+"""The GitOps repository as pushed to the test git server: identical files, except `dags.gitSync.knownHosts`
+(the test server's key replaces the real one, which preflight checks separately).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from e2e.gitops.model import Repository, get_path, resolve_values_path
+from e2e.stack import names
+from e2e.stack.argocd import known_hosts_line
+
+
+def repository_files(root: Path) -> dict[str, str]:
+    """Every file of a directory (relative posix path -> text), hidden paths excluded."""
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if path.is_file() and not any(p.startswith(".") for p in rel.parts):
+            out[rel.as_posix()] = path.read_text(encoding="utf-8")
+    return out
+
+
+def known_hosts_files(repo: Repository) -> list[str]:
+    """Values files of chart Applications that set dags.gitSync.knownHosts."""
+    found: list[str] = []
+    for app in repo.applications:
+        for source in app.chart_sources:
+            for entry in source.value_files:
+                rel = resolve_values_path(entry)
+                vf = repo.values_file(rel) if rel else None
+                if vf and get_path(vf.data, "dags.gitSync.knownHosts") is not None and rel not in found:
+                    found.append(rel)
+    return found
+
+
+def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_key: str) -> dict[str, str]:
+    dags = names.dags_url(repo)
+    if dags is None:
+        return dict(files)
+    line = known_hosts_line(dags.host, dags.port, host_public_key) + "\n"
+    out = dict(files)
+    for rel in known_hosts_files(repo):
+        data = yaml.safe_load(out[rel])
+        data["dags"]["gitSync"]["knownHosts"] = line
+        out[rel] = ("# airflow-e2e: dags.gitSync.knownHosts replaced by this run's test git server key\n"
+                    + _block_yaml(data))
+    return out
+
+
+def _block_yaml(data: object) -> str:
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=1_000_000)

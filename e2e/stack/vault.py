@@ -1,0 +1,136 @@
+"""Vault in dev mode with TLS (vault-helm), its CA for ESO, and seeding through hvac.
+
+Why dev mode with -dev-tls: the store speaks HTTPS with a CA, as in production, without unseal ceremony;
+the CA is new on every start (FAILURES.md 8), so it is read from the pod and published as the ConfigMap the
+ClusterSecretStore names. The SANs cover the Service names, the store's host and the port-forward host.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from e2e import payload as payload_mod
+from e2e import versions
+from e2e.config import RunConfig
+from e2e.gitops.model import Repository
+from e2e.stack import names
+from e2e.stack.common import Obj, config_map
+
+RELEASE = "vault"
+CERT_DIR = "/vault/userconfig/dev-tls"
+CA_FILE = f"{CERT_DIR}/vault-ca.pem"
+PORT = 8200
+LOCAL_SANS = ("localhost", "127.0.0.1")  # the harness reaches Vault through a port-forward
+
+
+def service_names(config: RunConfig) -> list[str]:
+    ns = config.vault_namespace
+    return [RELEASE, f"{RELEASE}.{ns}", f"{RELEASE}.{ns}.svc", f"{RELEASE}.{ns}.svc.cluster.local"]
+
+
+def service_fqdn(config: RunConfig) -> str:
+    return f"{RELEASE}.{config.vault_namespace}.svc.cluster.local"
+
+
+def sans(config: RunConfig, repo: Repository) -> list[str]:
+    host, _port = names.vault_host(names.vault_store(repo))
+    return [*service_names(config), host, *LOCAL_SANS]
+
+
+def helm_values(config: RunConfig, repo: Repository, root_token: str) -> dict[str, Any]:
+    repository, tag = versions.VAULT_IMAGE.rsplit(":", 1)
+    args = ["-dev-tls", f"-dev-tls-cert-dir={CERT_DIR}", *(f"-dev-tls-san={s}" for s in sans(config, repo))]
+    return {
+        "global": {"tlsDisable": False},
+        "injector": {"enabled": False},
+        "server": {
+            "image": {"repository": repository, "tag": tag},
+            "dev": {"enabled": True, "devRootToken": root_token},
+            "extraArgs": " ".join(args),
+            "extraEnvironmentVars": {"VAULT_CACERT": CA_FILE},
+            "volumes": [{"name": "dev-tls", "emptyDir": {}}],
+            "volumeMounts": [{"name": "dev-tls", "mountPath": CERT_DIR}],
+            "extraLabels": config.labels(),
+            "dataStorage": {"enabled": False},
+            "authDelegator": {"enabled": True},  # the kubernetes auth method reviews tokens with Vault's own SA
+        },
+        "ui": {"enabled": False},
+    }
+
+
+def helm_argv(config: RunConfig, values_file: str) -> list[str]:
+    return ["helm", "upgrade", "--install", RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO,
+            "--version", versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace,
+            "--values", values_file, "--wait=false"]
+
+
+def ca_config_map(config: RunConfig, repo: Repository, ca_pem: str) -> Obj:
+    """The CA as the store names it (FACTS: caProvider {type: ConfigMap, name, namespace, key})."""
+    namespace, name, key = names.ca_target(names.vault_store(repo), config.eso_namespace)
+    return config_map(name, namespace, {key: ca_pem}, config)
+
+
+@dataclass
+class SeedOp:
+    """One idempotent Vault write, in order: what `seed` does, as data (plan shows it, tests check it)."""
+
+    op: str
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = names.DEFAULT_KUBERNETES_HOST,
+              payload_path: str | None = None) -> list[SeedOp]:
+    """Policies, kubernetes auth (with kubernetes_host), roles, then the payload at the path the
+    ExternalSecrets read (secret/<key>, field `config`)."""
+    store = names.vault_store(repo)
+    mount_point = str(store.kubernetes_auth.get("mountPath") or "kubernetes")
+    kv_mount = store.path or "secret"
+    ops = [SeedOp("policy", {"name": p.name, "policy": p.text}) for p in repo.policies]
+    ops.append(SeedOp("enable_auth", {"method_type": "kubernetes", "path": mount_point}))
+    ops.append(SeedOp("configure_kubernetes", {"kubernetes_host": kubernetes_host, "mount_point": mount_point}))
+    for role in repo.roles:
+        args: dict[str, Any] = {
+            "name": role.name,
+            "bound_service_account_names": role.listed("bound_service_account_names"),
+            "bound_service_account_namespaces": role.listed("bound_service_account_namespaces"),
+            "policies": role.listed("policies"),
+            "mount_point": mount_point,
+        }
+        for optional in ("ttl", "audience"):
+            if role.params.get(optional) is not None:
+                args[optional] = str(role.params[optional])
+        ops.append(SeedOp("role", args))
+    ops.append(SeedOp("payload", {"mount_point": kv_mount, "path": payload_path or payload_key(repo),
+                                  "secret": {"config": payload_mod.dumps(payload)}}))
+    return ops
+
+
+def payload_key(repo: Repository) -> str:
+    """The remote key every ExternalSecret reads (e.g. airflow/config); the first one if several."""
+    for es in repo.external_secrets:
+        if es.remote_keys:
+            return es.remote_keys[0]
+    return "airflow/config"
+
+
+def apply_seed(client: Any, ops: list[SeedOp]) -> None:
+    """Run seed ops against an hvac.Client (hvac 2.x API names, FACTS.md). Idempotent."""
+    for step in ops:
+        a = step.args
+        if step.op == "policy":
+            client.sys.create_or_update_policy(name=a["name"], policy=a["policy"])
+        elif step.op == "enable_auth":
+            enabled = client.sys.list_auth_methods()
+            listing = enabled.get("data", enabled) if isinstance(enabled, dict) else {}
+            if f"{a['path']}/" not in listing:
+                client.sys.enable_auth_method(method_type=a["method_type"], path=a["path"])
+        elif step.op == "configure_kubernetes":
+            client.auth.kubernetes.configure(kubernetes_host=a["kubernetes_host"], mount_point=a["mount_point"])
+        elif step.op == "role":
+            client.auth.kubernetes.create_role(**a)
+        elif step.op == "payload":
+            client.secrets.kv.v2.create_or_update_secret(path=a["path"], secret=a["secret"],
+                                                         mount_point=a["mount_point"])
+        else:  # pragma: no cover - a programming error, caught by unit tests of seed_plan
+            raise ValueError(f"unknown seed op {step.op}")
