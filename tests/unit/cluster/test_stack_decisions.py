@@ -1,0 +1,196 @@
+"""Decisions of each stack component, over plain data shaped like the real API and the reference repository."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from e2e.cluster import images, kindconfig
+from e2e.config import REPO_ROOT, RunConfig
+from e2e.stack import argocd, coredns, names, postgres, vault
+
+pytestmark = pytest.mark.unit
+
+
+def _app(sync="Synced", health="Healthy", phase="Succeeded", retry_count=0, limit=5, message=""):
+    return {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": "airflow", "namespace": "argocd"},
+        "spec": {"syncPolicy": {"automated": {}, "retry": {"limit": limit}} if limit is not None else {}},
+        "status": {"sync": {"status": sync}, "health": {"status": health},
+                   "operationState": {"phase": phase, "message": message, "retryCount": retry_count}},
+    }
+
+
+def test_application_synced_and_healthy_is_ready():
+    assert argocd.application_state(_app())[0] == "ok"
+
+
+def test_application_progressing_is_pending_with_the_reason():
+    state, reason = argocd.application_state(_app(health="Progressing", phase="Running"))
+    assert state == "pending" and "health=Progressing" in reason
+
+
+def test_failed_sync_with_retries_left_is_still_pending():
+    assert argocd.application_state(_app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=2))[0] \
+        == "pending"
+
+
+def test_failed_sync_with_retries_used_up_fails_at_once_with_the_message():
+    state, reason = argocd.application_state(
+        _app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=5, message="one or more objects failed"))
+    assert state == "failed" and "one or more objects failed" in reason
+
+
+def test_failed_sync_without_retry_policy_is_terminal():
+    assert argocd.application_state(_app(sync="OutOfSync", phase="Error", limit=None))[0] == "failed"
+
+
+def test_comparison_error_is_reported_while_pending():
+    app = _app(sync="Unknown", health="Healthy", phase=None)
+    app["status"]["conditions"] = [{"type": "ComparisonError", "message": "Object 'Kind' is missing"}]
+    state, reason = argocd.application_state(app)
+    assert state == "pending" and "Object 'Kind' is missing" in reason
+
+
+def test_root_application_is_the_one_no_other_application_owns(repo):
+    assert argocd.root_application(repo)["metadata"]["name"] == "airflow-root"
+    assert argocd.child_applications(repo) == ["airflow", "airflow-secrets"]
+
+
+def test_argocd_cm_keeps_the_repository_health_check_and_adds_a_short_reconciliation(repo, config):
+    cm = argocd.argocd_cm(config, repo)
+    assert "resource.customizations.health.argoproj.io_Application" in cm["data"]
+    assert cm["data"]["timeout.reconciliation"] == "15s"
+    assert cm["metadata"]["labels"]["app.kubernetes.io/part-of"] == "argocd"
+
+
+def test_repository_secret_is_an_ssh_git_repository_for_each_url(repo, config):
+    secrets = argocd.repository_secrets(config, repo, "KEY\n")
+    assert [s["stringData"]["url"] for s in secrets] == ["ssh://git@git.example.com/platform/k8s-infra.git"]
+    s = secrets[0]
+    assert s["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
+    assert s["stringData"]["type"] == "git" and s["stringData"]["sshPrivateKey"] == "KEY\n"
+
+
+def test_known_hosts_line_brackets_a_non_default_port():
+    assert argocd.known_hosts_line("git.example.com", 2222, "ssh-ed25519 AAA") == "[git.example.com]:2222 ssh-ed25519 AAA"
+    assert argocd.known_hosts_line("git.example.com", 22, "ssh-ed25519 AAA\n") == "git.example.com ssh-ed25519 AAA"
+
+
+def test_coredns_rewrites_go_first_in_the_main_block_and_are_idempotent():
+    rewrites = {"git.example.com": "git-server.git-server.svc.cluster.local"}
+    once = coredns.patch(coredns.KIND_DEFAULT_COREFILE, rewrites, "run-1")
+    twice = coredns.patch(once, rewrites, "run-2")
+    lines = twice.splitlines()
+    assert lines[0] == ".:53 {"
+    assert lines[1].strip().startswith("rewrite name exact git.example.com git-server.git-server.svc.cluster.local"
+                                       " answer auto")
+    assert sum("rewrite" in line for line in lines) == 1 and "run-2" in lines[1]
+
+
+def test_coredns_unpatch_restores_the_original_exactly():
+    patched = coredns.patch(coredns.KIND_DEFAULT_COREFILE, {"a.example": "b.svc"}, "run")
+    assert coredns.unpatch(patched) == coredns.KIND_DEFAULT_COREFILE
+
+
+def test_coredns_without_a_main_block_is_refused():
+    with pytest.raises(ValueError, match="no `.:53 {`"):
+        coredns.patch("example.org:53 {\n}\n", {"a": "b"}, "run")
+
+
+def test_dns_rewrites_cover_git_and_vault_hosts_of_the_repository(repo, config):
+    from e2e.cluster.plan import dns_rewrites
+
+    assert dns_rewrites(config, repo) == {"git.example.com": "git-server.git-server.svc.cluster.local",
+                                          "vault.example.internal": "vault.vault.svc.cluster.local"}
+
+
+def test_ssh_urls_parse_to_host_port_and_path():
+    url = names.parse_ssh_url("ssh://git@git.example.com:2222/platform/airflow-dags.git")
+    assert (url.host, url.port, url.user, url.path) == ("git.example.com", 2222, "git", "/platform/airflow-dags.git")
+    assert names.parse_ssh_url("https://airflow.apache.org") is None
+
+
+def test_seed_plan_orders_policies_auth_roles_then_payload(repo):
+    ops = vault.seed_plan(repo, {"fernetKey": "x"})
+    assert [o.op for o in ops] == ["policy", "enable_auth", "configure_kubernetes", "role", "payload"]
+    assert ops[2].args["kubernetes_host"] == "https://kubernetes.default.svc"
+    role = ops[3].args
+    assert role["audience"] == "https://kubernetes.default.svc.cluster.local"
+    assert role["policies"] == ["airflow-secret-read"]
+    assert ops[4].args["path"] == "airflow/config" and ops[4].args["mount_point"] == "secret"
+    assert yaml.safe_load(ops[4].args["secret"]["config"]) == {"fernetKey": "x"}
+
+
+class _Recorder:
+    """Stands in for hvac.Client: records calls by attribute path (the seed logic is what is under test)."""
+
+    def __init__(self, path="", calls=None, auth_methods=None):
+        self._path, self.calls = path, calls if calls is not None else []
+        self._auth = auth_methods or {}
+
+    def __getattr__(self, name):
+        return _Recorder(f"{self._path}.{name}".lstrip("."), self.calls, self._auth)
+
+    def __call__(self, **kwargs):
+        self.calls.append((self._path, kwargs))
+        return {"data": self._auth} if self._path == "sys.list_auth_methods" else None
+
+
+def test_apply_seed_skips_enabling_an_auth_method_that_exists(repo):
+    client = _Recorder(auth_methods={"kubernetes/": {"type": "kubernetes"}})
+    vault.apply_seed(client, vault.seed_plan(repo, {"k": "v"}))
+    called = [c[0] for c in client.calls]
+    assert "sys.enable_auth_method" not in called
+    assert called[-1] == "secrets.kv.v2.create_or_update_secret"
+
+
+def test_apply_seed_enables_kubernetes_auth_on_a_fresh_vault(repo):
+    client = _Recorder()
+    vault.apply_seed(client, vault.seed_plan(repo, {"k": "v"}))
+    assert ("sys.enable_auth_method", {"method_type": "kubernetes", "path": "kubernetes"}) in client.calls
+
+
+def test_database_target_is_parsed_from_the_payload_connection():
+    t = postgres.db_target({"metadataConnection":
+                            "postgresql://airflow:p%40ss@postgresql.airflow-db.svc.cluster.local:5432/airflow?x=1"})
+    assert (t.service, t.namespace, t.port, t.user, t.password, t.database) == \
+        ("postgresql", "airflow-db", 5432, "airflow", "p@ss", "airflow")
+
+
+def test_database_outside_the_cluster_is_refused():
+    with pytest.raises(ValueError, match="in-cluster Service"):
+        postgres.db_target({"metadataConnection": "postgresql://a:b@db.example.com:5432/airflow"})
+
+
+def test_kind_config_pins_the_node_image_by_digest_and_matches_clusters_kind_yaml():
+    doc = kindconfig.default_document()
+    assert "@sha256:" in doc["nodes"][0]["image"]
+    on_disk = yaml.safe_load((REPO_ROOT / "clusters" / "kind.yaml").read_text())
+    assert on_disk == doc
+
+
+def test_registry_mirror_adds_the_containerd_patch_only_when_asked():
+    assert "containerdConfigPatches" not in kindconfig.render(RunConfig(run_id="r"))
+    with_mirror = kindconfig.render(RunConfig(run_id="r", registry_mirror="http://mirror.local:5000"))
+    assert "config_path" in with_mirror["containerdConfigPatches"][0]
+    toml = kindconfig.mirror_hosts_toml("docker.io", "http://mirror.local:5000/")
+    assert 'server = "https://registry-1.docker.io"' in toml and '[host."http://mirror.local:5000"]' in toml
+
+
+def test_images_are_read_from_every_container_kind():
+    objs = [
+        {"kind": "Deployment", "spec": {"template": {"spec": {"initContainers": [{"name": "i", "image": "a:1"}],
+                                                              "containers": [{"name": "c", "image": "b:2"}]}}}},
+        {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {
+            "containers": [{"name": "c", "image": "c:3"}]}}}}}},
+        {"kind": "StatefulSet", "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "b:2"}]}}}},
+        {"kind": "ConfigMap", "data": {"image": "not-an-image"}},
+    ]
+    assert images.images_in(objs) == ["a:1", "b:2", "c:3"]
+
+
+def test_preload_loads_only_images_present_locally():
+    load, pull = images.preload(["a:1", "b:2"], {"b:2", "z:9"})
+    assert (load, pull) == (["b:2"], ["a:1"])
