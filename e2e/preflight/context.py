@@ -1,0 +1,234 @@
+"""What every rule reads: the repository model, the optional payload, the chart's Airflow version, and indexes.
+
+Why indexes here: rules look things up by name and namespace (ExternalSecrets by target, stores, roles,
+policies, the Application owning a file). Building each index once keeps the whole run linear in the size of
+the repository, even with thousands of Applications.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from e2e import versions
+from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository, ValuesFile
+from e2e.preflight.finding import Finding, Severity
+from e2e.preflight.registry import RULES
+
+AIRFLOW_CHART = "airflow"
+PAYLOAD_PROPERTY = "config"  # the Vault property that holds the whole payload YAML (the seed's convention)
+_NOT_DIRECTORY_MARKERS = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+@dataclass
+class AirflowApp:
+    """An Application that installs the Airflow chart, with its merged values."""
+
+    app: Application
+    source: AppSource
+    values: dict[str, Any]
+    values_files: list[ValuesFile]
+    release: str
+    namespace: str | None
+    chart_version: str | None
+    airflow_version: str
+
+    @property
+    def ref(self) -> str:
+        return self.app.obj.ref
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """`{a,b}*.yaml` -> [`a*.yaml`, `b*.yaml`] (Argo CD's directory globs accept brace alternatives)."""
+    match = re.search(r"{([^{}]*)}", pattern)
+    if not match:
+        return [pattern]
+    head, tail = pattern[: match.start()], pattern[match.end():]
+    out: list[str] = []
+    for alt in match.group(1).split(","):
+        out += expand_braces(head + alt + tail)
+    return out
+
+
+def glob_match(pattern: str, rel_path: str) -> bool:
+    """Argo CD's include/exclude match: the whole path relative to the source path, `*` crosses `/`."""
+    return any(fnmatch.fnmatchcase(rel_path, p) for p in expand_braces(pattern))
+
+
+class Context:
+    def __init__(self, repo: Repository, payload: dict[str, Any] | None = None,
+                 payload_text: str | None = None, payload_file: str = "--payload") -> None:
+        self.repo = repo
+        self.payload = payload
+        self.payload_text = payload_text
+        self.payload_file = payload_file
+
+    # --- findings -------------------------------------------------------------------------------------------
+    def finding(self, rule_id: str, *, file: str, line: int | None, obj: str, message: str, hint: str,
+                severity: Severity | None = None) -> Finding:
+        return Finding(rule_id, severity or RULES[rule_id].severity, file, line or None, obj, message, hint)
+
+    @cached_property
+    def example_payload_text(self) -> str | None:
+        """vault/payload.example.yaml as the YAML text ESO would hand to `fromYaml`."""
+        if self.repo.payload_example is None:
+            return None
+        return yaml.safe_dump(plain(self.repo.payload_example), sort_keys=False)
+
+    # --- the Airflow chart ----------------------------------------------------------------------------------
+    @cached_property
+    def airflow_apps(self) -> list[AirflowApp]:
+        found: list[AirflowApp] = []
+        for app in self.repo.applications:
+            for source in app.chart_sources:
+                if source.chart != AIRFLOW_CHART:
+                    continue
+                version = source.target_revision
+                found.append(AirflowApp(
+                    app=app, source=source, values=self.repo.merged_values(app),
+                    values_files=self.repo.helm_values(app),
+                    release=str(source.helm.get("releaseName") or app.name),
+                    namespace=app.destination_namespace, chart_version=version,
+                    airflow_version=versions.CHART_AIRFLOW.get(version or "", self.default_airflow_version),
+                ))
+        return found
+
+    @property
+    def default_airflow_version(self) -> str:
+        return versions.CHART_AIRFLOW[versions.PINNED_CHART]
+
+    @property
+    def airflow_version(self) -> str:
+        apps = self.airflow_apps
+        return apps[0].airflow_version if apps else self.default_airflow_version
+
+    def locate_value(self, aapp: AirflowApp, dotted: str) -> tuple[str, int | None]:
+        """File and line of a value (the last values file that sets it), else of its nearest parent."""
+        parts = dotted.split(".")
+        best: tuple[int, str, int | None] | None = None
+        for vf in reversed(aapp.values_files):
+            node: Any = vf.data
+            depth, line = 0, getattr(vf.data, "line", None) or 1
+            for part in parts:
+                if not isinstance(node, dict) or part not in node:
+                    break
+                line = node.line_of(part) if hasattr(node, "line_of") else line
+                node = node[part]
+                depth += 1
+            if depth == len(parts):
+                return vf.path, line
+            if best is None or depth > best[0]:
+                best = (depth, vf.path, line)
+        if best is not None:
+            return best[1], best[2]
+        return aapp.app.obj.origin.file, aapp.app.obj.origin.line
+
+    # --- indexes --------------------------------------------------------------------------------------------
+    @cached_property
+    def es_by_target(self) -> dict[tuple[str | None, str], list[ExternalSecret]]:
+        index: dict[tuple[str | None, str], list[ExternalSecret]] = defaultdict(list)
+        for es in self.repo.external_secrets:
+            index[(es.namespace, es.target_name)].append(es)
+        return index
+
+    @cached_property
+    def es_by_namespace(self) -> dict[str | None, list[ExternalSecret]]:
+        index: dict[str | None, list[ExternalSecret]] = defaultdict(list)
+        for es in self.repo.external_secrets:
+            index[es.namespace].append(es)
+        return index
+
+    @cached_property
+    def stores_by_name(self) -> dict[str, Any]:
+        return {s.name: s for s in self.repo.stores}
+
+    @cached_property
+    def roles_by_name(self) -> dict[str, Any]:
+        return {r.name: r for r in self.repo.roles}
+
+    @cached_property
+    def policies_by_name(self) -> dict[str, Any]:
+        return {p.name: p for p in self.repo.policies}
+
+    @cached_property
+    def files_by_dir(self) -> dict[str, list[str]]:
+        """Directory -> files directly inside it (every YAML file the loader read)."""
+        index: dict[str, list[str]] = defaultdict(list)
+        files = {o.origin.file for o in self.repo.objects} | set(self.repo.data_files)
+        for rel in sorted(files):
+            index[str(PurePosixPath(rel).parent)].append(rel)
+        return index
+
+    @cached_property
+    def subdirs(self) -> dict[str, list[str]]:
+        index: dict[str, set[str]] = defaultdict(set)
+        for directory in self.files_by_dir:
+            path = PurePosixPath(directory)
+            while str(path) != ".":
+                index[str(path.parent)].add(str(path))
+                path = path.parent
+        return {k: sorted(v) for k, v in index.items()}
+
+    def is_directory_source(self, source: AppSource) -> bool:
+        """Argo CD's plain-manifest type: a path, no chart/helm/kustomize/plugin, no Chart.yaml or kustomization."""
+        if source.path is None or source.is_chart:
+            return False
+        if any(key in source.body for key in ("helm", "kustomize", "plugin")):
+            return False
+        base = _norm_dir(source.path)
+        return not any(PurePosixPath(f).name in _NOT_DIRECTORY_MARKERS for f in self.files_by_dir.get(base, []))
+
+    def source_files(self, source: AppSource) -> list[str]:
+        """The YAML files a directory source reads: recurse, include and exclude as Argo CD applies them."""
+        base = _norm_dir(source.path or "")
+        recurse = bool(source.directory.get("recurse"))
+        include = source.directory.get("include")
+        exclude = source.directory.get("exclude")
+        dirs, picked = [base], []
+        while dirs:
+            current = dirs.pop()
+            for rel in self.files_by_dir.get(current, []):
+                sub = rel if base == "." else rel[len(base) + 1:]
+                if isinstance(exclude, str) and exclude and glob_match(exclude, sub):
+                    continue
+                if isinstance(include, str) and include and not glob_match(include, sub):
+                    continue
+                picked.append(rel)
+            if recurse:
+                dirs += self.subdirs.get(current, [])
+        return sorted(picked)
+
+    @cached_property
+    def owner_of_file(self) -> dict[str, list[Application]]:
+        """File -> the Applications whose directory sources read it (the app-of-apps relation)."""
+        owners: dict[str, list[Application]] = defaultdict(list)
+        for app in self.repo.applications:
+            for source in app.sources:
+                if self.is_directory_source(source):
+                    for rel in self.source_files(source):
+                        owners[rel].append(app)
+        return owners
+
+    def parents_of(self, app: Application) -> list[Application]:
+        return [p for p in self.owner_of_file.get(app.obj.origin.file, []) if p is not app]
+
+
+def plain(data: Any) -> Any:
+    """LineDicts and lists -> plain dicts and lists (for yaml.safe_dump and JSON)."""
+    if isinstance(data, dict):
+        return {k: plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [plain(v) for v in data]
+    return data
+
+
+def _norm_dir(path: str) -> str:
+    clean = str(PurePosixPath(path.strip().strip("/") or "."))
+    return "." if clean in ("", ".") else clean

@@ -1,0 +1,93 @@
+"""Run every registered rule over one repository (and optionally a payload) -> a Report.
+
+Why separate from the command: tests and the cluster tier call it in-process; the command only adds
+argument parsing, masking and formatting.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e.errors import UnusableInput
+from e2e.gitops import load_repository
+from e2e.gitops.yamlio import load_documents, read_text
+from e2e.preflight.context import Context
+from e2e.preflight.finding import SEVERITIES, Finding
+from e2e.preflight.registry import all_rules
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    rules_run: int
+    files_read: int
+    duration_ms: float
+    secrets: list[str] = field(default_factory=list)  # payload values the output must mask
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    def summary(self) -> dict[str, Any]:
+        counts = Counter(f.severity for f in self.findings)
+        return {
+            **{s: counts.get(s, 0) for s in SEVERITIES},
+            "rules_run": self.rules_run,
+            "files_read": self.files_read,
+            "duration_ms": round(self.duration_ms, 1),
+        }
+
+
+@dataclass
+class Payload:
+    data: dict[str, Any]
+    text: str
+    shown_as: str
+
+
+def load_payload(path: Path) -> Payload:
+    """The --payload file: exactly one YAML mapping, else UnusableInput (the message names no value)."""
+    if not path.exists():
+        raise UnusableInput(f"{path}: payload file not found")
+    if not path.is_file():
+        raise UnusableInput(f"{path}: payload is not a file")
+    text = read_text(path, str(path))
+    docs = load_documents(text, str(path))
+    if len(docs) != 1 or not isinstance(docs[0][1], dict):
+        raise UnusableInput(f"{path}: the payload must be one YAML mapping (the document stored in Vault)")
+    return Payload(docs[0][1], text, str(path))
+
+
+def payload_secrets(data: Any) -> list[str]:
+    """Every leaf value of the payload, as text: what the output must never show."""
+    found: list[str] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif node is not None and not isinstance(node, bool):
+            found.append(str(node))
+    return found
+
+
+def run_preflight(directory: Path | str, payload_file: Path | str | None = None) -> Report:
+    started = time.perf_counter()
+    payload = load_payload(Path(payload_file)) if payload_file is not None else None
+    repo = load_repository(Path(directory))
+    ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
+                  payload.shown_as if payload else "--payload")
+    findings: list[Finding] = []
+    rules = [r for r in all_rules() if payload is not None or not r.needs_payload]
+    for rule in rules:
+        findings += rule(ctx)
+    findings.sort(key=lambda f: f.sort_key)
+    files = {o.origin.file for o in repo.objects} | set(repo.data_files) | {p.origin.file for p in repo.policies}
+    return Report(findings, len(rules), len(files), (time.perf_counter() - started) * 1000,
+                  payload_secrets(payload.data) if payload else [])

@@ -1,0 +1,257 @@
+"""git-sync over SSH with verified host keys (FAILURES.md 5; seed "I do not disable host key checking").
+
+knownHosts lines are parsed the way OpenSSH reads them: a placeholder or an unparsable key is skipped
+silently by ssh, so every clone fails with "Host key verification failed." even though the value "is set".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import hashlib
+import hmac
+import re
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+from e2e.gitops.model import get_path
+from e2e.preflight.context import AirflowApp, Context
+from e2e.preflight.finding import Finding
+from e2e.preflight.registry import rule
+
+_SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>[^:/\[\]]+):(?!//)(?P<path>.*)$")
+_PLACEHOLDER = re.compile(r"<[^<>]*>")
+_STRICT_OFF = re.compile(r"StrictHostKeyChecking\s*[= ]\s*\"?(no|off|accept-new|false)\b", re.I)
+_KNOWN_HOSTS_OFF_ENV = {"GITSYNC_SSH_KNOWN_HOSTS", "GIT_SYNC_KNOWN_HOSTS", "GIT_KNOWN_HOSTS"}
+_KNOWN_HOSTS_OFF_FLAG = re.compile(r"--(?:ssh-known-hosts|known-hosts)(?:=|\s+)false\b", re.I)
+REPO_SECRET_TYPES = {"repository", "repo-creds", "repository-write", "repo-write-creds"}
+
+
+@dataclass(frozen=True)
+class KnownHostsLine:
+    number: int  # 0-based line inside the value
+    marker: str | None
+    hosts: list[str]
+    valid: bool
+    problem: str  # why it is not a usable host key line (never the key itself)
+
+
+def ssh_endpoint(repo: str) -> tuple[str, int] | None:
+    """(host, port) of an SSH git URL (ssh://... or scp-like user@host:path); None for other schemes."""
+    repo = repo.strip()
+    if repo.startswith("ssh://") or repo.startswith("git+ssh://"):
+        parts = urllib.parse.urlsplit(repo)
+        try:
+            port = parts.port or 22
+        except ValueError:
+            return None
+        return (parts.hostname or "", port) if parts.hostname else None
+    if "://" in repo:
+        return None
+    match = _SCP_LIKE.match(repo)
+    return (match.group("host").lower(), 22) if match else None
+
+
+def parse_known_hosts(text: str) -> list[KnownHostsLine]:
+    lines = []
+    for number, raw in enumerate(text.splitlines()):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split()
+        marker = fields.pop(0) if fields and fields[0].startswith("@") else None
+        hosts = fields[0].split(",") if fields else []
+        if len(fields) < 3:
+            lines.append(KnownHostsLine(number, marker, hosts, False, "has no host, key type and key fields"))
+            continue
+        if _PLACEHOLDER.search(line):
+            lines.append(KnownHostsLine(number, marker, hosts, False, "is a placeholder (<...>), not a host key"))
+            continue
+        try:
+            load_ssh_public_key(f"{fields[1]} {fields[2]}".encode())
+        except (ValueError, UnsupportedAlgorithm, binascii.Error, IndexError):
+            lines.append(KnownHostsLine(number, marker, hosts, False, f"has a {fields[1]!r} key that does not parse"))
+            continue
+        lines.append(KnownHostsLine(number, marker, hosts, True, ""))
+    return lines
+
+
+def host_pattern_matches(pattern: str, target: str) -> bool:
+    """OpenSSH known_hosts host matching: hashed `|1|salt|hash`, wildcards, `[host]:port`."""
+    if pattern.startswith("|1|"):
+        try:
+            _, _, salt, digest = pattern.split("|", 3)
+            mac = hmac.new(base64.b64decode(salt), target.encode(), hashlib.sha1).digest()
+            return hmac.compare_digest(base64.b64encode(mac).decode(), digest)
+        except (ValueError, binascii.Error):
+            return False
+    return fnmatch.fnmatchcase(target.lower(), pattern.lower())
+
+
+def known_hosts_target(host: str, port: int) -> str:
+    return host.lower() if port == 22 else f"[{host.lower()}]:{port}"
+
+
+def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tuple[str, int] | None]]:
+    for aapp in ctx.airflow_apps:
+        git_sync = get_path(aapp.values, "dags.gitSync")
+        if not isinstance(git_sync, dict) or git_sync.get("enabled") is not True:
+            continue
+        repo = git_sync.get("repo")
+        endpoint = ssh_endpoint(repo) if isinstance(repo, str) else None
+        if endpoint is not None or git_sync.get("sshKeySecret"):
+            yield aapp, git_sync, endpoint
+
+
+@rule("gitsync-known-hosts-missing", "error",
+      "gitSync clones over SSH without knownHosts: the chart sets GITSYNC_SSH_KNOWN_HOSTS=false (no host check)",
+      "FAILURES.md 5; seed \"I do not disable host key checking\"")
+def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
+        known = git_sync.get("knownHosts")
+        if isinstance(known, str) and known.strip():
+            continue
+        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        out.append(ctx.finding(
+            "gitsync-known-hosts-missing", file=file, line=line, obj=aapp.ref,
+            message="dags.gitSync clones over SSH but knownHosts is empty: the chart then turns host key "
+                    "checking off (GITSYNC_SSH_KNOWN_HOSTS=false)",
+            hint="set dags.gitSync.knownHosts to the verified host key line (ssh-keyscan, then check its "
+                 "fingerprint with the Git server's admin)"))
+    return out
+
+
+@rule("gitsync-known-hosts-placeholder", "error",
+      "a knownHosts line is a placeholder or not a parseable host key (OpenSSH skips it silently)",
+      "FAILURES.md 5")
+def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
+        known = git_sync.get("knownHosts")
+        if not isinstance(known, str):
+            continue
+        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        for entry in parse_known_hosts(known):
+            if entry.valid:
+                continue
+            out.append(ctx.finding(
+                "gitsync-known-hosts-placeholder", file=file, line=(line or 0) + 1 + entry.number, obj=aapp.ref,
+                message=f"dags.gitSync.knownHosts line {entry.number + 1} {entry.problem}: ssh ignores it and "
+                        "every clone fails with \"Host key verification failed.\"",
+                hint="replace it with the real `<host> <keytype> <base64 key>` line, verified out of band"))
+    return out
+
+
+@rule("gitsync-known-hosts-host-mismatch", "error",
+      "no valid knownHosts line names the host (or [host]:port) of the gitSync repo URL",
+      "FAILURES.md 5")
+def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp, git_sync, endpoint in _ssh_gitsyncs(ctx):
+        known = git_sync.get("knownHosts")
+        if endpoint is None or not isinstance(known, str) or not known.strip():
+            continue
+        entries = [e for e in parse_known_hosts(known) if e.valid and e.marker != "@revoked"]
+        if not entries:
+            continue  # all lines unusable: gitsync-known-hosts-placeholder says so
+        target = known_hosts_target(*endpoint)
+        if any(_line_matches(e, target) for e in entries):
+            continue
+        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        names = sorted({h for e in entries for h in e.hosts if not h.startswith("|1|")}) or ["(hashed entries)"]
+        out.append(ctx.finding(
+            "gitsync-known-hosts-host-mismatch", file=file, line=line, obj=aapp.ref,
+            message=f"the repo URL connects to {target!r}, but knownHosts only has keys for {', '.join(names)}"
+                    + ("; a port other than 22 must be written [host]:port" if endpoint[1] != 22 else ""),
+            hint=f"add the verified host key line for {target} (ssh-keyscan -p {endpoint[1]} {endpoint[0]})"))
+    return out
+
+
+def _line_matches(entry: KnownHostsLine, target: str) -> bool:
+    positive = [h for h in entry.hosts if not h.startswith("!")]
+    negated = [h[1:] for h in entry.hosts if h.startswith("!")]
+    if any(host_pattern_matches(h, target) for h in negated):
+        return False
+    return any(host_pattern_matches(h, target) for h in positive)
+
+
+@rule("host-key-checking-disabled", "error",
+      "SSH host key checking is turned off somewhere (StrictHostKeyChecking=no, known hosts false, insecure repo)",
+      "FAILURES.md 5; seed \"I do not disable host key checking just to make Git sync green\"")
+def host_key_checking_disabled(ctx: Context) -> list[Finding]:
+    out = []
+    for obj in ctx.repo.objects:
+        for path, line, why in _insecure(obj.body, "", obj.origin.line):
+            out.append(_insecure_finding(ctx, obj.origin.file, line, obj.ref, path, why))
+        if obj.kind == "Secret":
+            out += _insecure_repo_secret(ctx, obj)
+    for rel, docs in ctx.repo.data_files.items():
+        for doc_line, data in docs:
+            for path, line, why in _insecure(data, "", doc_line):
+                out.append(_insecure_finding(ctx, rel, line, path or rel, path, why))
+    return out
+
+
+def _insecure_finding(ctx: Context, file: str, line: int, obj: str, path: str, why: str) -> Finding:
+    return ctx.finding(
+        "host-key-checking-disabled", file=file, line=line, obj=obj,
+        message=f"{path or 'a value'} {why}: a man in the middle can serve any repository content",
+        hint="verify host keys (StrictHostKeyChecking=yes with a known_hosts file / dags.gitSync.knownHosts); "
+             "never turn checking off to make a clone pass")
+
+
+def _insecure(node: Any, path: str, line: int) -> Iterator[tuple[str, int, str]]:
+    """Walk any YAML data for strings and env entries that disable host key checking."""
+    stack: list[tuple[Any, str, int]] = [(node, path, line)]
+    while stack:
+        current, where, at = stack.pop()
+        if isinstance(current, dict):
+            name = current.get("name")
+            if isinstance(name, str) and name.upper() in _KNOWN_HOSTS_OFF_ENV and \
+                    str(current.get("value")).strip().lower() == "false":
+                yield where, getattr(current, "line", at), f"sets {name}=false"
+            line_of = getattr(current, "line_of", None)
+            for key, value in current.items():
+                sub = f"{where}.{key}" if where else str(key)
+                stack.append((value, sub, line_of(key) if line_of else at))
+        elif isinstance(current, list):
+            for index, value in enumerate(current):
+                stack.append((value, f"{where}[{index}]", getattr(value, "line", at)))
+        elif isinstance(current, str):
+            if _STRICT_OFF.search(current):
+                yield where, at, "turns StrictHostKeyChecking off"
+            elif _KNOWN_HOSTS_OFF_FLAG.search(current):
+                yield where, at, "passes --ssh-known-hosts=false"
+
+
+def _insecure_repo_secret(ctx: Context, obj: Any) -> list[Finding]:
+    labels = get_path(obj.body, "metadata.labels")
+    if not isinstance(labels, dict) or labels.get("argocd.argoproj.io/secret-type") not in REPO_SECRET_TYPES:
+        return []
+    out = []
+    for section, encoded in (("stringData", False), ("data", True)):
+        data = obj.body.get(section)
+        if not isinstance(data, dict):
+            continue
+        for key in ("insecure", "insecureIgnoreHostKey"):
+            value = data.get(key)
+            if value is None:
+                continue
+            text = str(value)
+            if encoded:
+                try:
+                    text = base64.b64decode(text, validate=True).decode()
+                except (binascii.Error, UnicodeDecodeError, ValueError):
+                    continue
+            if text.strip().lower() == "true":
+                out.append(_insecure_finding(ctx, obj.origin.file, data.line_of(key) if hasattr(data, "line_of")
+                                             else obj.origin.line, obj.ref, f"{section}.{key}",
+                                             "makes Argo CD skip the repository's host key check"))
+    return out

@@ -1,0 +1,152 @@
+"""The migration and create-user Jobs under Argo CD (FAILURES.md 14, 6; chart docs for Argo CD).
+
+Why: with Helm hooks the Jobs never run under Argo CD the way Helm runs them, and with applyCustomEnv false
+the create-user script only sees the chart's standard env plus `createUserJob.env`: a `${VAR}` from anywhere
+else expands to an empty string (the seed's real bug: the default-user variables never arrive).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from e2e.chart import JOBS, SECRET_REFS, applies_to
+from e2e.gitops.model import get_path
+from e2e.preflight.context import AirflowApp, Context
+from e2e.preflight.finding import Finding
+from e2e.preflight.registry import rule
+
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}")
+_BARE = re.compile(r"(?<![$\\])\$([A-Za-z_][A-Za-z0-9_]*)")
+_ASSIGNED = re.compile(r"(?:^|[\s;&|(])(?:export\s+|local\s+|readonly\s+|declare\s+(?:-\w+\s+)*)?"
+                       r"([A-Za-z_][A-Za-z0-9_]*)=")
+_LOOP_OR_READ = re.compile(r"\b(?:for|read(?:\s+-\w+)*)\s+([A-Za-z_][A-Za-z0-9_]*)")
+SHELL_VARS = {"HOME", "PATH", "PWD", "OLDPWD", "HOSTNAME", "USER", "SHELL", "RANDOM", "SECONDS", "LINENO", "UID",
+              "EUID", "PPID", "IFS", "BASH", "BASH_SOURCE", "BASHPID", "FUNCNAME", "OSTYPE", "HOSTTYPE", "TERM"}
+# Set by the chart on every Airflow container, or by the apache/airflow image, whatever applyCustomEnv says.
+CHART_STANDARD_ENV = {"AIRFLOW_HOME", "AIRFLOW_USER_HOME_DIR", "AIRFLOW_UID", "PYTHONPATH", "AIRFLOW_VERSION",
+                      "AIRFLOW__CORE__LOAD_EXAMPLES"}
+
+
+def _job_enabled(values: dict[str, Any], job: str) -> bool:
+    return get_path(values, f"{job}.enabled") is not False
+
+
+@rule("job-helm-hooks-enabled", "error",
+      "createUserJob or migrateDatabaseJob keeps Helm hooks (useHelmHooks true or unset: the chart default)",
+      "FAILURES.md 14; chart docs for Argo CD")
+def job_helm_hooks_enabled(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for job in JOBS:
+            value = get_path(aapp.values, f"{job}.useHelmHooks")
+            if not _job_enabled(aapp.values, job) or value is False:
+                continue
+            file, line = ctx.locate_value(aapp, f"{job}.useHelmHooks")
+            state = "unset (the chart default is true)" if value is None else f"{value!r}"
+            out.append(ctx.finding(
+                "job-helm-hooks-enabled", file=file, line=line, obj=aapp.ref,
+                message=f"{job}.useHelmHooks is {state}: under Argo CD the Job runs as a hook with the wrong "
+                        "timing or not at all; pods wait in Init \"Waiting for migrations\"",
+                hint=f"set {job}.useHelmHooks: false (and {job}.applyCustomEnv: false), as the chart docs "
+                     "require for Argo CD"))
+    return out
+
+
+@rule("job-apply-custom-env", "warning",
+      "createUserJob or migrateDatabaseJob leaves applyCustomEnv on (the chart docs ask for false under Argo CD)",
+      "chart docs for Argo CD; FAILURES.md 6")
+def job_apply_custom_env(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for job in JOBS:
+            if not _job_enabled(aapp.values, job) or get_path(aapp.values, f"{job}.applyCustomEnv") is False:
+                continue
+            file, line = ctx.locate_value(aapp, f"{job}.applyCustomEnv")
+            out.append(ctx.finding(
+                "job-apply-custom-env", file=file, line=line, obj=aapp.ref,
+                message=f"{job}.applyCustomEnv is not false: global env changes alter the Job's spec.template, "
+                        "and a fixed-name Job cannot be patched (\"field is immutable\")",
+                hint=f"set {job}.applyCustomEnv: false and pass what the Job needs through {job}.env"))
+    return out
+
+
+@rule("job-script-env-missing", "error",
+      "a Job script uses ${VARS} that its env does not provide (applyCustomEnv false drops global env)",
+      "seed \"Default user job\" (the default-user variables never arrive); FACTS.md Jobs")
+def job_script_env_missing(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for job in JOBS:
+            if not _job_enabled(aapp.values, job):
+                continue
+            script = _script(aapp.values, job)
+            if not script:
+                continue
+            provided = _provided_env(aapp, job)
+            if provided is None:
+                continue
+            missing = sorted(used_variables(script) - provided - SHELL_VARS - assigned_variables(script))
+            if not missing:
+                continue
+            key = "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
+            file, line = ctx.locate_value(aapp, f"{job}.{key}")
+            custom = get_path(aapp.values, f"{job}.applyCustomEnv") is False
+            out.append(ctx.finding(
+                "job-script-env-missing", file=file, line=line, obj=aapp.ref,
+                message=f"{job}.{key} uses {', '.join('${' + m + '}' for m in missing)}, which the Job's env does "
+                        "not provide" + (" (applyCustomEnv: false drops global env/extraEnvFrom)" if custom else "")
+                        + ": each expands to an empty string",
+                hint=f"add {job}.env entries with valueFrom.secretKeyRef (e.g. from airflow-default-user) for "
+                     f"{', '.join(missing)}"))
+    return out
+
+
+def used_variables(script: str) -> set[str]:
+    """Variables a shell script expands without a default (`${X:-d}` and `${X-d}` have one)."""
+    used = set()
+    for name, modifier in _BRACED.findall(script):
+        if not modifier.startswith((":-", "-", ":=", "=", ":+", "+")):
+            used.add(name)
+    used |= set(_BARE.findall(_BRACED.sub("", script)))
+    return used
+
+
+def assigned_variables(script: str) -> set[str]:
+    return set(_ASSIGNED.findall(script)) | set(_LOOP_OR_READ.findall(script))
+
+
+def _script(values: dict[str, Any], job: str) -> str:
+    parts = []
+    for key in ("command", "args"):
+        value = get_path(values, f"{job}.{key}")
+        if isinstance(value, list):
+            parts += [str(v) for v in value if isinstance(v, str | int | float)]
+        elif isinstance(value, str):
+            parts.append(value)
+    return "\n".join(parts)
+
+
+def _provided_env(aapp: AirflowApp, job: str) -> set[str] | None:
+    """Env names the Job's container gets; None when it cannot be known (extraEnv/extraEnvFrom text)."""
+    values = aapp.values
+    names = set(CHART_STANDARD_ENV)
+    for ref in SECRET_REFS:
+        if applies_to(ref, aapp.airflow_version):
+            names |= set(ref.env)
+    names |= _env_names(get_path(values, f"{job}.env"))
+    if get_path(values, f"{job}.applyCustomEnv") is not False:
+        if values.get("extraEnv") or values.get("extraEnvFrom"):
+            return None
+        names |= _env_names(values.get("env"))
+        secrets = values.get("secret")
+        for item in secrets if isinstance(secrets, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("envName"), str):
+                names.add(item["envName"])
+    return names
+
+
+def _env_names(entries: Any) -> set[str]:
+    if not isinstance(entries, list):
+        return set()
+    return {e["name"] for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)}

@@ -1,0 +1,200 @@
+"""The real Vault payload (`--payload FILE`): formats the chart and its services will reject at run time.
+
+FAILURES.md 9 (broker vs Redis password), 10 (Fernet key, URL encoding), 5 (SSH key format), 4 (missing
+template paths). Messages name payload paths, never values; the command masks every payload value anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.serialization import load_ssh_private_key
+
+from e2e.chart import SECRET_REFS
+from e2e.gitops.model import get_path
+from e2e.preflight.context import Context
+from e2e.preflight.finding import Finding
+from e2e.preflight.registry import rule
+from e2e.preflight.templating import template_problems
+
+_PURPOSE = {ref.value_path: ref.purpose for ref in SECRET_REFS}
+FERNET_PATH = _PURPOSE["fernetKeySecretName"]
+BROKER_PATH = _PURPOSE["data.brokerUrlSecretName"]
+REDIS_PATH = _PURPOSE["redis.passwordSecretName"]
+METADATA_PATH = _PURPOSE["data.metadataSecretName"]
+SSH_KEY_PATH = _PURPOSE["dags.gitSync.sshKeySecret"]
+PLACEHOLDER = re.compile(r"replace-with-|replace-me|example-not-|<[^<>\n]+>", re.I)
+_HEX2 = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _value(ctx: Context, path: str) -> Any:
+    return get_path(ctx.payload, path)
+
+
+def _line(ctx: Context, path: str) -> int | None:
+    node: Any = ctx.payload
+    line = getattr(node, "line", None)
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return line
+        line = node.line_of(part) if hasattr(node, "line_of") else line
+        node = node[part]
+    return line
+
+
+def _finding(ctx: Context, rule_id: str, path: str, message: str, hint: str) -> Finding:
+    return ctx.finding(rule_id, file=ctx.payload_file, line=_line(ctx, path), obj=f"payload {path}",
+                       message=message, hint=hint)
+
+
+@rule("payload-fernet-key-invalid", "error", "the payload's Fernet key is not 32 url-safe base64-encoded bytes",
+      "FAILURES.md 10", needs_payload=True)
+def payload_fernet_key_invalid(ctx: Context) -> list[Finding]:
+    key = _value(ctx, FERNET_PATH)
+    if key is None:
+        return []
+    try:
+        Fernet(key if isinstance(key, str | bytes) else str(key))
+    except (ValueError, TypeError):
+        return [_finding(ctx, "payload-fernet-key-invalid", FERNET_PATH,
+                         f"{FERNET_PATH} is not a Fernet key (32 url-safe base64-encoded bytes): Airflow fails "
+                         "with \"Fernet key must be 32 url-safe base64-encoded bytes.\"",
+                         "generate one: python -c 'from cryptography.fernet import Fernet; "
+                         "print(Fernet.generate_key().decode())' (or airflow-e2e payload)")]
+    return []
+
+
+@rule("payload-broker-password-mismatch", "error", "the broker URL's password differs from redisPassword",
+      "FAILURES.md 9", needs_payload=True)
+def payload_broker_password_mismatch(ctx: Context) -> list[Finding]:
+    broker, redis_password = _value(ctx, BROKER_PATH), _value(ctx, REDIS_PATH)
+    if not isinstance(broker, str) or redis_password is None:
+        return []
+    try:
+        password = urllib.parse.urlsplit(broker).password
+    except ValueError:
+        password = None
+    if password is not None and urllib.parse.unquote(password) == str(redis_password):
+        return []
+    return [_finding(ctx, "payload-broker-password-mismatch", BROKER_PATH,
+                     f"the password in {BROKER_PATH} differs from {REDIS_PATH}: workers fail with \"invalid "
+                     "username-password pair or user is disabled\"",
+                     f"build {BROKER_PATH} from {REDIS_PATH}: redis://:<url-encoded password>@<host>:6379/0")]
+
+
+@rule("payload-metadata-connection-invalid", "error",
+      "the metadata connection does not parse as a URL, or its password has unencoded reserved characters",
+      "FAILURES.md 10", needs_payload=True)
+def payload_metadata_connection_invalid(ctx: Context) -> list[Finding]:
+    value = _value(ctx, METADATA_PATH)
+    if value is None:
+        return []
+    problem = connection_problem(value)
+    if problem is None:
+        return []
+    return [_finding(ctx, "payload-metadata-connection-invalid", METADATA_PATH,
+                     f"{METADATA_PATH} {problem}: Airflow cannot reach the database (\"Name or service not "
+                     "known\" or an authentication failure)",
+                     "write scheme://user:<urlencoded password>@host:port/db; in an ESO template use "
+                     "`urlquery` on the password")]
+
+
+def connection_problem(value: Any) -> str | None:
+    """Why a SQLAlchemy URL is unusable, naming character classes only (never the value)."""
+    if not isinstance(value, str) or "://" not in value:
+        return "is not a URL (scheme://...)"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError for a non-numeric port)
+    except ValueError:
+        return "does not parse (a raw ':' '/' '?' or '#' in the password splits the URL in the wrong place)"
+    if not parts.scheme or not parts.hostname:
+        return "has no host"
+    rest = value.split("://", 1)[1]
+    if "@" not in rest:
+        return None
+    userinfo = rest[: rest.rfind("@")]
+    _user, _, password = userinfo.partition(":")
+    raw = sorted({c for c in "@/?#" if c in userinfo} | ({":"} if ":" in password else set()))
+    if raw:
+        return f"has unencoded {' '.join(repr(c) for c in raw)} in its credentials"
+    if "%" in password and len(_HEX2.findall(password)) != password.count("%"):
+        return "has a '%' in its password that is not a %XX escape"
+    return None
+
+
+@rule("payload-ssh-key-invalid", "error",
+      "the git-sync SSH private key is not a valid unencrypted OpenSSH key, lacks its trailing newline, or has CRLF",
+      "FAILURES.md 5", needs_payload=True)
+def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
+    key = _value(ctx, SSH_KEY_PATH)
+    if key is None:
+        return []
+    problems = []
+    if not isinstance(key, str):
+        problems.append("is not text")
+    else:
+        if "\r" in key:
+            problems.append("has CRLF line endings")
+        if not key.endswith("\n"):
+            problems.append("has no trailing newline")
+        try:
+            load_ssh_private_key(key.replace("\r\n", "\n").encode(), password=None)
+        except TypeError:
+            problems.append("is encrypted (git-sync cannot enter a passphrase)")
+        except (ValueError, UnsupportedAlgorithm):
+            problems.append("is not a valid OpenSSH private key")
+    if not problems:
+        return []
+    return [_finding(ctx, "payload-ssh-key-invalid", SSH_KEY_PATH,
+                     f"{SSH_KEY_PATH} {', '.join(problems)}: ssh fails with \"Load key ...: invalid format\" / "
+                     "\"error in libcrypto\" and git-sync cannot clone",
+                     "store the key exactly as ssh-keygen -t ed25519 writes it (LF endings, final newline), "
+                     "e.g. with `config=@file` or a YAML block scalar `|`")]
+
+
+@rule("payload-placeholder-value", "error",
+      "a payload value is still a placeholder (replace-with-, replace-me, <...>, example-not-)",
+      "seed \"The example values are intentionally fake\"", needs_payload=True)
+def payload_placeholder_value(ctx: Context) -> list[Finding]:
+    return [
+        _finding(ctx, "payload-placeholder-value", path,
+                 f"{path} is a placeholder, not a real value", "generate real values (airflow-e2e payload --out FILE)")
+        for path, value in _leaves(ctx.payload, "") if isinstance(value, str) and PLACEHOLDER.search(value)
+    ]
+
+
+@rule("template-path-missing-in-payload", "error",
+      "an ExternalSecret template reads a payload path the --payload file does not have",
+      "FAILURES.md 4", needs_payload=True)
+def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
+    if ctx.payload_text is None:
+        return []
+    out = []
+    for problem in template_problems(ctx.repo.external_secrets, ctx.payload_text):
+        if problem.missing_path is None:
+            continue
+        template = get_path(problem.es.obj.body, "spec.target.template.data")
+        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
+        out.append(ctx.finding(
+            "template-path-missing-in-payload", file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload; ESO fails "
+                    "with \"map has no entry for key\"",
+            hint="add the path to the payload in Vault, or fix the template"))
+    return out
+
+
+def _leaves(node: Any, path: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, f"{path}[{index}]")
+    else:
+        yield path, node

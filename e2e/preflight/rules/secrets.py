@@ -1,0 +1,245 @@
+"""Secret names, data keys and inline values: does every Secret the chart reads come from Vault through ESO?
+
+FAILURES.md 2 (chart makes its own keys), 4 (template path missing), 12 (name collision) and the seed's rule
+"secret values live in Vault".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, applies_to
+from e2e.gitops.model import get_path
+from e2e.preflight.context import AirflowApp, Context
+from e2e.preflight.finding import Finding
+from e2e.preflight.needs import produced_keys, secret_needs
+from e2e.preflight.registry import rule
+from e2e.preflight.templating import template_problems
+
+EXAMPLE_FILE = "vault/payload.example.yaml"
+SECRET_ENV_NAME = re.compile(
+    r"PASSWORD|PASSWD|TOKEN|FERNET_KEY|SECRET_KEY|JWT_SECRET|SQL_ALCHEMY_CONN|BROKER_URL|RESULT_BACKEND"
+    r"|PRIVATE_KEY|API_KEY|^AIRFLOW_CONN_"
+)
+SECRET_CONFIG_KEYS = {"fernet_key", "secret_key", "sql_alchemy_conn", "broker_url", "result_backend", "jwt_secret"}
+
+
+@rule("secret-without-external-secret", "error",
+      "a Secret named in the values has no ExternalSecret producing it in the chart's namespace",
+      "FAILURES.md 1 and 2; seed \"I use the same pattern for ...\"")
+def secret_without_external_secret(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for need in secret_needs(ctx, aapp).values():
+            if ctx.es_by_target.get((aapp.namespace, need.name)):
+                continue
+            out.append(ctx.finding(
+                "secret-without-external-secret", file=need.file, line=need.line, obj=aapp.ref,
+                message=f"{need.via} names Secret {need.name!r} (keys {', '.join(sorted(need.keys))}), but no "
+                        f"ExternalSecret in namespace {aapp.namespace!r} has target.name {need.name!r}: "
+                        "pods wait in CreateContainerConfigError",
+                hint=f"add an ExternalSecret named {need.name} in namespace {aapp.namespace} templating "
+                     f"{', '.join(sorted(need.keys))} from the Vault payload"))
+    return out
+
+
+@rule("secret-data-key-missing", "error",
+      "an ExternalSecret does not write the data key the chart (or an env secretKeyRef) reads",
+      "FAILURES.md 4; FACTS.md data keys")
+def secret_data_key_missing(ctx: Context) -> list[Finding]:
+    out = []
+    for _aapp, need, es, produced in _produced(ctx):
+        missing = sorted(need.keys - produced)
+        if missing:
+            out.append(ctx.finding(
+                "secret-data-key-missing", file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
+                        f"ExternalSecret writes only {', '.join(sorted(produced)) or 'no keys'}",
+                hint=f"write spec.target.template.data key(s) {', '.join(missing)}"))
+    return out
+
+
+@rule("secret-data-key-unread", "warning",
+      "an ExternalSecret writes a data key nothing in the chart reads (usually a misspelt key)",
+      "FAILURES.md 4; FACTS.md data keys")
+def secret_data_key_unread(ctx: Context) -> list[Finding]:
+    out = []
+    for _aapp, need, es, produced in _produced(ctx):
+        extra = sorted(produced - need.keys)
+        if extra:
+            out.append(ctx.finding(
+                "secret-data-key-unread", file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                message=f"writes key(s) {', '.join(extra)} into Secret {need.name!r}, which is read only for "
+                        f"{', '.join(sorted(need.keys))} ({need.via})",
+                hint="rename the key to the one the chart reads, or remove it"))
+    return out
+
+
+@rule("secret-name-unset", "error",
+      "a *SecretName is unset, so the chart generates the Secret itself (new keys on every sync)",
+      "FAILURES.md 2; seed \"If Airflow keeps generating new keys\"")
+def secret_name_unset(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for ref in SECRET_REFS:
+            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
+                continue
+            if _is_set(get_path(aapp.values, ref.value_path)):
+                continue
+            generated = ref.chart_generates.format(release=aapp.release)
+            file, line = ctx.locate_value(aapp, ref.value_path)
+            if ref.generated_how == "built from values":
+                severity, why = "warning", "built from the values, so its password would have to be in Git"
+            elif ref.generated_how == "pre-install hook":
+                severity, why = "error", ("a pre-install hook with a random value: Argo CD runs it as PreSync on "
+                                          "every sync, so the value changes each sync")
+            else:
+                severity, why = "error", ("random on every render: the Application stays OutOfSync and pods "
+                                          "roll on every sync")
+            out.append(ctx.finding(
+                "secret-name-unset", file=file, line=line, obj=aapp.ref, severity=severity,
+                message=f"{ref.value_path} is unset (Airflow {aapp.airflow_version}): the chart generates "
+                        f"{generated!r}, {why}",
+                hint=f"set {ref.value_path} to a Secret produced by an ExternalSecret (data key {ref.data_key})"))
+    return out
+
+
+@rule("eso-target-collides-with-chart-secret", "warning",
+      "an ExternalSecret targets the name of a Secret the chart generates because its *SecretName is unset",
+      "FAILURES.md 12")
+def eso_target_collides(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for ref in SECRET_REFS:
+            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
+                continue
+            if _is_set(get_path(aapp.values, ref.value_path)):
+                continue
+            generated = ref.chart_generates.format(release=aapp.release)
+            for es in ctx.es_by_target.get((aapp.namespace, generated), []):
+                out.append(ctx.finding(
+                    "eso-target-collides-with-chart-secret", file=es.obj.origin.file, line=es.obj.origin.line,
+                    obj=es.obj.ref,
+                    message=f"targets {generated!r}, the Secret the chart also renders while {ref.value_path} "
+                            "is unset: two owners, the Secret disappears or flips",
+                    hint=f"set {ref.value_path}: {generated} in the values so the chart reads it instead"))
+    return out
+
+
+@rule("inline-secret-value", "error",
+      "a secret value (password, key, connection string) is written inline in Git values",
+      "seed \"secret values live in Vault\"")
+def inline_secret_value(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        for path, what in _inline_values(aapp.values):
+            file, line = ctx.locate_value(aapp, path.split("[", 1)[0])
+            out.append(ctx.finding(
+                "inline-secret-value", file=file, line=line, obj=aapp.ref,
+                message=f"{path} holds a {what} inline: it is in Git and in every rendered manifest",
+                hint="put the value in the Vault payload and reference an ESO-managed Secret "
+                     "(a *SecretName, or env valueFrom.secretKeyRef)"))
+    return out
+
+
+@rule("template-path-missing-in-example", "error",
+      "an ExternalSecret template reads a payload path that vault/payload.example.yaml does not have",
+      "FAILURES.md 4")
+def template_path_missing_in_example(ctx: Context) -> list[Finding]:
+    text = ctx.example_payload_text
+    if text is None:
+        return []
+    out = []
+    for problem in template_problems(ctx.repo.external_secrets, text):
+        if problem.missing_path is None:
+            continue
+        out.append(ctx.finding(
+            "template-path-missing-in-example", file=problem.es.obj.origin.file,
+            line=_template_line(problem.es, problem.key), obj=problem.es.obj.ref,
+            message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}; ESO fails with "
+                    "\"map has no entry for key\"",
+            hint=f"fix the template path or add it to {EXAMPLE_FILE} (and to the real payload in Vault)"))
+    return out
+
+
+@rule("template-unsupported", "info",
+      "an ExternalSecret template uses functions the harness cannot evaluate, so its paths are not checked",
+      "FAILURES.md 4")
+def template_unsupported(ctx: Context) -> list[Finding]:
+    text = ctx.example_payload_text
+    if text is None:
+        return []
+    return [
+        ctx.finding("template-unsupported", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+                    obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
+                    hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
+        for p in template_problems(ctx.repo.external_secrets, text) if p.missing_path is None
+    ]
+
+
+def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
+    for aapp in ctx.airflow_apps:
+        for need in secret_needs(ctx, aapp).values():
+            for es in ctx.es_by_target.get((aapp.namespace, need.name), []):
+                produced = produced_keys(es)
+                if produced is not None:
+                    yield aapp, need, es, produced
+
+
+def _template_line(es: Any, key: str | None = None) -> int:
+    data = get_path(es.obj.body, "spec.target.template.data")
+    if isinstance(data, dict) and hasattr(data, "line_of"):
+        return data.line_of(key) if key is not None else data.line
+    target = get_path(es.obj.body, "spec.target")
+    return getattr(target, "line", None) or es.obj.origin.line
+
+
+def _is_set(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _inline_values(values: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for path, what in INLINE_SECRET_VALUES.items():
+        if what and _is_set(get_path(values, path)) and not isinstance(get_path(values, path), dict | list):
+            yield path, what
+    yield from _inline_env(values, "")
+    config = values.get("config")
+    if isinstance(config, dict):
+        for section, body in config.items():
+            if isinstance(body, dict):
+                for key, value in body.items():
+                    if str(key).lower() in SECRET_CONFIG_KEYS and isinstance(value, str) and value \
+                            and "{{" not in value:
+                        yield f"config.{section}.{key}", f"Airflow config {key}"
+    extra = values.get("extraSecrets")
+    if isinstance(extra, dict):
+        for name, body in extra.items():
+            if isinstance(body, dict) and (body.get("data") or body.get("stringData")):
+                yield f"extraSecrets.{name}", "Secret body (extraSecrets)"
+
+
+def _inline_env(node: Any, prefix: str) -> Iterator[tuple[str, str]]:
+    """`env` lists anywhere in the values whose entries carry a secret-looking name with a literal value."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key == "env" and isinstance(value, list):
+                for index, entry in enumerate(value):
+                    if _secret_env_literal(entry):
+                        yield f"{path}[{index}]", f"env value for {entry['name']}"
+            elif isinstance(value, dict):
+                yield from _inline_env(value, path)
+
+
+def _secret_env_literal(entry: Any) -> bool:
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        return False
+    name = entry["name"].upper()
+    if name.endswith("_CMD") or not SECRET_ENV_NAME.search(name):
+        return False
+    if name.endswith("_SECRET") and SECRET_ENV_NAME.search(name[: -len("_SECRET")]):
+        return False  # Airflow's `<option>_SECRET` form names a secrets-backend key, not a value
+    value = entry.get("value")
+    return isinstance(value, str | int | float) and str(value) != "" and "{{" not in str(value)

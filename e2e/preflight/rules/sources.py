@@ -1,0 +1,80 @@
+"""Application sources: what a directory source would parse, and the chart pin (FAILURES.md 16, 11)."""
+
+from __future__ import annotations
+
+import re
+
+from e2e import versions
+from e2e.preflight.context import Context
+from e2e.preflight.finding import Finding
+from e2e.preflight.registry import rule
+
+# An exact SemVer 2.0 version (what Helm resolves to one chart and nothing else).
+EXACT_SEMVER = re.compile(
+    r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-.]+)?$"
+)
+
+
+@rule("directory-source-non-kubernetes-file", "error",
+      "a directory source reads a YAML file that is not a Kubernetes object (the whole Application fails)",
+      "FAILURES.md 16")
+def directory_source_non_kubernetes_file(ctx: Context) -> list[Finding]:
+    out = []
+    for app in ctx.repo.applications:
+        for source in app.sources:
+            if not ctx.is_directory_source(source):
+                continue
+            for rel in ctx.source_files(source):
+                docs = ctx.repo.data_files.get(rel)
+                if not docs:
+                    continue
+                out.append(ctx.finding(
+                    "directory-source-non-kubernetes-file", file=rel, line=docs[0][0], obj=app.obj.ref,
+                    message=f"the directory source path {source.path!r} of this Application reads {rel}, which "
+                            "is not a Kubernetes object (no apiVersion/kind): Argo CD fails the whole "
+                            "Application with \"Object 'Kind' is missing\"",
+                    hint=f"move the file out of {source.path!r}, or add it to spec.source.directory.exclude "
+                         "(e.g. exclude: '" + rel.rsplit("/", 1)[-1] + "')"))
+    return out
+
+
+@rule("chart-version-not-pinned", "error",
+      "a Helm chart source's targetRevision is not an exact version, so a refresh can upgrade the chart",
+      "FAILURES.md 11; seed \"I pin the chart version\"")
+def chart_version_not_pinned(ctx: Context) -> list[Finding]:
+    out = []
+    for app in ctx.repo.applications:
+        for source in app.chart_sources:
+            if source.target_revision is not None and EXACT_SEMVER.match(source.target_revision.strip()):
+                continue
+            shown = "missing" if source.target_revision is None else f"{source.target_revision!r}"
+            out.append(ctx.finding(
+                "chart-version-not-pinned", file=app.obj.origin.file, line=_line_of(source.body, "targetRevision"),
+                obj=app.obj.ref,
+                message=f"chart {source.chart!r} targetRevision is {shown}, not an exact version: Argo CD "
+                        "installs whatever the range resolves to at refresh time",
+                hint=f"pin an exact chart version, e.g. targetRevision: {versions.PINNED_CHART}"))
+    return out
+
+
+@rule("chart-version-unknown", "warning",
+      "the Airflow chart version is not in the harness's chart -> Airflow table, so Airflow 2/3 rules guess",
+      "FAILURES.md 11")
+def chart_version_unknown(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        version = aapp.chart_version
+        if version is None or not EXACT_SEMVER.match(version) or version in versions.CHART_AIRFLOW:
+            continue
+        out.append(ctx.finding(
+            "chart-version-unknown", file=aapp.app.obj.origin.file,
+            line=_line_of(aapp.source.body, "targetRevision"), obj=aapp.ref,
+            message=f"chart {version} is not in e2e/versions.py CHART_AIRFLOW; rules assume Airflow "
+                    f"{aapp.airflow_version}",
+            hint="add the chart version and the Airflow version it ships to CHART_AIRFLOW in e2e/versions.py"))
+    return out
+
+
+def _line_of(mapping: object, key: str) -> int | None:
+    line_of = getattr(mapping, "line_of", None)
+    return line_of(key) if line_of else None
