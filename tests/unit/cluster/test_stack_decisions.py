@@ -74,7 +74,8 @@ def test_repository_secret_is_an_ssh_git_repository_for_each_url(repo, config):
 
 
 def test_known_hosts_line_brackets_a_non_default_port():
-    assert argocd.known_hosts_line("git.example.com", 2222, "ssh-ed25519 AAA") == "[git.example.com]:2222 ssh-ed25519 AAA"
+    line = argocd.known_hosts_line("git.example.com", 2222, "ssh-ed25519 AAA")
+    assert line == "[git.example.com]:2222 ssh-ed25519 AAA"
     assert argocd.known_hosts_line("git.example.com", 22, "ssh-ed25519 AAA\n") == "git.example.com ssh-ed25519 AAA"
 
 
@@ -95,7 +96,7 @@ def test_coredns_unpatch_restores_the_original_exactly():
 
 
 def test_coredns_without_a_main_block_is_refused():
-    with pytest.raises(ValueError, match="no `.:53 {`"):
+    with pytest.raises(ValueError, match=r"no `\.:53 \{`"):
         coredns.patch("example.org:53 {\n}\n", {"a": "b"}, "run")
 
 
