@@ -1,0 +1,190 @@
+"""Materialisation: the nine Secrets exist, are owned by their ExternalSecrets, carry exactly the keys the
+chart reads, hold exactly the bytes the Vault payload yields, and the chart made none of its own.
+
+Why byte-equal: a trailing newline lost from the SSH key, or a password URL-encoded twice, passes every
+"exists" check and breaks git-sync or the database login later. The expected bytes come from rendering the
+repository's own ExternalSecret templates against the payload (e2e.gitops.templates.render), the same
+evaluation ESO does. Evidence names keys and lengths; it never shows a value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from e2e import payload as payload_mod
+from e2e.checks.expect import Expectations
+from e2e.checks.verdict import Verdict
+from e2e.gitops.model import ExternalSecret
+from e2e.gitops.templates import TemplateError, render
+from e2e.observe.snapshot import Snapshot, secret_bytes
+
+ESO_MANAGED_LABEL = "reconcile.external-secrets.io/managed"
+PAYLOAD_KEY = "airflow/config"
+
+
+def vault_view(payload: Mapping[str, Any], key: str = PAYLOAD_KEY) -> dict[str, dict[str, str]]:
+    """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under
+    `config` (`vault kv put secret/airflow/config config=@file`)."""
+    return {key: {"config": payload_mod.dumps(dict(payload))}}
+
+
+def expected_data(es: ExternalSecret, vault: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:
+    """The bytes ESO writes for one ExternalSecret: each template rendered against its `data[]` values."""
+    context: dict[str, Any] = {}
+    for item in es.data:
+        ref = item.get("remoteRef") or {}
+        props = vault.get(str(ref.get("key")))
+        if props is None:
+            raise TemplateError(f"remote key {ref.get('key')!r} is not in the Vault view")
+        prop = ref.get("property")
+        context[str(item.get("secretKey"))] = props[prop] if prop else json.dumps(props)
+    if not es.template_data:
+        return {k: str(v).encode() for k, v in context.items()}
+    return {key: render(template, context).encode() for key, template in es.template_data.items()}
+
+
+def compare_bytes(expected: bytes, actual: bytes | None) -> str:
+    """"equal (N bytes)" / "differs (len a vs b) at byte i" / "absent": never the bytes themselves."""
+    if actual is None:
+        return "absent"
+    if expected == actual:
+        return f"equal ({len(actual)} bytes)"
+    first = next((i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+                 min(len(expected), len(actual)))
+    return f"differs (len {len(expected)} expected vs {len(actual)} actual, first difference at byte {first})"
+
+
+def _owner(secret: dict[str, Any]) -> dict[str, Any] | None:
+    refs = (secret.get("metadata") or {}).get("ownerReferences") or []
+    return next((r for r in refs if r.get("controller")), None)
+
+
+def secrets_owned_by_external_secrets(snapshot: Snapshot, exp: Expectations) -> Verdict:
+    name = f"each of the {len(exp.external_secrets)} Secrets exists, owned by its ExternalSecret"
+    ok, evidence = True, []
+    for es in exp.external_secrets:
+        secret = snapshot.get("Secret", es.target_name, exp.namespace)
+        if secret is None:
+            ok = False
+            evidence.append(f"{es.target_name}: missing")
+            continue
+        owner = _owner(secret)
+        if owner and owner.get("kind") == "ExternalSecret" and owner.get("name") == es.name:
+            evidence.append(f"{es.target_name}: owned by ExternalSecret/{es.name} (controller)")
+        else:
+            ok = False
+            found = f"{owner.get('kind')}/{owner.get('name')}" if owner else "no controller ownerReference"
+            evidence.append(f"{es.target_name}: not owned by ExternalSecret/{es.name} "
+                            f"(creationPolicy {es.creation_policy}); found {found}")
+    return Verdict(name, ok, evidence)
+
+
+def secrets_have_chart_keys(snapshot: Snapshot, exp: Expectations) -> Verdict:
+    name = "each Secret carries exactly the data keys the chart reads"
+    ok, evidence = True, []
+    for es in exp.external_secrets:
+        secret = snapshot.get("Secret", es.target_name, exp.namespace)
+        wanted = set(exp.required_keys.get(es.target_name) or es.template_data)
+        if secret is None:
+            ok = False
+            evidence.append(f"{es.target_name}: missing (wants {', '.join(sorted(wanted))})")
+            continue
+        have = set((secret.get("data") or {}).keys())
+        if have == wanted:
+            evidence.append(f"{es.target_name}: {', '.join(sorted(have))}")
+            continue
+        ok = False
+        parts = []
+        if wanted - have:
+            parts.append("missing " + ", ".join(sorted(wanted - have)))
+        if have - wanted:
+            parts.append("unexpected " + ", ".join(sorted(have - wanted)))
+        evidence.append(f"{es.target_name}: {'; '.join(parts)}")
+    return Verdict(name, ok, evidence)
+
+
+def secrets_match_vault(snapshot: Snapshot, exp: Expectations, vault: Mapping[str, Mapping[str, str]]) -> Verdict:
+    name = "each Secret value is byte-equal to what the Vault payload yields"
+    ok, evidence = True, []
+    for es in exp.external_secrets:
+        secret = snapshot.get("Secret", es.target_name, exp.namespace)
+        if secret is None:
+            ok = False
+            evidence.append(f"{es.target_name}: missing")
+            continue
+        try:
+            expected = expected_data(es, vault)
+        except TemplateError as exc:  # the message names paths, never values
+            ok = False
+            evidence.append(f"{es.target_name}: cannot compute the expected value: {exc}")
+            continue
+        for key, want in sorted(expected.items()):
+            verdict = compare_bytes(want, secret_bytes(secret, key))
+            ok = ok and verdict.startswith("equal")
+            evidence.append(f"{es.target_name}/{key}: {verdict}")
+    return Verdict(name, ok, evidence)
+
+
+def _chart_made(secret: dict[str, Any]) -> str | None:
+    meta = secret.get("metadata") or {}
+    labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
+    if annotations.get("helm.sh/hook"):
+        return f"helm hook {annotations['helm.sh/hook']}"
+    if labels.get("heritage") == "Helm" or str(labels.get("chart", "")).startswith("airflow-"):
+        return f"chart labels (chart={labels.get('chart')}, heritage={labels.get('heritage')})"
+    owner = _owner(secret)
+    if not owner or owner.get("kind") != "ExternalSecret":
+        return "not owned by an ExternalSecret"
+    return None
+
+
+def no_chart_made_secrets(snapshot: Snapshot, exp: Expectations) -> Verdict:
+    name = "no chart-generated Secret replaces an ESO-managed one"
+    ok, evidence = True, []
+    for secret_name, purpose in sorted(exp.chart_generated.items()):
+        secret = snapshot.get("Secret", secret_name, exp.namespace)
+        if secret is None:
+            evidence.append(f"{secret_name} ({purpose}): absent")
+            continue
+        why = _chart_made(secret)
+        if why:
+            ok = False
+            evidence.append(f"{secret_name} ({purpose}): made by the chart: {why}")
+        else:
+            evidence.append(f"{secret_name} ({purpose}): present, owned by an ExternalSecret (not the chart)")
+    for secret in snapshot.of("Secret"):
+        meta = secret.get("metadata") or {}
+        if meta.get("name") in exp.chart_generated or meta.get("namespace") not in (exp.namespace, None):
+            continue
+        labels = meta.get("labels") or {}
+        if labels.get("release") == exp.release and labels.get("heritage") == "Helm":
+            evidence.append(f"note: {meta.get('name')} is another chart-made Secret")
+    return Verdict(name, ok, evidence)
+
+
+def fernet_secret_name(exp: Expectations) -> str:
+    from e2e.gitops.model import get_path
+
+    return str(get_path(exp.values, "fernetKeySecretName") or f"{exp.release}-fernet-key")
+
+
+def fernet_key_unchanged(before: Snapshot, after: Snapshot, exp: Expectations) -> Verdict:
+    """Across a second sync (or an upgrade) the fernet key must stay the same object with the same bytes."""
+    secret_name = fernet_secret_name(exp)
+    name = f"the fernet key ({secret_name}) is unchanged after another sync"
+    first, second = before.get("Secret", secret_name, exp.namespace), after.get("Secret", secret_name, exp.namespace)
+    if first is None or second is None:
+        return Verdict(name, False, [f"{secret_name}: {'absent before' if first is None else 'absent after'}"])
+    evidence = []
+    uid_a, uid_b = (first.get("metadata") or {}).get("uid"), (second.get("metadata") or {}).get("uid")
+    same_object = uid_a == uid_b
+    evidence.append("same object (uid unchanged)" if same_object else f"re-created (uid {uid_a} -> {uid_b})")
+    keys = sorted(set(first.get("data") or {}) | set(second.get("data") or {}))
+    same_bytes = True
+    for key in keys:
+        verdict = compare_bytes(secret_bytes(first, key) or b"", secret_bytes(second, key))
+        same_bytes = same_bytes and verdict.startswith("equal")
+        evidence.append(f"{key}: {verdict.replace('expected', 'before').replace('actual', 'after')}")
+    return Verdict(name, same_bytes, evidence)

@@ -1,0 +1,154 @@
+"""One timeline across controllers: what happened when, in Argo CD, ESO, Jobs, pods and Secrets.
+
+Why a plain, serialisable record: checks read it, the report draws it, and a failed nightly run's timeline
+can be saved, inspected and re-checked later with the same code (`Timeline.load`). It holds no secret value
+by construction (the recorder keeps Secret key names only and masks every free text).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+LANES = ("harness", "argocd", "eso", "secrets", "jobs", "pods", "events")
+FORMAT_VERSION = 1
+
+
+def parse_time(value: Any) -> float | None:
+    """A Kubernetes RFC 3339 timestamp ("2026-11-23T21:00:05Z", fractions allowed) -> epoch seconds."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    if "." in text:  # Python parses at most microseconds; the API may send nanoseconds
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits):]
+        text = f"{head}.{digits[:6]}{zone}"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+def format_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One transition of one object. `time` comes from the object when it carries one (creationTimestamp,
+    lastTransitionTime, startedAt...); otherwise it is when the recorder saw it (`detail["observed"]`)."""
+
+    time: float
+    lane: str
+    kind: str
+    namespace: str
+    name: str
+    what: str
+    detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+    @property
+    def observed(self) -> bool:
+        """True when the time is the recorder's clock, not a timestamp written by the API server."""
+        return bool(self.detail.get("observed"))
+
+    def describe(self, start: float | None = None) -> str:
+        when = f"+{self.time - start:.1f}s" if start is not None else format_time(self.time)
+        container = f" [{self.detail['container']}]" if self.detail.get("container") else ""
+        return f"{when} {self.ref}{container} {self.what}"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        return cls(time=float(data["time"]), lane=str(data["lane"]), kind=str(data["kind"]),
+                   namespace=str(data.get("namespace") or ""), name=str(data["name"]), what=str(data["what"]),
+                   detail=dict(data.get("detail") or {}))
+
+
+@dataclass
+class Timeline:
+    events: list[Event] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, events: Iterable[Event]) -> None:
+        self.events.extend(events)
+        self.events.sort(key=lambda e: e.time)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    @property
+    def start(self) -> float | None:
+        return self.events[0].time if self.events else None
+
+    @property
+    def end(self) -> float | None:
+        return self.events[-1].time if self.events else None
+
+    def select(self, *, kind: str | None = None, name: str | None = None, namespace: str | None = None,
+               lane: str | None = None, what: str | None = None, what_prefix: str | None = None,
+               label: tuple[str, str] | None = None) -> list[Event]:
+        """Events matching every given filter, in time order. `label` matches detail["labels"]."""
+        found = []
+        for event in self.events:
+            if kind is not None and event.kind != kind:
+                continue
+            if name is not None and event.name != name:
+                continue
+            if namespace is not None and event.namespace != namespace:
+                continue
+            if lane is not None and event.lane != lane:
+                continue
+            if what is not None and event.what != what:
+                continue
+            if what_prefix is not None and not event.what.startswith(what_prefix):
+                continue
+            if label is not None and (event.detail.get("labels") or {}).get(label[0]) != label[1]:
+                continue
+            found.append(event)
+        return found
+
+    def first(self, **filters: Any) -> Event | None:
+        found = self.select(**filters)
+        return found[0] if found else None
+
+    def last(self, **filters: Any) -> Event | None:
+        found = self.select(**filters)
+        return found[-1] if found else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT_VERSION, "metadata": self.metadata, "events": [e.to_json() for e in self.events]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Timeline:
+        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+            raise ValueError("not a timeline: expected an object with an 'events' list")
+        timeline = cls(metadata=dict(data.get("metadata") or {}))
+        timeline.add(Event.from_json(e) for e in data["events"])
+        return timeline
+
+    def save(self, path: Path | str) -> Path:
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, path: Path | str) -> Timeline:
+        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
