@@ -1,0 +1,122 @@
+"""Pure predicates for "the stack is well again": Secrets synced, pods Ready, Jobs complete, apps in sync.
+
+Why separate from symptoms: convergence predicates also know the terminal states (an image that cannot be
+pulled, a Job that failed after the recovery) and fail at once with the reason instead of waiting out the
+bound, as the architecture asks of every wait.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from e2e.scenarios.model import Check, Memory
+from e2e.scenarios.observed import Observed, condition, container_statuses, name_of, pod_finished, pod_ready
+from e2e.scenarios.outcome import Outcome, failed, ok, pending
+from e2e.scenarios.symptoms import application_status, job_state
+
+TERMINAL_WAITING = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerError")
+
+
+def _component(pod: dict) -> str:
+    return ((pod.get("metadata") or {}).get("labels") or {}).get("component", "")
+
+
+def airflow_pods_ready(obs: Observed, components: Iterable[str]) -> Outcome:
+    """Every pod of these components Ready; terminal image errors fail at once."""
+    wanted = set(components)
+    pods = [p for p in obs.pods if _component(p) in wanted and not pod_finished(p)
+            and not (p.get("metadata") or {}).get("deletionTimestamp")]
+    for pod in pods:
+        for _kind, cs in container_statuses(pod):
+            reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+            if reason in TERMINAL_WAITING:
+                return failed(f"pod {name_of(pod)} container {cs.get('name')} waiting {reason}")
+    if not pods:
+        return pending(f"no pods of {', '.join(sorted(wanted))} yet")
+    not_ready = [name_of(p) for p in pods if not pod_ready(p)]
+    if not_ready:
+        return pending(f"pods not Ready: {', '.join(sorted(not_ready))}")
+    return ok(f"{len(pods)} Airflow pods Ready")
+
+
+def external_secrets_synced(obs: Observed, names: Iterable[str] | None = None) -> Outcome:
+    wanted = set(names) if names is not None else None
+    ess = [e for e in obs.external_secrets if wanted is None or name_of(e) in wanted]
+    if not ess:
+        return pending("no ExternalSecrets observed")
+    waiting = []
+    for es in ess:
+        ready = condition(es, "Ready") or {}
+        if not (ready.get("status") == "True" and ready.get("reason") == "SecretSynced"):
+            waiting.append(f"{name_of(es)} Ready={ready.get('status', '?')} {ready.get('reason', '')}")
+    if waiting:
+        return pending("ExternalSecrets not synced: " + "; ".join(waiting))
+    return ok(f"{len(ess)} ExternalSecrets Ready=True SecretSynced")
+
+
+def secrets_present(obs: Observed, names: Iterable[str]) -> Outcome:
+    missing = [n for n in names if n not in obs.secrets]
+    return pending(f"Secrets missing: {', '.join(missing)}") if missing else ok("every Secret present")
+
+
+def applications_synced_healthy(obs: Observed, names: Iterable[str]) -> Outcome:
+    lagging = []
+    for name in names:
+        sync, health = application_status(obs, name)
+        if (sync, health) != ("Synced", "Healthy"):
+            lagging.append(f"{name} {sync}/{health}")
+    return pending("Applications: " + "; ".join(lagging)) if lagging else ok("Applications Synced/Healthy")
+
+
+def job_complete_after_break(obs: Observed, memory: Memory, name: str) -> Outcome:
+    """The named Job Complete. A Job that failed and was not already there at the symptom fails at once."""
+    job = obs.job(name)
+    if job is None:
+        return pending(f"Job {name} absent")
+    state = job_state(job)
+    if state == "Complete":
+        return ok(f"Job {name} Complete")
+    uid = (job.get("metadata") or {}).get("uid")
+    old = memory.at_symptom.job(name) if memory.at_symptom else None
+    if state == "Failed" and (old is None or (old.get("metadata") or {}).get("uid") != uid):
+        reason = next((c.get("message", "") for c in job["status"].get("conditions", []) if c.get("type") == "Failed"),
+                      "")
+        return failed(f"Job {name} Failed after the recovery: {reason}")
+    return pending(f"Job {name} {state}")
+
+
+# --- Check factories -----------------------------------------------------------------------------------------
+
+
+def pods_ready(components: tuple[str, ...]) -> Check:
+    return Check(f"Airflow pods ({', '.join(components)}) Running and Ready",
+                 lambda obs, _m: airflow_pods_ready(obs, components))
+
+
+def es_synced(names: tuple[str, ...] | None = None) -> Check:
+    which = ", ".join(names) if names else "every ExternalSecret"
+    return Check(f"{which} Ready=True SecretSynced", lambda obs, _m: external_secrets_synced(obs, names))
+
+
+def secrets_exist(names: tuple[str, ...]) -> Check:
+    return Check(f"Secrets exist: {', '.join(names)}", lambda obs, _m: secrets_present(obs, names))
+
+
+def apps_synced(*names: str) -> Check:
+    return Check(f"Applications {', '.join(names)} Synced/Healthy",
+                 lambda obs, _m: applications_synced_healthy(obs, names))
+
+
+def job_complete(name: str) -> Check:
+    return Check(f"Job {name} Complete", lambda obs, m: job_complete_after_break(obs, m, name))
+
+
+def store_ready() -> Check:
+    def check(obs: Observed, _m: Memory) -> Outcome:
+        bad = [f"{name_of(s)} {(condition(s, 'Ready') or {}).get('reason', '?')}" for s in obs.stores
+               if (condition(s, "Ready") or {}).get("status") != "True"]
+        if not obs.stores:
+            return pending("no ClusterSecretStore observed")
+        return pending("store not Ready: " + "; ".join(bad)) if bad else ok("ClusterSecretStore Ready=True")
+
+    return Check("ClusterSecretStore Ready=True", check)

@@ -1,0 +1,90 @@
+"""Nothing lost: pure invariants compared against the baseline observed just before the break.
+
+Why against a baseline: "the fernet key unchanged" and "the Secrets retained" mean "the same as before the
+failure", which only a comparison of digests and uids can say without ever holding a secret value.
+A "throughout" invariant is checked at every look while the run waits for the symptom and the recovery;
+an "end" invariant once, after convergence.
+"""
+
+from __future__ import annotations
+
+from e2e.scenarios.model import Invariant, Memory, When
+from e2e.scenarios.observed import Observed, name_of, pod_ready
+from e2e.scenarios.outcome import Outcome, failed, ok
+
+FERNET_SECRET, FERNET_KEY = "airflow-fernet-key", "fernet-key"
+
+
+def secrets_retained_now(obs: Observed, memory: Memory, names: tuple[str, ...] | None) -> Outcome:
+    before = memory.before.secrets
+    wanted = names if names is not None else tuple(before)
+    lost = [n for n in wanted if n in before and n not in obs.secrets]
+    replaced = [n for n in wanted if n in before and n in obs.secrets and obs.secrets[n].uid != before[n].uid]
+    if lost or replaced:
+        return failed(*[f"Secret {n} deleted (deletionPolicy Retain should keep it)" for n in lost],
+                      *[f"Secret {n} re-created (uid changed)" for n in replaced])
+    return ok(f"{len(wanted)} Secrets retained")
+
+
+def secret_data_unchanged_now(obs: Observed, memory: Memory, names: tuple[str, ...] | None) -> Outcome:
+    before = memory.before.secrets
+    wanted = names if names is not None else tuple(before)
+    changed = [f"Secret {n} key {k} changed" for n in wanted if n in before and n in obs.secrets
+               for k, d in before[n].digests.items() if obs.secrets[n].digests.get(k) != d]
+    return failed(*changed) if changed else ok("Secret data unchanged")
+
+
+def fernet_key_unchanged_now(obs: Observed, memory: Memory, when: When) -> Outcome:
+    was = memory.before.secrets.get(FERNET_SECRET)
+    now = obs.secrets.get(FERNET_SECRET)
+    if was is None or FERNET_KEY not in was.digests:
+        return failed(f"no {FERNET_SECRET}/{FERNET_KEY} before the break: nothing to compare with")
+    if now is None:
+        return failed(f"{FERNET_SECRET} absent at the end") if when == "end" else ok(f"{FERNET_SECRET} absent for now")
+    if now.digests.get(FERNET_KEY) != was.digests[FERNET_KEY]:
+        return failed(f"{FERNET_SECRET}/{FERNET_KEY} changed (digest {was.digests[FERNET_KEY]} -> "
+                      f"{now.digests.get(FERNET_KEY)}): data encrypted before is unreadable")
+    return ok(f"{FERNET_SECRET}/{FERNET_KEY} unchanged (digest {was.digests[FERNET_KEY]})")
+
+
+def admin_user_kept_now(obs: Observed, memory: Memory, when: When) -> Outcome:
+    if obs.users is None:
+        return failed("the Airflow users could not be read at the end") if when == "end" else ok("users not read now")
+    if memory.admin_username not in obs.users:
+        return failed(f"admin user {memory.admin_username!r} missing; users: {', '.join(obs.users) or 'none'}")
+    return ok(f"admin user {memory.admin_username!r} present")
+
+
+def airflow_keeps_running_now(obs: Observed, memory: Memory, components: tuple[str, ...]) -> Outcome:
+    def ours(pod: dict) -> bool:
+        return ((pod.get("metadata") or {}).get("labels") or {}).get("component") in components
+
+    was = {(p.get("metadata") or {}).get("uid"): name_of(p) for p in memory.before.pods if ours(p) and pod_ready(p)}
+    now = {(p.get("metadata") or {}).get("uid"): p for p in obs.pods if ours(p)}
+    broken = [f"pod {name} gone" if uid not in now else f"pod {name} not Ready"
+              for uid, name in was.items() if uid not in now or not pod_ready(now[uid])]
+    return failed(*broken) if broken else ok(f"{len(was)} Airflow pods kept running")
+
+
+def secrets_retained(names: tuple[str, ...] | None = None) -> Invariant:
+    which = ", ".join(names) if names else "every Secret that existed before the break"
+    return Invariant(f"{which} retained (deletionPolicy: Retain)",
+                     lambda obs, m: secrets_retained_now(obs, m, names))
+
+
+def secret_data_unchanged(names: tuple[str, ...] | None = None) -> Invariant:
+    which = ", ".join(names) if names else "every Secret"
+    return Invariant(f"{which} keeps its last good data", lambda obs, m: secret_data_unchanged_now(obs, m, names))
+
+
+def fernet_key_unchanged(when: When = "throughout") -> Invariant:
+    return Invariant(f"the fernet key unchanged ({when})", lambda obs, m: fernet_key_unchanged_now(obs, m, when), when)
+
+
+def admin_user_kept(when: When = "end") -> Invariant:
+    return Invariant(f"the admin user kept ({when})", lambda obs, m: admin_user_kept_now(obs, m, when), when)
+
+
+def airflow_keeps_running(components: tuple[str, ...]) -> Invariant:
+    return Invariant(f"Airflow pods ({', '.join(components)}) keep running",
+                     lambda obs, m: airflow_keeps_running_now(obs, m, components))

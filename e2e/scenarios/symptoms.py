@@ -1,0 +1,205 @@
+"""Pure matchers over what was observed: each returns evidence lines, empty when nothing matches.
+
+Why lists of evidence rather than booleans: a scenario report must say WHICH pod waited with WHICH reason
+and message, which ExternalSecret failed with what, which log line matched, so a reader can check the claim.
+Matchers read objects exactly as the API returns them (pods, Jobs, ExternalSecrets, Events, Argo CD
+Applications) and log lines; they never raise on odd shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from e2e.scenarios.messages import search
+from e2e.scenarios.observed import Observed, condition, conditions, container_statuses, name_of
+
+
+def _short(text: str | None, limit: int = 240) -> str:
+    one = " ".join((text or "").split())
+    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
+def pods_waiting(obs: Observed, reason: str, message: str | None = None,
+                 containers: Iterable[str] | None = None) -> list[str]:
+    """Containers whose current state is `waiting` with this reason (and message pattern, if given)."""
+    wanted = set(containers) if containers is not None else None
+    found = []
+    for pod in obs.pods:
+        for kind, cs in container_statuses(pod):
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            if waiting.get("reason") != reason or (wanted is not None and cs.get("name") not in wanted):
+                continue
+            if message is not None and not search(message, waiting.get("message")):
+                continue
+            found.append(f"pod {name_of(pod)} {kind} container {cs.get('name')} waiting {reason}: "
+                         f"{_short(waiting.get('message'))}")
+    return found
+
+
+def init_containers_failing(obs: Observed, containers: Iterable[str]) -> list[str]:
+    """Init containers that exited non-zero or are in CrashLoopBackOff (the pod shows `Init:Error`)."""
+    wanted = set(containers)
+    found = []
+    for pod in obs.pods:
+        for kind, cs in container_statuses(pod):
+            if kind != "init" or cs.get("name") not in wanted:
+                continue
+            state, last = cs.get("state") or {}, cs.get("lastState") or {}
+            for label, term in (("terminated", state.get("terminated")), ("last terminated", last.get("terminated"))):
+                if term and term.get("exitCode", 0) != 0:
+                    found.append(f"pod {name_of(pod)} init container {cs.get('name')} {label} "
+                                 f"exit {term.get('exitCode')} ({term.get('reason', '')})")
+                    break
+            else:
+                waiting = state.get("waiting") or {}
+                if waiting.get("reason") == "CrashLoopBackOff":
+                    found.append(f"pod {name_of(pod)} init container {cs.get('name')} waiting CrashLoopBackOff")
+    return found
+
+
+def containers_restarting(obs: Observed, containers: Iterable[str]) -> list[str]:
+    """Main containers in CrashLoopBackOff or with a non-zero last exit (a worker that cannot start)."""
+    wanted = set(containers)
+    found = []
+    for pod in obs.pods:
+        for kind, cs in container_statuses(pod):
+            if kind != "main" or cs.get("name") not in wanted:
+                continue
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            last = (cs.get("lastState") or {}).get("terminated") or {}
+            if waiting.get("reason") == "CrashLoopBackOff" or last.get("exitCode", 0) != 0:
+                found.append(f"pod {name_of(pod)} container {cs.get('name')} restarts "
+                             f"{cs.get('restartCount', 0)}, last exit {last.get('exitCode', '-')}")
+    return found
+
+
+def pods_in_init(obs: Observed, containers: Iterable[str]) -> list[str]:
+    """Pods held by a named init container that has not finished (`Init:0/1`)."""
+    wanted = set(containers)
+    found = []
+    for pod in obs.pods:
+        for kind, cs in container_statuses(pod):
+            if kind == "init" and cs.get("name") in wanted and not (cs.get("state") or {}).get("terminated"):
+                state = next(iter(cs.get("state") or {"unknown": {}}))
+                found.append(f"pod {name_of(pod)} held by init container {cs.get('name')} ({state})")
+    return found
+
+
+def external_secrets_condition(obs: Observed, status: str, reason: str,
+                               names: Iterable[str] | None = None) -> list[str]:
+    """ExternalSecrets whose Ready condition has this status and reason."""
+    wanted = set(names) if names is not None else None
+    found = []
+    for es in obs.external_secrets:
+        if wanted is not None and name_of(es) not in wanted:
+            continue
+        ready = condition(es, "Ready") or {}
+        if ready.get("status") == status and ready.get("reason") == reason:
+            found.append(f"ExternalSecret {name_of(es)} Ready={status} {reason}: {_short(ready.get('message'))}")
+    return found
+
+
+def store_condition(obs: Observed, status: str, reason: str | None = None) -> list[str]:
+    found = []
+    for store in obs.stores:
+        ready = condition(store, "Ready") or {}
+        if ready.get("status") == status and (reason is None or ready.get("reason") == reason):
+            found.append(f"ClusterSecretStore {name_of(store)} Ready={status} {ready.get('reason', '')}: "
+                         f"{_short(ready.get('message'))}")
+    return found
+
+
+def events(obs: Observed, reason: str, message: str | None = None, type_: str | None = None,
+           involved_kind: str | None = None, involved_names: Iterable[str] | None = None) -> list[str]:
+    """Events with this reason (and type, involved object kind/name, message pattern when given)."""
+    wanted = set(involved_names) if involved_names is not None else None
+    found = []
+    for ev in obs.events:
+        involved = ev.get("involvedObject") or ev.get("regarding") or {}
+        if ev.get("reason") != reason or (type_ and ev.get("type") != type_):
+            continue
+        if involved_kind and involved.get("kind") != involved_kind:
+            continue
+        if wanted is not None and involved.get("name") not in wanted:
+            continue
+        text = ev.get("message") or ev.get("note") or ""
+        if message is not None and not search(message, text):
+            continue
+        found.append(f"event {ev.get('type', '')} {reason} on {involved.get('kind', '')}/{involved.get('name', '')}: "
+                     f"{_short(text)}")
+    return found
+
+
+def application_condition(obs: Observed, app: str, type_suffix: str, message: str | None = None) -> list[str]:
+    """Argo CD Application conditions (`ComparisonError`, `SyncError`...) matching a type and message."""
+    application = obs.application(app)
+    if application is None:
+        return []
+    return [f"Application {app} condition {c.get('type')}: {_short(c.get('message'))}"
+            for c in conditions(application)
+            if str(c.get("type", "")).endswith(type_suffix) and (message is None or search(message, c.get("message")))]
+
+
+def application_operation_message(obs: Observed, app: str, message: str) -> list[str]:
+    """The last sync operation's message or a resource result mentions the pattern (e.g. immutable fields)."""
+    application = obs.application(app)
+    op = ((application or {}).get("status") or {}).get("operationState") or {}
+    texts = [op.get("message")] + [r.get("message") for r in (op.get("syncResult") or {}).get("resources") or []]
+    return [f"Application {app} operation {op.get('phase', '')}: {_short(t)}" for t in texts if search(message, t)]
+
+
+def application_status(obs: Observed, app: str) -> tuple[str, str]:
+    """(sync status, health status) of an Application; ("Missing", "Missing") when it is absent."""
+    application = obs.application(app)
+    if application is None:
+        return "Missing", "Missing"
+    status = application.get("status") or {}
+    return (status.get("sync") or {}).get("status", "Unknown"), (status.get("health") or {}).get("status", "Unknown")
+
+
+def job_state(job: dict[str, Any]) -> str:
+    """"Complete", "Failed" or "Running" from the Job's conditions (the Job controller's own verdict)."""
+    for c in conditions(job):
+        if c.get("status") == "True" and c.get("type") in ("Complete", "Failed"):
+            return str(c["type"])
+    return "Running"
+
+
+def jobs_failed(obs: Observed, name_contains: str) -> list[str]:
+    found = []
+    for job in obs.jobs:
+        if name_contains in name_of(job) and job_state(job) == "Failed":
+            c = next(c for c in conditions(job) if c.get("type") == "Failed")
+            found.append(f"Job {name_of(job)} Failed {c.get('reason', '')}: {_short(c.get('message'))}")
+        elif name_contains in name_of(job) and (job.get("status") or {}).get("failed", 0) > 0:
+            found.append(f"Job {name_of(job)} has {job['status']['failed']} failed pod(s)")
+    return found
+
+
+def log_lines(obs: Observed, pattern: str, source_contains: str | None = None) -> list[str]:
+    """Log lines (masked when collected) that match; the source is `pod/container`."""
+    return [f"log {source}: {_short(line)}" for source, line in obs.log_lines()
+            if (source_contains is None or source_contains in source) and search(pattern, line)]
+
+
+def secrets_absent(obs: Observed, names: Iterable[str]) -> list[str]:
+    return [f"Secret {n} absent" for n in names if n not in obs.secrets]
+
+
+def message_anywhere(obs: Observed, pattern: str) -> list[str]:
+    """A pattern in any condition, event, container state or log line: for messages with several carriers."""
+    found = [f"{kind} {name_of(o)}: {_short(c.get('message'))}"
+             for kind, objs in (("ExternalSecret", obs.external_secrets), ("ClusterSecretStore", obs.stores),
+                                ("Application", obs.applications), ("Job", obs.jobs))
+             for o in objs for c in conditions(o) if search(pattern, c.get("message"))]
+    for pod in obs.pods:
+        for _kind, cs in container_statuses(pod):
+            for state in ((cs.get("state") or {}), (cs.get("lastState") or {})):
+                for detail in state.values():
+                    if isinstance(detail, dict) and search(pattern, detail.get("message")):
+                        found.append(f"pod {name_of(pod)} container {cs.get('name')}: {_short(detail['message'])}")
+    found += [f"event {e.get('reason', '')} on {(e.get('involvedObject') or {}).get('name', '')}: "
+              f"{_short(e.get('message'))}" for e in obs.events if search(pattern, e.get("message"))]
+    found += [f"log {s}: {_short(line)}" for s, line in obs.log_lines() if search(pattern, line)]
+    return found
