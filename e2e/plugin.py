@@ -9,4 +9,5 @@ from __future__ import annotations
 pytest_plugins = [
     "e2e.components.fixtures",
     "e2e.cluster.fixtures",
+    "e2e.ci.pytest_hooks",
 ]

@@ -1,0 +1,314 @@
+"""The reproduction bundle: one JSON file that says what a failed run was, so one command can run it again.
+
+Why a bundle: a nightly failure on a shared runner is gone with the runner. The bundle keeps what decides the
+outcome (versions and digests, chart version, node image, RunConfig, the values files and the repository's
+commit, the kind config, the failing test ids and their class) and nothing secret: the payload is kept as its
+SHAPE only (key paths and value kinds), and `reproduce` makes new secrets of the same shape.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from e2e import payload as payload_mod
+from e2e import versions
+from e2e.config import REPO_ROOT, RunConfig
+from e2e.errors import UnusableInput
+from e2e.masking import Masker
+
+SCHEMA = "airflow-e2e/reproduction-bundle/v1"
+REQUIRED_KEYS = ("schema", "created", "run_config", "chart_version", "versions", "repository", "payload_shape",
+                 "kind", "failures")
+
+# --- payload shape -------------------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "multiline-string" if "\n" in value.rstrip("\n") else "string"
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, list | tuple):
+        return "list"
+    return type(value).__name__
+
+
+def payload_shape(data: Any, prefix: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    """Every leaf of the payload as {"path": [keys...], "kind": ...}: names and kinds, never a value.
+
+    Empty maps and lists are leaves too, so the shape of `{}` survives the round trip.
+    """
+    if isinstance(data, Mapping) and data:
+        return [entry for key in data for entry in payload_shape(data[key], (*prefix, str(key)))]
+    if isinstance(data, list | tuple) and data:
+        return [entry for index, item in enumerate(data) for entry in payload_shape(item, (*prefix, index))]
+    return [{"path": list(prefix), "kind": _kind(data)}]
+
+
+def _fresh_value(kind: str, path: Sequence[Any]) -> Any:
+    if kind in ("string", "multiline-string"):
+        return payload_mod.password() if kind == "string" else payload_mod.ssh_keypair()[0]
+    return {"null": None, "bool": True, "int": 1, "float": 1.0, "map": {}, "list": []}.get(kind, payload_mod.password())
+
+
+def _get(data: Any, path: Sequence[Any]) -> tuple[bool, Any]:
+    node = data
+    for key in path:
+        in_map = isinstance(node, Mapping) and key in node
+        in_list = isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node)
+        if not (in_map or in_list):
+            return False, None
+        node = node[key]
+    return True, node
+
+
+def _set(data: dict[str, Any], path: Sequence[Any], value: Any) -> None:
+    node: Any = data
+    for key, following in zip(path, [*path[1:], None], strict=True):
+        if following is None:
+            if isinstance(node, list):
+                node.extend([None] * (key + 1 - len(node)))
+            node[key] = value
+            return
+        child = [] if isinstance(following, int) else {}
+        if isinstance(node, list):
+            node.extend([None] * (key + 1 - len(node)))
+            if node[key] is None:
+                node[key] = child
+        else:
+            node.setdefault(key, child)
+        node = node[key]
+
+
+def payload_from_shape(shape: Iterable[Mapping[str, Any]], fresh: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """New secrets with the recorded shape: a freshly generated valid value where the generator has that key
+    (a real Fernet key, a real SSH key, URLs with new passwords), a random value of the recorded kind elsewhere.
+    """
+    fresh = fresh if fresh is not None else payload_mod.generate()
+    out: dict[str, Any] = {}
+    for entry in shape:
+        path, kind = list(entry["path"]), str(entry["kind"])
+        if not path:
+            continue
+        found, value = _get(fresh, path)
+        if not (found and _kind(value) == kind):
+            value = _fresh_value(kind, path)
+        _set(out, path, value)
+    return out
+
+
+# --- repository state ----------------------------------------------------------------------------------------
+
+
+def content_sha256(root: Path) -> str:
+    """A hash over every file's relative path and bytes (sorted), ignoring .git: the state without Git."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.relative_to(root).parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def git_commit(root: Path) -> tuple[str | None, bool | None]:
+    """(HEAD commit, dirty?) when root is inside a Git work tree, else (None, None)."""
+    try:
+        head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True, timeout=30).stdout.strip()
+        status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "."], capture_output=True,
+                                text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return head or None, bool(status.strip())
+
+
+def values_files(root: Path) -> dict[str, dict[str, str]]:
+    """The Helm values files the repository's Applications read: {relative path: {"sha256", "text"}}.
+
+    The hash is of the file as read, so it still compares after masking has touched the text.
+    """
+    from e2e.gitops import load_repository
+
+    try:
+        repo = load_repository(root)
+    except Exception:  # a broken repository still gets a bundle, just without values
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for app in repo.applications:
+        for values in repo.helm_values(app):
+            path = root / values.path
+            if path.is_file():
+                raw = path.read_bytes()
+                found[values.path] = {"sha256": hashlib.sha256(raw).hexdigest(), "text": raw.decode(errors="replace")}
+    return dict(sorted(found.items()))
+
+
+def repository_state(root: Path) -> dict[str, Any]:
+    commit, dirty = git_commit(root)
+    try:
+        relative = root.resolve().relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        relative = None
+    return {"path": str(root), "path_in_harness": relative, "commit": commit, "dirty": dirty,
+            "content_sha256": content_sha256(root), "values_files": values_files(root)}
+
+
+# --- versions and kind ---------------------------------------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def versions_snapshot() -> dict[str, Any]:
+    """Every pinned constant of e2e/versions.py (upper-case names): versions, images and their digests."""
+    snapshot: dict[str, Any] = {}
+    for name in sorted(vars(versions)):
+        value = getattr(versions, name)
+        if name.isupper() and not callable(value):
+            snapshot[name] = _jsonable(value)
+    return snapshot
+
+
+def default_node_image() -> str | None:
+    node_image = getattr(versions, "node_image", None)
+    try:
+        return node_image() if callable(node_image) else None
+    except KeyError:
+        return None
+
+
+def kind_state(config: RunConfig) -> dict[str, Any]:
+    """The kind cluster as configured: node image, name, registry mirror, and the cluster config files."""
+    clusters = REPO_ROOT / "clusters"
+    files = {p.relative_to(REPO_ROOT).as_posix(): p.read_text() for p in sorted(clusters.glob("*.y*ml"))}
+    return {"cluster_name": config.cluster_name, "node_image": config.node_image or default_node_image(),
+            "registry_mirror": config.registry_mirror, "config_files": files}
+
+
+# --- the bundle ----------------------------------------------------------------------------------------------
+
+
+def build_bundle(config: RunConfig, failures: Sequence[Mapping[str, Any]], *, payload: Any = None,
+                 now: float | None = None) -> dict[str, Any]:
+    """The bundle as data. `payload` (the run's real payload, if known) only contributes its shape."""
+    shape_of = payload if payload is not None else payload_mod.generate()
+    return {
+        "schema": SCHEMA,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now if now is not None else time.time())),
+        "run_config": config.to_json(),
+        "chart_version": config.chart_version,
+        "upgrade_from": config.upgrade_from,
+        "airflow_version": versions.CHART_AIRFLOW.get(config.chart_version),
+        "versions": versions_snapshot(),
+        "repository": repository_state(config.gitops_dir),
+        "payload_shape": payload_shape(shape_of),
+        "payload_source": "file" if payload is not None else "generated",
+        "kind": kind_state(config),
+        "failures": [dict(f) for f in failures],
+    }
+
+
+def write_bundle(bundle: Mapping[str, Any], path: Path, masker: Masker | None = None) -> Path:
+    """Write the bundle; every string passes through the masker first (values files could quote a secret)."""
+    data = masker.mask_data(dict(bundle)) if masker is not None else dict(bundle)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return path
+
+
+def load_bundle(path: Path) -> dict[str, Any]:
+    """Read and check a bundle; anything unusable is one UnusableInput line."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise UnusableInput(f"{path}: no such bundle file") from None
+    except IsADirectoryError:
+        raise UnusableInput(f"{path}: is a directory, not a bundle file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnusableInput(f"{path}: cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
+    except json.JSONDecodeError as exc:
+        raise UnusableInput(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        raise UnusableInput(f"{path}: not a reproduction bundle (expected schema {SCHEMA})")
+    missing = [key for key in REQUIRED_KEYS if key not in data]
+    if missing:
+        raise UnusableInput(f"{path}: bundle is missing {', '.join(missing)}")
+    failures = data["failures"]
+    if not isinstance(failures, list) or not all(isinstance(f, dict) and f.get("nodeid") for f in failures):
+        raise UnusableInput(f"{path}: bundle 'failures' must be a list of objects with a nodeid")
+    if not failures:
+        raise UnusableInput(f"{path}: bundle lists no failing tests: nothing to reproduce")
+    try:
+        RunConfig.from_json(data["run_config"])
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UnusableInput(f"{path}: bundle run_config is not usable ({type(exc).__name__})") from None
+    return data
+
+
+# --- from a pytest session -------------------------------------------------------------------------------------
+
+_OPTION_FIELDS = {  # pytest option (the cluster tier's) -> RunConfig field
+    "--cluster": "cluster", "--kubeconfig": "kubeconfig", "--context": "context", "--keep-cluster": "keep_cluster",
+    "--chart-version": "chart_version", "--upgrade-from": "upgrade_from", "--gitops-dir": "gitops_dir",
+    "--dags-dir": "dags_dir", "--payload": "payload_file", "--artifacts": "artifacts_dir",
+    "--timeout-multiplier": "timeout_multiplier", "--registry-mirror": "registry_mirror",
+}
+
+
+def run_config_from_pytest(config: Any) -> RunConfig:
+    """The run's RunConfig: the cluster tier's own when it stashed one, else rebuilt from the same options."""
+    stashed = getattr(config, "_airflow_e2e_run_config", None)
+    if isinstance(stashed, RunConfig):
+        return stashed
+    overrides: dict[str, Any] = {}
+    for option, field_name in _OPTION_FIELDS.items():
+        value = config.getoption(option, default=None)
+        if value is not None:
+            overrides[field_name] = value
+    paths = {"kubeconfig", "gitops_dir", "dags_dir", "payload_file", "artifacts_dir"}
+    overrides = {k: Path(v) if k in paths else v for k, v in overrides.items()}
+    if "timeout_multiplier" in overrides:
+        overrides["timeout_multiplier"] = float(overrides["timeout_multiplier"])
+    return RunConfig.from_env(**overrides)
+
+
+def read_payload(path: Path | None) -> Any:
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        return yaml.safe_load(Path(path).read_text())
+    except (OSError, yaml.YAMLError):
+        return None
+
+
+def write_for_session(config: Any, records: Sequence[Any], path: Path) -> Path:
+    """Called at the end of a failed pytest session (e2e.ci.pytest_hooks)."""
+    run_config = run_config_from_pytest(config)
+    payload = read_payload(run_config.payload_file)
+    failures = [{"nodeid": r.nodeid, "phase": r.phase, "failure_class": r.failure_class, "rule": r.rule}
+                for r in records]
+    masker = Masker(payload_mod.secret_values(payload)) if payload is not None else None
+    return write_bundle(build_bundle(run_config, failures, payload=payload), path, masker)

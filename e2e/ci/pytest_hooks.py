@@ -1,0 +1,152 @@
+"""Pytest hooks for CI: label every failure with its class, shard the suite, write the failure list and bundle.
+
+Why here and not in each tier: classification, sharding and the reproduction bundle apply to every test the
+same way. The hooks only observe (a JUnit property, files under the CI output directory) and never change a
+test's outcome. Reruns happen in a fresh pytest process (`python -m e2e.ci.rerun`), not in this one: a
+session-scoped cluster that failed to come up is cached by pytest, so an in-process rerun would replay the
+same error instead of trying a new cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pytest
+
+from e2e.ci.classify import classify
+from e2e.ci.shard import parse_shard, select_shard
+
+FAILURE_CLASS_PROPERTY = "failure_class"
+FAILURE_RULE_PROPERTY = "failure_rule"
+FAILURES_FILE = "failures.json"
+RERUN_FILE = "rerun.txt"
+BUNDLE_FILE = "bundle.json"
+CLUSTER_MARKERS = frozenset({"cluster", "recovery", "upgrade"})
+CI_OUT_ENV = "AIRFLOW_E2E_CI_OUT"
+
+@dataclass(frozen=True)
+class FailureRecord:
+    nodeid: str
+    phase: str
+    failure_class: str
+    rule: str
+    cluster: bool  # a cluster-tier test: what a reproduction bundle can recreate
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("airflow-e2e-ci", "airflow-e2e CI (failure classes, shards, bundles)")
+    group.addoption("--shard", default=None, metavar="I/N",
+                    help="run only shard I of N (sorted round-robin over test ids), e.g. --shard 2/3")
+    group.addoption("--only-ids", default=None, type=Path, metavar="FILE",
+                    help="run only the test ids listed in FILE (one per line): the CI rerun of infrastructure failures")
+    group.addoption("--ci-out", default=None, type=Path, metavar="DIR",
+                    help=f"where failures.json, rerun.txt and bundle.json go (default ${CI_OUT_ENV} or artifacts/ci)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(FailureCollector(config), "airflow-e2e-ci-failures")
+    shard = config.getoption("--shard", default=None)
+    if shard:
+        try:
+            parse_shard(shard)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep: set[str] | None = None
+    shard = config.getoption("--shard", default=None)
+    if shard:
+        index, total = parse_shard(shard)
+        keep = set(select_shard([item.nodeid for item in items], index, total))
+    only = config.getoption("--only-ids", default=None)
+    if only is not None:
+        try:
+            listed = {line.strip() for line in only.read_text().splitlines() if line.strip()}
+        except OSError as exc:
+            raise pytest.UsageError(f"--only-ids {only}: cannot read: {exc.strerror or exc}") from None
+        keep = listed if keep is None else keep & listed
+    if keep is None:
+        return
+    selected = [item for item in items if item.nodeid in keep]
+    deselected = [item for item in items if item.nodeid not in keep]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+def failure_text(report: pytest.TestReport) -> str:
+    """The error itself (pytest's `E ` lines and crash message), not the test's source lines around it."""
+    text = report.longreprtext or ""
+    errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    crash = getattr(getattr(report.longrepr, "reprcrash", None), "message", "")
+    parts = [*errors, crash] if errors or crash else [text]
+    return "\n".join(p for p in parts if p)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if not report.failed or hasattr(report, "wasxfail"):
+        return
+    if any(name == FAILURE_CLASS_PROPERTY for name, _ in item.user_properties):
+        return  # the first failing phase decides
+    found = classify(failure_text(report), report.when)
+    targets = {id(item.user_properties): item.user_properties, id(report.user_properties): report.user_properties}
+    for props in targets.values():
+        props.append((FAILURE_CLASS_PROPERTY, found.failure_class))
+        props.append((FAILURE_RULE_PROPERTY, found.rule))
+
+
+class FailureCollector:
+    """Gathers one record per failed test. Its logreport hook runs in the xdist controller too."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.records: dict[str, FailureRecord] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not report.failed or hasattr(report, "wasxfail") or report.nodeid in self.records:
+            return
+        props = dict(report.user_properties)
+        if FAILURE_CLASS_PROPERTY not in props:
+            return
+        cluster = any(marker in report.keywords for marker in CLUSTER_MARKERS) or "tests/cluster/" in report.nodeid
+        self.records[report.nodeid] = FailureRecord(
+            report.nodeid, report.when, str(props[FAILURE_CLASS_PROPERTY]),
+            str(props.get(FAILURE_RULE_PROPERTY, "")), cluster)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if hasattr(self.config, "workerinput") or not self.records:
+            return  # an xdist worker (the controller writes the files), or nothing failed
+        write_failure_files(self.config, list(self.records.values()))
+
+
+def ci_out_dir(config: pytest.Config) -> Path:
+    explicit = config.getoption("--ci-out", default=None)
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CI_OUT_ENV):
+        return Path(os.environ[CI_OUT_ENV])
+    artifacts = config.getoption("--artifacts", default=None)
+    base = Path(artifacts) if artifacts else Path(config.rootpath) / "artifacts"
+    return base / "ci"
+
+
+def write_failure_files(config: pytest.Config, records: list[FailureRecord]) -> Path:
+    """failures.json always; rerun.txt when some failures are infrastructure; bundle.json for cluster tests."""
+    out = ci_out_dir(config)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / FAILURES_FILE).write_text(json.dumps({"failures": [asdict(r) for r in records]}, indent=2) + "\n")
+    infrastructure = [r.nodeid for r in records if r.failure_class == "infrastructure"]
+    if infrastructure:
+        (out / RERUN_FILE).write_text("".join(f"{nodeid}\n" for nodeid in infrastructure))
+    if any(r.cluster for r in records):
+        from e2e.ci import bundle  # imported late: only a failed cluster run pays for it
+
+        bundle.write_for_session(config, records, out / BUNDLE_FILE)
+    return out

@@ -1,0 +1,88 @@
+"""Turn a reproduction bundle into the pytest command that reruns its failing tests locally.
+
+Why separate from the command: the plan (which options, which test ids, which warnings) is pure and testable
+offline; `airflow-e2e reproduce` only writes the fresh payload and runs it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e.ci import bundle as bundle_mod
+from e2e.config import REPO_ROOT
+
+NODE_IMAGE_ENV = "AIRFLOW_E2E_NODE_IMAGE"
+
+
+@dataclass(frozen=True)
+class ReproductionPlan:
+    argv: list[str]
+    env: dict[str, str]
+    payload_path: Path
+    gitops_dir: Path
+    test_ids: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def resolve_gitops_dir(bundle: Mapping[str, Any], override: Path | None) -> Path:
+    """--gitops-dir, else the recorded path if it exists here, else the same path inside this harness checkout."""
+    if override is not None:
+        return override
+    repo = bundle["repository"]
+    recorded = Path(repo.get("path") or "")
+    if repo.get("path") and recorded.is_dir():
+        return recorded
+    if repo.get("path_in_harness"):
+        return REPO_ROOT / repo["path_in_harness"]
+    return recorded
+
+
+def state_warnings(bundle: Mapping[str, Any], gitops_dir: Path) -> list[str]:
+    """Where the local repository differs from the one the failed run saw (one line each)."""
+    if not gitops_dir.is_dir():
+        return [f"{gitops_dir}: the repository is not here; pass --gitops-dir"]
+    repo = bundle["repository"]
+    found: list[str] = []
+    commit, _dirty = bundle_mod.git_commit(gitops_dir)
+    if repo.get("commit") and commit and commit != repo["commit"]:
+        found.append(f"repository at commit {commit[:12]}, the failed run had {repo['commit'][:12]}")
+    if repo.get("content_sha256") and bundle_mod.content_sha256(gitops_dir) != repo["content_sha256"]:
+        found.append("repository content differs from the failed run's (content_sha256)")
+    recorded_values = repo.get("values_files") or {}
+    local_values = bundle_mod.values_files(gitops_dir)
+    changed = sorted(p for p in recorded_values
+                     if (local_values.get(p) or {}).get("sha256") != (recorded_values[p] or {}).get("sha256"))
+    if changed:
+        found.append(f"values files differ from the failed run's: {', '.join(changed)}")
+    return found
+
+
+def plan_reproduction(bundle: Mapping[str, Any], work_dir: Path, *, gitops_dir: Path | None = None,
+                      python: str = sys.executable) -> ReproductionPlan:
+    run = bundle["run_config"]
+    gitops = resolve_gitops_dir(bundle, gitops_dir)
+    payload_path = work_dir / "payload.yaml"
+    ids = list(dict.fromkeys(f["nodeid"] for f in bundle["failures"]))
+    argv = [python, "-m", "pytest", *ids,
+            "--cluster", "kind",
+            "--chart-version", str(bundle["chart_version"]),
+            "--gitops-dir", str(gitops),
+            "--payload", str(payload_path),
+            "--keep-cluster", "on-failure",
+            "--artifacts", str(work_dir / "artifacts"),
+            "--timeout-multiplier", str(run.get("timeout_multiplier", 1.0))]
+    if bundle.get("upgrade_from"):
+        argv += ["--upgrade-from", str(bundle["upgrade_from"])]
+    if run.get("dags_dir") and Path(run["dags_dir"]).is_dir():
+        argv += ["--dags-dir", str(run["dags_dir"])]
+    if run.get("registry_mirror"):
+        argv += ["--registry-mirror", str(run["registry_mirror"])]
+    env = {"AIRFLOW_E2E_CHART_VERSION": str(bundle["chart_version"])}
+    node_image = (bundle.get("kind") or {}).get("node_image")
+    if node_image:
+        env[NODE_IMAGE_ENV] = str(node_image)
+    return ReproductionPlan(argv, env, payload_path, gitops, ids, state_warnings(bundle, gitops))

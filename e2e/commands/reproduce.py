@@ -1,0 +1,49 @@
+"""`airflow-e2e reproduce BUNDLE [--dry-run]`: rerun a failed run's tests locally from its bundle.
+
+Same chart version, node image, RunConfig knobs and test ids; new secrets of the same shape (the bundle has
+no secret values). `--dry-run` only prints what would run, offline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from e2e import payload as payload_mod
+from e2e.ci import bundle as bundle_mod
+from e2e.ci.replay import plan_reproduction
+from e2e.config import REPO_ROOT
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("bundle", type=Path, help="the bundle.json a failed run wrote (artifacts/ci/bundle.json)")
+    parser.add_argument("--dry-run", action="store_true", help="print the command and environment; run nothing")
+    parser.add_argument("--gitops-dir", type=Path, default=None,
+                        help="the GitOps repository to use (default: the path recorded in the bundle)")
+    parser.add_argument("--work-dir", type=Path, default=None,
+                        help="where the fresh payload and artifacts go (default artifacts/reproduce/<run-id>)")
+
+
+def run(args: argparse.Namespace) -> int:
+    bundle = bundle_mod.load_bundle(args.bundle)
+    run_id = str(bundle["run_config"].get("run_id") or "bundle")
+    work_dir = args.work_dir or REPO_ROOT / "artifacts" / "reproduce" / run_id
+    plan = plan_reproduction(bundle, work_dir, gitops_dir=args.gitops_dir)
+    for warning in plan.warnings:
+        print(f"airflow-e2e reproduce: warning: {warning}", file=sys.stderr)
+    env_text = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(plan.env.items()))
+    print(f"reproducing {len(plan.test_ids)} failing test(s) of run {run_id} "
+          f"(chart {bundle['chart_version']}, node image {plan.env.get('AIRFLOW_E2E_NODE_IMAGE', 'default')})")
+    if args.dry_run:
+        print(f"payload: {plan.payload_path} (fresh values, the bundle's shape; written at run time)")
+        print(f"{env_text} {shlex.join(plan.argv)}")
+        return 0
+    fresh = bundle_mod.payload_from_shape(bundle["payload_shape"])
+    payload_mod.write(fresh, plan.payload_path)
+    print(f"wrote a fresh payload of the same shape to {plan.payload_path} (mode 0600; values not shown)")
+    print(f"{env_text} {shlex.join(plan.argv)}", flush=True)
+    return subprocess.run(plan.argv, cwd=REPO_ROOT, env={**os.environ, **plan.env}, check=False).returncode

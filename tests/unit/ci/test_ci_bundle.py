@@ -1,0 +1,140 @@
+"""Reproduction bundles: written, read back, turned into the same run, and never holding a secret value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from e2e import payload as payload_mod
+from e2e.ci import bundle as bundle_mod
+from e2e.ci.replay import NODE_IMAGE_ENV, plan_reproduction
+from e2e.cli import main
+from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
+from e2e.masking import Masker
+
+pytestmark = pytest.mark.unit
+
+FAILURES = [
+    {"nodeid": "tests/cluster/test_secrets.py::test_secrets_exist_before_pods", "phase": "call",
+     "failure_class": "product", "rule": "assertion"},
+    {"nodeid": "tests/cluster/test_recovery.py::test_policy_without_data_recovers[kv2]", "phase": "setup",
+     "failure_class": "infrastructure", "rule": "image-pull"},
+]
+
+
+@pytest.fixture
+def real_payload(tmp_path):
+    data = payload_mod.generate()
+    path = tmp_path / "payload.yaml"
+    payload_mod.write(data, path)
+    return data, path
+
+
+@pytest.fixture
+def written(tmp_path, real_payload):
+    data, path = real_payload
+    config = RunConfig(chart_version="1.22.0", payload_file=path, timeout_multiplier=2.0,
+                       node_image="kindest/node:v1.35.8@sha256:07b2536e")
+    out = bundle_mod.write_bundle(bundle_mod.build_bundle(config, FAILURES, payload=data), tmp_path / "bundle.json",
+                                  Masker(payload_mod.secret_values(data)))
+    return out, config
+
+
+def test_bundle_round_trips_through_its_file(written):
+    path, config = written
+    loaded = bundle_mod.load_bundle(path)
+    assert RunConfig.from_json(loaded["run_config"]) == config
+    assert loaded["failures"] == FAILURES
+    assert loaded["chart_version"] == "1.22.0" and loaded["airflow_version"] == "3.2.2"
+
+
+def test_bundle_records_versions_digests_values_and_repository_state(written):
+    loaded = bundle_mod.load_bundle(written[0])
+    assert loaded["versions"]["PINNED_CHART"] == "1.21.0"
+    assert loaded["kind"]["node_image"].startswith("kindest/node:") and "@sha256:" in loaded["kind"]["node_image"]
+    repo = loaded["repository"]
+    assert repo["path_in_harness"] == "fixtures/gitops"
+    assert len(repo["content_sha256"]) == 64
+    assert "apps/airflow/airflow-values.yaml" in repo["values_files"]
+
+
+def test_bundle_holds_no_secret_value_of_the_run(written, real_payload):
+    text = written[0].read_text()
+    data, _ = real_payload
+    leaks = [f"<{len(v)} chars>" for v in payload_mod.secret_values(data) if len(v) >= 6 and v in text]
+    assert leaks == []
+    assert Masker(payload_mod.secret_values(data)).leaks(text) == []
+
+
+def test_payload_shape_has_key_paths_and_kinds_only(real_payload):
+    data, _ = real_payload
+    shape = bundle_mod.payload_shape(data)
+    assert {"path": ["createUserJob", "defaultUser", "password"], "kind": "string"} in shape
+    assert {"path": ["extraSecrets", payload_mod.SSH_SECRET, "data", "gitSshKey"], "kind": "multiline-string"} in shape
+
+
+def test_fresh_payload_from_a_shape_has_the_same_shape_and_new_values(real_payload):
+    data, _ = real_payload
+    shape = bundle_mod.payload_shape({**data, "extra": {"list": [1, "x"], "flag": False}})
+    fresh = bundle_mod.payload_from_shape(shape)
+    assert bundle_mod.payload_shape(fresh) == shape
+    assert fresh["fernetKey"] != data["fernetKey"]
+    assert fresh["extraSecrets"][payload_mod.SSH_SECRET]["data"]["gitSshKey"].endswith("\n")
+
+
+def test_reproduction_plan_reruns_the_failing_ids_with_the_same_chart_image_and_knobs(written, tmp_path):
+    loaded = bundle_mod.load_bundle(written[0])
+    plan = plan_reproduction(loaded, tmp_path / "work", python="python")
+    assert plan.test_ids == [f["nodeid"] for f in FAILURES]
+    argv = plan.argv
+    assert argv[:3] == ["python", "-m", "pytest"] and argv[3:5] == plan.test_ids
+    assert argv[argv.index("--chart-version") + 1] == "1.22.0"
+    assert argv[argv.index("--timeout-multiplier") + 1] == "2.0"
+    assert Path(argv[argv.index("--gitops-dir") + 1]).resolve() == DEFAULT_GITOPS_DIR.resolve()
+    assert plan.env[NODE_IMAGE_ENV] == "kindest/node:v1.35.8@sha256:07b2536e"
+    assert plan.warnings == []
+
+
+def test_reproduce_dry_run_prints_the_command_offline(written, capsys):
+    assert main(["reproduce", str(written[0]), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "-m pytest tests/cluster/test_secrets.py::test_secrets_exist_before_pods" in out
+    assert "--chart-version 1.22.0" in out
+
+
+def test_reproduce_warns_when_the_local_repository_differs(written, tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.yaml").write_text("a: 1\n")
+    assert main(["reproduce", str(written[0]), "--dry-run", "--gitops-dir", str(other)]) == 0
+    err = capsys.readouterr().err
+    assert "repository content differs" in err and "values files differ" in err
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("not json", "not JSON"),
+    ('{"schema": "something-else"}', "not a reproduction bundle"),
+    (json.dumps({"schema": bundle_mod.SCHEMA}), "bundle is missing"),
+])
+def test_a_bad_bundle_is_one_line_and_exit_2(tmp_path, capsys, content, expected):
+    path = tmp_path / "bundle.json"
+    path.write_text(content)
+    assert main(["reproduce", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_bundle_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["reproduce", str(tmp_path / "nope.json")]) == 2
+    assert "no such bundle file" in capsys.readouterr().err
+
+
+def test_a_bundle_without_failures_has_nothing_to_reproduce(written, tmp_path, capsys):
+    data = json.loads(written[0].read_text())
+    data["failures"] = []
+    path = tmp_path / "empty.json"
+    path.write_text(json.dumps(data))
+    assert main(["reproduce", str(path), "--dry-run"]) == 2
+    assert "no failing tests" in capsys.readouterr().err
