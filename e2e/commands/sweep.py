@@ -1,0 +1,139 @@
+"""`airflow-e2e sweep [--dry-run] [--now T]`: delete kept kind clusters and namespaces whose expiry has passed.
+
+Only objects labelled `app.kubernetes.io/created-by=airflow-gitops-e2e` are considered; the selection is
+e2e.ci.sweep (pure); this module only asks kind and kubectl and deletes what it selected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now
+from e2e.config import CREATED_BY, CREATED_BY_LABEL, REPO_ROOT
+from e2e.errors import UnusableInput
+
+COMMAND_TIMEOUT = 120.0
+
+
+class ToolError(Exception):
+    """A kind or kubectl call that failed; the message is the tool's last stderr line."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="list what would be deleted; delete nothing")
+    parser.add_argument("--now", default=None, metavar="T",
+                        help="pretend it is T (epoch seconds or RFC 3339, e.g. 2026-11-24T06:00:00Z)")
+    parser.add_argument("--kubeconfig", type=Path, default=None, help="kubeconfig for the namespace sweep")
+    parser.add_argument("--context", default=None, help="kubeconfig context for the namespace sweep (default: current)")
+    parser.add_argument("--no-clusters", action="store_true", help="do not look at kind clusters")
+    parser.add_argument("--no-namespaces", action="store_true", help="do not look at namespaces")
+
+
+def find_tool(name: str) -> str | None:
+    """The harness's pinned copy in .bin/ first, then PATH."""
+    pinned = REPO_ROOT / ".bin" / name
+    return str(pinned) if pinned.is_file() else shutil.which(name)
+
+
+def _call(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ToolError(f"{Path(argv[0]).name}: {type(exc).__name__}") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["exit status " + str(done.returncode)])[-1]
+        raise ToolError(f"{Path(argv[0]).name} {' '.join(argv[1:3])}: {last}")
+    return done.stdout
+
+
+def kubectl_base(kubectl: str, kubeconfig: Path | None, context: str | None) -> list[str]:
+    argv = [kubectl]
+    if kubeconfig:
+        argv += ["--kubeconfig", str(kubeconfig)]
+    if context:
+        argv += ["--context", context]
+    return argv
+
+
+def list_cluster_nodes(kind: str, kubectl: str) -> dict[str, list[dict[str, Any]]]:
+    """Each kind cluster's Node objects, read through the kubeconfig kind gives for it."""
+    names = [line.strip() for line in _call([kind, "get", "clusters"]).splitlines() if line.strip()]
+    clusters: dict[str, list[dict[str, Any]]] = {}
+    for name in names:
+        if name.startswith("No kind clusters"):
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            kubeconfig = Path(tmp) / "kubeconfig"
+            kubeconfig.write_text(_call([kind, "get", "kubeconfig", "--name", name]))
+            kubeconfig.chmod(0o600)
+            try:
+                nodes = json.loads(_call([kubectl, "--kubeconfig", str(kubeconfig), "get", "nodes", "-o", "json"]))
+            except ToolError as exc:
+                print(f"airflow-e2e sweep: cluster {name}: cannot read its nodes ({exc}); kept", file=sys.stderr)
+                continue
+        clusters[name] = list(nodes.get("items", []))
+    return clusters
+
+
+def list_namespaces(base: list[str]) -> list[dict[str, Any]]:
+    out = _call([*base, "get", "namespaces", "-l", f"{CREATED_BY_LABEL}={CREATED_BY}", "-o", "json"])
+    return list(json.loads(out).get("items", []))
+
+
+def _show(decisions: list[Decision], dry_run: bool) -> None:
+    for d in decisions:
+        verb = ("would delete" if dry_run else "deleting") if d.expired else "keeping"
+        run = f" (run {d.run_id})" if d.run_id else ""
+        print(f"{verb} {d.kind} {d.name}{run}: {d.reason}")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        now = parse_now(args.now) if args.now else time.time()
+    except ValueError as exc:
+        raise UnusableInput(str(exc)) from None
+    kind, kubectl = find_tool("kind"), find_tool("kubectl")
+    if kubectl is None:
+        raise UnusableInput("kubectl not found (looked in .bin/ and PATH): nothing can be swept; "
+                            "install it with scripts/install-tools.sh")
+    problems = 0
+    decisions: list[Decision] = []
+    if not args.no_clusters:
+        if kind is None:
+            print("airflow-e2e sweep: kind not found (looked in .bin/ and PATH): kind clusters not swept")
+        else:
+            try:
+                decisions += cluster_decisions(list_cluster_nodes(kind, kubectl), now)
+            except ToolError as exc:
+                print(f"airflow-e2e sweep: cannot list kind clusters: {exc}", file=sys.stderr)
+                problems += 1
+    base = kubectl_base(kubectl, args.kubeconfig, args.context)
+    if not args.no_namespaces:
+        try:
+            decisions += namespace_decisions(list_namespaces(base), now)
+        except ToolError as exc:
+            print(f"airflow-e2e sweep: cannot list namespaces: {exc}", file=sys.stderr)
+            problems += 1
+    _show(decisions, args.dry_run)
+    doomed = expired(decisions)
+    if not args.dry_run:
+        for d in doomed:
+            argv = ([kind, "delete", "cluster", "--name", d.name] if d.kind == "cluster"
+                    else [*base, "delete", "namespace", d.name, "--wait=false"])
+            try:
+                _call(argv)  # type: ignore[list-item]
+            except ToolError as exc:
+                print(f"airflow-e2e sweep: {d.kind} {d.name}: delete failed: {exc}", file=sys.stderr)
+                problems += 1
+    action = "would delete" if args.dry_run else "deleted"
+    print(f"{action} {len(doomed)} of {len(decisions)} kept object(s)"
+          + (f"; {problems} problem(s)" if problems else ""))
+    return 1 if problems else 0

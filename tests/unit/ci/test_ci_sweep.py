@@ -1,0 +1,99 @@
+"""Sweep selection over Namespace and Node objects shaped as `kubectl get ... -o json` returns them."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e.ci.sweep import cluster_decisions, expired, expiry_labels, namespace_decisions, parse_now
+from e2e.cli import main
+from e2e.commands import sweep as sweep_command
+from e2e.config import CREATED_BY, CREATED_BY_LABEL, EXPIRES_LABEL, RUN_ID_LABEL
+
+pytestmark = pytest.mark.unit
+
+NOW = 1_795_500_000.0  # 2026-11-24T06:00:00Z
+
+
+def namespace(name, labels, phase="Active", deleting=False):
+    meta = {"name": name, "uid": "0b7c1e2a-5d1f-4c1e-9a53-6f2b1c9d1e11", "resourceVersion": "4211",
+            "creationTimestamp": "2026-11-23T21:00:00Z",
+            "labels": {"kubernetes.io/metadata.name": name, **labels}}
+    if deleting:
+        meta["deletionTimestamp"] = "2026-11-24T01:00:00Z"
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": meta,
+            "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": phase}}
+
+
+def node(name, labels):
+    return {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                                                  "node-role.kubernetes.io/control-plane": "", **labels}},
+            "status": {"conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady"}]}}
+
+
+def ours(expires, run="e2e-2611232100-ab12"):
+    labels = {CREATED_BY_LABEL: CREATED_BY, RUN_ID_LABEL: run}
+    if expires is not None:
+        labels[EXPIRES_LABEL] = str(expires)
+    return labels
+
+
+def test_expired_namespace_of_ours_is_selected():
+    picked = expired(namespace_decisions([namespace("airflow", ours(int(NOW) - 1))], NOW))
+    assert [(d.kind, d.name, d.run_id) for d in picked] == [("namespace", "airflow", "e2e-2611232100-ab12")]
+
+
+def test_namespace_expiring_later_is_kept():
+    decisions = namespace_decisions([namespace("vault", ours(int(NOW) + 3600))], NOW)
+    assert not decisions[0].expired and "expires at" in decisions[0].reason
+
+
+def test_namespace_not_created_by_the_harness_is_never_touched():
+    foreign = namespace("team-a", {EXPIRES_LABEL: str(int(NOW) - 10)})
+    assert namespace_decisions([foreign, namespace("kube-system", {})], NOW) == []
+
+
+def test_namespace_without_or_with_unreadable_expiry_is_kept():
+    decisions = namespace_decisions([namespace("a", ours(None)), namespace("b", ours("2026-11-24T00-00-00Z"))], NOW)
+    assert [d.expired for d in decisions] == [False, False]
+    assert "no expiry label" in decisions[0].reason and "unreadable" in decisions[1].reason
+
+
+def test_terminating_namespace_is_left_to_finish():
+    assert namespace_decisions([namespace("argocd", ours(1), phase="Terminating", deleting=True)], NOW) == []
+
+
+def test_kind_cluster_with_expired_node_label_is_selected():
+    clusters = {"airflow-e2e": [node("airflow-e2e-control-plane", ours(int(NOW) - 60))],
+                "airflow-e2e-fresh": [node("airflow-e2e-fresh-control-plane", ours(int(NOW) + 60))],
+                "someone-elses": [node("someone-elses-control-plane", {})]}
+    decisions = cluster_decisions(clusters, NOW)
+    assert [(d.name, d.expired) for d in decisions] == [("airflow-e2e", True), ("airflow-e2e-fresh", False)]
+
+
+def test_cluster_expires_at_its_earliest_node_label():
+    nodes = [node("c-control-plane", ours(int(NOW) + 600)), node("c-worker", ours(int(NOW) - 600)),
+             node("c-worker2", ours(None))]
+    assert expired(cluster_decisions({"c": nodes}, NOW))[0].name == "c"
+
+
+def test_expiry_labels_are_valid_label_values_in_epoch_seconds():
+    labels = expiry_labels(NOW, keep_hours=24)
+    assert labels[EXPIRES_LABEL] == str(int(NOW) + 86_400) and labels[EXPIRES_LABEL].isdigit()
+
+
+@pytest.mark.parametrize("text", ["1795500000", "2026-11-24T06:00:00Z", "2026-11-24T07:00:00+01:00"])
+def test_now_reads_epoch_seconds_and_rfc3339(text):
+    assert parse_now(text) == NOW
+
+
+def test_sweep_without_kubectl_says_so_in_one_line(monkeypatch, capsys):
+    monkeypatch.setattr(sweep_command, "find_tool", lambda name: None)
+    assert main(["sweep", "--dry-run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "kubectl not found" in err[0]
+
+
+def test_sweep_rejects_an_unreadable_now(capsys):
+    assert main(["sweep", "--now", "next tuesday"]) == 2
+    assert "--now" in capsys.readouterr().err
