@@ -19,25 +19,14 @@ from e2e.scenarios.model import Memory
 from e2e.scenarios.transforms import DoesNotApply, FileEdit, PayloadEdit, apply_edits, apply_payload_edits
 
 if TYPE_CHECKING:
-    from e2e.gitops.model import Repository
     from e2e.stack.contract import RunningStack
 
 DEFAULTS = RunConfig(run_id="plan")
-GITOPS_REPO_FALLBACK = "platform/k8s-infra"
+GITOPS = "gitops"  # the GitRemote name of the GitOps repository (the server path its URLs name)
 AIRFLOW_COMPONENTS = ("scheduler", "worker", "api-server", "webserver", "dag-processor", "triggerer")
 ESO_DEPLOYMENT = "external-secrets"  # the ESO chart's controller Deployment for release `external-secrets`
 VAULT_POD_SELECTOR = "app.kubernetes.io/name=vault,component=server"
 SCHEDULER = ("deploy/airflow-scheduler", "scheduler")  # where Airflow CLI commands run (workload, container)
-
-
-def gitops_repo_name(repo: Repository | None) -> str:
-    """`platform/k8s-infra` from the Applications' git repoURL (`ssh://git@host/platform/k8s-infra.git`)."""
-    for app in (repo.applications if repo else []):
-        for source in app.sources:
-            if not source.is_chart and "://" in source.repo_url:
-                path = source.repo_url.split("://", 1)[1].split("/", 1)[-1]
-                return path.removesuffix(".git")
-    return GITOPS_REPO_FALLBACK
 
 
 def _pod_selector(components: tuple[str, ...]) -> str:
@@ -72,7 +61,7 @@ class GitCommit:
         return changed
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        repo = gitops_repo_name(stack.repo)
+        repo = GITOPS
         before = {p: stack.git.read(repo, p) for p in self.paths()}
         changes = self.changes(before)
         for path, text in before.items():
@@ -95,7 +84,7 @@ class RestoreFiles:
         return f"git commit {self.message!r}: restore every file the break changed{tail}"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        repo = gitops_repo_name(stack.repo)
+        repo = GITOPS
         sha = stack.git.commit(repo, dict(memory.saved_files), self.message)
         memory.notes.append(f"committed {sha[:12]} to {repo}: {self.message}")
         for app in self.refresh:
@@ -144,7 +133,7 @@ class VaultPolicyFromRepo:
         return f"vault policy write {self.name} vault/policies/{self.name}.hcl (as committed)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        text = stack.git.read(gitops_repo_name(stack.repo), f"vault/policies/{self.name}.hcl")
+        text = stack.git.read(GITOPS, f"vault/policies/{self.name}.hcl")
         if text is None:
             raise RuntimeError(f"vault/policies/{self.name}.hcl is not in the repository")
         stack.vault.write_policy(self.name, text)
@@ -169,20 +158,22 @@ class ReseedVault:
     """Re-seed Vault idempotently (policies, kubernetes auth, role, payload) and hand ESO the new CA."""
 
     def describe(self) -> str:
-        return ("re-seed Vault (policy, kubernetes auth, role, payload; idempotent) and rewrite the "
-                "ClusterSecretStore's CA ConfigMap with Vault's new CA")
+        return ("read Vault's new dev CA, re-seed Vault (policy, kubernetes auth, role, payload; idempotent) "
+                "and rewrite the ClusterSecretStore's CA ConfigMap with it")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
+        from e2e.stack import vault
+
+        ca_pem = stack.kube.kubectl("-n", stack.config.vault_namespace, "exec", f"{vault.RELEASE}-0", "--",
+                                    "cat", vault.CA_FILE)
+        reload_ca = getattr(stack.vault, "reload_ca", None)
+        if reload_ca is None:
+            raise RuntimeError("this stack's VaultAdmin cannot trust a restarted Vault's new CA (no reload_ca)")
+        reload_ca(ca_pem)
         stack.vault.seed(stack.repo, stack.payload)
-        for store in stack.repo.stores:
-            ca = store.ca_provider or {}
-            if ca.get("type") != "ConfigMap":
-                continue
-            manifest = {"apiVersion": "v1", "kind": "ConfigMap",
-                        "metadata": {"name": ca["name"], "namespace": ca.get("namespace", stack.config.eso_namespace),
-                                     "labels": stack.config.labels()},
-                        "data": {ca.get("key", "ca.crt"): stack.vault.ca_pem}}
-            stack.kube.kubectl("apply", "-f", "-", input_text=json.dumps(manifest))
+        manifest = vault.ca_config_map(stack.config, stack.repo, ca_pem)
+        stack.kube.kubectl("apply", "-f", "-", input_text=json.dumps(manifest))
+        memory.notes.append("re-seeded Vault and replaced the CA ConfigMap")
 
 
 # --- kubectl -------------------------------------------------------------------------------------------------
@@ -294,7 +285,7 @@ class ApplyRepoFile:
         return f"kubectl apply -f {self.path} (as committed)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        text = stack.git.read(gitops_repo_name(stack.repo), self.path)
+        text = stack.git.read(GITOPS, self.path)
         if text is None:
             raise RuntimeError(f"{self.path} is not in the repository")
         stack.kube.kubectl("apply", "-f", "-", input_text=text)
