@@ -44,11 +44,12 @@ def mirror_hosts_toml(registry: str, mirror: str) -> str:
             '  capabilities = ["pull", "resolve"]\n')
 
 
-def mirror_node_commands(node: str, mirror: str) -> list[list[str]]:
-    """`docker exec` commands writing hosts.toml for every mirrored registry into a node."""
-    cmds = []
+def mirror_node_commands(node: str, mirror: str) -> list[tuple[list[str], str | None]]:
+    """(`docker exec` argv, stdin) pairs writing hosts.toml for every mirrored registry into a node."""
+    cmds: list[tuple[list[str], str | None]] = []
     for registry in MIRRORED_REGISTRIES:
         path = f"{CERTS_DIR}/{registry}"
-        cmds.append(["docker", "exec", node, "mkdir", "-p", path])
-        cmds.append(["docker", "exec", "-i", node, "cp", "/dev/stdin", f"{path}/hosts.toml"])
+        cmds.append((["docker", "exec", node, "mkdir", "-p", path], None))
+        cmds.append((["docker", "exec", "-i", node, "cp", "/dev/stdin", f"{path}/hosts.toml"],
+                     mirror_hosts_toml(registry, mirror)))
     return cmds

@@ -22,7 +22,7 @@ from e2e.config import RunConfig
 from e2e.gitops.model import Repository
 from e2e.masking import Masker
 from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
-from e2e.stack.common import Manifest, Obj, namespace, run_namespaces
+from e2e.stack.common import Manifest, Obj, labelled, namespace, run_namespaces
 
 CA_PLACEHOLDER = "<vault-ca.pem read from the Vault pod at run time>"
 
@@ -161,7 +161,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     kh_file = add("23-argocd-ssh-known-hosts-cm.yaml",
                   [argocd.known_hosts_config_map(config, repo, run_secrets.host_key.public_line)])
     cm_file = add("24-argocd-cm.yaml", [argocd.argocd_cm(config, repo)])
-    root = argocd.root_application(repo)
+    root = labelled(argocd.root_application(repo), config)
     root_file = add("40-root-application.yaml", [root])
 
     rendered = [o for f in (git_file, pg_file) for o in m[f].objects]

@@ -75,8 +75,6 @@ def test_every_object_the_run_creates_carries_the_run_id(built, config):
     for obj in _objects(plan):
         if obj["metadata"].get("namespace") == "kube-system":
             continue
-        if obj["kind"] == "Application":
-            continue  # the user's own object, applied as written
         assert obj["metadata"]["labels"][RUN_ID_LABEL] == config.run_id, obj["metadata"]["name"]
 
 

@@ -1,0 +1,326 @@
+"""Execute a RunPlan against a real cluster: phases in order, lanes in parallel, progress with elapsed time.
+
+Why here and thin: the plan decided everything; each handler below runs one step with kubectl/helm/kind/git
+or hvac and waits on a condition with the step's deadline. Chart and install.yaml renders happen once
+(images.preload) and are reused by the installs, so the image list is what really gets applied.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from e2e import versions
+from e2e.cluster import images as images_mod
+from e2e.cluster import kindconfig, providers, tools
+from e2e.cluster.kube import KubeClient, without_test_hooks
+from e2e.cluster.plan import RunPlan, RunSecrets, Step, dns_rewrites
+from e2e.config import REPO_ROOT, RunConfig
+from e2e.gitops.loader import load_repository
+from e2e.gitops.model import Repository
+from e2e.masking import Masker
+from e2e.stack import argocd, coredns, eso, gitremote, vault, vaultadmin
+from e2e.stack.common import Obj, labelled
+
+STATE_ROOT = REPO_ROOT / ".airflow-e2e" / "runs"
+ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
+
+
+class BringUpError(RuntimeError):
+    """A step failed; the message names the phase and step and carries the (masked) reason."""
+
+
+def rollout_targets(objects: list[Obj]) -> list[tuple[str, str]]:
+    """(namespace, kind/name) of every workload in rendered objects: what `ready` waits for."""
+    return [((o.get("metadata") or {}).get("namespace", ""), f"{ROLLOUT_KINDS[o['kind']]}/{o['metadata']['name']}")
+            for o in objects if o.get("kind") in ROLLOUT_KINDS]
+
+
+def missing_handlers(plan: RunPlan, handlers: Mapping[str, Any]) -> list[str]:
+    return [s.name for s in plan.steps() if s.name not in handlers]
+
+
+def with_namespace(objects: list[Obj], namespace: str, cluster_scoped: set[str]) -> list[Obj]:
+    """install.yaml leaves namespaced objects without a namespace (it is applied with -n)."""
+    out = []
+    for obj in objects:
+        if obj.get("kind") not in cluster_scoped:
+            obj.setdefault("metadata", {}).setdefault("namespace", namespace)
+        out.append(obj)
+    return out
+
+
+CLUSTER_SCOPED = {"CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "Namespace",
+                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "PriorityClass",
+                  "StorageClass", "IngressClass", "APIService"}
+
+
+@dataclass
+class Progress:
+    masker: Masker
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
+    started: float = field(default_factory=time.monotonic)
+
+    def say(self, text: str) -> None:
+        print(self.masker.mask(f"[airflow-e2e {time.monotonic() - self.started:7.1f}s] {text}"), file=self.stream,
+              flush=True)
+
+
+def execute(plan: RunPlan, handlers: Mapping[str, Callable[[Step], None]], progress: Progress) -> None:
+    missing = missing_handlers(plan, handlers)
+    if missing:
+        raise BringUpError(f"no handler for steps: {', '.join(missing)}")
+
+    def run_lane(phase_name: str, lane: list[Step]) -> None:
+        for step in lane:
+            begun = time.monotonic()
+            progress.say(f"{phase_name}: {step.name} ... {step.describe}")
+            try:
+                handlers[step.name](step)
+            except Exception as exc:
+                raise BringUpError(progress.masker.mask(f"{phase_name}/{step.name}: {exc}")) from None
+            progress.say(f"{phase_name}: {step.name} done in {time.monotonic() - begun:.1f}s")
+
+    for phase in plan.phases:
+        begun = time.monotonic()
+        progress.say(f"phase {phase.name} ({'parallel' if phase.parallel else 'serial'}, "
+                     f"{len(phase.steps())} steps)")
+        if phase.parallel:
+            with ThreadPoolExecutor(max_workers=len(phase.lanes)) as pool:
+                futures = [pool.submit(run_lane, phase.name, lane) for lane in phase.lanes]
+                errors = [f.exception() for f in futures if f.exception() is not None]
+            if errors:
+                raise errors[0]  # type: ignore[misc]
+        else:
+            for lane in phase.lanes:
+                run_lane(phase.name, lane)
+        progress.say(f"phase {phase.name} done in {time.monotonic() - begun:.1f}s")
+
+
+class LiveRun:
+    """One run against a real cluster: provider, clients, renders and the handlers of every plan step."""
+
+    def __init__(self, config: RunConfig, plan: RunPlan, material: RunSecrets, repo: Repository,
+                 masker: Masker, progress: Progress) -> None:
+        self.config, self.plan, self.material, self.repo = config, plan, material, repo
+        self.masker, self.progress = masker, progress
+        self.workdir = STATE_ROOT / config.run_id
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.provider = providers.for_config(config, self.workdir, masker)
+        self.kube: KubeClient | None = None
+        self.rendered: dict[str, list[Obj]] = {}
+        self.vault: vaultadmin.HvacVault | None = None
+        self._render_lock = threading.Lock()
+        self.git: gitremote.GitServerRemote | None = None
+
+    # --- helpers ---------------------------------------------------------------------------------------------
+    def k(self) -> KubeClient:
+        if self.kube is None:
+            kubeconfig = self.provider.kubeconfig if self.config.cluster == "kind" else self.config.kubeconfig
+            self.kube = KubeClient(kubeconfig, self.provider.context, self.masker)
+        return self.kube
+
+    def objects(self, manifest: str) -> list[Obj]:
+        return self.plan.manifests[manifest].objects
+
+    def _values_file(self, manifest: str) -> Path:
+        path = self.workdir / manifest
+        tools.write_private(path, self.plan.manifests[manifest].text or "")
+        return path
+
+    def render_charts(self) -> None:
+        """helm template Vault and ESO, fetch install.yaml, render the Airflow chart with the pushed values."""
+        with self._render_lock:
+            if not self.rendered:
+                self._render_all()
+
+    def _render_all(self) -> None:
+        vault_argv = ["helm", "template", vault.RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
+                      versions.VAULT_CHART_VERSION, "--namespace", self.config.vault_namespace, "--values",
+                      str(self._values_file("10-vault-values.yaml"))]
+        eso_argv = eso.template_argv(self.config, self.repo, str(self._values_file("11-eso-values.yaml")))
+        for key, argv in (("vault", vault_argv), ("eso", eso_argv)):
+            out = tools.run(argv, masker=self.masker, timeout=300).stdout
+            docs = without_test_hooks(list(yaml.safe_load_all(out)))
+            self.rendered[key] = [labelled(o, self.config) for o in docs]
+        with urllib.request.urlopen(argocd.install_source(), timeout=120) as response:
+            install = [o for o in yaml.safe_load_all(response.read().decode()) if isinstance(o, dict)]
+        self.rendered["argocd"] = [labelled(o, self.config) for o in
+                                   with_namespace(install, self.config.argocd_namespace, CLUSTER_SCOPED)]
+        self.rendered["airflow"] = self._render_airflow()
+
+    def _render_airflow(self) -> list[Obj]:
+        values = [f for f in self.plan.repo_files if f.endswith("airflow-values.yaml")]
+        argv = ["helm", "template", "airflow", "airflow", "--repo", versions.AIRFLOW_CHART_REPO, "--version",
+                self.config.chart_version, "--namespace", self.config.airflow_namespace]
+        for rel in values:
+            path = self.workdir / "values" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(self.plan.repo_files[rel], encoding="utf-8")
+            argv += ["--values", str(path)]
+        out = tools.run(argv, masker=self.masker, timeout=300, check=False)
+        return [o for o in yaml.safe_load_all(out.stdout) if isinstance(o, dict)] if out.returncode == 0 else []
+
+    def wait_rollouts(self, targets: list[tuple[str, str]], timeout: float) -> None:
+        for namespace, target in targets:
+            self.k().kubectl("-n", namespace, "rollout", "status", target, f"--timeout={int(timeout)}s",
+                             timeout=timeout + 30)
+
+    # --- handlers --------------------------------------------------------------------------------------------
+    def handlers(self) -> dict[str, Callable[[Step], None]]:
+        return {
+            "cluster.create": self.cluster_create,
+            "cluster.connect": lambda s: self.k().kubectl("version", timeout=s.timeout),
+            "images.preload": self.preload,
+            "namespaces.apply": lambda s: self.k().apply(self.objects("01-namespaces.yaml"), s.timeout),
+            "vault.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["vault"], s.timeout)),
+            "eso.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["eso"], s.timeout)),
+            "argocd.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["argocd"], s.timeout)),
+            "gitserver.install": lambda s: self.k().apply(self.objects("13-git-server.yaml"), s.timeout),
+            "postgres.install": lambda s: self.k().apply(self.objects("14-postgresql.yaml"), s.timeout),
+            "coredns.patch": self.coredns_patch,
+            "coredns.restart": lambda s: self.k().kubectl(*s.argv[1:], timeout=s.timeout),
+            "vault.ready": lambda s: self.wait_rollouts(rollout_targets(self.rendered["vault"]), s.timeout),
+            "eso.ready": self.eso_ready,
+            "argocd.ready": lambda s: self.wait_rollouts(rollout_targets(self.rendered["argocd"]), s.timeout),
+            "gitserver.ready": lambda s: self.wait_rollouts(rollout_targets(self.objects("13-git-server.yaml")),
+                                                            s.timeout),
+            "postgres.ready": lambda s: self.wait_rollouts(rollout_targets(self.objects("14-postgresql.yaml")),
+                                                           s.timeout),
+            "coredns.ready": lambda s: self.wait_rollouts([("kube-system", "deployment/coredns")], s.timeout),
+            "vault.publish-ca": self.publish_ca,
+            "vault.seed": self.seed,
+            "gitserver.push": self.push,
+            "argocd.configure": lambda s: self.k().apply(
+                [o for f in s.manifests for o in self.objects(f)], s.timeout),
+            "argocd.restart": lambda s: self.k().kubectl(*s.argv[1:], timeout=s.timeout),
+            "argocd.ready-again": lambda s: self.wait_rollouts(
+                [(self.config.argocd_namespace, t) for t in argocd.RESTART_AFTER_CM], s.timeout),
+            "airflow.root": lambda s: self.k().apply(self.objects("40-root-application.yaml"), s.timeout),
+            "airflow.ready": self.airflow_ready,
+        }
+
+    def cluster_create(self, step: Step) -> None:
+        self.provider.up(self.plan.manifests["00-kind-config.yaml"].text or "", step.timeout)
+        if self.config.registry_mirror and isinstance(self.provider, providers.KindProvider):
+            for node in self.provider.nodes():
+                for argv, text in kindconfig.mirror_node_commands(node, self.config.registry_mirror):
+                    tools.run(argv, input_text=text, masker=self.masker)
+
+    def preload(self, step: Step) -> None:
+        self.render_charts()
+        every = [o for objs in self.rendered.values() for o in objs]
+        wanted = sorted(set(self.plan.images) | set(images_mod.images_in(every)))
+        load, pull = images_mod.preload(wanted, tools.local_images())
+        (self.workdir / "images.txt").write_text("\n".join(wanted) + "\n", encoding="utf-8")
+        self.progress.say(f"images: {len(load)} preloaded from the local engine, {len(pull)} pulled by the node")
+        for image in load:
+            self.provider.load_image(image)
+
+    def coredns_patch(self, step: Step) -> None:
+        live = self.k().get("configmap", "coredns", "kube-system")
+        if live is None:
+            raise BringUpError("kube-system/coredns ConfigMap not found: the cluster does not run CoreDNS")
+        self.k().apply([coredns.patched_config_map(live, dns_rewrites(self.config, self.repo), self.config)],
+                       step.timeout)
+
+    def eso_ready(self, step: Step) -> None:
+        self.k().kubectl("wait", "--for=condition=Established", f"--timeout={int(step.timeout)}s",
+                         *[f"crd/{c}" for c in eso.CRDS_TO_ESTABLISH], timeout=step.timeout + 30)
+        self.wait_rollouts(rollout_targets(self.rendered["eso"]), step.timeout)
+
+    def publish_ca(self, step: Step) -> None:
+        ca = self.k().kubectl("-n", self.config.vault_namespace, "exec", "vault-0", "--", "cat", vault.CA_FILE,
+                              timeout=step.timeout)
+        self.k().apply([vault.ca_config_map(self.config, self.repo, ca)], step.timeout)
+        self.vault = vaultadmin.HvacVault(self.k(), self.config, self.repo, self.material.vault_token, ca,
+                                          self.workdir)
+
+    def seed(self, step: Step) -> None:
+        from e2e.observe.wait import Ok, Pending, eventually
+
+        assert self.vault is not None
+
+        def attempt():
+            try:
+                self.vault.seed(self.repo, self.material.payload)  # idempotent: safe to repeat
+                return Ok()
+            except tools.ToolError as exc:  # the port-forward is not up yet
+                return Pending(str(exc))
+
+        eventually(attempt, step.timeout, interval=2.0, describe="seed Vault", masker=self.masker)
+
+    def push(self, step: Step) -> None:
+        self.git = gitremote.GitServerRemote(self.k(), self.config, self.repo, self.material.host_key.public_line,
+                                             self.material.deploy_key, self.workdir)
+        for path, files in gitremote.initial_pushes(self.repo, self.plan.repo_files, self.plan.dags_files):
+            sha = self.git.push_tree(path, files, f"airflow-e2e {self.config.run_id}: initial content")
+            self.progress.say(f"pushed {path} at {sha[:12]}")
+
+    def airflow_ready(self, step: Step) -> None:
+        from e2e.observe.wait import Failed, Ok, Pending, eventually
+
+        children = argocd.child_applications(self.repo)
+
+        def check():
+            reasons = []
+            for name in children:
+                app = self.k().get("applications.argoproj.io", name, self.config.argocd_namespace)
+                if app is None:
+                    reasons.append(f"{name}: not created yet")
+                    continue
+                state, reason = argocd.application_state(app)
+                if state == "failed":
+                    return Failed(f"{name}: {reason}")
+                if state == "pending":
+                    reasons.append(f"{name}: {reason}")
+            return Ok() if not reasons else Pending("; ".join(reasons))
+
+        eventually(check, step.timeout, interval=5.0, describe="both Applications Synced/Healthy",
+                   masker=self.masker)
+
+    def pushed_repository(self) -> Repository:
+        root = self.workdir / "gitops-pushed"
+        for rel, text in self.plan.repo_files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return load_repository(root)
+
+
+@dataclass
+class LiveStack:
+    """A RunningStack (e2e.stack.contract): everything up and both Applications Synced/Healthy."""
+
+    config: RunConfig
+    repo: Repository
+    payload: dict[str, Any]
+    masker: Masker
+    kube: KubeClient
+    git: gitremote.GitServerRemote
+    vault: vaultadmin.HvacVault
+    artifacts: Path
+
+    def refresh_application(self, name: str, hard: bool = False) -> None:
+        self.kube.kubectl("-n", self.config.argocd_namespace, "annotate", "applications.argoproj.io", name,
+                          f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'}", "--overwrite")
+
+    def force_sync_external_secret(self, name: str, namespace: str | None = None) -> None:
+        self.kube.kubectl("-n", namespace or self.config.airflow_namespace, "annotate",
+                          "externalsecrets.external-secrets.io", name, f"force-sync={int(time.time())}",
+                          "--overwrite")
+
+
+def stack_of(run: LiveRun) -> LiveStack:
+    assert run.git is not None and run.vault is not None and run.kube is not None
+    return LiveStack(run.config, run.pushed_repository(), run.material.payload, run.masker, run.kube, run.git,
+                     run.vault, run.config.artifacts_dir)

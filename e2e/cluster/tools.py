@@ -1,0 +1,84 @@
+"""Thin wrappers around kind, kubectl, helm, docker and git: find the pinned binary, run it, fail clearly.
+
+Why thin: every decision lives in pure functions (plan, providers, diagnostics); this module only runs
+commands. Binaries from `.bin/` (installed with checksums by scripts/install-tools.sh) win over PATH.
+Errors carry the command and the first line of stderr, masked: never a secret in an exception message.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from e2e.config import REPO_ROOT
+from e2e.masking import Masker
+
+BIN_DIR = REPO_ROOT / ".bin"
+
+
+class ToolError(RuntimeError):
+    """A command failed; the message is one masked line."""
+
+
+def find(name: str) -> str | None:
+    local = BIN_DIR / name
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which(name)
+
+
+def require(name: str) -> str:
+    path = find(name)
+    if path is None:
+        raise ToolError(f"`{name}` not found in .bin/ or PATH; run `bash scripts/install-tools.sh`")
+    return path
+
+
+def run(argv: Sequence[str], *, input_text: str | None = None, timeout: float = 300, masker: Masker | None = None,
+        env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    binary = require(argv[0])
+    mask = masker.mask if masker else (lambda s: s)
+    try:
+        result = subprocess.run([binary, *argv[1:]], input=input_text, capture_output=True, text=True,
+                                timeout=timeout, env={**os.environ, **(env or {})}, check=False)
+    except subprocess.TimeoutExpired:
+        raise ToolError(mask(f"`{' '.join(argv[:4])}` did not finish within {timeout:.0f}s")) from None
+    if check and result.returncode != 0:
+        lines = [line for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
+        reason = lines[-1].strip() if lines else f"exit {result.returncode}"
+        raise ToolError(mask(f"`{' '.join(argv[:4])}` failed: {reason[:300]}"))
+    return result
+
+
+def docker_problem() -> str | None:
+    """None when a Docker engine answers; otherwise ONE sentence saying why the cluster tier cannot run."""
+    if find("docker") is None:
+        return "cluster tier needs a Docker engine: no `docker` client on PATH"
+    try:
+        result = subprocess.run([find("docker") or "docker", "info", "--format", "{{.ServerVersion}}"],
+                                capture_output=True, text=True, timeout=20, check=False)
+    except subprocess.TimeoutExpired:
+        return "cluster tier needs a Docker engine: `docker info` did not answer within 20s"
+    if result.returncode != 0:
+        lines = [line.strip() for line in (result.stderr or "").splitlines() if line.strip()]
+        detail = lines[-1] if lines else f"exit {result.returncode}"
+        return f"cluster tier needs a Docker engine: `docker info` failed ({detail[:160]})"
+    return None
+
+
+def local_images() -> set[str]:
+    """Image references present in the local Docker engine (for `kind load docker-image`)."""
+    result = run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], check=False, timeout=60)
+    return {line.strip() for line in result.stdout.splitlines() if line.strip() and "<none>" not in line}
+
+
+def write_private(path: Path, text: str) -> Path:
+    """A file only the user can read (keys, kubeconfigs), 0600 from the first byte."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
