@@ -1,0 +1,69 @@
+"""Run the real Airflow CLI (or a Job's script) from the isolated venv with exactly the Job's environment.
+
+Why a clean environment: the Job's container sees only what the chart gives it, so nothing from the calling
+shell (a stray AIRFLOW__* variable, a personal airflow.cfg) may make a broken configuration pass here.
+Output is captured (never streamed) and returned unmasked to the caller, which masks before showing it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from e2e.components.airflow_venv import AirflowVenv
+
+
+@dataclass
+class CommandResult:
+    what: str
+    returncode: int
+    output: str
+    seconds: float
+    timed_out: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+
+class AirflowRunner:
+    def __init__(self, venv: AirflowVenv, job_env: dict[str, str], workdir: Path) -> None:
+        self.venv = venv
+        self.job_env = dict(job_env)
+        self.workdir = workdir
+        (workdir / "home").mkdir(parents=True, exist_ok=True)
+        Path(job_env.get("AIRFLOW_HOME", workdir / "airflow-home")).mkdir(parents=True, exist_ok=True)
+
+    def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        base = {"PATH": f"{self.venv.bin}:/usr/local/bin:/usr/bin:/bin", "HOME": str(self.workdir / "home"),
+                "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        return {**base, **self.job_env, **(extra or {})}
+
+    def run(self, argv: list[str], *, timeout: float, what: str | None = None,
+            extra_env: dict[str, str] | None = None) -> CommandResult:
+        """Run argv (e.g. ["airflow", "db", "migrate"] or a Job's ["bash", "-ec", script])."""
+        start = time.monotonic()
+        proc = subprocess.Popen(argv, env=self.environment(extra_env), cwd=self.workdir, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
+                                start_new_session=True)
+        try:
+            output, _ = proc.communicate(timeout=timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: bash and the airflow it started
+            output, _ = proc.communicate()
+            timed_out = True
+        return CommandResult(what or " ".join(argv[:3]), proc.returncode, output or "",
+                             time.monotonic() - start, timed_out)
+
+    def airflow(self, *args: str, timeout: float, extra_env: dict[str, str] | None = None) -> CommandResult:
+        return self.run([str(self.venv.airflow), *args], timeout=timeout, what="airflow " + " ".join(args[:2]),
+                        extra_env=extra_env)
+
+    def python(self, script: Path, *, timeout: float, extra_env: dict[str, str] | None = None) -> CommandResult:
+        return self.run([str(self.venv.python), str(script)], timeout=timeout, what=script.stem,
+                        extra_env=extra_env)

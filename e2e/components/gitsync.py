@@ -1,0 +1,69 @@
+"""Clone the way git-sync v4 does over SSH, with the chart's files: the key and known_hosts, byte for byte.
+
+Why: git-sync runs `git` with GIT_SSH_COMMAND="ssh -i <key> -o StrictHostKeyChecking=yes -o
+UserKnownHostsFile=<file>" (kubernetes/git-sync main.go). The chart mounts the key (Secret data `gitSshKey`)
+and writes known_hosts from `dags.gitSync.knownHosts` with `|-` (no trailing newline, FACTS.md). HOME is a
+throwaway directory, so no personal ssh config, key or agent can help the clone succeed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from e2e.components import binaries
+from e2e.components.git_server import git_env
+
+
+@dataclass
+class CloneResult:
+    returncode: int
+    output: str  # stderr + stdout of git/ssh (unmasked: callers mask before showing)
+    commit: str | None
+    files: list[str]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and self.commit is not None
+
+
+def chart_known_hosts(known_hosts_value: str | None) -> str:
+    """The ConfigMap's `known_hosts` text: the value rendered with `|-`, so trailing newlines are dropped."""
+    return (known_hosts_value or "").rstrip("\n")
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+
+
+def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout: float = 60.0) -> CloneResult:
+    git = binaries.find("git")
+    binaries.find("ssh")
+    start = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="airflow-e2e-gitsync-") as tmp:
+        root = Path(tmp)
+        (root / "home").mkdir()
+        key, hosts = root / "ssh", root / "known_hosts"
+        _write_private(key, private_key)
+        hosts.write_text(known_hosts, encoding="utf-8", newline="")
+        env = git_env(root / "home")
+        env["GIT_SSH_COMMAND"] = f"ssh -i {key} -o StrictHostKeyChecking=yes -o UserKnownHostsFile={hosts}"
+        dest = root / "repo"
+        result = subprocess.run([git, "clone", "-q", "--depth", "1", "--branch", branch, url, str(dest)],
+                                env=env, capture_output=True, text=True, check=False, timeout=timeout,
+                                stdin=subprocess.DEVNULL)
+        commit, files = None, []
+        if result.returncode == 0:
+            commit = subprocess.run([git, "rev-parse", "HEAD"], cwd=dest, env=env, capture_output=True, text=True,
+                                    check=False, timeout=30).stdout.strip() or None
+            files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*")
+                           if p.is_file() and ".git" not in p.relative_to(dest).parts)
+        output = (result.stderr + result.stdout).strip()
+    return CloneResult(result.returncode, output, commit, files, time.monotonic() - start)

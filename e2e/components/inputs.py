@@ -1,0 +1,151 @@
+"""What the component tier reads: the GitOps repository's Airflow values, the chart and Airflow versions, and
+the payload (given, or generated for the loopback servers).
+
+Why separate from the checks: the same inputs feed the CLI and the pytest fixtures, and every question about
+"which values, which version, which hosts" is answered once here. A user's payload with in-cluster hosts is
+kept as is except host:port of the metadata connection and broker URL, which point at the local servers
+(reported in `notes`).
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e import payload as payload_mod
+from e2e import versions
+from e2e.errors import UnusableInput
+from e2e.gitops import Repository, get_path, load_repository
+from e2e.gitops.yamlio import load_single_mapping
+
+
+@dataclass
+class ComponentInputs:
+    repo: Repository
+    values: dict[str, Any]
+    chart_version: str
+    airflow_version: str
+    version_source: str
+    notes: list[str] = field(default_factory=list)
+
+
+def airflow_values(repo: Repository) -> tuple[dict[str, Any], str | None]:
+    """The merged values of the Application that installs the Airflow chart, and its chart version."""
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                return repo.merged_values(app), source.target_revision
+    raise UnusableInput(f"{repo.root}: no Argo CD Application installs the `airflow` chart")
+
+
+def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
+                airflow_version: str | None = None) -> ComponentInputs:
+    repo = load_repository(gitops_dir)
+    values, app_chart = airflow_values(repo)
+    chart = chart_version or app_chart or versions.PINNED_CHART
+    if airflow_version:
+        return ComponentInputs(repo, values, chart, airflow_version, "--airflow-version")
+    for key in ("airflowVersion", "defaultAirflowTag"):
+        pinned = values.get(key)
+        if isinstance(pinned, str) and pinned[:1].isdigit():
+            return ComponentInputs(repo, values, chart, pinned, f"values `{key}`")
+    try:
+        found = versions.airflow_version_for_chart(chart)
+    except KeyError as exc:
+        raise UnusableInput(f"{exc.args[0]}; pass --airflow-version") from None
+    return ComponentInputs(repo, values, chart, found, f"chart {chart} (e2e/versions.py CHART_AIRFLOW)")
+
+
+def load_payload(path: Path) -> dict[str, Any]:
+    data = load_single_mapping(path, "a payload")
+    return _plain(data)
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {str(k): _plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_plain(v) for v in data]
+    return data
+
+
+def point_at(payload: dict[str, Any], *, db: tuple[str, int], redis: tuple[str, int]) -> tuple[dict, list[str]]:
+    """The payload with host:port of `metadataConnection` and `brokerUrl` replaced; everything else unchanged."""
+    out = _plain(payload)
+    notes: list[str] = []
+    for key, (host, port) in (("metadataConnection", db), ("brokerUrl", redis)):
+        url = out.get(key)
+        if not isinstance(url, str) or "://" not in url:
+            raise UnusableInput(f"payload: `{key}` is missing or not a URL")
+        new, old_hostport = replace_host_port(url, host, port)
+        if new != url:
+            out[key] = new
+            notes.append(f"payload `{key}`: host {old_hostport} -> {host}:{port} (the local server)")
+    return out, notes
+
+
+def replace_host_port(url: str, host: str, port: int) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo}{at}{host}:{port}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), hostport
+
+
+@dataclass(frozen=True)
+class DbLogin:
+    user: str
+    password: str
+    database: str
+
+
+def db_login(payload: dict[str, Any]) -> DbLogin:
+    """The role, password and database the payload's metadata connection logs in with."""
+    parts = urllib.parse.urlsplit(str(payload.get("metadataConnection") or ""))
+    if not parts.username or parts.password is None:
+        raise UnusableInput("payload: `metadataConnection` has no user or password")
+    database = parts.path.lstrip("/") or "airflow"
+    return DbLogin(urllib.parse.unquote(parts.username), urllib.parse.unquote(parts.password), database)
+
+
+def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
+    """The payload pointing its metadata connection at another database of the same server."""
+    out = _plain(payload)
+    parts = urllib.parse.urlsplit(out["metadataConnection"])
+    out["metadataConnection"] = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
+    return out
+
+
+def with_db_password(payload: dict[str, Any], wrong_password: str) -> dict[str, Any]:
+    """The payload with a different password in its metadata connection (a broken connection string)."""
+    out = _plain(payload)
+    parts = urllib.parse.urlsplit(out["metadataConnection"])
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    netloc = f"{user}:{urllib.parse.quote(wrong_password, safe='')}@{hostport}"
+    out["metadataConnection"] = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return out
+
+
+def generated_payload(*, db: tuple[str, int], redis: tuple[str, int]) -> dict[str, Any]:
+    return payload_mod.generate(db_host=db[0], db_port=db[1], redis_host=redis[0], redis_port=redis[1])
+
+
+def git_sync_settings(values: dict[str, Any]) -> dict[str, Any]:
+    """The git-sync values the check needs: repo URL, its host and path, branch, knownHosts."""
+    repo_url = str(get_path(values, "dags.gitSync.repo") or "")
+    parts = urllib.parse.urlsplit(repo_url) if "://" in repo_url else None
+    if parts is not None:
+        host, path = parts.hostname or "", parts.path
+    else:  # scp-like git@host:path
+        host = repo_url.split("@", 1)[-1].split(":", 1)[0]
+        path = repo_url.split(":", 1)[-1] if ":" in repo_url else ""
+    return {
+        "enabled": bool(get_path(values, "dags.gitSync.enabled")),
+        "repo": repo_url, "host": host, "port": parts.port if parts is not None else None,
+        "path": path.lstrip("/") or "airflow-dags.git",
+        "branch": str(get_path(values, "dags.gitSync.branch") or get_path(values, "dags.gitSync.rev") or "main"),
+        "known_hosts": get_path(values, "dags.gitSync.knownHosts"),
+        "ssh_key_secret": get_path(values, "dags.gitSync.sshKeySecret"),
+    }

@@ -1,0 +1,98 @@
+"""The environment the chart gives the create-user Job, built from the repository and the payload.
+
+Why exact: the question is "does THIS script work with THESE Secrets". Each Secret is rendered from the
+repository's own ExternalSecret templates against the payload, exactly as ESO would (e2e.gitops.templates);
+each Secret the values reference becomes its env var (e2e.chart.SECRET_REFS, FACTS.md "Rendered"); the auth
+manager is the one the chart sets on Airflow 3; `createUserJob.env` is resolved from those Secrets. Nothing
+else from the calling shell leaks in. Errors name Secrets and keys, never values.
+"""
+
+from __future__ import annotations
+
+import secrets as pysecrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from e2e import chart, versions
+from e2e import payload as payload_mod
+from e2e.gitops import Repository, get_path
+from e2e.gitops.templates import TemplateError, render
+
+JOB_ONLY_SKIPPED = {"REDIS_PASSWORD"}  # read by the Redis StatefulSet, not by Airflow containers
+
+
+class JobEnvError(Exception):
+    """The Job could not get its environment (a missing Secret or key): names only, never values."""
+
+
+@dataclass
+class JobEnv:
+    env: dict[str, str]
+    sources: dict[str, str]  # env var -> "Secret/key" or "value" (for reports; never the value)
+    notes: list[str] = field(default_factory=list)
+
+
+def render_secrets(repo: Repository, payload: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Secret name -> data, for every ExternalSecret whose data reads the payload document (`config`)."""
+    text = payload_mod.dumps(payload)
+    out: dict[str, dict[str, str]] = {}
+    for es in repo.external_secrets:
+        context: dict[str, Any] = {}
+        for item in es.data:
+            secret_key = item.get("secretKey")
+            if isinstance(secret_key, str):
+                context[secret_key] = text
+        try:
+            data = {k: render(t, context) for k, t in es.template_data.items()} if es.template_data else \
+                dict(context)
+        except TemplateError as exc:
+            raise JobEnvError(f"ExternalSecret {es.name}: {exc}") from None
+        out[es.target_name] = data
+    return out
+
+
+def secret_value(secrets_: dict[str, dict[str, str]], name: str, key: str, why: str) -> str:
+    if name not in secrets_:
+        raise JobEnvError(f"{why}: Secret {name} is not made by any ExternalSecret in the repository")
+    if key not in secrets_[name]:
+        raise JobEnvError(f"{why}: Secret {name} has no key {key!r}")
+    return secrets_[name][key]
+
+
+def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_version: str,
+          airflow_home: str) -> JobEnv:
+    env: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    notes: list[str] = []
+    for ref in chart.SECRET_REFS:
+        if not ref.env or set(ref.env) & JOB_ONLY_SKIPPED or not chart.applies_to(ref, airflow_version):
+            continue
+        name = get_path(values, ref.value_path)
+        if not isinstance(name, str) or not name:
+            if ref.generated_how == "random each render" or ref.generated_how == "pre-install hook":
+                value = pysecrets.token_urlsafe(32)
+                notes.append(f"values leave {ref.value_path} unset: the chart generates its own "
+                             f"{ref.chart_generates}; a random value stands in")
+                for var in ref.env:
+                    env[var], sources[var] = value, f"chart-generated {ref.chart_generates}"
+                continue
+            raise JobEnvError(f"values leave {ref.value_path} unset: the chart would build "
+                              f"{ref.chart_generates} from values this tier does not model")
+        value = secret_value(secrets_, name, ref.data_key, ref.value_path)
+        for var in ref.env:
+            env[var], sources[var] = value, f"{name}/{ref.data_key}"
+    env["AIRFLOW_HOME"], sources["AIRFLOW_HOME"] = airflow_home, "chart (/opt/airflow; a temp dir here)"
+    if versions.is_airflow3(airflow_version):
+        manager = get_path(values, "config.core.auth_manager") or chart.AUTH_MANAGER_AIRFLOW3
+        env["AIRFLOW__CORE__AUTH_MANAGER"], sources["AIRFLOW__CORE__AUTH_MANAGER"] = str(manager), "chart config"
+    for item in get_path(values, "createUserJob.env") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        var = item["name"]
+        ref = (item.get("valueFrom") or {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) else None
+        if isinstance(ref, dict):
+            env[var] = secret_value(secrets_, str(ref.get("name")), str(ref.get("key")), f"createUserJob.env {var}")
+            sources[var] = f"{ref.get('name')}/{ref.get('key')}"
+        elif "value" in item:
+            env[var], sources[var] = str(item["value"]), "createUserJob.env value"
+    return JobEnv(env, sources, notes)

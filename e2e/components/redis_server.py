@@ -1,0 +1,96 @@
+"""An ephemeral Redis with `requirepass`, the way the chart's Redis runs with `redis.passwordSecretName`.
+
+Why real: the broker check is "does the payload's broker URL authenticate against a Redis started with the
+payload's redisPassword" (FAILURES.md 9); only a real Redis answers AUTH the way Celery's workers see it.
+The password goes through a config file (mode 0600), never argv.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import redis
+
+from e2e.components import binaries, net
+from e2e.components.waiting import GaveUp, wait_until
+
+
+class RedisServer:
+    def __init__(self, password: str, *, startup_timeout: float = 30.0) -> None:
+        self.password = password
+        self.startup_timeout = startup_timeout
+        self.host = net.LOOPBACK
+        self.port = 0
+        self.root: Path | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> RedisServer:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def log_file(self) -> Path:
+        assert self.root is not None
+        return self.root / "redis.log"
+
+    def start(self) -> RedisServer:
+        server = binaries.find("redis-server")
+        self.root = Path(tempfile.mkdtemp(prefix="airflow-e2e-redis-"))
+        self.port = net.free_port()
+        conf = self.root / "redis.conf"
+        fd = os.open(conf, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(
+                f"bind {self.host}\nport {self.port}\nprotected-mode yes\ndaemonize no\nsave \"\"\n"
+                f"appendonly no\ndir {self.root}\nlogfile {self.log_file}\n"
+                f"requirepass \"{_escape(self.password)}\"\n"
+            )
+        self._proc = subprocess.Popen([server, str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                      cwd=self.root)
+        wait_until(self._pong, timeout=self.startup_timeout, what=f"Redis on port {self.port}")
+        return self
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(timeout=10)
+            self._proc = None
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_file.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def _pong(self) -> bool:
+        assert self._proc is not None
+        if self._proc.poll() is not None:
+            raise GaveUp(f"redis-server exited ({self._proc.returncode}): "
+                         f"{(self.log_text().strip().splitlines() or ['no log'])[-1]}")
+        client = redis.Redis(host=self.host, port=self.port, password=self.password, socket_timeout=1,
+                             socket_connect_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

@@ -1,0 +1,193 @@
+"""The component tier's running parts: PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
+parallel threads, torn down (and temp dirs removed) even when something fails.
+
+Why one object: the CLI and the pytest session share it; both need "the payload pointed at these servers",
+"a runner with the Job's environment for this payload" and "a masker for every value involved".
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from e2e import payload as payload_mod
+from e2e.components import airflow_venv, inputs, jobenv
+from e2e.components.airflow_cli import AirflowRunner
+from e2e.components.git_server import GitSshServer
+from e2e.components.postgres import PostgresServer
+from e2e.components.redis_server import RedisServer
+from e2e.config import DEFAULT_DAGS_DIR
+from e2e.masking import Masker
+
+
+def masker_for(*payloads: dict[str, Any], extra: tuple[str, ...] = ()) -> Masker:
+    """Every payload leaf, plus the passwords inside its URLs (they appear alone in some messages)."""
+    values: list[str] = list(extra)
+    for data in payloads:
+        leaves = payload_mod.secret_values(data)
+        values += leaves
+        for leaf in leaves:
+            if "://" in leaf:
+                password = urllib.parse.urlsplit(leaf).password
+                if password:
+                    values += [password, urllib.parse.unquote(password)]
+    return Masker(values)
+
+
+@dataclass
+class StackOptions:
+    gitops_dir: Path
+    dags_dir: Path = DEFAULT_DAGS_DIR
+    payload_file: Path | None = None
+    chart_version: str | None = None
+    airflow_version: str | None = None
+    artifacts: Path | None = None
+    keep_workdir: bool = False
+
+
+@dataclass
+class ComponentStack:
+    options: StackOptions
+    inputs: inputs.ComponentInputs
+    payload: dict[str, Any]
+    original_payload: dict[str, Any]
+    masker: Masker
+    workdir: Path
+    artifacts: Path
+    notes: list[str] = field(default_factory=list)
+    pg: PostgresServer | None = None
+    redis: RedisServer | None = None
+    git: GitSshServer | None = None
+    venv: airflow_venv.AirflowVenv | None = None
+    dags_commit: str | None = None
+    _exit: ExitStack = field(default_factory=ExitStack)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _databases: int = 0
+
+    # -- construction ------------------------------------------------------------------------------------
+    @classmethod
+    def prepare(cls, options: StackOptions) -> ComponentStack:
+        """Read inputs (UnusableInput on bad ones) without starting anything."""
+        found = inputs.load_inputs(options.gitops_dir, chart_version=options.chart_version,
+                                   airflow_version=options.airflow_version)
+        if options.payload_file is not None:
+            original = inputs.load_payload(options.payload_file)
+            notes = [f"payload from {options.payload_file}"]
+        else:
+            original = inputs.generated_payload(db=(payload_mod.DEFAULT_DB_HOST, 5432),
+                                                redis=(payload_mod.DEFAULT_REDIS_HOST, 6379))
+            notes = ["payload generated for this run (e2e.payload.generate)"]
+        inputs.db_login(original)  # fail early on a connection string without credentials
+        workdir = Path(tempfile.mkdtemp(prefix="airflow-e2e-components-"))
+        artifacts = options.artifacts or (workdir / "artifacts")
+        artifacts.mkdir(parents=True, exist_ok=True)
+        return cls(options, found, original, original, masker_for(original), workdir, artifacts,
+                   notes + found.notes)
+
+    def start(self) -> ComponentStack:
+        """Start every server and get the venv, in parallel; on any failure stop what started."""
+        try:
+            redis_password = str(self.original_payload.get("redisPassword") or "")
+            private_key = self._ssh_key(self.original_payload)
+            self.pg = self._exit.enter_context(_Deferred(PostgresServer()))
+            self.redis = self._exit.enter_context(_Deferred(RedisServer(redis_password)))
+            self.git = self._exit.enter_context(_Deferred(GitSshServer(self._public_key(private_key))))
+            with ThreadPoolExecutor(max_workers=4, thread_name_prefix="bring-up") as pool:
+                futures = [pool.submit(self.pg.start), pool.submit(self.redis.start), pool.submit(self._start_git),
+                           pool.submit(self._venv)]
+                for future in futures:
+                    future.result()
+            self.payload, moved = inputs.point_at(self.original_payload, db=(self.pg.host, self.pg.port),
+                                                  redis=(self.redis.host, self.redis.port))
+            self.notes += moved
+            self.masker = masker_for(self.original_payload, self.payload)
+            login = inputs.db_login(self.payload)
+            self.pg.create_login(login.user, login.password, login.database)
+            return self
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self._exit.close()
+        if not self.options.keep_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> ComponentStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- helpers the checks use --------------------------------------------------------------------------
+    @staticmethod
+    def _ssh_key(data: dict[str, Any]) -> str:
+        secret = ((data.get("extraSecrets") or {}).get(payload_mod.SSH_SECRET) or {}).get("data") or {}
+        return str(secret.get("gitSshKey") or "")
+
+    @staticmethod
+    def _public_key(private_key: str) -> str:
+        try:
+            return payload_mod.public_key_of(private_key if private_key.endswith("\n") else private_key + "\n")
+        except Exception:
+            return payload_mod.ssh_keypair()[1]  # an unusable key: serve a key nobody has; the check reports it
+
+    def _start_git(self) -> None:
+        assert self.git is not None
+        self.git.start()
+        settings = inputs.git_sync_settings(self.inputs.values)
+        self.dags_commit = self.git.add_repository(settings["path"], self.options.dags_dir, settings["branch"])
+
+    def _venv(self) -> None:
+        self.venv = airflow_venv.ensure(self.inputs.airflow_version)
+
+    def secrets(self, payload: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+        return jobenv.render_secrets(self.inputs.repo, payload or self.payload)
+
+    def job_env(self, payload: dict[str, Any] | None = None) -> jobenv.JobEnv:
+        return jobenv.build(self.inputs.values, self.secrets(payload), self.inputs.airflow_version,
+                            str(self.workdir / "airflow-home"))
+
+    def runner(self, payload: dict[str, Any] | None = None, name: str = "main") -> AirflowRunner:
+        assert self.venv is not None
+        return AirflowRunner(self.venv, self.job_env(payload).env, self.workdir / "runs" / name)
+
+    def fresh_database(self, purpose: str) -> dict[str, Any]:
+        """A payload whose metadata connection points at a new, empty database on the same server."""
+        assert self.pg is not None
+        with self._lock:
+            self._databases += 1
+            name = f"{inputs.db_login(self.payload).database}_{purpose}_{self._databases}".replace("-", "_")
+        self.pg.create_database(name, owner=inputs.db_login(self.payload).user)
+        return inputs.with_database(self.payload, name)
+
+    def protect(self, *values: str) -> None:
+        """Add values a control uses (e.g. a wrong password) to the masker."""
+        self.masker.add(v for v in values if v)
+
+    def server_logs(self) -> dict[str, str]:
+        logs = {}
+        for name, server in (("postgres", self.pg), ("redis", self.redis), ("sshd", self.git)):
+            if server is not None and server.root is not None:
+                logs[name] = server.log_text()
+        return logs
+
+
+class _Deferred:
+    """Registers a server's stop() with the ExitStack before it starts, so a half-started server is stopped."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+
+    def __enter__(self) -> Any:
+        return self.server
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()

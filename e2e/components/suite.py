@@ -1,0 +1,394 @@
+"""The component checks: migrations, the create-user Job, broker auth and git-sync over SSH, for real.
+
+Why each check is a name with one memoized result: pytest tests and the CLI ask for the same checks; a check
+that needs another (the user job needs a migrated database) asks for it, and it runs once per session. The
+independent groups run in parallel threads (two CLI processes at a time, so 2 cores are not oversubscribed).
+A check's outcome is "pass" when what must hold held: for a control such as "a wrong host key is refused",
+pass means it was refused, with OpenSSH's own message as evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from e2e import payload as payload_mod
+from e2e.components import diagnose, gitsync, inputs
+from e2e.components.jobenv import JobEnvError
+from e2e.components.results import CheckResult, Recorder
+from e2e.components.stack import ComponentStack
+from e2e.gitops import get_path
+
+PROBE = Path(__file__).with_name("fab_auth_probe.py")
+CHART_WAIT_FOR_MIGRATIONS = "airflow db check-migrations --migration-wait-timeout=60"  # chart default
+PLACEHOLDER_KEY = "ssh-ed25519 <verified-public-host-key>"
+HOST_KEY_REFUSED = "Host key verification failed"
+
+# The checks `airflow-e2e components` runs, in report order, and the groups that may run side by side.
+CHECKS: tuple[str, ...] = (
+    "migration.check-fails-before-migrate",
+    "migration.migrate",
+    "migration.check-passes-after-migrate",
+    "user-job.script-succeeds",
+    "user-job.password-authenticates",
+    "user-job.second-run-idempotent",
+    "user-job.broken-connection-fails-visibly",
+    "broker.url-authenticates",
+    "git-sync.clone-with-known-hosts",
+    "git-sync.refuses-wrong-host-key",
+    "git-sync.refuses-placeholder-known-hosts",
+    "git-sync.refuses-empty-known-hosts",
+)
+GROUPS: tuple[tuple[str, ...], ...] = (
+    ("migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
+     "user-job.password-authenticates", "user-job.second-run-idempotent"),
+    ("migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"),
+    ("broker.url-authenticates", "git-sync.clone-with-known-hosts", "git-sync.refuses-wrong-host-key",
+     "git-sync.refuses-placeholder-known-hosts", "git-sync.refuses-empty-known-hosts"),
+)
+SELECTORS = {"migration", "user-job", "broker", "git-sync"}
+
+
+def select(only: list[str] | None) -> list[str]:
+    """Checks named by full name or by group prefix (`broker`, `git-sync`, ...)."""
+    if not only:
+        return list(CHECKS)
+    chosen = [c for c in CHECKS if c in only or c.split(".", 1)[0] in only]
+    return chosen
+
+
+class ComponentSuite:
+    def __init__(self, stack: ComponentStack, recorder: Recorder, *, negative_timeout: int = 5,
+                 job_timeout: float = 600.0) -> None:
+        self.stack = stack
+        self.rec = recorder
+        self.negative_timeout = negative_timeout
+        self.job_timeout = job_timeout
+        self._futures: dict[str, Future[CheckResult]] = {}
+        self._lock = threading.Lock()
+        self._main_runner_lock = threading.Lock()
+        self._impl: dict[str, Callable[[], CheckResult]] = {
+            "migration.check-fails-before-migrate": self._check_fails_before_migrate,
+            "migration.migrate": self._migrate,
+            "migration.check-passes-after-migrate": self._check_passes_after_migrate,
+            "user-job.script-succeeds": lambda: self.user_job("user-job.script-succeeds"),
+            "user-job.password-authenticates": self._password_authenticates,
+            "user-job.second-run-idempotent": self._second_run,
+            "user-job.broken-connection-fails-visibly": self._broken_connection,
+            "broker.url-authenticates": lambda: self.broker("broker.url-authenticates", self.stack.payload),
+            "git-sync.clone-with-known-hosts": self._clone_with_known_hosts,
+            "git-sync.refuses-wrong-host-key": self._refuses_wrong_key,
+            "git-sync.refuses-placeholder-known-hosts": self._refuses_placeholder,
+            "git-sync.refuses-empty-known-hosts": self._refuses_empty,
+        }
+
+    # -- running -----------------------------------------------------------------------------------------
+    def result(self, name: str) -> CheckResult:
+        """The check's result, computed once (concurrent callers wait for the same run)."""
+        with self._lock:
+            future = self._futures.get(name)
+            owner = future is None
+            if owner:
+                future = self._futures[name] = Future()
+        assert future is not None
+        if owner:
+            future.set_result(self._guarded(name, self._impl[name]))
+        return future.result()
+
+    def run(self, names: list[str], *, parallel: bool = True) -> list[CheckResult]:
+        if parallel:
+            groups = [[n for n in group if n in names] for group in GROUPS]
+            with ThreadPoolExecutor(max_workers=3, thread_name_prefix="checks") as pool:
+                for future in [pool.submit(lambda g=g: [self.result(n) for n in g]) for g in groups if g]:
+                    future.result()
+        return [self.result(n) for n in names]
+
+    def prefetch(self, names: list[str]) -> ThreadPoolExecutor:
+        """Start checks in the background (pytest: slow independent checks overlap the main chain)."""
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
+        for name in names:
+            pool.submit(self.result, name)
+        return pool
+
+    def _guarded(self, name: str, body: Callable[[], CheckResult]) -> CheckResult:
+        start = time.monotonic()
+        try:
+            return body()
+        except JobEnvError as exc:
+            return self.rec.result(name, "error", time.monotonic() - start, f"Job environment: {exc}")
+        except Exception as exc:  # a harness problem, not the system under test: say so, masked
+            return self.rec.result(name, "error", time.monotonic() - start,
+                                   f"harness error: {type(exc).__name__}: {str(exc)[:300]}")
+
+    def _needs(self, name: str, prerequisite: str) -> CheckResult | None:
+        before = self.result(prerequisite)
+        if before.outcome == "pass":
+            return None
+        return self.rec.result(name, "error", 0.0, f"not run: {prerequisite} did not pass ({before.outcome})")
+
+    # -- migration ---------------------------------------------------------------------------------------
+    def migration_check_command(self) -> list[str]:
+        """The check-migrations command the values' create-user script runs (else the chart's default)."""
+        script = self.job_argv()[-1] if self.job_argv() else ""
+        for line in script.splitlines():
+            if "airflow db check-migrations" in line:
+                return shlex.split(line.split("#", 1)[0].strip())
+        return shlex.split(CHART_WAIT_FOR_MIGRATIONS)
+
+    def _check_fails_before_migrate(self) -> CheckResult:
+        name = "migration.check-fails-before-migrate"
+        command = self.migration_check_command()
+        short = [re.sub(r"^(--migration-wait-timeout[= ]?)\d+$", rf"\g<1>{self.negative_timeout}", a)
+                 for a in command]
+        if short == command:
+            short = [*command, f"--migration-wait-timeout={self.negative_timeout}"]
+        runner = self.stack.runner(self.stack.fresh_database("unmigrated"), name="unmigrated")
+        res = runner.run(short, timeout=self.negative_timeout + 90, what=" ".join(short))
+        log = self.rec.keep_log(name, res.what, res.output)
+        found = diagnose.diagnose(res.output)
+        evidence = [f"ran `{' '.join(short)}` on an empty database (timeout shortened from the values' own)",
+                    f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else [])
+        if not res.ok and found and "unapplied migrations" in found.line and not res.timed_out:
+            return self.rec.result(name, "pass", res.seconds, "check-migrations refuses an unmigrated database",
+                                   evidence, log=log)
+        why = "it passed" if res.ok else (found.meaning if found else diagnose.last_error_line(res.output))
+        return self.rec.result(name, "fail", res.seconds, f"expected `There are still unapplied migrations`: {why}",
+                               evidence, log=log)
+
+    def _migrate(self) -> CheckResult:
+        name = "migration.migrate"
+        with self._main_runner_lock:
+            res = self.stack.runner(name="main").airflow("db", "migrate", timeout=self.job_timeout)
+        log = self.rec.keep_log(name, res.what, res.output)
+        if res.ok:
+            return self.rec.result(name, "pass", res.seconds, "airflow db migrate succeeded",
+                                   [f"exit 0 after {res.seconds:.1f} s"], log=log)
+        return self._failed(name, res, "airflow db migrate failed", log)
+
+    def _check_passes_after_migrate(self) -> CheckResult:
+        name = "migration.check-passes-after-migrate"
+        blocked = self._needs(name, "migration.migrate")
+        if blocked:
+            return blocked
+        command = self.migration_check_command()
+        res = self.stack.runner(name="main").run(command, timeout=self.job_timeout, what=" ".join(command))
+        log = self.rec.keep_log(name, res.what, res.output)
+        if res.ok:
+            return self.rec.result(name, "pass", res.seconds, f"`{' '.join(command)}` passes after migrate",
+                                   [f"exit 0 after {res.seconds:.1f} s"], log=log)
+        return self._failed(name, res, "check-migrations failed after migrate", log)
+
+    # -- the create-user Job -----------------------------------------------------------------------------
+    def job_argv(self) -> list[str]:
+        values = self.stack.inputs.values
+        command = get_path(values, "createUserJob.command") or []
+        args = get_path(values, "createUserJob.args") or []
+        return [str(a) for a in (command if isinstance(command, list) else [])] + \
+            [str(a) for a in (args if isinstance(args, list) else [])]
+
+    def user_job(self, name: str, payload: dict[str, Any] | None = None, *, needs_migration: bool = True,
+                 runner_name: str = "main") -> CheckResult:
+        """Run the values' createUserJob command+args with the Job's environment for this payload."""
+        if needs_migration:
+            blocked = self._needs(name, "migration.migrate")
+            if blocked:
+                return blocked
+        argv = self.job_argv()
+        if not argv:
+            return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
+        with self._main_runner_lock:
+            res = self.stack.runner(payload, name=runner_name).run(argv, timeout=self.job_timeout,
+                                                                    what="createUserJob args")
+        log = self.rec.keep_log(name, res.what, res.output)
+        if res.ok:
+            tail = [line for line in res.output.strip().splitlines() if "successfully" in line or "exists" in line]
+            return self.rec.result(name, "pass", res.seconds, "the createUserJob script exited 0",
+                                   [f"exit 0 after {res.seconds:.1f} s", *tail[-2:]], log=log)
+        return self._failed(name, res, "the createUserJob script failed", log)
+
+    def authenticate(self, name: str, password: str | None = None, payload: dict[str, Any] | None = None,
+                     ) -> CheckResult:
+        """Through FAB's security manager (the login path): the user exists, is Admin, the password works."""
+        user = (get_path(payload or self.stack.payload, "createUserJob.defaultUser") or {})
+        username, secret = str(user.get("username") or ""), password or str(user.get("password") or "")
+        res = self.stack.runner(payload, name="auth").python(PROBE, timeout=300, extra_env={
+            "E2E_AUTH_USERNAME": username, "E2E_AUTH_PASSWORD": secret})
+        log = self.rec.keep_log(name, "FAB auth_user_db", res.output)
+        line = next((x for x in res.output.splitlines() if x.startswith("E2E_AUTH_RESULT ")), None)
+        if not res.ok or line is None:
+            return self._failed(name, res, "the FAB authentication probe did not run", log, outcome="error")
+        report = json.loads(line.split(" ", 1)[1])
+        evidence = [f"user exists: {report['exists']}, active: {report['active']}, roles: {report['roles']}",
+                    f"payload password authenticates: {report['authenticated']}",
+                    f"a wrong password is rejected: {report['wrong_password_rejected']}"]
+        ok = report["exists"] and report["authenticated"] and report["wrong_password_rejected"] \
+            and "Admin" in report["roles"]
+        summary = "the payload's default user logs in (FAB auth_user_db) as Admin" if ok else \
+            "the payload's default user cannot log in with the payload password"
+        return self.rec.result(name, "pass" if ok else "fail", res.seconds, summary, evidence, log=log)
+
+    def _password_authenticates(self) -> CheckResult:
+        name = "user-job.password-authenticates"
+        blocked = self._needs(name, "user-job.script-succeeds")
+        return blocked or self.authenticate(name)
+
+    def _second_run(self) -> CheckResult:
+        name = "user-job.second-run-idempotent"
+        blocked = self._needs(name, "user-job.script-succeeds")
+        if blocked:
+            return blocked
+        again = self.user_job(name)
+        if again.outcome != "pass":
+            return again
+        auth = self.authenticate(name)
+        outcome = "pass" if auth.outcome == "pass" else "fail"
+        return self.rec.result(name, outcome, again.seconds + auth.seconds,
+                               "a second run exits 0 and the user still logs in" if outcome == "pass" else
+                               "after a second run the user no longer logs in", again.evidence + auth.evidence,
+                               log=again.log)
+
+    def _broken_connection(self) -> CheckResult:
+        name = "user-job.broken-connection-fails-visibly"
+        wrong = payload_mod.password(12)
+        self.stack.protect(wrong)
+        broken = inputs.with_db_password(self.stack.payload, wrong)
+        result = self.user_job(name, broken, needs_migration=False, runner_name="broken")
+        if result.outcome == "pass":
+            return self.rec.result(name, "fail", result.seconds,
+                                   "with a wrong database password the script still exited 0 (`|| true` hid it)",
+                                   result.evidence, failure="FAILURES.md 6", log=result.log)
+        if result.failure:
+            return self.rec.result(name, "pass", result.seconds,
+                                   f"the script fails visibly: {result.summary.split(': ', 1)[-1]}",
+                                   result.evidence, failure=result.failure, log=result.log)
+        return self.rec.result(name, "fail", result.seconds, "the script failed but no cause could be named",
+                               result.evidence, log=result.log)
+
+    # -- broker ------------------------------------------------------------------------------------------
+    def broker(self, name: str, payload: dict[str, Any]) -> CheckResult:
+        """The payload's broker URL against Redis started with the payload's redisPassword (FAILURES.md 9)."""
+        start = time.monotonic()
+        url = str(payload.get("brokerUrl") or "")
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, retry_on_timeout=False)
+        try:
+            client.ping()
+            return self.rec.result(name, "pass", time.monotonic() - start,
+                                   "the broker URL authenticates against Redis (requirepass = redisPassword)",
+                                   ["PING -> PONG"])
+        except redis.exceptions.AuthenticationError as exc:
+            return self.rec.result(name, "fail", time.monotonic() - start,
+                                   "the broker URL's password is not redisPassword: workers would fail with "
+                                   f"`{exc}`", [f"{type(exc).__name__}: {exc}"], failure="FAILURES.md 9")
+        except redis.exceptions.RedisError as exc:
+            found = diagnose.diagnose(str(exc))
+            return self.rec.result(name, "fail", time.monotonic() - start, f"Redis: {exc}",
+                                   [f"{type(exc).__name__}: {exc}"], failure=found.failure if found else None)
+        finally:
+            client.close()
+
+    # -- git-sync ----------------------------------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        return inputs.git_sync_settings(self.stack.inputs.values)
+
+    def payload_private_key(self) -> str:
+        """The `gitSshKey` of the airflow-ssh-secret Secret, rendered from the payload exactly as ESO would."""
+        secret = str(self.settings()["ssh_key_secret"] or payload_mod.SSH_SECRET)
+        return self.stack.secrets().get(secret, {}).get("gitSshKey", "")
+
+    def local_known_hosts(self, value: str | None, key: str | None = None) -> tuple[str, list[str]]:
+        """The values' knownHosts with the repository host's line(s) pointing at the local server's key."""
+        git = self.stack.git
+        assert git is not None
+        host = self.settings()["host"]
+        port = self.settings()["port"]
+        names = {host, f"[{host}]:22"} | ({f"[{host}]:{port}"} if port else set())
+        lines, notes, replaced = [], [], False
+        for line in (value or "").splitlines():
+            fields = line.split()
+            if fields and not line.lstrip().startswith("#") and set(fields[0].split(",")) & names:
+                lines.append(f"{git.known_hosts_name} {key or git.host_public_key}")
+                replaced = True
+            else:
+                lines.append(line)
+        if replaced:
+            notes.append(f"knownHosts: the line for {host} now names {git.known_hosts_name} with "
+                         + ("the local server's host key (as the cluster tier does)" if key is None else
+                            "the key under test"))
+        else:
+            notes.append(f"knownHosts has no line for {host}: git-sync could not verify it")
+        return gitsync.chart_known_hosts("\n".join(lines) + ("\n" if (value or "").endswith("\n") else "")), notes
+
+    def git_clone(self, name: str, known_hosts: str, *, private_key: str | None = None, expect_refused: bool,
+                  notes: list[str] | None = None) -> CheckResult:
+        git = self.stack.git
+        assert git is not None
+        settings = self.settings()
+        key = self.payload_private_key() if private_key is None else private_key
+        res = gitsync.clone(git.url(settings["path"]), private_key=key, known_hosts=known_hosts,
+                            branch=settings["branch"])
+        log = self.rec.keep_log(name, "git clone (git-sync v4 GIT_SSH_COMMAND)", res.output)
+        found = diagnose.diagnose(res.output)
+        evidence = [*(notes or []), f"known_hosts: {len(known_hosts.splitlines())} line(s), "
+                    f"trailing newline: {known_hosts.endswith(chr(10))}", f"git exit {res.returncode}"]
+        if found:
+            evidence.append(found.line)
+        if expect_refused:
+            if not res.ok and found and HOST_KEY_REFUSED in found.line:
+                return self.rec.result(name, "pass", res.seconds, "ssh refused the server: Host key verification "
+                                       "failed", evidence, log=log)
+            why = "the clone succeeded" if res.ok else \
+                (found.meaning if found else diagnose.last_error_line(res.output))
+            return self.rec.result(name, "fail", res.seconds, f"expected `{HOST_KEY_REFUSED}`: {why}", evidence,
+                                   log=log)
+        if res.ok and res.commit == self.stack.dags_commit:
+            return self.rec.result(name, "pass", res.seconds, f"cloned {settings['branch']} at {res.commit[:12]} "
+                                   "with StrictHostKeyChecking=yes", [*evidence, f"files: {', '.join(res.files)}"],
+                                   log=log)
+        if res.ok:
+            return self.rec.result(name, "fail", res.seconds, "cloned, but not the served commit", evidence, log=log)
+        summary = f"git-sync would fail: {found.meaning}" if found else \
+            f"git-sync would fail: {diagnose.last_error_line(res.output)}"
+        return self.rec.result(name, "fail", res.seconds, summary, evidence,
+                               failure=found.failure if found else None, log=log)
+
+    def _clone_with_known_hosts(self) -> CheckResult:
+        text, notes = self.local_known_hosts(self.settings()["known_hosts"])
+        return self.git_clone("git-sync.clone-with-known-hosts", text, expect_refused=False, notes=notes)
+
+    def _refuses_wrong_key(self) -> CheckResult:
+        _private, other = payload_mod.ssh_keypair()
+        wrong = " ".join(other.split()[:2])
+        text, notes = self.local_known_hosts(self.settings()["known_hosts"], key=wrong)
+        if not any(line.startswith(self.stack.git.known_hosts_name) for line in text.splitlines()):  # type: ignore
+            text = f"{self.stack.git.known_hosts_name} {wrong}"  # type: ignore[union-attr]
+        return self.git_clone("git-sync.refuses-wrong-host-key", text, expect_refused=True,
+                              notes=["known_hosts names the server with another ed25519 key", *notes])
+
+    def _refuses_placeholder(self) -> CheckResult:
+        git = self.stack.git
+        assert git is not None
+        text = gitsync.chart_known_hosts(f"{git.known_hosts_name} {PLACEHOLDER_KEY}\n")
+        return self.git_clone("git-sync.refuses-placeholder-known-hosts", text, expect_refused=True,
+                              notes=["known_hosts is the seed's placeholder line (OpenSSH skips it silently)"])
+
+    def _refuses_empty(self) -> CheckResult:
+        return self.git_clone("git-sync.refuses-empty-known-hosts", gitsync.chart_known_hosts(""),
+                              expect_refused=True, notes=["knownHosts is empty"])
+
+    # -- shared ------------------------------------------------------------------------------------------
+    def _failed(self, name: str, res: Any, what: str, log: str, outcome: str = "fail") -> CheckResult:
+        found = diagnose.diagnose(res.output)
+        reason = "timed out" if res.timed_out else (found.meaning if found else diagnose.last_error_line(res.output))
+        evidence = [f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else
+                                                                           [diagnose.last_error_line(res.output)])
+        return self.rec.result(name, outcome, res.seconds, f"{what}: {reason}", evidence,  # type: ignore[arg-type]
+                               failure=found.failure if found else None, log=log)
