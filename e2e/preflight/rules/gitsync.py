@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import fnmatch
 import hashlib
 import hmac
 import re
@@ -91,7 +90,12 @@ def host_pattern_matches(pattern: str, target: str) -> bool:
             return hmac.compare_digest(base64.b64encode(mac).decode(), digest)
         except (ValueError, binascii.Error):
             return False
-    return fnmatch.fnmatchcase(target.lower(), pattern.lower())
+    return _ssh_wildcard(pattern.lower()).fullmatch(target.lower()) is not None
+
+
+def _ssh_wildcard(pattern: str) -> re.Pattern[str]:
+    """OpenSSH patterns know only `*` and `?`; brackets are literal (`[host]:port`)."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
 
 
 def known_hosts_target(host: str, port: int) -> str:

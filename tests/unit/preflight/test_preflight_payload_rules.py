@@ -1,0 +1,109 @@
+"""Rules over the real payload (`--payload`): a fresh generated payload passes; each deliberate flaw is found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from e2e import payload as payload_gen
+from e2e.preflight.registry import all_rules
+from e2e.preflight.rules.payload import connection_problem
+
+PAYLOAD_RULES = sorted(r.id for r in all_rules() if r.needs_payload)
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    out = tmp_path / "payload.yaml"
+    payload_gen.write(data, out)
+    return out
+
+
+def _bad_fernet(p):
+    p["fernetKey"] = "deadbeef"
+
+
+def _broker_mismatch(p):
+    p["brokerUrl"] = payload_gen.broker_url("another-password-entirely")
+
+
+def _raw_at_in_db_password(p):
+    p["metadataConnection"] = "postgresql://airflow:p@ss@db.example:5432/airflow"
+
+
+def _key_without_newline(p):
+    data = p["extraSecrets"]["airflow-ssh-secret"]["data"]
+    data["gitSshKey"] = data["gitSshKey"].rstrip("\n")
+
+
+def _placeholder(p):
+    p["jwtSecret"] = "replace-with-jwt-secret"
+
+
+def _missing_path(p):
+    del p["apiSecretKey"]
+
+
+FLAWS: dict[str, Callable] = {
+    "payload-fernet-key-invalid": _bad_fernet,
+    "payload-broker-password-mismatch": _broker_mismatch,
+    "payload-metadata-connection-invalid": _raw_at_in_db_password,
+    "payload-ssh-key-invalid": _key_without_newline,
+    "payload-placeholder-value": _placeholder,
+    "template-path-missing-in-payload": _missing_path,
+}
+
+
+def test_every_payload_rule_has_a_flaw_case():
+    assert sorted(FLAWS) == PAYLOAD_RULES
+
+
+def test_fresh_generated_payload_passes_on_the_reference(repo_copy, tmp_path):
+    report = repo_copy.run(_write(tmp_path, payload_gen.generate()))
+    assert [f.rule for f in report.findings] == []
+    assert report.rules_run == len(all_rules())
+
+
+def test_payload_rules_do_not_run_without_a_payload(reference_report):
+    assert reference_report.rules_run == len(all_rules()) - len(PAYLOAD_RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(FLAWS))
+def test_payload_flaw_is_found(repo_copy, tmp_path, rule_id):
+    data = payload_gen.generate()
+    FLAWS[rule_id](data)
+    findings = [f for f in repo_copy.run(_write(tmp_path, data)).findings if f.rule == rule_id]
+    assert findings and all(f.severity == "error" and f.hint for f in findings)
+
+
+def test_crlf_private_key_is_found(repo_copy, tmp_path):
+    data = payload_gen.generate()
+    key = data["extraSecrets"]["airflow-ssh-secret"]["data"]
+    key["gitSshKey"] = key["gitSshKey"].replace("\n", "\r\n")
+    findings = [f for f in repo_copy.run(_write(tmp_path, data)).findings if f.rule == "payload-ssh-key-invalid"]
+    assert "CRLF" in findings[0].message
+
+
+def test_payload_findings_point_at_the_payload_line(repo_copy, tmp_path):
+    data = payload_gen.generate()
+    _bad_fernet(data)
+    path = _write(tmp_path, data)
+    finding = next(f for f in repo_copy.run(path).findings if f.rule == "payload-fernet-key-invalid")
+    line = path.read_text().splitlines()[finding.line - 1]
+    assert (finding.file, line.split(":")[0]) == (str(path), "fernetKey")
+
+
+@pytest.mark.parametrize("url,problem", [
+    ("postgresql://airflow:pa%40ss@db:5432/airflow", None),
+    ("postgresql://airflow:p@ss@db:5432/airflow", "'@'"),
+    ("postgresql://airflow:pa/ss@db:5432/airflow", "parse"),
+    ("postgresql://airflow:pa:ss@db:5432/airflow", "':'"),
+    ("postgresql://airflow:pa#ss@db:5432/airflow", "parse"),
+    ("postgresql://airflow:pa%zzss@db:5432/airflow", "%"),
+    ("not a url", "not a URL"),
+    ("postgresql:///airflow", "no host"),
+])
+def test_connection_strings(url, problem):
+    found = connection_problem(url)
+    assert (found is None) if problem is None else (problem in found)

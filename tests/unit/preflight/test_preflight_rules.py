@@ -1,0 +1,208 @@
+"""Every rule: its finding appears on a reference repository broken in one place, and not on the reference.
+
+Plain files only: each case copies fixtures/gitops into tmp_path and edits one thing, as a user's commit would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from e2e.preflight.registry import all_rules
+
+VALUES = "apps/airflow/airflow-values.yaml"
+ES = "apps/airflow/external-secrets.yaml"
+STORE = "apps/airflow/cluster-secret-store.yaml"
+SECRETS_APP = "argocd/apps/airflow-secrets.yaml"
+CHART_APP = "argocd/apps/airflow.yaml"
+POLICY = "vault/policies/airflow-secret-read.hcl"
+ROLE = "vault/roles/external-secrets-airflow.yaml"
+HOST_KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIP2Aq6k1c5i5EelQdEiaxijHMyuOHJtSyvlnDN/bKp7/"
+KNOWN_HOSTS_LINE = f"git.example.com ssh-ed25519 {HOST_KEY}"
+DEFAULT_USER_EMAIL_ENV = """    - name: AIRFLOW_DEFAULT_EMAIL
+      valueFrom:
+        secretKeyRef:
+          name: airflow-default-user
+          key: email
+"""
+
+
+def _no_parent(r):
+    r.remove("argocd/root.yaml")
+
+
+def _wrong_wave(r):
+    r.edit(SECRETS_APP, 'sync-wave: "5"', 'sync-wave: "15"')
+
+
+def _no_health_check(r):
+    r.remove("argocd/config/argocd-cm.yaml")
+
+
+def _values_in_directory_source(r):
+    r.edit(SECRETS_APP, "    directory:\n      exclude: airflow-values.yaml\n", "")
+
+
+def _chart_range(r):
+    r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.21.*")
+
+
+def _chart_unknown(r):
+    r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.99.0")
+
+
+def _es_removed_for_jwt(r):
+    r.edit(ES, "    name: airflow-jwt-secret\n    creationPolicy",
+           "    name: airflow-jwt-secret-old\n    creationPolicy")
+
+
+def _misspelt_data_key(r):
+    r.edit(ES, "fernet-key: '{{", "fernetKey: '{{")
+
+
+def _jwt_name_unset(r):
+    r.edit(VALUES, "jwtSecretName: airflow-jwt-secret\n", "")
+
+
+def _fernet_name_unset(r):
+    r.edit(VALUES, "fernetKeySecretName: airflow-fernet-key\n", "")
+
+
+def _inline_fernet(r):
+    r.edit(VALUES, "executor: CeleryExecutor\n", "executor: CeleryExecutor\nfernetKey: not-in-git-please\n")
+
+
+def _template_typo(r):
+    r.edit(ES, "(fromYaml .config).jwtSecret", "(fromYaml .config).jwtSecrett")
+
+
+def _template_unsupported(r):
+    r.edit(ES, "'{{ (fromYaml .config).jwtSecret }}'", "'{{ .config | sha256sum }}'")
+
+
+def _refresh_zero(r):
+    r.edit(ES, "refreshInterval: 2m", "refreshInterval: 0s")
+
+
+def _default_not_written(r):
+    r.edit(ES, "    deletionPolicy: Retain\n", "")
+
+
+def _vault_http(r):
+    r.edit(STORE, '"https://vault.example.internal:8200"', '"http://vault.example.internal:8200"')
+
+
+def _vault_no_ca(r):
+    r.edit(STORE, "      caProvider:\n        type: ConfigMap\n        name: vault-ca\n"
+                  "        namespace: external-secrets\n        key: ca.crt\n", "")
+
+
+def _policy_without_data(r):
+    r.edit(POLICY, 'path "secret/data/airflow/*"', 'path "secret/airflow/*"')
+
+
+def _role_missing(r):
+    r.edit(STORE, "role: external-secrets-airflow", "role: external-secrets-other")
+
+
+def _role_other_namespace(r):
+    r.edit(ROLE, "bound_service_account_namespaces: external-secrets", "bound_service_account_namespaces: eso")
+
+
+def _role_other_audience(r):
+    r.edit(ROLE, "audience: https://kubernetes.default.svc.cluster.local", "audience: vault")
+
+
+def _policy_other_path(r):
+    r.edit(POLICY, 'path "secret/data/airflow/*"', 'path "secret/data/other/*"')
+
+
+def _known_hosts_missing(r):
+    r.edit(VALUES, f"    knownHosts: |\n      {KNOWN_HOSTS_LINE}\n", "")
+
+
+def _known_hosts_placeholder(r):
+    r.edit(VALUES, HOST_KEY, "<verified-public-host-key>")
+
+
+def _repo_on_other_port(r):
+    r.edit(VALUES, "ssh://git@git.example.com/platform/airflow-dags.git",
+           "ssh://git@git.example.com:2222/platform/airflow-dags.git")
+
+
+def _strict_host_key_checking_off(r):
+    r.edit(VALUES, "executor: CeleryExecutor\n", "executor: CeleryExecutor\nextraEnv: |\n  - name: GIT_SSH_COMMAND\n"
+           "    value: ssh -o StrictHostKeyChecking=no\n")
+
+
+def _migrate_hooks_on(r):
+    r.edit(VALUES, "migrateDatabaseJob:\n  enabled: true\n  useHelmHooks: false",
+           "migrateDatabaseJob:\n  enabled: true\n  useHelmHooks: true")
+
+
+def _create_user_custom_env(r):
+    r.edit(VALUES, "createUserJob:\n  enabled: true\n  useHelmHooks: false\n  applyCustomEnv: false",
+           "createUserJob:\n  enabled: true\n  useHelmHooks: false\n  applyCustomEnv: true")
+
+
+def _user_env_dropped(r):
+    r.edit(VALUES, DEFAULT_USER_EMAIL_ENV, "")
+
+
+BREAKS: dict[str, Callable] = {
+    "waves-without-parent": _no_parent,
+    "waves-wrong-order": _wrong_wave,
+    "app-health-check-missing": _no_health_check,
+    "directory-source-non-kubernetes-file": _values_in_directory_source,
+    "chart-version-not-pinned": _chart_range,
+    "chart-version-unknown": _chart_unknown,
+    "secret-without-external-secret": _es_removed_for_jwt,
+    "secret-data-key-missing": _misspelt_data_key,
+    "secret-data-key-unread": _misspelt_data_key,
+    "secret-name-unset": _jwt_name_unset,
+    "eso-target-collides-with-chart-secret": _fernet_name_unset,
+    "inline-secret-value": _inline_fernet,
+    "template-path-missing-in-example": _template_typo,
+    "template-unsupported": _template_unsupported,
+    "eso-refresh-never": _refresh_zero,
+    "eso-defaulted-fields-missing": _default_not_written,
+    "vault-without-tls": _vault_http,
+    "vault-tls-without-ca": _vault_no_ca,
+    "vault-kv2-policy-without-data": _policy_without_data,
+    "vault-role-not-found": _role_missing,
+    "vault-role-service-account-mismatch": _role_other_namespace,
+    "vault-role-audience-mismatch": _role_other_audience,
+    "vault-policy-missing-read": _policy_other_path,
+    "gitsync-known-hosts-missing": _known_hosts_missing,
+    "gitsync-known-hosts-placeholder": _known_hosts_placeholder,
+    "gitsync-known-hosts-host-mismatch": _repo_on_other_port,
+    "host-key-checking-disabled": _strict_host_key_checking_off,
+    "job-helm-hooks-enabled": _migrate_hooks_on,
+    "job-apply-custom-env": _create_user_custom_env,
+    "job-script-env-missing": _user_env_dropped,
+}
+REPO_RULES = sorted(r.id for r in all_rules() if not r.needs_payload)
+
+
+def test_every_repository_rule_has_a_breaking_case():
+    assert sorted(BREAKS) == REPO_RULES
+
+
+@pytest.mark.parametrize("rule_id", REPO_RULES)
+def test_rule_is_silent_on_the_reference_repository(reference_report, rule_id):
+    assert rule_id not in {f.rule for f in reference_report.findings}
+
+
+@pytest.mark.parametrize("rule_id", sorted(BREAKS))
+def test_rule_fires_on_a_repository_broken_in_one_place(repo_copy, rule_id):
+    BREAKS[rule_id](repo_copy)
+    findings = [f for f in repo_copy.run().findings if f.rule == rule_id]
+    assert findings, f"{rule_id} did not fire"
+    for f in findings:
+        assert f.file and not f.file.startswith("/"), "file is relative to DIR"
+        assert f.object and f.message and f.hint
+
+
+def test_reference_repository_has_no_findings_at_all(reference_report):
+    assert [f"{f.rule} {f.file}:{f.line}" for f in reference_report.findings] == []
