@@ -53,20 +53,52 @@ def _shown(path: Path_) -> str:
     return path if isinstance(path, str) else ".".join(f'"{p}"' if "." in p else p for p in path)
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings (scripts, known_hosts, Lua) stay readable `|` blocks in the committed file."""
+def _yaml(text: str):
+    """A round-trip YAML handler set to the file's own indentation, so a commit changes only what it means to."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    handler = YAML(typ="rt")
+    handler.preserve_quotes = True
+    handler.width = 4096
+    first_document = text.split("\n---", 1)[0]  # the guesser reads one document; files keep one style
+    try:
+        _data, sequence, offset = load_yaml_guess_indent(first_document)
+    except Exception:  # empty or odd text: the common layout
+        sequence, offset = None, None
+    mapping = _mapping_indent(text)
+    offset = offset or 0
+    handler.indent(mapping=mapping, sequence=sequence or mapping + offset, offset=offset)
+    return handler
 
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def _mapping_indent(text: str) -> int:
+    """The smallest indentation of a nested mapping key: 2 in most Kubernetes files."""
+    widths = [len(line) - len(line.lstrip(" ")) for line in text.splitlines()
+              if line.strip() and not line.lstrip().startswith(("-", "#")) and line.startswith(" ")
+              and ":" in line]
+    return min(widths) if widths else 2
 
 
-_BlockDumper.add_representer(str, _str_representer)
+def load_all(text: str) -> list[Any]:
+    return [d for d in _yaml(text).load_all(text) if d is not None]
 
 
-def dump(docs: list[Any]) -> str:
-    return yaml.dump_all(docs, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1000)
+def dump(docs: list[Any], like: str = "") -> str:
+    import io
+
+    out = io.StringIO()
+    _yaml(like).dump_all(docs, out)
+    return out.getvalue()
+
+
+def _literal(value: Any) -> Any:
+    """A multi-line string is written as a `|` block, like the files it goes into."""
+    if isinstance(value, str) and "\n" in value:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        return LiteralScalarString(value)
+    return value
 
 
 def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any, where: str) -> None:
@@ -82,7 +114,7 @@ def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any, where: str) ->
             raise DoesNotApply(f"{where}: {'.'.join(keys)} is not set, nothing to remove")
         del node[keys[-1]]
     else:
-        node[keys[-1]] = copy.deepcopy(value)
+        node[keys[-1]] = _literal(copy.deepcopy(value))
 
 
 @dataclass(frozen=True)
@@ -101,11 +133,11 @@ class SetValue:
     def apply(self, text: str | None) -> str | None:
         if text is None:
             raise DoesNotApply(f"{self.path}: no such file")
-        data = yaml.safe_load(text)
-        if not isinstance(data, dict):
-            raise DoesNotApply(f"{self.path}: not a YAML mapping")
-        _set(data, _keys(self.key), self.value, self.path)
-        return dump([data])
+        docs = load_all(text)
+        if len(docs) != 1 or not isinstance(docs[0], dict):
+            raise DoesNotApply(f"{self.path}: not a single YAML mapping")
+        _set(docs[0], _keys(self.key), self.value, self.path)
+        return dump(docs, like=text)
 
 
 @dataclass(frozen=True)
@@ -126,13 +158,13 @@ class EditObject:
     def apply(self, text: str | None) -> str | None:
         if text is None:
             raise DoesNotApply(f"{self.path}: no such file")
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        docs = load_all(text)
         target = [d for d in docs if isinstance(d, dict) and d.get("kind") == self.kind
                   and (d.get("metadata") or {}).get("name") == self.name]
         if not target:
             raise DoesNotApply(f"{self.path}: no {self.kind} named {self.name}")
         _set(target[0], _keys(self.key), self.value, f"{self.path} {self.kind}/{self.name}")
-        return dump(docs)
+        return dump(docs, like=text)
 
 
 @dataclass(frozen=True)
@@ -166,7 +198,7 @@ class SetChartVersion:
     def apply(self, text: str | None) -> str | None:
         if text is None:
             raise DoesNotApply(f"{self.path}: no such file")
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        docs = load_all(text)
         app = next((d for d in docs if isinstance(d, dict) and d.get("kind") == "Application"
                     and (d.get("metadata") or {}).get("name") == self.app), None)
         spec = (app or {}).get("spec") or {}
@@ -176,7 +208,7 @@ class SetChartVersion:
             raise DoesNotApply(f"{self.path}: Application {self.app} has no chart source")
         for source in charts:
             source["targetRevision"] = self.version
-        return dump(docs)
+        return dump(docs, like=text)
 
 
 def apply_edits(files: Mapping[str, str | None], edits: tuple[FileEdit, ...]) -> dict[str, str | None]:
