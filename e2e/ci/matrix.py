@@ -1,7 +1,9 @@
 """Print the nightly matrix as JSON, read from e2e/versions.py, so versions live in one place.
 
-Usage in a workflow: `python -m e2e.ci.matrix` -> `{"include": [{"chart": ..., "kubernetes": ...,
-"node_image": ...}, ...]}` for `strategy.matrix: ${{ fromJSON(needs.matrix.outputs.matrix) }}`.
+Usage in a workflow: `python -m e2e.ci.matrix --github-output >> "$GITHUB_OUTPUT"` gives the step outputs
+`matrix` (`{"include": [{"chart", "kubernetes", "node_image"}, ...]}` for `strategy.matrix:
+${{ fromJSON(needs.<job>.outputs.matrix) }}`), `pinned`, `latest` and `node_image` (the default one).
+Without the flag it prints the matrix JSON alone.
 """
 
 from __future__ import annotations
@@ -32,9 +34,22 @@ def nightly_matrix() -> dict[str, list[dict[str, str]]]:
     return {"include": include}
 
 
-def main() -> int:
-    json.dump(nightly_matrix(), sys.stdout, separators=(",", ":"))
-    sys.stdout.write("\n")
+def github_outputs() -> dict[str, str]:
+    images = node_images()
+    default = images.get(getattr(versions, "DEFAULT_KUBERNETES", ""), next(iter(images.values()), ""))
+    return {"matrix": json.dumps(nightly_matrix(), separators=(",", ":")), "pinned": versions.PINNED_CHART,
+            "latest": versions.LATEST_CHART, "node_image": default}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["--github-output"]:
+        sys.stdout.write("".join(f"{key}={value}\n" for key, value in github_outputs().items()))
+    elif not args:
+        sys.stdout.write(json.dumps(nightly_matrix(), separators=(",", ":")) + "\n")
+    else:
+        print("usage: python -m e2e.ci.matrix [--github-output]", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,8 +1,10 @@
 """Which kept clusters and namespaces have expired: pure selection over the objects kind and kubectl return.
 
 Why an expiry label: a run that keeps its cluster for debugging (`--keep-cluster on-failure`) or a killed run
-leaves things behind on a laptop or a self-hosted runner. Everything kept carries `airflow-e2e.io/expires`;
-`airflow-e2e sweep` deletes what is past it, and only what the harness created (`created-by` label).
+leaves things behind on a laptop or a self-hosted runner. Everything kept carries `airflow-e2e.io/expires`
+(set by e2e.cluster.providers when it keeps a cluster or namespaces, RunConfig.keep_hours ahead);
+`airflow-e2e sweep` deletes what is past it, and only what the harness made: objects with its run-id label
+(`airflow-e2e.io/run-id`) or its `app.kubernetes.io/created-by=airflow-gitops-e2e` label.
 
 The label value is Unix epoch seconds as a decimal string (e.g. "1795456800"): a label value may only hold
 [A-Za-z0-9._-], so RFC 3339 (with ':') cannot be a label value. `--now` accepts either form.
@@ -10,7 +12,6 @@ The label value is Unix epoch seconds as a decimal string (e.g. "1795456800"): a
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -21,15 +22,6 @@ from e2e.config import CREATED_BY, CREATED_BY_LABEL, EXPIRES_LABEL, RUN_ID_LABEL
 
 Kind = Literal["cluster", "namespace"]
 _EPOCH = re.compile(r"^\d{1,12}$")
-
-
-def expiry_label_value(now: float, keep_hours: float) -> str:
-    """The label to put on anything kept: now + keep_hours, in whole epoch seconds (rounded up)."""
-    return str(math.ceil(now + keep_hours * 3600))
-
-
-def expiry_labels(now: float, keep_hours: float) -> dict[str, str]:
-    return {EXPIRES_LABEL: expiry_label_value(now, keep_hours), CREATED_BY_LABEL: CREATED_BY}
 
 
 def parse_expiry(value: str | None) -> int | None:
@@ -66,9 +58,13 @@ def _labels(obj: Mapping[str, Any]) -> dict[str, str]:
     return dict(((obj.get("metadata") or {}).get("labels")) or {})
 
 
+def is_ours(labels: Mapping[str, str]) -> bool:
+    return labels.get(CREATED_BY_LABEL) == CREATED_BY or bool(labels.get(RUN_ID_LABEL))
+
+
 def _decide(kind: Kind, name: str, labels: Mapping[str, str], now: float) -> Decision | None:
-    """None: not ours (no created-by label): never touched, not even listed."""
-    if labels.get(CREATED_BY_LABEL) != CREATED_BY:
+    """None: not ours (neither our run-id nor our created-by label): never touched, not even listed."""
+    if not is_ours(labels):
         return None
     run_id = labels.get(RUN_ID_LABEL)
     raw = labels.get(EXPIRES_LABEL)
@@ -100,13 +96,13 @@ def namespace_decisions(namespaces: Iterable[Mapping[str, Any]], now: float) -> 
 
 
 def cluster_decisions(clusters: Mapping[str, Iterable[Mapping[str, Any]]], now: float) -> list[Decision]:
-    """kind cluster name -> its Node objects. A cluster is ours when its nodes carry the created-by label;
-    it expires at the earliest expiry among them (a half-labelled cluster is as old as its oldest label).
+    """kind cluster name -> its Node objects. A cluster is ours when its nodes carry our labels (the kind
+    config stamps the run id on every node); it expires at the earliest expiry among them.
     """
     found: list[Decision] = []
     for name, nodes in sorted(clusters.items()):
         node_labels = [_labels(node) for node in nodes]
-        ours = [labels for labels in node_labels if labels.get(CREATED_BY_LABEL) == CREATED_BY]
+        ours = [labels for labels in node_labels if is_ours(labels)]
         if not ours:
             continue
         dated = [labels for labels in ours if parse_expiry(labels.get(EXPIRES_LABEL)) is not None]

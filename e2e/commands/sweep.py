@@ -1,6 +1,6 @@
 """`airflow-e2e sweep [--dry-run] [--now T]`: delete kept kind clusters and namespaces whose expiry has passed.
 
-Only objects labelled `app.kubernetes.io/created-by=airflow-gitops-e2e` are considered; the selection is
+Only objects carrying the harness's run-id or created-by label are considered; the selection is
 e2e.ci.sweep (pure); this module only asks kind and kubectl and deletes what it selected.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now
-from e2e.config import CREATED_BY, CREATED_BY_LABEL, REPO_ROOT
+from e2e.config import EXPIRES_LABEL, REPO_ROOT
 from e2e.errors import UnusableInput
 
 COMMAND_TIMEOUT = 120.0
@@ -84,7 +84,7 @@ def list_cluster_nodes(kind: str, kubectl: str) -> dict[str, list[dict[str, Any]
 
 
 def list_namespaces(base: list[str]) -> list[dict[str, Any]]:
-    out = _call([*base, "get", "namespaces", "-l", f"{CREATED_BY_LABEL}={CREATED_BY}", "-o", "json"])
+    out = _call([*base, "get", "namespaces", "-l", EXPIRES_LABEL, "-o", "json"])
     return list(json.loads(out).get("items", []))
 
 

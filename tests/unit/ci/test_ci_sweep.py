@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from e2e.ci.sweep import cluster_decisions, expired, expiry_labels, namespace_decisions, parse_now
+from e2e.ci.sweep import cluster_decisions, expired, namespace_decisions, parse_expiry, parse_now
 from e2e.cli import main
+from e2e.cluster.providers import expiry_value
 from e2e.commands import sweep as sweep_command
 from e2e.config import CREATED_BY, CREATED_BY_LABEL, EXPIRES_LABEL, RUN_ID_LABEL
 
@@ -77,9 +78,14 @@ def test_cluster_expires_at_its_earliest_node_label():
     assert expired(cluster_decisions({"c": nodes}, NOW))[0].name == "c"
 
 
-def test_expiry_labels_are_valid_label_values_in_epoch_seconds():
-    labels = expiry_labels(NOW, keep_hours=24)
-    assert labels[EXPIRES_LABEL] == str(int(NOW) + 86_400) and labels[EXPIRES_LABEL].isdigit()
+def test_the_label_the_cluster_tier_writes_is_the_one_sweep_reads():
+    value = expiry_value(NOW, 24)
+    assert value.isdigit() and len(value) <= 63 and parse_expiry(value) == int(NOW) + 86_400
+
+
+def test_kind_node_with_only_the_run_id_label_counts_as_ours():
+    labels = {RUN_ID_LABEL: "e2e-2611232100-ab12", EXPIRES_LABEL: str(int(NOW) - 1)}
+    assert expired(cluster_decisions({"airflow-e2e": [node("airflow-e2e-control-plane", labels)]}, NOW))
 
 
 @pytest.mark.parametrize("text", ["1795500000", "2026-11-24T06:00:00Z", "2026-11-24T07:00:00+01:00"])
