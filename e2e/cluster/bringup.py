@@ -75,7 +75,9 @@ class Progress:
               flush=True)
 
 
-def execute(plan: RunPlan, handlers: Mapping[str, Callable[[Step], None]], progress: Progress) -> None:
+def execute(plan: RunPlan, handlers: Mapping[str, Callable[[Step], None]], progress: Progress,
+            only: set[str] | None = None) -> None:
+    """Run the plan's phases (or only those named), lanes of a parallel phase in threads."""
     missing = missing_handlers(plan, handlers)
     if missing:
         raise BringUpError(f"no handler for steps: {', '.join(missing)}")
@@ -91,6 +93,8 @@ def execute(plan: RunPlan, handlers: Mapping[str, Callable[[Step], None]], progr
             progress.say(f"{phase_name}: {step.name} done in {time.monotonic() - begun:.1f}s")
 
     for phase in plan.phases:
+        if only is not None and phase.name not in only:
+            continue
         begun = time.monotonic()
         progress.say(f"phase {phase.name} ({'parallel' if phase.parallel else 'serial'}, "
                      f"{len(phase.steps())} steps)")

@@ -1,1 +1,145 @@
-"""Pytest options and fixtures of the cluster tier (filled in by the cluster tier)."""
+"""Pytest options and fixtures of the cluster tier (cluster-seams.md).
+
+Session fixtures chain phase by phase: `e2e_config` -> `cluster_session` (kind or kubeconfig; skips with ONE
+clear reason when there is no Docker engine or no kubeconfig) -> `cluster` -> `recorder` (started before the
+first apply) -> `stack` (everything up, both child Applications Synced/Healthy). `artifacts_dir` gives each
+test artifacts/<test-id>/ and writes masked diagnostics there when the test fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e import versions
+from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
+
+FAILED_KEY = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("airflow-e2e cluster", "cluster tier (kind or an existing cluster)")
+    group.addoption("--cluster", choices=["kind", "existing"], default="kind")
+    group.addoption("--kubeconfig", type=Path, default=None, help="kubeconfig for --cluster existing")
+    group.addoption("--context", default=None, help="kubeconfig context for --cluster existing")
+    group.addoption("--keep-cluster", choices=["always", "on-failure", "never"], default="on-failure")
+    group.addoption("--chart-version", default=None, help=f"Airflow chart version (default {versions.PINNED_CHART})")
+    group.addoption("--upgrade-from", default=None, help="chart version to install first, then upgrade")
+    group.addoption("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR)
+    group.addoption("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR)
+    group.addoption("--payload", type=Path, default=None, help="Vault payload YAML (default: generated)")
+    group.addoption("--artifacts", type=Path, default=REPO_ROOT / "artifacts")
+    group.addoption("--timeout-multiplier", type=float, default=None)
+    group.addoption("--registry-mirror", default=None, help="pull through this registry mirror (kind)")
+    group.addoption("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
+                    help="Kubernetes minor of the kind node image")
+
+
+def config_from_options(opt) -> RunConfig:
+    return RunConfig.from_env(
+        cluster=opt.getoption("--cluster"), kubeconfig=opt.getoption("--kubeconfig"),
+        context=opt.getoption("--context"), keep_cluster=opt.getoption("--keep-cluster"),
+        chart_version=opt.getoption("--chart-version"), upgrade_from=opt.getoption("--upgrade-from"),
+        gitops_dir=opt.getoption("--gitops-dir"), dags_dir=opt.getoption("--dags-dir"),
+        payload_file=opt.getoption("--payload"), artifacts_dir=opt.getoption("--artifacts"),
+        timeout_multiplier=opt.getoption("--timeout-multiplier"),
+        registry_mirror=opt.getoption("--registry-mirror"),
+        node_image=versions.node_image(opt.getoption("--kubernetes")) if opt.getoption("--kubernetes") else None)
+
+
+def unavailable_reason(config: RunConfig) -> str | None:
+    """ONE sentence when this machine cannot have the cluster the config asks for; None when it can."""
+    from e2e.cluster import tools
+
+    if config.cluster == "existing":
+        if config.kubeconfig is None:
+            return "cluster tier with --cluster existing needs --kubeconfig"
+        if not config.kubeconfig.is_file():
+            return f"cluster tier: kubeconfig {config.kubeconfig} not found"
+        return None if tools.find("kubectl") else "cluster tier needs kubectl: run `bash scripts/install-tools.sh`"
+    problem = tools.docker_problem()
+    if problem:
+        return problem
+    for tool in ("kind", "kubectl", "helm"):
+        if tools.find(tool) is None:
+            return f"cluster tier needs {tool}: run `bash scripts/install-tools.sh`"
+    return None
+
+
+def test_id_dir(nodeid: str) -> str:
+    """artifacts/<test-id>/: the node id made filesystem-safe."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:150]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        item.stash[FAILED_KEY] = True
+        item.session.stash[FAILED_KEY] = True
+
+
+@pytest.fixture(scope="session")
+def e2e_config(pytestconfig: pytest.Config) -> RunConfig:
+    return config_from_options(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def cluster_session(e2e_config: RunConfig, request: pytest.FixtureRequest) -> Iterator[object]:
+    reason = unavailable_reason(e2e_config)
+    if reason:
+        pytest.skip(reason)
+    from e2e.cluster.session import Session
+
+    session = Session(e2e_config)
+    failed = True
+    try:
+        session.start_cluster()
+        failed = False
+        yield session
+        failed = bool(request.session.stash.get(FAILED_KEY, False))
+    finally:
+        session.finish(failed)
+
+
+@pytest.fixture(scope="session")
+def cluster(cluster_session):
+    """The cluster's Kube client (kind created or reused, or the given kubeconfig)."""
+    return cluster_session.run.k()
+
+
+@pytest.fixture(scope="session")
+def recorder(cluster_session):
+    """A started TimelineRecorder over the run's namespaces, BEFORE the first apply."""
+    from e2e.observe.recorder import TimelineRecorder
+    from e2e.stack.common import run_namespaces
+
+    rec = TimelineRecorder(cluster_session.run.k(), run_namespaces(cluster_session.config), cluster_session.masker)
+    rec.start()
+    try:
+        yield rec
+    finally:
+        rec.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(cluster_session, recorder, request: pytest.FixtureRequest):
+    try:
+        return cluster_session.bring_up()
+    except Exception:
+        request.session.stash[FAILED_KEY] = True
+        cluster_session.collect(cluster_session.config.artifacts_dir / cluster_session.config.run_id / "bring-up")
+        raise
+
+
+@pytest.fixture
+def artifacts_dir(request: pytest.FixtureRequest, e2e_config: RunConfig) -> Iterator[Path]:
+    out = e2e_config.artifacts_dir / test_id_dir(request.node.nodeid)
+    out.mkdir(parents=True, exist_ok=True)
+    yield out
+    if request.node.stash.get(FAILED_KEY, False) and "cluster_session" in request.fixturenames:
+        request.getfixturevalue("cluster_session").collect(out)
