@@ -200,12 +200,20 @@ def default_node_image() -> str | None:
         return None
 
 
+def kubernetes_minor(node_image: str | None) -> str | None:
+    """Which pinned Kubernetes minor a node image is (the cluster tier's `--kubernetes`); None if unpinned."""
+    images: dict[str, str] = getattr(versions, "KIND_NODE_IMAGES", {})
+    return next((minor for minor, image in images.items() if image == node_image), None)
+
+
 def kind_state(config: RunConfig) -> dict[str, Any]:
-    """The kind cluster as configured: node image, name, registry mirror, and the cluster config files."""
-    clusters = REPO_ROOT / "clusters"
-    files = {p.relative_to(REPO_ROOT).as_posix(): p.read_text() for p in sorted(clusters.glob("*.y*ml"))}
-    return {"cluster_name": config.cluster_name, "node_image": config.node_image or default_node_image(),
-            "registry_mirror": config.registry_mirror, "config_files": files}
+    """The kind cluster as the run configured it: the rendered kind config, node image and its minor."""
+    from e2e.cluster import kindconfig
+
+    node_image = config.node_image or default_node_image()
+    return {"cluster_name": config.cluster_name, "node_image": node_image,
+            "kubernetes": kubernetes_minor(node_image), "registry_mirror": config.registry_mirror,
+            "config": kindconfig.render(config)}
 
 
 # --- the bundle ----------------------------------------------------------------------------------------------
@@ -270,29 +278,19 @@ def load_bundle(path: Path) -> dict[str, Any]:
 
 # --- from a pytest session -------------------------------------------------------------------------------------
 
-_OPTION_FIELDS = {  # pytest option (the cluster tier's) -> RunConfig field
-    "--cluster": "cluster", "--kubeconfig": "kubeconfig", "--context": "context", "--keep-cluster": "keep_cluster",
-    "--chart-version": "chart_version", "--upgrade-from": "upgrade_from", "--gitops-dir": "gitops_dir",
-    "--dags-dir": "dags_dir", "--payload": "payload_file", "--artifacts": "artifacts_dir",
-    "--timeout-multiplier": "timeout_multiplier", "--registry-mirror": "registry_mirror",
-}
+def run_config_from_pytest(config: Any, run_id: str | None = None) -> RunConfig:
+    """The session's RunConfig: the one the `e2e_config` fixture made when a test used it (see
+    e2e.ci.pytest_hooks), else rebuilt from the same pytest options by the cluster tier's own function."""
+    from e2e.ci.pytest_hooks import RUN_CONFIG_KEY
 
-
-def run_config_from_pytest(config: Any) -> RunConfig:
-    """The run's RunConfig: the cluster tier's own when it stashed one, else rebuilt from the same options."""
-    stashed = getattr(config, "_airflow_e2e_run_config", None)
+    stashed = config.stash.get(RUN_CONFIG_KEY, None) if hasattr(config, "stash") else None
     if isinstance(stashed, RunConfig):
-        return stashed
-    overrides: dict[str, Any] = {}
-    for option, field_name in _OPTION_FIELDS.items():
-        value = config.getoption(option, default=None)
-        if value is not None:
-            overrides[field_name] = value
-    paths = {"kubeconfig", "gitops_dir", "dags_dir", "payload_file", "artifacts_dir"}
-    overrides = {k: Path(v) if k in paths else v for k, v in overrides.items()}
-    if "timeout_multiplier" in overrides:
-        overrides["timeout_multiplier"] = float(overrides["timeout_multiplier"])
-    return RunConfig.from_env(**overrides)
+        found = stashed
+    else:
+        from e2e.cluster.fixtures import config_from_options
+
+        found = config_from_options(config)
+    return found.with_(run_id=run_id) if run_id and run_id != found.run_id else found
 
 
 def read_payload(path: Path | None) -> Any:
@@ -306,9 +304,10 @@ def read_payload(path: Path | None) -> Any:
 
 def write_for_session(config: Any, records: Sequence[Any], path: Path) -> Path:
     """Called at the end of a failed pytest session (e2e.ci.pytest_hooks)."""
-    run_config = run_config_from_pytest(config)
+    run_ids = [r.run_id for r in records if getattr(r, "run_id", None)]
+    run_config = run_config_from_pytest(config, run_ids[0] if run_ids else None)
     payload = read_payload(run_config.payload_file)
-    failures = [{"nodeid": r.nodeid, "phase": r.phase, "failure_class": r.failure_class, "rule": r.rule}
-                for r in records]
+    failures = [{"nodeid": r.nodeid, "phase": r.phase, "failure_class": r.failure_class, "rule": r.rule,
+                 "run_id": getattr(r, "run_id", None)} for r in records]
     masker = Masker(payload_mod.secret_values(payload)) if payload is not None else None
     return write_bundle(build_bundle(run_config, failures, payload=payload), path, masker)

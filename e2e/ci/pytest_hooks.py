@@ -21,6 +21,7 @@ from e2e.ci.shard import parse_shard, select_shard
 
 FAILURE_CLASS_PROPERTY = "failure_class"
 FAILURE_RULE_PROPERTY = "failure_rule"
+RUN_ID_PROPERTY = "run_id"
 FAILURES_FILE = "failures.json"
 RERUN_FILE = "rerun.txt"
 BUNDLE_FILE = "bundle.json"
@@ -34,6 +35,10 @@ class FailureRecord:
     failure_class: str
     rule: str
     cluster: bool  # a cluster-tier test: what a reproduction bundle can recreate
+    run_id: str | None = None  # the cluster run it failed in (artifacts/<run id>/, a kept cluster's label)
+
+
+RUN_CONFIG_KEY = pytest.StashKey[object]()  # the session's RunConfig, once a test has used `e2e_config`
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -96,10 +101,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if any(name == FAILURE_CLASS_PROPERTY for name, _ in item.user_properties):
         return  # the first failing phase decides
     found = classify(failure_text(report), report.when)
+    added = [(FAILURE_CLASS_PROPERTY, found.failure_class), (FAILURE_RULE_PROPERTY, found.rule)]
+    run_config = getattr(item, "funcargs", {}).get("e2e_config")
+    if run_config is not None and getattr(run_config, "run_id", None):
+        item.config.stash[RUN_CONFIG_KEY] = run_config
+        added.append((RUN_ID_PROPERTY, run_config.run_id))
     targets = {id(item.user_properties): item.user_properties, id(report.user_properties): report.user_properties}
     for props in targets.values():
-        props.append((FAILURE_CLASS_PROPERTY, found.failure_class))
-        props.append((FAILURE_RULE_PROPERTY, found.rule))
+        props.extend(added)
 
 
 class FailureCollector:
@@ -118,7 +127,7 @@ class FailureCollector:
         cluster = any(marker in report.keywords for marker in CLUSTER_MARKERS) or "tests/cluster/" in report.nodeid
         self.records[report.nodeid] = FailureRecord(
             report.nodeid, report.when, str(props[FAILURE_CLASS_PROPERTY]),
-            str(props.get(FAILURE_RULE_PROPERTY, "")), cluster)
+            str(props.get(FAILURE_RULE_PROPERTY, "")), cluster, props.get(RUN_ID_PROPERTY))
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if hasattr(self.config, "workerinput") or not self.records:

@@ -15,16 +15,14 @@ from typing import Any
 from e2e.ci import bundle as bundle_mod
 from e2e.config import REPO_ROOT
 
-NODE_IMAGE_ENV = "AIRFLOW_E2E_NODE_IMAGE"
-
 
 @dataclass(frozen=True)
 class ReproductionPlan:
     argv: list[str]
-    env: dict[str, str]
     payload_path: Path
     gitops_dir: Path
     test_ids: list[str]
+    node_image: str | None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -81,8 +79,11 @@ def plan_reproduction(bundle: Mapping[str, Any], work_dir: Path, *, gitops_dir: 
         argv += ["--dags-dir", str(run["dags_dir"])]
     if run.get("registry_mirror"):
         argv += ["--registry-mirror", str(run["registry_mirror"])]
-    env = {"AIRFLOW_E2E_CHART_VERSION": str(bundle["chart_version"])}
+    warnings = state_warnings(bundle, gitops)
     node_image = (bundle.get("kind") or {}).get("node_image")
-    if node_image:
-        env[NODE_IMAGE_ENV] = str(node_image)
-    return ReproductionPlan(argv, env, payload_path, gitops, ids, state_warnings(bundle, gitops))
+    minor = bundle_mod.kubernetes_minor(node_image)
+    if minor:
+        argv += ["--kubernetes", minor]
+    elif node_image:
+        warnings.append(f"node image {node_image} is no longer pinned in e2e/versions.py; using the default")
+    return ReproductionPlan(argv, payload_path, gitops, ids, node_image, warnings)

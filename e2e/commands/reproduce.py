@@ -7,7 +7,6 @@ no secret values). `--dry-run` only prints what would run, offline.
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import subprocess
 import sys
@@ -35,15 +34,14 @@ def run(args: argparse.Namespace) -> int:
     plan = plan_reproduction(bundle, work_dir, gitops_dir=args.gitops_dir)
     for warning in plan.warnings:
         print(f"airflow-e2e reproduce: warning: {warning}", file=sys.stderr)
-    env_text = " ".join(f"{k}={shlex.quote(v)}" for k, v in sorted(plan.env.items()))
     print(f"reproducing {len(plan.test_ids)} failing test(s) of run {run_id} "
-          f"(chart {bundle['chart_version']}, node image {plan.env.get('AIRFLOW_E2E_NODE_IMAGE', 'default')})")
+          f"(chart {bundle['chart_version']}, node image {plan.node_image or 'default'})")
     if args.dry_run:
         print(f"payload: {plan.payload_path} (fresh values, the bundle's shape; written at run time)")
-        print(f"{env_text} {shlex.join(plan.argv)}")
+        print(shlex.join(plan.argv))
         return 0
     fresh = bundle_mod.payload_from_shape(bundle["payload_shape"])
     payload_mod.write(fresh, plan.payload_path)
     print(f"wrote a fresh payload of the same shape to {plan.payload_path} (mode 0600; values not shown)")
-    print(f"{env_text} {shlex.join(plan.argv)}", flush=True)
-    return subprocess.run(plan.argv, cwd=REPO_ROOT, env={**os.environ, **plan.env}, check=False).returncode
+    print(shlex.join(plan.argv), flush=True)
+    return subprocess.run(plan.argv, cwd=REPO_ROOT, check=False).returncode

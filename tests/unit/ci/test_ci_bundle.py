@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from e2e import payload as payload_mod
+from e2e import versions
 from e2e.ci import bundle as bundle_mod
-from e2e.ci.replay import NODE_IMAGE_ENV, plan_reproduction
+from e2e.ci.replay import plan_reproduction
 from e2e.cli import main
 from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
 from e2e.masking import Masker
@@ -36,7 +37,7 @@ def real_payload(tmp_path):
 def written(tmp_path, real_payload):
     data, path = real_payload
     config = RunConfig(chart_version="1.22.0", payload_file=path, timeout_multiplier=2.0,
-                       node_image="kindest/node:v1.35.8@sha256:07b2536e")
+                       node_image=versions.node_image("1.35"))
     out = bundle_mod.write_bundle(bundle_mod.build_bundle(config, FAILURES, payload=data), tmp_path / "bundle.json",
                                   Masker(payload_mod.secret_values(data)))
     return out, config
@@ -53,7 +54,8 @@ def test_bundle_round_trips_through_its_file(written):
 def test_bundle_records_versions_digests_values_and_repository_state(written):
     loaded = bundle_mod.load_bundle(written[0])
     assert loaded["versions"]["PINNED_CHART"] == "1.21.0"
-    assert loaded["kind"]["node_image"].startswith("kindest/node:") and "@sha256:" in loaded["kind"]["node_image"]
+    assert loaded["kind"]["node_image"] == versions.node_image("1.35") and loaded["kind"]["kubernetes"] == "1.35"
+    assert loaded["kind"]["config"]["nodes"][0]["image"] == versions.node_image("1.35")
     repo = loaded["repository"]
     assert repo["path_in_harness"] == "fixtures/gitops"
     assert len(repo["content_sha256"]) == 64
@@ -93,7 +95,7 @@ def test_reproduction_plan_reruns_the_failing_ids_with_the_same_chart_image_and_
     assert argv[argv.index("--chart-version") + 1] == "1.22.0"
     assert argv[argv.index("--timeout-multiplier") + 1] == "2.0"
     assert Path(argv[argv.index("--gitops-dir") + 1]).resolve() == DEFAULT_GITOPS_DIR.resolve()
-    assert plan.env[NODE_IMAGE_ENV] == "kindest/node:v1.35.8@sha256:07b2536e"
+    assert argv[argv.index("--kubernetes") + 1] == "1.35"
     assert plan.warnings == []
 
 
