@@ -90,3 +90,39 @@ class Session:
         if decision.delete_cluster and isinstance(self.run.provider, providers.KindProvider):
             self.run.provider.delete()
             self.progress.say(f"deleted kind cluster {self.config.cluster_name}")
+
+
+def last_run_id() -> str | None:
+    marker = bringup.STATE_ROOT / "last"
+    return marker.read_text(encoding="utf-8").strip() if marker.is_file() else None
+
+
+class SavedRun:
+    """A run saved by `up`, reopened by `down`, `status` and `collect` (0600 state under .airflow-e2e/runs/)."""
+
+    def __init__(self, run_id: str | None) -> None:
+        from e2e.errors import UnusableInput
+        from e2e.masking import Masker
+        from e2e.payload import secret_values
+
+        rid = run_id or last_run_id()
+        if not rid:
+            raise UnusableInput("no run recorded: start one with `airflow-e2e up`, or pass --run-id")
+        self.workdir = bringup.STATE_ROOT / rid
+        try:
+            state = json.loads((self.workdir / "state.json").read_text(encoding="utf-8"))
+            saved = yaml.safe_load((self.workdir / "secrets.yaml").read_text(encoding="utf-8")) or {}
+        except (OSError, ValueError):
+            raise UnusableInput(f"run {rid}: no saved state in {self.workdir}") from None
+        self.config = RunConfig.from_json(state["config"])
+        self.created_cluster = bool(state.get("created_cluster"))
+        self.kubeconfig = Path(state["kubeconfig"]) if state.get("kubeconfig") else None
+        self.context = state.get("context")
+        values = [*secret_values(saved.get("payload") or {}), str(saved.get("vault_token") or "")]
+        values += [str((saved.get(k) or [""])[0]) for k in ("host_key", "deploy_key")]
+        self.masker = Masker(v for v in values if v)
+
+    def kube(self):
+        from e2e.cluster.kube import KubeClient
+
+        return KubeClient(self.kubeconfig, self.context, self.masker)

@@ -1,0 +1,33 @@
+"""`airflow-e2e collect`: masked diagnostics of a running stack (events, describe, logs including init,
+previous and git-sync containers, Argo CD operation state, ESO conditions, Vault status) into a folder.
+Exit 0 written, 2 no such run / cluster unreachable."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-id", default=None, help="default: the last run started by `up`")
+    parser.add_argument("--output", type=Path, default=None, help="default: artifacts/<run-id>/collect")
+
+
+def run(args: argparse.Namespace) -> int:
+    from e2e.cluster import diagnostics, tools
+    from e2e.cluster.session import SavedRun
+    from e2e.errors import UnusableInput
+    from e2e.stack.common import run_namespaces
+
+    saved = SavedRun(args.run_id)
+    out = args.output or saved.config.artifacts_dir / saved.config.run_id / "collect"
+    try:
+        kube = saved.kube()
+        namespaces = run_namespaces(saved.config)
+        pods = [p for ns in namespaces for p in kube.list("pods", ns)]
+        written = diagnostics.collect(lambda argv: kube.kubectl(*argv, timeout=120),
+                                      diagnostics.select(saved.config, pods, namespaces), out, saved.masker)
+    except tools.ToolError as exc:
+        raise UnusableInput(str(exc)) from None
+    print(f"collect: {len(written)} files -> {out}")
+    return 0
