@@ -57,22 +57,24 @@ FERNET_PROBE = ("variables", "set", "airflow_e2e_fernet_probe", "encrypted-with-
 
 # Rule ids of the preflight tier (e2e/preflight/) and check names of the component tier (e2e/components/)
 # that catch the same break without a cluster.
-PF_SECRET_NAMES = "preflight:chart-generates-secret"
-PF_KV2_POLICY = "preflight:vault-kv2-policy-path"
-PF_TEMPLATE_KEY = "preflight:template-key-missing"
+PF_SECRET_NAMES = "preflight:secret-name-unset"
+PF_KV2_POLICY = "preflight:vault-kv2-policy-without-data"
+PF_TEMPLATE_KEY = "preflight:template-path-missing-in-example"
+PF_TEMPLATE_KEY_PAYLOAD = "preflight:template-path-missing-in-payload"
 PF_KNOWN_HOSTS = "preflight:gitsync-known-hosts-placeholder"
-PF_SSH_KEY_NEWLINE = "preflight:payload-ssh-key-newline"
+PF_SSH_KEY = "preflight:payload-ssh-key-invalid"
 PF_BROKER_PASSWORD = "preflight:payload-broker-password-mismatch"
-PF_FERNET_FORMAT = "preflight:payload-fernet-key-format"
-PF_WAVES_PARENT = "preflight:argocd-application-health-check"
-PF_HELM_HOOKS = "preflight:jobs-use-helm-hooks"
+PF_FERNET_FORMAT = "preflight:payload-fernet-key-invalid"
+PF_WAVES_WITHOUT_PARENT = "preflight:waves-without-parent"
+PF_WAVES_ORDER = "preflight:waves-wrong-order"
+PF_HEALTH_CHECK = "preflight:app-health-check-missing"
+PF_HELM_HOOKS = "preflight:job-helm-hooks-enabled"
 PF_DIRECTORY_SOURCE = "preflight:directory-source-non-kubernetes-file"
-PF_OWNER_POLICY = "preflight:externalsecret-owner-deletion"
-CP_GITSYNC_HOST_KEY = "components:gitsync-host-key"
-CP_GITSYNC_SSH_KEY = "components:gitsync-ssh-key"
-CP_USER_JOB = "components:user-job-broken-connection"
-CP_BROKER_AUTH = "components:broker-auth"
-CP_FERNET = "components:fernet-key"
+CP_GITSYNC_PLACEHOLDER = "components:git-sync.refuses-placeholder-known-hosts"
+CP_GITSYNC_CLONE = "components:git-sync.clone-with-known-hosts"  # clones with the payload's own key
+CP_USER_JOB = "components:user-job.broken-connection-fails-visibly"
+CP_BROKER_AUTH = "components:broker.url-authenticates"
+CP_MIGRATIONS = "components:migration.check-fails-before-migrate"
 OFFLINE_VALUES_MIGRATION = "offline:values_migration_findings"
 
 
@@ -315,7 +317,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                                    recovered_by_themselves), pods_ready)),
             converge_within=600,
             invariants=(inv.fernet_key_unchanged("end"), keep_admin),
-            counterparts=(PF_WAVES_PARENT,),
+            counterparts=(PF_WAVES_WITHOUT_PARENT, PF_WAVES_ORDER),
             sources=("kubernetes#80466", "external-secrets#2088", "external-secrets#4180"),
             notes="A Job pod may stay stuck and need deleting (FAILURES.md 1); the Deployment and StatefulSet "
                   "pods must not.",
@@ -375,7 +377,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             converge_within=300,
             invariants=(inv.secrets_retained(), inv.secret_data_unchanged(), keep_key,
                         inv.airflow_keeps_running(AIRFLOW_COMPONENTS)),
-            counterparts=(PF_TEMPLATE_KEY,),
+            counterparts=(PF_TEMPLATE_KEY, PF_TEMPLATE_KEY_PAYLOAD),
             sources=("external-secrets#3843", "external-secrets#2497"),
             notes="FAILURES.md marks the fromYaml case UNCONFIRMED: a run that shows another message is a finding.",
         ),
@@ -394,7 +396,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             converged=AllOf((conv.apps_synced(lay.chart_app), pods_ready)),
             converge_within=600,
             invariants=(keep_key, inv.secrets_retained(), keep_admin),
-            counterparts=(PF_KNOWN_HOSTS, CP_GITSYNC_HOST_KEY),
+            counterparts=(PF_KNOWN_HOSTS, CP_GITSYNC_PLACEHOLDER),
             log_sources=dag_logs,
             sources=("airflow-helm/charts#229", "kubernetes/git-sync#824", "apache/airflow#43458"),
             notes="Never recovered by turning host key checking off.",
@@ -415,7 +417,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             converged=pods_ready,
             converge_within=600,
             invariants=(keep_key, keep_admin),
-            counterparts=(PF_SSH_KEY_NEWLINE, CP_GITSYNC_SSH_KEY),
+            counterparts=(PF_SSH_KEY, CP_GITSYNC_CLONE),
             log_sources=dag_logs,
             sources=("kubernetes/git-sync#824",),
         ),
@@ -457,7 +459,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                              conv.apps_synced(lay.secrets_app_name, lay.chart_app), conv.es_synced(), pods_ready)),
             converge_within=900,
             invariants=(inv.fernet_key_unchanged("end"), keep_admin),
-            counterparts=(PF_WAVES_PARENT,),
+            counterparts=(PF_HEALTH_CHECK,),
             sources=("argo-cd#8358", "argo-cd#16870", "argo-cd#6411"),
         ),
         Scenario(
@@ -507,7 +509,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             converged=pods_ready,
             converge_within=600,
             invariants=(inv.fernet_key_unchanged("end"), keep_admin),
-            counterparts=(PF_FERNET_FORMAT, CP_FERNET),
+            counterparts=(PF_FERNET_FORMAT,),
             sources=("apache/airflow#16000", "apache/airflow#43150"),
         ),
         Scenario(
@@ -545,7 +547,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             converged=AllOf((conv.job_complete(MIGRATE_JOB), conv.job_complete(CREATE_USER_JOB), pods_ready)),
             converge_within=900,
             invariants=(keep_key, keep_admin),
-            counterparts=(PF_HELM_HOOKS,),
+            counterparts=(PF_HELM_HOOKS, CP_MIGRATIONS),
             log_sources=tuple((c, WAIT_FOR_MIGRATIONS) for c in AIRFLOW_COMPONENTS),
             sources=("apache/airflow#32003", "apache/airflow#35159"),
             notes="The metadata database is emptied on purpose; the admin user must be back at the end.",
@@ -561,7 +563,6 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                              conv.secrets_exist(AIRFLOW_SECRETS), pods_ready)),
             converge_within=600,
             invariants=(inv.fernet_key_unchanged("end"), inv.airflow_keeps_running(AIRFLOW_COMPONENTS), keep_admin),
-            counterparts=(PF_OWNER_POLICY,),
             sources=("FAILURES.md 15",),
         ),
         Scenario(
