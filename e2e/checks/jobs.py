@@ -33,7 +33,9 @@ def job_completed(timeline: Timeline, namespace: str, job: str) -> Verdict:
     evidence = []
     if failed is not None:
         evidence.append(f"{failed.what}: {failed.detail.get('message') or ''}".rstrip(": "))
-    attempts = timeline.select(kind="Pod", namespace=namespace, what_prefix="terminated", label=("job-name", job))
+    pods = {e.name for e in timeline.select(kind="Pod", namespace=namespace, what="created", label=("job-name", job))}
+    attempts = [e for e in timeline.select(kind="Pod", namespace=namespace, what_prefix="terminated")
+                if e.name in pods and e.detail.get("exit_code") not in (0, None)]
     for event in attempts[-3:]:
         evidence.append(f"pod {event.name} [{event.detail.get('container')}] {event.what}")
     if not timeline.first(kind="Job", namespace=namespace, name=job):

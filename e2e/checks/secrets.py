@@ -27,7 +27,8 @@ PAYLOAD_KEY = "airflow/config"
 def vault_view(payload: Mapping[str, Any], key: str = PAYLOAD_KEY) -> dict[str, dict[str, str]]:
     """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under
     `config` (`vault kv put secret/airflow/config config=@file`)."""
-    return {key: {"config": payload_mod.dumps(dict(payload))}}
+    plain = json.loads(json.dumps(payload))  # plain dicts (the repository loader's maps carry line numbers)
+    return {key: {"config": payload_mod.dumps(plain)}}
 
 
 def expected_data(es: ExternalSecret, vault: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:
