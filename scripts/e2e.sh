@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make e2e`: install the pinned tools, create the kind cluster and run the cluster tests on fixtures/gitops.
+# Where a Docker engine or the registries are missing it stops at once with ONE sentence and exit 1:
+# the cluster tier never pretends to have run.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+DIR="${DIR:-fixtures/gitops}"
+
+if ! command -v docker >/dev/null 2>&1; then
+  echo "make e2e: the cluster tier needs a Docker engine, and no docker client is installed." >&2; exit 1
+fi
+if ! reason="$(docker info --format '{{.ServerVersion}}' 2>&1)"; then
+  echo "make e2e: the cluster tier needs a Docker engine, and \`docker info\` failed: $(echo "$reason" | tail -n1)" >&2
+  exit 1
+fi
+registry_code="$(curl -s --connect-timeout 10 -o /dev/null -w '%{http_code}' https://registry-1.docker.io/v2/ 2>/dev/null || true)"
+if [ "${registry_code:-000}" = "000" ] && [ -z "${AIRFLOW_E2E_REGISTRY_MIRROR:-}" ]; then
+  echo "make e2e: the cluster tier needs container registries, and registry-1.docker.io is unreachable (set AIRFLOW_E2E_REGISTRY_MIRROR to use a mirror)." >&2
+  exit 1
+fi
+
+bash scripts/install-tools.sh
+export PATH="$ROOT/.bin:$PATH"
+# shellcheck disable=SC2086 # PYTEST_ARGS is a list of extra arguments
+exec "$PY" -m pytest tests/cluster -p no:cacheprovider -ra --gitops-dir "$DIR" \
+  --keep-cluster "${KEEP_CLUSTER:-on-failure}" ${AIRFLOW_E2E_REGISTRY_MIRROR:+--registry-mirror "$AIRFLOW_E2E_REGISTRY_MIRROR"} \
+  ${PYTEST_ARGS:-}
