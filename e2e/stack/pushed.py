@@ -50,6 +50,27 @@ def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_k
     return out
 
 
+def with_chart_version(repo: Repository, files: dict[str, str], chart: str, version: str) -> dict[str, str]:
+    """Point every Application source of `chart` at `version` (pre-upgrade validation of a candidate chart);
+    files whose sources already say so are left byte-identical."""
+    out = dict(files)
+    for app in repo.applications:
+        sources = [s for s in app.chart_sources if s.chart == chart and s.target_revision != version]
+        if not sources:
+            continue
+        rel = app.obj.origin.file
+        docs = list(yaml.safe_load_all(out[rel]))
+        for doc in docs:
+            if isinstance(doc, dict) and (doc.get("metadata") or {}).get("name") == app.name:
+                spec = doc.get("spec") or {}
+                for source in (spec.get("sources") or []) + ([spec["source"]] if spec.get("source") else []):
+                    if source.get("chart") == chart:
+                        source["targetRevision"] = version
+        out[rel] = (f"# airflow-e2e: chart {chart} set to {version} for this run\n"
+                    + "---\n".join(_block_yaml(d) for d in docs if d is not None))
+    return out
+
+
 def _block_yaml(data: object) -> str:
     class Dumper(yaml.SafeDumper):
         pass

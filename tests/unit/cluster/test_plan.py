@@ -196,3 +196,19 @@ def test_images_come_from_rendered_objects_and_the_versions_table(built):
 
     assert versions.GIT_SERVER_IMAGE in plan.images and versions.POSTGRES_IMAGE in plan.images
     assert versions.VAULT_IMAGE in plan.images and versions.ARGOCD_IMAGE in plan.images
+
+
+def test_a_candidate_chart_version_changes_only_the_chart_target_revision():
+    from e2e.config import RunConfig
+
+    plan, _, repo = plan_mod.prepare(RunConfig(run_id="e2e-z", chart_version="1.22.0"))
+    app = yaml.safe_load(plan.repo_files["argocd/apps/airflow.yaml"])
+    assert app["spec"]["sources"][0]["targetRevision"] == "1.22.0"
+    from e2e.stack.pushed import repository_files
+
+    original = repository_files(repo.root)
+    changed = {rel for rel in original if original[rel] != plan.repo_files[rel]}
+    assert changed == {"apps/airflow/airflow-values.yaml", "argocd/apps/airflow.yaml"}
+    before = yaml.safe_load(original["argocd/apps/airflow.yaml"])
+    before["spec"]["sources"][0]["targetRevision"] = "1.22.0"
+    assert before == app
