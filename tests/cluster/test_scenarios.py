@@ -1,0 +1,52 @@
+"""Every reported failure (FAILURES.md), reproduced on the live stack and watched until it recovers.
+
+One test per scenario in the registry: break it as an operator would, see the symptom, recover, converge
+within the bound, nothing lost. Without a cluster the `stack` fixture skips with one clear reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+from e2e import versions
+from e2e.scenarios import history, registry, runner
+from e2e.scenarios.catalog import AIRFLOW_SECRETS
+
+UPGRADE_TO = os.environ.get("AIRFLOW_E2E_UPGRADE_TO", versions.LATEST_CHART)
+
+
+def _installed_chart(stack) -> str | None:
+    app = stack.kube.get("applications.argoproj.io", "airflow", stack.config.argocd_namespace) or {}
+    spec = app.get("spec") or {}
+    sources = spec.get("sources") or [spec.get("source") or {}]
+    return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
+
+
+@pytest.mark.recovery
+@pytest.mark.parametrize("name", registry.names())
+def test_scenario_recovers(name, stack, recorder, artifacts_dir):
+    scenario = registry.get(name, stack.repo, upgrade_to=UPGRADE_TO)
+    if name == "chart-upgrade" and _installed_chart(stack) == UPGRADE_TO:
+        pytest.skip(f"chart-upgrade: the stack already runs chart {UPGRADE_TO}; nothing newer to upgrade to")
+    started = time.time()
+    lines: list[str] = []
+    try:
+        result = runner.run(scenario, stack, log=lines.append)
+    except runner.ScenarioFailed as exc:
+        _save(artifacts_dir, stack, exc.result.to_json(), lines, recorder)
+        raise
+    _save(artifacts_dir, stack, result.to_json(), lines, recorder)
+    if name == "secrets-after-pods":
+        verdict = history.pods_first_then_secrets(recorder.timeline(), started, stack.config.airflow_namespace,
+                                                  AIRFLOW_SECRETS)
+        assert verdict.ok, verdict.masked(stack.masker).explain()
+
+
+def _save(out, stack, result: dict, lines: list[str], recorder) -> None:
+    (out / "scenario.json").write_text(stack.masker.mask(json.dumps(result, indent=2)), encoding="utf-8")
+    (out / "scenario.log").write_text(stack.masker.mask("\n".join(lines)) + "\n", encoding="utf-8")
+    recorder.timeline().save(out / "timeline.json")
