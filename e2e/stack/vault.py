@@ -54,6 +54,10 @@ def helm_values(config: RunConfig, repo: Repository, root_token: str) -> dict[st
             "extraLabels": config.labels(),
             "dataStorage": {"enabled": False},
             "authDelegator": {"enabled": True},  # the kubernetes auth method reviews tokens with Vault's own SA
+            # RollingUpdate: `kubectl rollout status` can watch it (the chart's OnDelete cannot be watched).
+            "updateStrategyType": "RollingUpdate",
+            # An HTTPS health probe instead of the chart's `vault status -tls-skip-verify` exec probe.
+            "readinessProbe": {"enabled": True, "path": "/v1/sys/health"},
         },
         "ui": {"enabled": False},
     }

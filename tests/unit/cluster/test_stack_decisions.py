@@ -195,3 +195,12 @@ def test_images_are_read_from_every_container_kind():
 def test_preload_loads_only_images_present_locally():
     load, pull = images.preload(["a:1", "b:2"], {"b:2", "z:9"})
     assert (load, pull) == (["b:2"], ["a:1"])
+
+
+def test_vault_values_run_dev_mode_with_tls_and_a_watchable_rollout(repo, config):
+    values = vault.helm_values(config, repo, "hvs.token")
+    assert values["global"]["tlsDisable"] is False and values["server"]["dev"]["enabled"] is True
+    assert values["server"]["updateStrategyType"] == "RollingUpdate"
+    assert values["server"]["readinessProbe"]["path"] == "/v1/sys/health"
+    assert values["server"]["extraEnvironmentVars"]["VAULT_CACERT"] == vault.CA_FILE
+    assert values["injector"]["enabled"] is False
