@@ -93,3 +93,16 @@ def test_a_product_failure_is_never_rerun():
     assert rerun.should_rerun(1, failures[:1])
     assert not rerun.should_rerun(2, failures[:1])  # interrupted or usage error: not a test failure
     assert not rerun.should_rerun(1, [{"failure_class": "dependency-not-ready"}])
+
+
+def test_job_summary_lists_each_failure_with_its_class_and_rerun_verdict():
+    from e2e.ci.summary import summary_markdown
+
+    failures = [{"nodeid": "t.py::a", "phase": "setup", "failure_class": "infrastructure", "rule": "image-pull"},
+                {"nodeid": "t.py::b", "phase": "call", "failure_class": "product", "rule": "assertion"}]
+    text = summary_markdown(failures, has_bundle=True, rerun=[])
+    assert "| `t.py::a` | setup | infrastructure | image-pull | passed |" in text
+    assert "| `t.py::b` | call | product | assertion | - |" in text
+    assert "airflow-e2e reproduce ci/bundle.json" in text
+    assert "failed again" in summary_markdown(failures[:1], has_bundle=False, rerun=failures[:1])
+    assert summary_markdown([], has_bundle=False) == ""
