@@ -1,1 +1,108 @@
-"""Pytest fixtures of the component tier (filled in by the component tier)."""
+"""Pytest fixtures of the component tier: real servers and the Airflow CLI, started once per session.
+
+Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
+parallel; the payload pointed at them) -> `component_suite` (memoized checks; the slow independent ones start
+in a background thread so they overlap the migrate -> user-job chain). `postgres_server`, `redis_server`,
+`git_ssh_server` and `airflow_venv` expose the parts. A missing binary skips with one reason on a laptop and
+FAILS in CI (`CI=true`): nothing of this tier may be skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR
+
+BACKGROUND_CHECKS = ["migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("airflow-e2e components", "component tier (real servers on loopback)")
+    group.addoption("--airflow-version", default=os.environ.get("AIRFLOW_E2E_AIRFLOW_VERSION"),
+                    help="Airflow version for the component tier (default: what the chart version ships)")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a developer machine; fail in CI, where this tier must always run."""
+    if in_ci():
+        pytest.fail(f"component tier cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _option(config: pytest.Config, name: str, default=None):
+    try:
+        return config.getoption(name)
+    except ValueError:  # the option's plugin is not loaded
+        return default
+
+
+@pytest.fixture(scope="session")
+def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    from e2e.components import binaries
+    from e2e.components.run import REQUIRED, keep_server_logs
+    from e2e.components.stack import ComponentStack, StackOptions
+
+    reasons = binaries.missing(REQUIRED)
+    if reasons:
+        unavailable(reasons[0])
+    config = request.config
+    options = StackOptions(
+        gitops_dir=Path(_option(config, "--gitops-dir", None) or DEFAULT_GITOPS_DIR),
+        dags_dir=Path(_option(config, "--dags-dir", None) or DEFAULT_DAGS_DIR),
+        payload_file=_option(config, "--payload", None),
+        chart_version=_option(config, "--chart-version", None),
+        airflow_version=_option(config, "--airflow-version", None),
+        artifacts=tmp_path_factory.mktemp("components-artifacts"),
+    )
+    stack = ComponentStack.prepare(options)
+    try:
+        stack.start()
+    except Exception as exc:
+        stack.stop()
+        unavailable(f"component servers did not come up: {type(exc).__name__}: {stack.masker.mask(str(exc))}")
+    try:
+        yield stack
+    finally:
+        keep_server_logs(stack)
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def component_suite(component_stack) -> Iterator:
+    from e2e.components.results import Recorder
+    from e2e.components.suite import ComponentSuite
+
+    suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts))
+    background = suite.prefetch(BACKGROUND_CHECKS)
+    try:
+        yield suite
+    finally:
+        background.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(component_stack):
+    return component_stack.pg
+
+
+@pytest.fixture(scope="session")
+def redis_server(component_stack):
+    return component_stack.redis
+
+
+@pytest.fixture(scope="session")
+def git_ssh_server(component_stack):
+    return component_stack.git
+
+
+@pytest.fixture(scope="session")
+def airflow_venv(component_stack):
+    return component_stack.venv

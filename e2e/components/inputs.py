@@ -55,7 +55,7 @@ def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
         found = versions.airflow_version_for_chart(chart)
     except KeyError as exc:
         raise UnusableInput(f"{exc.args[0]}; pass --airflow-version") from None
-    return ComponentInputs(repo, values, chart, found, f"chart {chart} (e2e/versions.py CHART_AIRFLOW)")
+    return ComponentInputs(repo, values, chart, found, f"what chart {chart} ships, e2e/versions.py CHART_AIRFLOW")
 
 
 def load_payload(path: Path) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Why one object: the CLI and the pytest session share it; both need "the payload 
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 import threading
@@ -41,6 +42,15 @@ def masker_for(*payloads: dict[str, Any], extra: tuple[str, ...] = ()) -> Masker
     return Masker(values)
 
 
+def unique_names(data: dict[str, Any]) -> None:
+    """Per-run first/last name and email: every payload value is then unique, so a leak scan can look for
+    all of them (the fixed words `platform`/`admin` also occur in Airflow's own files)."""
+    user = (data.get("createUserJob") or {}).get("defaultUser")
+    if isinstance(user, dict):
+        tag = secrets.token_hex(4)
+        user.update(firstName=f"first-{tag}", lastName=f"last-{tag}", email=f"admin-{tag}@example.com")
+
+
 @dataclass
 class StackOptions:
     gitops_dir: Path
@@ -50,6 +60,7 @@ class StackOptions:
     airflow_version: str | None = None
     artifacts: Path | None = None
     keep_workdir: bool = False
+    need_airflow: bool = True  # False: broker and git-sync only, no Airflow venv
 
 
 @dataclass
@@ -83,6 +94,7 @@ class ComponentStack:
         else:
             original = inputs.generated_payload(db=(payload_mod.DEFAULT_DB_HOST, 5432),
                                                 redis=(payload_mod.DEFAULT_REDIS_HOST, 6379))
+            unique_names(original)
             notes = ["payload generated for this run (e2e.payload.generate)"]
         inputs.db_login(original)  # fail early on a connection string without credentials
         workdir = Path(tempfile.mkdtemp(prefix="airflow-e2e-components-"))
@@ -100,8 +112,9 @@ class ComponentStack:
             self.redis = self._exit.enter_context(_Deferred(RedisServer(redis_password)))
             self.git = self._exit.enter_context(_Deferred(GitSshServer(self._public_key(private_key))))
             with ThreadPoolExecutor(max_workers=4, thread_name_prefix="bring-up") as pool:
-                futures = [pool.submit(self.pg.start), pool.submit(self.redis.start), pool.submit(self._start_git),
-                           pool.submit(self._venv)]
+                futures = [pool.submit(self.pg.start), pool.submit(self.redis.start), pool.submit(self._start_git)]
+                if self.options.need_airflow:
+                    futures.append(pool.submit(self._venv))
                 for future in futures:
                     future.result()
             self.payload, moved = inputs.point_at(self.original_payload, db=(self.pg.host, self.pg.port),
