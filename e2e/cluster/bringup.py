@@ -183,7 +183,7 @@ class LiveRun:
     def handlers(self) -> dict[str, Callable[[Step], None]]:
         return {
             "cluster.create": self.cluster_create,
-            "cluster.connect": lambda s: self.k().kubectl("version", timeout=s.timeout),
+            "cluster.connect": self.cluster_connect,
             "images.preload": self.preload,
             "namespaces.apply": lambda s: self.k().apply(self.objects("01-namespaces.yaml"), s.timeout),
             "vault.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["vault"], s.timeout)),
@@ -219,6 +219,13 @@ class LiveRun:
             for node in self.provider.nodes():
                 for argv, text in kindconfig.mirror_node_commands(node, self.config.registry_mirror):
                     tools.run(argv, input_text=text, masker=self.masker)
+
+    def cluster_connect(self, step: Step) -> None:
+        self.k().kubectl("version", timeout=step.timeout)
+        foreign = providers.foreign_crds(self.k().list("customresourcedefinitions"), self.config)
+        if foreign:
+            raise BringUpError(f"the cluster already runs Argo CD or ESO ({', '.join(foreign[:3])}...); use a "
+                               "cluster without them, or kind")
 
     def preload(self, step: Step) -> None:
         self.render_charts()

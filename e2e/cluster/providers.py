@@ -150,6 +150,20 @@ def delete_run_objects(kube, config: RunConfig) -> None:
         kube.apply([restored])
 
 
+OWNED_CRD_GROUPS = ("argoproj.io", "external-secrets.io")
+
+
+def foreign_crds(crds: list[dict], config: RunConfig) -> list[str]:
+    """CRDs of Argo CD / ESO already on an existing cluster and not labelled with this run: installing over
+    them would take them over, and `down` would then delete someone else's CRDs. The run refuses instead."""
+    found = []
+    for crd in crds:
+        name = (crd.get("metadata") or {}).get("name", "")
+        if name.endswith(OWNED_CRD_GROUPS) and not _ours(crd, config):
+            found.append(name)
+    return sorted(found)
+
+
 def _ours(obj: dict | None, config: RunConfig) -> bool:
     return bool(obj) and ((obj.get("metadata") or {}).get("labels") or {}).get(RUN_ID_LABEL) == config.run_id
 

@@ -307,3 +307,12 @@ def test_initial_pushes_serve_the_gitops_and_dags_paths_the_urls_name(repo):
     pushes = gitremote.initial_pushes(repo, {"a.yaml": "x"}, {"dags/hello.py": "y"})
     assert [p for p, _ in pushes] == ["/platform/k8s-infra.git", "/platform/airflow-dags.git"]
     assert gitremote.repo_path(repo, "dags") == "/platform/airflow-dags.git"
+
+
+def test_an_existing_cluster_that_already_runs_argocd_or_eso_is_refused():
+    config = RunConfig(run_id="e2e-run-1")
+    crds = [{"metadata": {"name": "applications.argoproj.io", "labels": {}}},
+            {"metadata": {"name": "externalsecrets.external-secrets.io",
+                          "labels": {"airflow-e2e.io/run-id": "e2e-run-1"}}},
+            {"metadata": {"name": "certificates.cert-manager.io"}}]
+    assert providers.foreign_crds(crds, config) == ["applications.argoproj.io"]
