@@ -57,7 +57,11 @@ def secrets_app_ready_before_chart_sync(timeline: Timeline, exp: Expectations) -
         evidence.append(f"within the API's 1 s resolution ({margin:+.1f}s): cannot be ordered, accepted")
     else:
         evidence.append(f"margin {margin:+.1f}s")
-    return Verdict(name, margin >= -RESOLUTION, evidence)
+    ok = margin >= -RESOLUTION
+    if not ok:
+        evidence.insert(0, f"{exp.chart_app} began syncing {-margin:.1f}s BEFORE {exp.secrets_app} was Synced "
+                           "and Healthy")
+    return Verdict(name, ok, evidence)
 
 
 def secrets_before_first_pod(timeline: Timeline, exp: Expectations) -> Verdict:
@@ -66,11 +70,12 @@ def secrets_before_first_pod(timeline: Timeline, exp: Expectations) -> Verdict:
     if pod is None:
         return Verdict(name, False, [f"no pod of release {exp.release} was created in {exp.namespace}"])
     evidence = [f"first Airflow pod {pod.name} created at {_rel(timeline, pod)}"]
-    ok = True
+    ok, missing = True, []
     for secret in exp.referenced:
         created = timeline.first(kind="Secret", namespace=exp.namespace, name=secret, what="created")
         if created is None:
             ok = False
+            missing.append(secret)
             evidence.append(f"{secret}: never created")
             continue
         gone = [d for d in timeline.select(kind="Secret", namespace=exp.namespace, name=secret, what="deleted")
@@ -78,14 +83,19 @@ def secrets_before_first_pod(timeline: Timeline, exp: Expectations) -> Verdict:
         lead = pod.time - created.time
         if lead < 0:
             ok = False
+            missing.append(secret)
             evidence.append(f"{secret}: created {-lead:.1f}s AFTER the first Airflow pod (late)")
         elif gone:
             ok = False
+            missing.append(secret)
             evidence.append(f"{secret}: deleted at {_rel(timeline, gone[0])}, before the first Airflow pod")
         elif lead == 0:
             evidence.append(f"{secret}: created in the same second as the first pod (1 s resolution)")
         else:
             evidence.append(f"{secret}: created {lead:.1f}s before")
+    if not ok:
+        evidence.insert(0, f"{len(missing)} of {len(exp.referenced)} Secrets missing when the first Airflow pod was "
+                           f"created: {', '.join(missing)}")
     blocked = timeline.select(kind="Pod", namespace=exp.namespace, what="waiting CreateContainerConfigError")
     for event in blocked[:5]:
         message = event.detail.get("message") or ""

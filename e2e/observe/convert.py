@@ -288,6 +288,8 @@ def replay(stream: Iterable[dict[str, Any]], metadata: dict[str, Any] | None = N
     timeline = Timeline(metadata=dict(metadata or {}))
     for item in stream:
         obj, at = item["object"], float(item["at"])
+        if obj.get("kind") not in LANE_OF_KIND:  # the recorder watches only these kinds
+            continue
         key = object_key(obj)
         if item.get("type") == "DELETED":
             timeline.add(transitions(last.pop(key, None) or obj, None, at))

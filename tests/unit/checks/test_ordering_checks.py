@@ -44,6 +44,8 @@ def test_a_secret_deleted_before_the_first_pod_fails(run):
                           "deleted", {"observed": True})])
     verdict = ordering.secrets_before_first_pod(r.timeline, r.exp)
     assert not verdict.ok
+    assert verdict.evidence[0].startswith("1 of 8 Secrets missing when the first Airflow pod was created: "
+                                          "airflow-metadata")
     assert any(line.startswith("airflow-metadata: deleted") for line in verdict.evidence)
 
 
