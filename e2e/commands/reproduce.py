@@ -16,11 +16,12 @@ from e2e import payload as payload_mod
 from e2e.ci import bundle as bundle_mod
 from e2e.ci.replay import plan_reproduction
 from e2e.config import REPO_ROOT
+from e2e.errors import UnusableInput
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("bundle", type=Path, help="the bundle.json a failed run wrote (artifacts/ci/bundle.json)")
-    parser.add_argument("--dry-run", action="store_true", help="print the command and environment; run nothing")
+    parser.add_argument("--dry-run", action="store_true", help="print the pytest command; write and run nothing")
     parser.add_argument("--gitops-dir", type=Path, default=None,
                         help="the GitOps repository to use (default: the path recorded in the bundle)")
     parser.add_argument("--work-dir", type=Path, default=None,
@@ -32,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     run_id = str(bundle["run_config"].get("run_id") or "bundle")
     work_dir = args.work_dir or REPO_ROOT / "artifacts" / "reproduce" / run_id
     plan = plan_reproduction(bundle, work_dir, gitops_dir=args.gitops_dir)
+    if not args.dry_run and not plan.gitops_dir.is_dir():
+        raise UnusableInput(f"{plan.gitops_dir}: the failed run's GitOps repository is not here; pass --gitops-dir")
     for warning in plan.warnings:
         print(f"airflow-e2e reproduce: warning: {warning}", file=sys.stderr)
     print(f"reproducing {len(plan.test_ids)} failing test(s) of run {run_id} "

@@ -140,3 +140,37 @@ def test_a_bundle_without_failures_has_nothing_to_reproduce(written, tmp_path, c
     path.write_text(json.dumps(data))
     assert main(["reproduce", str(path), "--dry-run"]) == 2
     assert "no failing tests" in capsys.readouterr().err
+
+
+def test_reproduce_refuses_to_run_without_the_repository(written, tmp_path, capsys):
+    assert main(["reproduce", str(written[0]), "--gitops-dir", str(tmp_path / "absent")]) == 2
+    err = capsys.readouterr().err
+    assert "pass --gitops-dir" in err and len(err.strip().splitlines()) == 1
+
+
+RERUN_PROBE = '''
+import stat
+import yaml
+
+def test_probe(request):
+    payload = request.config.getoption("--payload")
+    assert stat.S_IMODE(payload.stat().st_mode) == 0o600
+    assert request.config.getoption("--chart-version") == "1.22.0"
+    assert request.config.getoption("--kubernetes") == "1.35"
+    assert sorted(yaml.safe_load(payload.read_text())) == {keys}
+'''
+
+
+def test_reproduce_writes_new_secrets_and_reruns_the_failing_test(written, real_payload, tmp_path):
+    data, _ = real_payload
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(RERUN_PROBE.replace("{keys}", repr(sorted(data))))
+    bundle = json.loads(written[0].read_text())
+    bundle["failures"] = [{"nodeid": f"{probe}::test_probe", "phase": "call", "failure_class": "product"}]
+    path = tmp_path / "probe-bundle.json"
+    path.write_text(json.dumps(bundle))
+    assert main(["reproduce", str(path), "--work-dir", str(tmp_path / "work")]) == 0
+    fresh = (tmp_path / "work" / "payload.yaml").read_text()
+    secrets = [data["fernetKey"], data["redisPassword"], data["jwtSecret"], data["apiSecretKey"],
+               data["createUserJob"]["defaultUser"]["password"]]
+    assert not [s for s in secrets if s in fresh]
