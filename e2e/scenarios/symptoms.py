@@ -20,6 +20,20 @@ def _short(text: str | None, limit: int = 240) -> str:
     return one if len(one) <= limit else one[: limit - 3] + "..."
 
 
+NOTHING = r"(?!)"  # a pattern that never matches: excerpt from the start
+
+
+def _excerpt(text: str | None, pattern: str, limit: int = 240) -> str:
+    """The text around the match, so a long log line or event still shows the words that matched."""
+    one = " ".join((text or "").split())
+    found = search(pattern, one)
+    if len(one) <= limit or found is None:
+        return _short(one, limit)
+    start = max(found.start() - (limit - (found.end() - found.start())) // 2, 0)
+    piece = one[start:start + limit]
+    return ("..." if start else "") + piece + ("..." if start + limit < len(one) else "")
+
+
 def pods_waiting(obs: Observed, reason: str, message: str | None = None,
                  containers: Iterable[str] | None = None) -> list[str]:
     """Containers whose current state is `waiting` with this reason (and message pattern, if given)."""
@@ -127,7 +141,7 @@ def events(obs: Observed, reason: str, message: str | None = None, type_: str | 
         if message is not None and not search(message, text):
             continue
         found.append(f"event {ev.get('type', '')} {reason} on {involved.get('kind', '')}/{involved.get('name', '')}: "
-                     f"{_short(text)}")
+                     f"{_excerpt(text, message) if message else _short(text)}")
     return found
 
 
@@ -136,7 +150,7 @@ def application_condition(obs: Observed, app: str, type_suffix: str, message: st
     application = obs.application(app)
     if application is None:
         return []
-    return [f"Application {app} condition {c.get('type')}: {_short(c.get('message'))}"
+    return [f"Application {app} condition {c.get('type')}: {_excerpt(c.get('message'), message or NOTHING)}"
             for c in conditions(application)
             if str(c.get("type", "")).endswith(type_suffix) and (message is None or search(message, c.get("message")))]
 
@@ -179,7 +193,7 @@ def jobs_failed(obs: Observed, name_contains: str) -> list[str]:
 
 def log_lines(obs: Observed, pattern: str, source_contains: str | None = None) -> list[str]:
     """Log lines (masked when collected) that match; the source is `pod/container`."""
-    return [f"log {source}: {_short(line)}" for source, line in obs.log_lines()
+    return [f"log {source}: {_excerpt(line, pattern)}" for source, line in obs.log_lines()
             if (source_contains is None or source_contains in source) and search(pattern, line)]
 
 
@@ -189,7 +203,7 @@ def secrets_absent(obs: Observed, names: Iterable[str]) -> list[str]:
 
 def message_anywhere(obs: Observed, pattern: str) -> list[str]:
     """A pattern in any condition, event, container state or log line: for messages with several carriers."""
-    found = [f"{kind} {name_of(o)}: {_short(c.get('message'))}"
+    found = [f"{kind} {name_of(o)}: {_excerpt(c.get('message'), pattern)}"
              for kind, objs in (("ExternalSecret", obs.external_secrets), ("ClusterSecretStore", obs.stores),
                                 ("Application", obs.applications), ("Job", obs.jobs))
              for o in objs for c in conditions(o) if search(pattern, c.get("message"))]
@@ -198,8 +212,9 @@ def message_anywhere(obs: Observed, pattern: str) -> list[str]:
             for state in ((cs.get("state") or {}), (cs.get("lastState") or {})):
                 for detail in state.values():
                     if isinstance(detail, dict) and search(pattern, detail.get("message")):
-                        found.append(f"pod {name_of(pod)} container {cs.get('name')}: {_short(detail['message'])}")
+                        found.append(f"pod {name_of(pod)} container {cs.get('name')}: "
+                                     f"{_excerpt(detail['message'], pattern)}")
     found += [f"event {e.get('reason', '')} on {(e.get('involvedObject') or {}).get('name', '')}: "
-              f"{_short(e.get('message'))}" for e in obs.events if search(pattern, e.get("message"))]
-    found += [f"log {s}: {_short(line)}" for s, line in obs.log_lines() if search(pattern, line)]
+              f"{_excerpt(e.get('message'), pattern)}" for e in obs.events if search(pattern, e.get("message"))]
+    found += [f"log {s}: {_excerpt(line, pattern)}" for s, line in obs.log_lines() if search(pattern, line)]
     return found

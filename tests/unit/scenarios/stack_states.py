@@ -1,0 +1,46 @@
+"""Whole-stack observations (plain API objects) for the predicate tests: a healthy stack, and helpers to derive
+the state each reported failure leaves behind."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from e2e.scenarios.catalog import AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB
+from e2e.scenarios.model import Memory
+from e2e.scenarios.observed import Observed, SecretSeen
+
+from . import api_objects as k
+
+COMPONENTS = ("scheduler", "worker", "api-server", "dag-processor", "triggerer")
+SECRET_KEYS = {"airflow-fernet-key": "fernet-key", "airflow-api-secret-key": "api-secret-key",
+               "airflow-jwt-secret": "jwt-secret", "airflow-metadata": "connection", "airflow-broker-url": "connection",
+               "airflow-redis-password": "password", "airflow-webserver-secret-key": "webserver-secret-key",
+               "airflow-default-user": "username", "airflow-ssh-secret": "gitSshKey"}
+
+
+def healthy_pods(image: str = "apache/airflow:3.2.1", uid_suffix: str = "") -> list[dict]:
+    return [k.pod(f"airflow-{c}-0", c, uid=f"uid-{c}{uid_suffix}", image=image) for c in COMPONENTS]
+
+
+def secrets(values: dict[str, str] | None = None, uid_suffix: str = "") -> dict[str, SecretSeen]:
+    values = values or {}
+    return {name: SecretSeen.from_api(k.secret(name, {key: values.get(name, f"value-of-{name}")},
+                                               uid=f"uid-{name}{uid_suffix}"))
+            for name, key in SECRET_KEYS.items()}
+
+
+def healthy(**changes) -> Observed:
+    obs = Observed(
+        at=1.0, pods=healthy_pods(),
+        jobs=[k.job(MIGRATE_JOB, uid="uid-migrate-1"), k.job(CREATE_USER_JOB, uid="uid-user-1")],
+        external_secrets=[k.external_secret(n) for n in AIRFLOW_SECRETS], stores=[k.store()],
+        applications=[k.application("airflow-secrets", started="2026-11-23T21:00:00Z",
+                                    finished="2026-11-23T21:00:10Z", uid="uid-app-secrets-1"),
+                      k.application("airflow", started="2026-11-23T21:00:20Z", finished="2026-11-23T21:02:00Z",
+                                    uid="uid-app-airflow-1", revisions=["1.21.0", "3f2c1a9"])],
+        secrets=secrets(), users=("admin",))
+    return replace(obs, **changes)
+
+
+def memory(before: Observed | None = None, at_symptom: Observed | None = None) -> Memory:
+    return Memory(before=before or healthy(), at_symptom=at_symptom)
