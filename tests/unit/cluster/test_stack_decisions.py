@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -204,3 +206,49 @@ def test_vault_values_run_dev_mode_with_tls_and_a_watchable_rollout(repo, config
     assert values["server"]["readinessProbe"]["path"] == "/v1/sys/health"
     assert values["server"]["extraEnvironmentVars"]["VAULT_CACERT"] == vault.CA_FILE
     assert values["injector"]["enabled"] is False
+
+
+def test_seed_ops_bind_to_the_real_hvac_method_signatures(repo):
+    """The seed's keyword arguments are accepted by the installed hvac (no server involved)."""
+    import inspect
+
+    import hvac
+
+    client = hvac.Client(url="https://localhost:8200")
+    methods = {"policy": client.sys.create_or_update_policy, "enable_auth": client.sys.enable_auth_method,
+               "configure_kubernetes": client.auth.kubernetes.configure, "role": client.auth.kubernetes.create_role,
+               "payload": client.secrets.kv.v2.create_or_update_secret}
+    for op in vault.seed_plan(repo, {"k": "v"}):
+        inspect.signature(methods[op.op]).bind(**op.args)
+
+
+def test_git_server_start_script_is_valid_shell_and_sshd_config_is_strict():
+    import subprocess
+
+    from e2e.stack import gitserver
+
+    result = subprocess.run(["sh", "-n"], input=gitserver.START_SH, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    config = dict(line.split(None, 1) for line in gitserver.SSHD_CONFIG.splitlines())
+    assert config["PasswordAuthentication"] == "no" and config["StrictModes"] == "yes"
+    assert config["AllowUsers"] == "git" and config["PermitRootLogin"] == "no"
+
+
+def test_git_server_sshd_config_is_accepted_by_a_real_openssh(tmp_path):
+    """`sshd -t` on the config the git server runs (OpenSSH from Debian here; Alpine's in the cluster)."""
+    import shutil
+    import subprocess
+
+    from e2e.stack import gitserver
+
+    sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
+    if sshd is None:
+        pytest.skip("no OpenSSH server on this machine")
+    key = tmp_path / "hk"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    cfg = tmp_path / "sshd_config"
+    cfg.write_text(gitserver.SSHD_CONFIG.replace("/etc/ssh/keys/ssh_host_ed25519_key", str(key)))
+    result = subprocess.run([sshd, "-t", "-f", str(cfg)], capture_output=True, text=True, check=False)
+    if "privilege separation directory" in result.stderr:
+        pytest.skip("sshd -t needs /run/sshd on this machine")
+    assert result.returncode == 0, result.stderr
