@@ -1,0 +1,133 @@
+"""Repository and payload edits are pure: applied to fixtures/gitops they change exactly what they say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from e2e import payload as payload_mod
+from e2e.scenarios.plan import read_files
+from e2e.scenarios.transforms import (
+    DELETE,
+    DoesNotApply,
+    EditObject,
+    PayloadEdit,
+    ReplaceText,
+    SetChartVersion,
+    SetValue,
+    apply_edits,
+    url_password,
+    with_url_password,
+)
+
+REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
+VALUES = "apps/airflow/airflow-values.yaml"
+
+
+def text(rel: str) -> str:
+    return (REFERENCE / rel).read_text(encoding="utf-8")
+
+
+def test_set_value_changes_one_key_and_keeps_comments():
+    before = text(VALUES)
+    after = SetValue(VALUES, "createUserJob.useHelmHooks", True).apply(before)
+    assert yaml.safe_load(after)["createUserJob"]["useHelmHooks"] is True
+    assert "# FIX (seed): the seed's knownHosts is a placeholder" in after
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
+    assert changed == [("  useHelmHooks: false", "  useHelmHooks: true")]
+
+
+def test_set_value_can_remove_a_key():
+    after = SetValue(VALUES, "fernetKeySecretName", DELETE).apply(text(VALUES))
+    assert "fernetKeySecretName" not in yaml.safe_load(after)
+
+
+def test_removing_an_absent_key_does_not_apply():
+    with pytest.raises(DoesNotApply, match="nothing to remove"):
+        SetValue(VALUES, "noSuchKey", DELETE).apply(text(VALUES))
+
+
+def test_multi_line_values_are_written_as_blocks():
+    after = SetValue(VALUES, "dags.gitSync.knownHosts", "git.example.com ssh-ed25519 <x>\n").apply(text(VALUES))
+    assert "knownHosts: |\n      git.example.com ssh-ed25519 <x>\n" in after
+
+
+def test_edit_object_touches_one_document_of_a_multi_document_file():
+    rel = "apps/airflow/external-secrets.yaml"
+    edit = EditObject(rel, "ExternalSecret", "airflow-fernet-key", ("spec", "target", "template", "data", "fernet-key"),
+                      "{{ (fromYaml .config).fernetKeyy }}")
+    docs = list(yaml.safe_load_all(edit.apply(text(rel))))
+    assert docs[0]["spec"]["target"]["template"]["data"]["fernet-key"] == "{{ (fromYaml .config).fernetKeyy }}"
+    assert docs[1:] == list(yaml.safe_load_all(text(rel)))[1:]
+
+
+def test_edit_object_of_a_missing_object_does_not_apply():
+    with pytest.raises(DoesNotApply, match="no ExternalSecret named nope"):
+        EditObject("apps/airflow/external-secrets.yaml", "ExternalSecret", "nope", "spec", {}).apply(
+            text("apps/airflow/external-secrets.yaml"))
+
+
+def test_keys_with_dots_are_addressed_as_tuples():
+    rel = "argocd/config/argocd-cm.yaml"
+    after = EditObject(rel, "ConfigMap", "argocd-cm",
+                       ("data", "resource.customizations.health.argoproj.io_Application"), DELETE).apply(text(rel))
+    assert yaml.safe_load(after)["data"] == {}
+
+
+def test_replace_text_edits_an_hcl_policy():
+    rel = "vault/policies/airflow-secret-read.hcl"
+    after = ReplaceText(rel, 'path "secret/data/airflow/*"', 'path "secret/airflow/*"').apply(text(rel))
+    assert 'path "secret/airflow/*" {' in after
+    with pytest.raises(DoesNotApply):
+        ReplaceText(rel, "not there", "x").apply(text(rel))
+
+
+def test_set_chart_version_changes_only_the_chart_source():
+    rel = "argocd/apps/airflow.yaml"
+    app = yaml.safe_load(SetChartVersion(rel, "airflow", "1.22.0").apply(text(rel)))
+    assert [s["targetRevision"] for s in app["spec"]["sources"]] == ["1.22.0", "main"]
+    with pytest.raises(DoesNotApply, match="no chart source"):
+        SetChartVersion("argocd/apps/airflow-secrets.yaml", "airflow-secrets", "1.22.0").apply(
+            text("argocd/apps/airflow-secrets.yaml"))
+
+
+def test_apply_edits_chains_edits_on_one_file_and_returns_only_changes():
+    files = read_files(REFERENCE, (VALUES, "argocd/apps/airflow.yaml"))
+    changes = apply_edits(files, (SetValue(VALUES, "migrateDatabaseJob.useHelmHooks", True),
+                                  SetValue(VALUES, "createUserJob.useHelmHooks", True)))
+    assert list(changes) == [VALUES]
+    values = yaml.safe_load(changes[VALUES])
+    assert values["migrateDatabaseJob"]["useHelmHooks"] and values["createUserJob"]["useHelmHooks"]
+
+
+def test_an_edit_that_changes_nothing_yields_no_change():
+    files = read_files(REFERENCE, (VALUES,))
+    assert apply_edits(files, (SetValue(VALUES, "createUserJob.useHelmHooks", False),)) == {}
+
+
+def test_payload_edit_changes_one_field_of_a_copy():
+    original = payload_mod.generate()
+    edited = PayloadEdit("extraSecrets.airflow-ssh-secret.data.gitSshKey", "no newline",
+                         lambda key: key.rstrip("\n")).apply(original)
+    assert original["extraSecrets"]["airflow-ssh-secret"]["data"]["gitSshKey"].endswith("\n")
+    assert not edited["extraSecrets"]["airflow-ssh-secret"]["data"]["gitSshKey"].endswith("\n")
+    with pytest.raises(DoesNotApply, match="payload has no field nope"):
+        PayloadEdit("nope", "x", str).apply(original)
+
+
+def test_payload_edit_description_names_the_field_never_the_value():
+    edit = PayloadEdit("fernetKey", "8 hex characters, not a Fernet key", lambda _v: "deadbeef")
+    assert edit.describe() == "payload fernetKey: 8 hex characters, not a Fernet key"
+
+
+def test_url_password_is_replaced_and_encoded():
+    url = "postgresql://airflow:s3cr%40t@postgresql.airflow-db.svc.cluster.local:5432/airflow?sslmode=disable"
+    changed = with_url_password(url, "p@ss")
+    assert changed == ("postgresql://airflow:p%40ss@postgresql.airflow-db.svc.cluster.local:5432/airflow"
+                       "?sslmode=disable")
+    assert url_password(changed) == "p@ss"
+    assert with_url_password("redis://:old@airflow-redis:6379/0", "new") == "redis://:new@airflow-redis:6379/0"
+    with pytest.raises(DoesNotApply):
+        with_url_password("redis://airflow-redis:6379/0", "new")
