@@ -47,9 +47,9 @@ def run(argv: Sequence[str], *, input_text: str | None = None, timeout: float = 
     except subprocess.TimeoutExpired:
         raise ToolError(mask(f"`{' '.join(argv[:4])}` did not finish within {timeout:.0f}s")) from None
     if check and result.returncode != 0:
-        lines = [line for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
-        reason = lines[-1].strip() if lines else f"exit {result.returncode}"
-        raise ToolError(mask(f"`{' '.join(argv[:4])}` failed: {reason[:300]}"))
+        lines = [line.strip() for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
+        reason = " | ".join(lines[-4:]) if lines else f"exit {result.returncode}"  # git/ssh say why before the end
+        raise ToolError(mask(f"`{' '.join(argv[:4])}` failed: {reason[:400]}"))
     return result
 
 

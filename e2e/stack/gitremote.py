@@ -64,6 +64,7 @@ class GitServerRemote:
         self.host = hosts[0] if hosts else "git.example.com"
         self.host_public_key = host_public_key
         self.workdir = workdir
+        self.user = "git"  # the user the repository URLs name (ssh://git@...)
         self._key = tools.write_private(workdir / "deploy_key", deploy_key.private_openssh)
         self._known = workdir / "known_hosts"
         self._known.write_text(f"{self.host} {host_public_key.strip()}\n", encoding="utf-8")
@@ -74,7 +75,7 @@ class GitServerRemote:
         return tools.run(argv, env=env, timeout=120, masker=self.kube.masker).stdout
 
     def _url(self, port: int, path: str) -> str:
-        return f"ssh://git@127.0.0.1:{port}{path}"
+        return f"ssh://{self.user}@127.0.0.1:{port}{path}"
 
     def push_tree(self, path: str, files: Mapping[str, str], message: str, branch: str = "main") -> str:
         """Replace the branch's tree with `files` (one commit on top of what is there, or the first commit)."""
