@@ -61,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
 
 
+@pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection, so shards split what would really run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep: set[str] | None = None
     shard = config.getoption("--shard", default=None)

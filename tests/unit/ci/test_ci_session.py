@@ -74,6 +74,11 @@ def test_shards_split_the_suite_without_overlap(tmp_path):
     assert ran[0] | ran[1] == {"test_argocd_comes_up", "test_secret_is_synced", "test_passes"}
 
 
+def test_shards_split_what_the_marker_selected(tmp_path):
+    out = _run(tmp_path, "-m", "not cluster", "--shard", "1/2", "-rA", "--ci-out", str(tmp_path / "ci")).stdout
+    assert {line.split("::")[-1].split()[0] for line in out.splitlines() if "::test_" in line} == {"test_passes"}
+
+
 def test_a_bad_shard_is_a_usage_error(tmp_path):
     result = _run(tmp_path, "--shard", "3/2")
     assert result.returncode == 4 and "--shard 3/2" in result.stderr

@@ -103,3 +103,42 @@ def test_sweep_without_kubectl_says_so_in_one_line(monkeypatch, capsys):
 def test_sweep_rejects_an_unreadable_now(capsys):
     assert main(["sweep", "--now", "next tuesday"]) == 2
     assert "--now" in capsys.readouterr().err
+
+
+STAND_IN = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "{log}"
+case "$(basename "$0") $*" in
+  "kind get clusters") printf 'airflow-e2e\\nairflow-e2e-fresh\\n' ;;
+  "kind get kubeconfig --name airflow-e2e") echo "apiVersion: v1  # old" ;;
+  "kind get kubeconfig --name airflow-e2e-fresh") echo "apiVersion: v1  # fresh" ;;
+  kubectl*get\\ nodes*) if grep -q old "$2"; then cat "{old}"; else cat "{fresh}"; fi ;;
+  kubectl*get\\ namespaces*) cat "{namespaces}" ;;
+esac
+"""
+
+
+def test_sweep_command_deletes_exactly_the_expired_with_stand_in_kind_and_kubectl(tmp_path, monkeypatch, capsys):
+    """kind and kubectl replaced by scripts printing the JSON the real tools print; checks the calls made."""
+    import json
+
+    log = tmp_path / "calls.log"
+    files = {"old": [node("airflow-e2e-control-plane", ours(int(NOW) - 5))],
+             "fresh": [node("airflow-e2e-fresh-control-plane", ours(int(NOW) + 5))],
+             "namespaces": [namespace("airflow", ours(int(NOW) - 5)), namespace("vault", ours(int(NOW) + 5))]}
+    paths = {}
+    for key, items in files.items():
+        paths[key] = tmp_path / f"{key}.json"
+        paths[key].write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    for tool in ("kind", "kubectl"):
+        script = tmp_path / tool
+        script.write_text(STAND_IN.format(log=log, **paths))
+        script.chmod(0o755)
+    monkeypatch.setattr(sweep_command, "find_tool", lambda name: str(tmp_path / name))
+    assert main(["sweep", "--now", str(int(NOW))]) == 0
+    out = capsys.readouterr().out
+    assert "deleting cluster airflow-e2e (run e2e-2611232100-ab12): expired" in out
+    assert "keeping cluster airflow-e2e-fresh" in out and "keeping namespace vault" in out
+    calls = log.read_text().splitlines()
+    assert "kind delete cluster --name airflow-e2e" in calls
+    assert "kubectl delete namespace airflow --wait=false" in calls
+    assert not [c for c in calls if "delete" in c and ("fresh" in c or "vault" in c)]
