@@ -31,7 +31,7 @@ from e2e.masking import Masker
 from e2e.stack import argocd, coredns, eso, gitremote, vault, vaultadmin
 from e2e.stack.common import Obj, labelled
 
-STATE_ROOT = REPO_ROOT / ".airflow-e2e" / "runs"
+STATE_ROOT = REPO_ROOT / ".cache" / "airflow-e2e" / "runs"  # git-ignored; never under artifacts/ (CI uploads it)
 ROLLOUT_KINDS = {"Deployment": "deployment", "StatefulSet": "statefulset", "DaemonSet": "daemonset"}
 
 
@@ -152,9 +152,10 @@ class LiveRun:
                       versions.VAULT_CHART_VERSION, "--namespace", self.config.vault_namespace, "--values",
                       str(self._values_file("10-vault-values.yaml"))]
         eso_argv = eso.template_argv(self.config, self.repo, str(self._values_file("11-eso-values.yaml")))
-        for key, argv in (("vault", vault_argv), ("eso", eso_argv)):
+        for key, argv, namespace in (("vault", vault_argv, self.config.vault_namespace),
+                                     ("eso", eso_argv, self.config.eso_namespace)):
             out = tools.run(argv, masker=self.masker, timeout=300).stdout
-            docs = without_test_hooks(list(yaml.safe_load_all(out)))
+            docs = with_namespace(without_test_hooks(list(yaml.safe_load_all(out))), namespace, CLUSTER_SCOPED)
             self.rendered[key] = [labelled(o, self.config) for o in docs]
         with urllib.request.urlopen(argocd.install_source(), timeout=120) as response:
             install = [o for o in yaml.safe_load_all(response.read().decode()) if isinstance(o, dict)]

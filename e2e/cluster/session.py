@@ -98,7 +98,7 @@ def last_run_id() -> str | None:
 
 
 class SavedRun:
-    """A run saved by `up`, reopened by `down`, `status` and `collect` (0600 state under .airflow-e2e/runs/)."""
+    """A run saved by `up`, reopened by `down`, `status` and `collect` (0600 state under .cache/airflow-e2e/)."""
 
     def __init__(self, run_id: str | None) -> None:
         from e2e.errors import UnusableInput
