@@ -45,6 +45,13 @@ class Expectations:
         return next((es for es in self.external_secrets if es.target_name == secret), None)
 
     @classmethod
+    def for_stack(cls, stack: Any) -> Expectations:
+        """For a RunningStack: its pushed repository and the Airflow its chart version ships."""
+        from e2e.versions import airflow_version_for_chart
+
+        return cls.from_repository(stack.repo, airflow_version_for_chart(stack.config.chart_version))
+
+    @classmethod
     def from_repository(cls, repo: Repository, airflow_version: str) -> Expectations:
         chart_app = _chart_app(repo)
         secrets_app = _secrets_app(repo)

@@ -15,7 +15,9 @@ from typing import Any
 from e2e.config import RunConfig
 from e2e.stack.contract import Kube
 
-NAMESPACED_KINDS = ("ExternalSecret", "Secret", "Job", "Pod", "Deployment", "StatefulSet")
+# kind -> the resource name kubectl resolves unambiguously (another CRD may also be called "Application")
+NAMESPACED_KINDS = {"ExternalSecret": "externalsecrets.external-secrets.io", "Secret": "secrets", "Job": "jobs.batch",
+                    "Pod": "pods", "Deployment": "deployments.apps", "StatefulSet": "statefulsets.apps"}
 
 
 @dataclass
@@ -62,11 +64,11 @@ def secret_bytes(secret: dict[str, Any], key: str) -> bytes | None:
 def take(kube: Kube, config: RunConfig) -> Snapshot:
     """Applications (Argo CD namespace), the ClusterSecretStores, and the Airflow namespace's objects."""
     objects: dict[str, list[dict[str, Any]]] = {
-        "Application": kube.list("Application", config.argocd_namespace),
-        "ClusterSecretStore": kube.list("ClusterSecretStore"),
+        "Application": kube.list("applications.argoproj.io", config.argocd_namespace),
+        "ClusterSecretStore": kube.list("clustersecretstores.external-secrets.io"),
     }
-    for kind in NAMESPACED_KINDS:
-        objects[kind] = kube.list(kind, config.airflow_namespace)
+    for kind, resource in NAMESPACED_KINDS.items():
+        objects[kind] = kube.list(resource, config.airflow_namespace)
     return Snapshot(objects=objects, taken_at=time.time())
 
 

@@ -1,0 +1,73 @@
+"""Materialisation, as the seed's "Validate" checks it, but byte-exact against Vault and without values shown."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from e2e.checks import secrets
+from e2e.checks.expect import Expectations
+from e2e.observe import snapshot
+from e2e.observe.wait import Failed, Ok, Pending, eventually
+from e2e.report.artifacts import keep
+
+pytestmark = [pytest.mark.cluster, pytest.mark.secrets]
+
+
+def _check(stack, recorder, artifacts_dir, verdict):
+    keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
+         versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
+    assert verdict.ok, verdict.masked(stack.masker).explain()
+
+
+def test_each_secret_exists_owned_by_its_external_secret(stack, recorder, artifacts_dir):
+    exp = Expectations.for_stack(stack)
+    _check(stack, recorder, artifacts_dir,
+           secrets.secrets_owned_by_external_secrets(snapshot.take(stack.kube, stack.config), exp))
+
+
+def test_each_secret_carries_exactly_the_keys_the_chart_reads(stack, recorder, artifacts_dir):
+    exp = Expectations.for_stack(stack)
+    live = snapshot.take(stack.kube, stack.config)
+    _check(stack, recorder, artifacts_dir, secrets.secrets_have_chart_keys(live, exp))
+
+
+def test_each_secret_is_byte_equal_to_the_vault_payload(stack, recorder, artifacts_dir):
+    exp = Expectations.for_stack(stack)
+    vault = secrets.vault_view(stack.vault.read_payload())
+    _check(stack, recorder, artifacts_dir,
+           secrets.secrets_match_vault(snapshot.take(stack.kube, stack.config), exp, vault))
+
+
+def test_no_chart_generated_secret_exists(stack, recorder, artifacts_dir):
+    exp = Expectations.for_stack(stack)
+    _check(stack, recorder, artifacts_dir, secrets.no_chart_made_secrets(snapshot.take(stack.kube, stack.config), exp))
+
+
+def _operation_started(stack, app: str) -> str | None:
+    obj = stack.kube.get("applications.argoproj.io", app, stack.config.argocd_namespace) or {}
+    return ((obj.get("status") or {}).get("operationState") or {}).get("startedAt")
+
+
+def test_fernet_key_is_unchanged_after_a_second_sync(stack, recorder, artifacts_dir):
+    exp = Expectations.for_stack(stack)
+    before = snapshot.take(stack.kube, stack.config)
+    previous = _operation_started(stack, exp.chart_app)
+    recorder.mark(f"test: sync {exp.chart_app} again")
+    stack.kube.kubectl("-n", exp.argocd_namespace, "patch", "applications.argoproj.io", exp.chart_app, "--type",
+                       "merge", "-p", json.dumps({"operation": {"initiatedBy": {"username": "airflow-e2e"},
+                                                                "sync": {"syncStrategy": {"hook": {}}}}}))
+
+    def synced_again():
+        app = stack.kube.get("applications.argoproj.io", exp.chart_app, exp.argocd_namespace) or {}
+        op = (app.get("status") or {}).get("operationState") or {}
+        if op.get("startedAt") == previous:
+            return Pending("the second sync has not started")
+        if op.get("phase") in ("Failed", "Error"):
+            return Failed(f"second sync {op.get('phase')}: {op.get('message')}")
+        return Ok(op) if op.get("phase") == "Succeeded" else Pending(f"second sync {op.get('phase')}")
+    eventually(synced_again, timeout=stack.config.timeout(300), interval=2, describe="second sync of the chart",
+               masker=stack.masker)
+    after = snapshot.take(stack.kube, stack.config)
+    _check(stack, recorder, artifacts_dir, secrets.fernet_key_unchanged(before, after, exp))
