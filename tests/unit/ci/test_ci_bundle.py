@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from e2e import payload as payload_mod
 from e2e import versions
@@ -174,3 +176,16 @@ def test_reproduce_writes_new_secrets_and_reruns_the_failing_test(written, real_
     secrets = [data["fernetKey"], data["redisPassword"], data["jwtSecret"], data["apiSecretKey"],
                data["createUserJob"]["defaultUser"]["password"]]
     assert not [s for s in secrets if s in fresh]
+
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.text(min_size=0, max_size=8),
+                    st.just("line one\nline two\n"))
+_payloads = st.dictionaries(st.text(min_size=1, max_size=6), st.recursive(
+    _leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(min_size=1, max_size=6), inner,
+                                                                          max_size=3), max_leaves=12), max_size=5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_payloads)
+def test_any_payload_shape_survives_new_secrets(data):
+    shape = bundle_mod.payload_shape(data)
+    assert bundle_mod.payload_shape(bundle_mod.payload_from_shape(shape, fresh={})) == shape
