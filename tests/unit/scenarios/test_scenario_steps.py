@@ -1,0 +1,98 @@
+"""Steps drive the RunningStack contract as an operator would (a recording stand-in, no cluster)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from e2e.scenarios.model import Memory
+from e2e.scenarios.registry import REGISTRY
+from e2e.scenarios.steps import (
+    DeleteApplication,
+    ForceSync,
+    GitCommit,
+    RestartAirflowPods,
+    RestoreFiles,
+    RestorePayload,
+    ScaleEso,
+    VaultPayload,
+    VaultPolicyFromRepo,
+)
+from e2e.scenarios.transforms import DoesNotApply, PayloadEdit, SetValue
+
+from .recording_stack import RecordingStack
+
+VALUES = "apps/airflow/airflow-values.yaml"
+
+
+def test_git_commit_reads_the_pushed_file_commits_the_edit_and_refreshes():
+    stack, memory = RecordingStack(), Memory()
+    GitCommit("hooks on", (SetValue(VALUES, "createUserJob.useHelmHooks", True),), refresh=("airflow",)).apply(
+        stack, memory)
+    repo, changes, message = stack.git.commits[0]
+    assert (repo, message) == ("gitops", "hooks on")
+    assert yaml.safe_load(changes[VALUES])["createUserJob"]["useHelmHooks"] is True
+    assert stack.refreshed == [("airflow", False)]
+    assert "useHelmHooks: false" in memory.saved_files[VALUES]
+
+
+def test_restore_files_commits_the_texts_from_before_the_break():
+    stack, memory = RecordingStack(), Memory()
+    original = stack.git.read("gitops", VALUES)
+    GitCommit("hooks on", (SetValue(VALUES, "createUserJob.useHelmHooks", True),)).apply(stack, memory)
+    GitCommit("hooks on too", (SetValue(VALUES, "migrateDatabaseJob.useHelmHooks", True),)).apply(stack, memory)
+    RestoreFiles("revert").apply(stack, memory)
+    assert stack.git.commits[-1][1] == {VALUES: original}
+
+
+def test_a_commit_that_changes_nothing_is_refused():
+    with pytest.raises(DoesNotApply, match="nothing to commit"):
+        GitCommit("no-op", (SetValue(VALUES, "createUserJob.useHelmHooks", False),)).apply(RecordingStack(), Memory())
+
+
+def test_vault_payload_writes_the_edited_payload_and_keeps_the_original():
+    stack, memory = RecordingStack(), Memory()
+    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "deadbeef"),)).apply(stack, memory)
+    assert stack.vault.payload["fernetKey"] == "deadbeef"
+    RestorePayload().apply(stack, memory)
+    assert stack.vault.payload["fernetKey"] == "k" * 44
+
+
+def test_vault_payload_values_join_the_masker():
+    stack = RecordingStack()
+    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "not-a-fernet-key-at-all"),)).apply(stack, Memory())
+    assert "not-a-fernet-key-at-all" not in stack.masker.mask("log: not-a-fernet-key-at-all")
+
+
+def test_policy_is_written_from_the_committed_file():
+    stack = RecordingStack()
+    stack.git.files["vault/policies/airflow-secret-read.hcl"] = 'path "secret/airflow/*" {}\n'
+    VaultPolicyFromRepo("airflow-secret-read").apply(stack, Memory())
+    assert stack.vault.policies == [("airflow-secret-read", 'path "secret/airflow/*" {}\n')]
+
+
+def test_force_sync_without_names_covers_every_external_secret_of_the_repository():
+    stack = RecordingStack()
+    ForceSync().apply(stack, Memory())
+    assert len(stack.force_synced) == 9 and "airflow-ssh-secret" in stack.force_synced
+
+
+def test_kubectl_steps_use_the_runs_namespaces():
+    stack = RecordingStack()
+    ScaleEso(0).apply(stack, Memory())
+    RestartAirflowPods(("worker",)).apply(stack, Memory())
+    DeleteApplication("airflow-secrets").apply(stack, Memory())
+    calls = stack.kube.calls
+    assert calls[0] == ("-n", "external-secrets", "scale", "deployment/external-secrets", "--replicas=0")
+    assert calls[1][:4] == ("-n", "external-secrets", "wait", "pod") and "--for=delete" in calls[1]
+    assert calls[2] == ("-n", "airflow", "delete", "pod", "-l", "release=airflow,component in (worker)",
+                        "--wait=false")
+    assert calls[3][:4] == ("-n", "argocd", "patch", "application") and "resources-finalizer" in calls[3][-1]
+    assert calls[4] == ("-n", "argocd", "delete", "application", "airflow-secrets", "--wait=false")
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_every_step_describes_itself_in_one_readable_line_at_least(name):
+    for step in REGISTRY[name].steps():
+        first = step.describe().splitlines()[0]
+        assert 10 < len(first) < 200
