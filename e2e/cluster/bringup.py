@@ -164,16 +164,24 @@ class LiveRun:
         self.rendered["airflow"] = self._render_airflow()
 
     def _render_airflow(self) -> list[Obj]:
+        """The Airflow chart with the pushed values, at every chart version the run will deploy."""
         values = [f for f in self.plan.repo_files if f.endswith("airflow-values.yaml")]
-        argv = ["helm", "template", "airflow", "airflow", "--repo", versions.AIRFLOW_CHART_REPO, "--version",
-                self.config.chart_version, "--namespace", self.config.airflow_namespace]
+        value_args: list[str] = []
         for rel in values:
             path = self.workdir / "values" / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(self.plan.repo_files[rel], encoding="utf-8")
-            argv += ["--values", str(path)]
-        out = tools.run(argv, masker=self.masker, timeout=300, check=False)
-        return [o for o in yaml.safe_load_all(out.stdout) if isinstance(o, dict)] if out.returncode == 0 else []
+            value_args += ["--values", str(path)]
+        objects: list[Obj] = []
+        for version in sorted({self.config.chart_version, self.config.upgrade_from} - {None}):
+            argv = ["helm", "template", "airflow", "airflow", "--repo", versions.AIRFLOW_CHART_REPO, "--version",
+                    str(version), "--namespace", self.config.airflow_namespace, *value_args]
+            out = tools.run(argv, masker=self.masker, timeout=300, check=False)
+            if out.returncode == 0:
+                objects += [o for o in yaml.safe_load_all(out.stdout) if isinstance(o, dict)]
+            else:
+                self.progress.say(f"airflow chart {version} not rendered (its images are pulled by the node)")
+        return objects
 
     def wait_rollouts(self, targets: list[tuple[str, str]], timeout: float) -> None:
         for namespace, target in targets:
@@ -330,6 +338,19 @@ class LiveStack:
         self.kube.kubectl("-n", namespace or self.config.airflow_namespace, "annotate",
                           "externalsecrets.external-secrets.io", name, f"force-sync={int(time.time())}",
                           "--overwrite")
+
+
+    def upgrade_chart(self, version: str | None = None) -> str:
+        """Commit the Airflow chart's new targetRevision to the GitOps repository, as an operator would;
+        returns the commit sha. Argo CD then syncs the upgrade."""
+        from e2e.stack import pushed
+
+        target = version or self.config.chart_version
+        current = {a.obj.origin.file: self.git.read("gitops", a.obj.origin.file) or ""
+                   for a in self.repo.applications if any(s.chart == "airflow" for s in a.chart_sources)}
+        changed = {rel: text for rel, text in pushed.with_chart_version(self.repo, current, "airflow", target).items()
+                   if text != current[rel]}
+        return self.git.commit("gitops", changed, f"airflow-e2e: upgrade the airflow chart to {target}")
 
 
 def stack_of(run: LiveRun) -> LiveStack:

@@ -212,3 +212,11 @@ def test_a_candidate_chart_version_changes_only_the_chart_target_revision():
     before = yaml.safe_load(original["argocd/apps/airflow.yaml"])
     before["spec"]["sources"][0]["targetRevision"] = "1.22.0"
     assert before == app
+
+
+def test_upgrade_from_starts_the_run_on_the_old_chart():
+    from e2e.config import RunConfig
+
+    plan, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-u", chart_version="1.22.0", upgrade_from="1.21.0"))
+    app = yaml.safe_load(plan.repo_files["argocd/apps/airflow.yaml"])
+    assert app["spec"]["sources"][0]["targetRevision"] == "1.21.0"
