@@ -65,6 +65,19 @@ PRODUCT_TEXTS = {
     "job failed": "Job airflow/airflow-run-airflow-migrations failed: BackoffLimitExceeded",
     "fernet": "ValueError: Fernet key must be 32 url-safe base64-encoded bytes.",
     "plain assertion": "AssertionError: assert 'airflow-fernet-key' in ['airflow-api-secret-key']",
+    "secrets after pods (FAILURES 1)": (
+        'pod airflow/airflow-scheduler-0 waiting CreateContainerConfigError: secret "airflow-fernet-key" not found'),
+    "broker password mismatch (FAILURES 9)": (
+        "redis.exceptions.AuthenticationError: invalid username-password pair or user is disabled."),
+    "unencoded @ in the DB URL (FAILURES 10)": (
+        "psycopg2.OperationalError: could not translate host name \"x@postgresql\" to address: "
+        "Name or service not known"),
+    "values file in a directory source (FAILURES 16)": (
+        "Application airflow-secrets ComparisonError: Object 'Kind' is missing in "
+        "'{\"airflow\":{\"image\":{}}}'"),
+    "vault sealed (FAILURES 8)": "ExternalSecret airflow/airflow-fernet-key: Error making API request. Code: 503. "
+                                 "Errors: * Vault is sealed",
+    "wrong DB password (FACTS)": 'FATAL:  password authentication failed for user "airflow"',
 }
 
 
