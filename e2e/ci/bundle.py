@@ -62,7 +62,8 @@ def payload_shape(data: Any, prefix: tuple[Any, ...] = ()) -> list[dict[str, Any
     return [{"path": list(prefix), "kind": _kind(data)}]
 
 
-def _fresh_value(kind: str, path: Sequence[Any]) -> Any:
+def _fresh_value(kind: str) -> Any:
+    """A new random value of a recorded kind (strings: a new password; multi-line: a new private key)."""
     if kind in ("string", "multiline-string"):
         return payload_mod.password() if kind == "string" else payload_mod.ssh_keypair()[0]
     return {"null": None, "bool": True, "int": 1, "float": 1.0, "map": {}, "list": []}.get(kind, payload_mod.password())
@@ -109,7 +110,7 @@ def payload_from_shape(shape: Iterable[Mapping[str, Any]], fresh: Mapping[str, A
             continue
         found, value = _get(fresh, path)
         if not (found and _kind(value) == kind):
-            value = _fresh_value(kind, path)
+            value = _fresh_value(kind)
         _set(out, path, value)
     return out
 

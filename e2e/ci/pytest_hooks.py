@@ -28,6 +28,7 @@ BUNDLE_FILE = "bundle.json"
 CLUSTER_MARKERS = frozenset({"cluster", "recovery", "upgrade"})
 CI_OUT_ENV = "AIRFLOW_E2E_CI_OUT"
 
+
 @dataclass(frozen=True)
 class FailureRecord:
     nodeid: str
