@@ -119,6 +119,7 @@ class Scenario:
     invariants: tuple[Invariant, ...] = ()
     counterparts: tuple[str, ...] = ()  # "preflight:<rule id>" or "components:<check name>"
     log_sources: tuple[tuple[str, str], ...] = ()  # (pod component label, container) whose logs to read
+    probes: tuple[Step, ...] = ()  # run at every look while waiting for the symptom (their output is a log)
     sources: tuple[str, ...] = ()  # upstream issues and docs, as FAILURES.md cites them
     notes: str = ""
 

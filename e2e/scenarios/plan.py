@@ -50,7 +50,8 @@ def build_plan(scenario: Scenario, config: RunConfig, masker: Masker | None = No
         "gitops_dir": str(root),
         "break": [s.describe() for s in scenario.break_],
         "repository_diff": diffs,
-        "symptom": {"wait_for": scenario.symptom.lines(), "within_seconds": config.timeout(scenario.symptom_within)},
+        "symptom": {"wait_for": scenario.symptom.lines(), "within_seconds": config.timeout(scenario.symptom_within),
+                    "each_look_runs": [p.describe() for p in scenario.probes]},
         "recovery": [s.describe() for s in scenario.recovery],
         "converged": {"wait_for": scenario.converged.lines(),
                       "within_seconds": config.timeout(scenario.converge_within)},
@@ -70,6 +71,7 @@ def format_plan(plan: dict[str, Any]) -> str:
         lines += [f"     {line}" for line in diff]
     lines.append(f"2. wait for the symptom (at most {plan['symptom']['within_seconds']:.0f} s):")
     lines += [f"   - {w}" for w in plan["symptom"]["wait_for"]]
+    lines += [f"   (each look runs: {p})" for p in plan["symptom"]["each_look_runs"]]
     lines.append("3. recover:")
     lines += [f"   - {d}".replace("\n", "\n     ") for d in plan["recovery"]]
     lines.append(f"4. wait for convergence (at most {plan['converged']['within_seconds']:.0f} s):")

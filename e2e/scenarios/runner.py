@@ -75,10 +75,12 @@ def run(scenario: Scenario, stack: RunningStack, log: Callable[[str], None] = la
     memory.before = observe(stack, scenario, memory, users=scenario.reads_users)
     errors: list[str] = []
 
-    def wait(phase: str, expect: Expectation, within: float) -> Observed | None:
+    def wait(phase: str, expect: Expectation, within: float, probes=()) -> Observed | None:
         started, last = time.monotonic(), [Outcome("pending")]
 
         def check():
+            for probe in probes:
+                probe.apply(stack, memory)
             obs = observe(stack, scenario, memory)
             outcome = judge(expect, obs, memory, scenario)
             last[0] = outcome
@@ -113,7 +115,8 @@ def run(scenario: Scenario, stack: RunningStack, log: Callable[[str], None] = la
         return True
 
     if act("break", scenario.break_):
-        memory.at_symptom = wait("symptom", scenario.symptom, scenario.symptom_within)
+        memory.at_symptom = wait("symptom", scenario.symptom, scenario.symptom_within, scenario.probes)
+    memory.probe_logs.clear()
     act("recovery", scenario.recovery)
     final = wait("converged", scenario.converged, scenario.converge_within)
     if final is not None:
