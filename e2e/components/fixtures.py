@@ -1,10 +1,10 @@
 """Pytest fixtures of the component tier: real servers and the Airflow CLI, started once per session.
 
 Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
-parallel; the payload pointed at them) -> `component_suite` (memoized checks; the slow independent ones start
-in a background thread so they overlap the migrate -> user-job chain). `postgres_server`, `redis_server`,
-`git_ssh_server` and `airflow_venv` expose the parts. A missing binary skips with one reason on a laptop and
-FAILS in CI (`CI=true`): nothing of this tier may be skipped there.
+parallel; the payload pointed at them) -> `component_suite` (memoized checks; the migrate -> user-job chain
+and the slow independent checks start in two background threads, overlapping each other and the quick
+tests). `postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
+binary skips with one reason on a laptop and FAILS in CI (`CI=true`): nothing of this tier may be skipped.
 """
 
 from __future__ import annotations
@@ -78,13 +78,15 @@ def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
 @pytest.fixture(scope="session")
 def component_suite(component_stack) -> Iterator:
     from e2e.components.results import Recorder
-    from e2e.components.suite import ComponentSuite
+    from e2e.components.suite import MAIN_CHAIN, ComponentSuite
 
     suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts))
+    chain = suite.prefetch(MAIN_CHAIN)  # migrate -> user job, while the quick tests run
     background = suite.prefetch(BACKGROUND_CHECKS)
     try:
         yield suite
     finally:
+        chain.shutdown(wait=True)
         background.shutdown(wait=True)
 
 

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from e2e.components import binaries, net
 from e2e.components.waiting import GaveUp, wait_until
@@ -85,7 +87,7 @@ class RedisServer:
             raise GaveUp(f"redis-server exited ({self._proc.returncode}): "
                          f"{(self.log_text().strip().splitlines() or ['no log'])[-1]}")
         client = redis.Redis(host=self.host, port=self.port, password=self.password, socket_timeout=1,
-                             socket_connect_timeout=1)
+                             socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
         try:
             return bool(client.ping())
         finally:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from e2e import payload as payload_mod
 from e2e.components import diagnose, gitsync, inputs
@@ -32,6 +34,9 @@ PROBE = Path(__file__).with_name("fab_auth_probe.py")
 CHART_WAIT_FOR_MIGRATIONS = "airflow db check-migrations --migration-wait-timeout=60"  # chart default
 PLACEHOLDER_KEY = "ssh-ed25519 <verified-public-host-key>"
 HOST_KEY_REFUSED = "Host key verification failed"
+NO_RETRY = Retry(NoBackoff(), 0)  # redis-py retries AuthenticationError (a ConnectionError) by default
+MAIN_CHAIN = ["migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
+              "user-job.password-authenticates", "user-job.second-run-idempotent"]
 
 # The checks `airflow-e2e components` runs, in report order, and the groups that may run side by side.
 CHECKS: tuple[str, ...] = (
@@ -205,7 +210,8 @@ class ComponentSuite:
         argv = self.job_argv()
         if not argv:
             return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
-        with self._main_runner_lock:
+        lock = self._main_runner_lock if runner_name == "main" else threading.Lock()  # one job at a time per DB
+        with lock:
             res = self.stack.runner(payload, name=runner_name).run(argv, timeout=self.job_timeout,
                                                                     what="createUserJob args")
         log = self.rec.keep_log(name, res.what, res.output)
@@ -278,7 +284,7 @@ class ComponentSuite:
         """The payload's broker URL against Redis started with the payload's redisPassword (FAILURES.md 9)."""
         start = time.monotonic()
         url = str(payload.get("brokerUrl") or "")
-        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, retry_on_timeout=False)
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, retry=NO_RETRY)
         try:
             client.ping()
             return self.rec.result(name, "pass", time.monotonic() - start,

@@ -12,6 +12,7 @@ import redis
 from e2e.components import inputs
 from e2e.components.postgres import PostgresServer
 from e2e.components.redis_server import RedisServer
+from e2e.components.suite import NO_RETRY
 
 pytestmark = pytest.mark.components
 
@@ -28,7 +29,7 @@ def test_postgres_runs_as_an_unprivileged_user(postgres_server):
 
 
 def test_redis_refuses_a_client_without_the_password(redis_server):
-    client = redis.Redis(host=redis_server.host, port=redis_server.port, socket_timeout=5)
+    client = redis.Redis(host=redis_server.host, port=redis_server.port, socket_timeout=5, retry=NO_RETRY)
     with pytest.raises(redis.exceptions.AuthenticationError):
         client.ping()
 
