@@ -23,8 +23,16 @@ def pinned_component_images() -> dict[str, str]:
         "vault": versions.VAULT_IMAGE,
         "external-secrets": versions.ESO_IMAGE,
         "argocd": versions.ARGOCD_IMAGE,
-        "git-sync": versions.GIT_SYNC_IMAGE,
     }
+
+
+def airflow_image(chart_version: str, values: dict) -> str:
+    """The Airflow image the chart will run: the values' images.airflow if set, else the chart's default
+    apache/airflow:<the Airflow version the chart ships> (versions.CHART_AIRFLOW)."""
+    image = ((values.get("images") or {}).get("airflow") or {}) if isinstance(values, dict) else {}
+    repository = image.get("repository") or "apache/airflow"
+    tag = image.get("tag") or versions.airflow_version_for_chart(chart_version)
+    return f"{repository}:{tag}"
 
 
 def preload(images: Iterable[str], present_locally: set[str]) -> tuple[list[str], list[str]]:

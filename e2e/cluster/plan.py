@@ -149,6 +149,10 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     eso_values = add("11-eso-values.yaml", text=_yaml_one(eso.helm_values(config, repo)))
     authorized = [run_secrets.deploy_key.public_line,
                   payload_mod.public_key_of(_git_ssh_key(run_secrets.payload))]
+    add("12-argocd-install.txt", text=(
+        f"# Argo CD {versions.ARGOCD_VERSION}: the release's install.yaml, fetched at run time, every object labelled\n"
+        f"# with the run id, then applied server-side into namespace {config.argocd_namespace}.\n"
+        f"{argocd.install_source()}\n"))
     git_file = add("13-git-server.yaml", gitserver.manifests(config, repo, run_secrets.host_key, authorized))
     pg_file = add("14-postgresql.yaml", postgres.manifests(config, run_secrets.payload))
     corefile = live_corefile or coredns.kind_default_config_map()
@@ -165,7 +169,12 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     root_file = add("40-root-application.yaml", [root])
 
     rendered = [o for f in (git_file, pg_file) for o in m[f].objects]
-    images = sorted(set(images_mod.images_in(rendered)) | set(images_mod.pinned_component_images().values()))
+    images = set(images_mod.images_in(rendered)) | set(images_mod.pinned_component_images().values())
+    chart_app = next((a for a in repo.applications if any(s.chart == "airflow" for s in a.chart_sources)), None)
+    for version in {config.chart_version, config.upgrade_from} - {None}:
+        if chart_app is not None and version in versions.CHART_AIRFLOW:
+            images.add(images_mod.airflow_image(str(version), repo.merged_values(chart_app)))
+    images = sorted(images)
 
     helm_eso = eso.template_argv(config, repo, "11-eso-values.yaml")
     helm_vault = ["helm", "template", vault.RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
@@ -279,7 +288,12 @@ def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:
         put(f"repositories/gitops/{rel}", text)
     for rel, text in plan.dags_files.items():
         put(f"repositories/dags/{rel}", text)
-    put("images.json", json.dumps({"images": plan.images}, indent=2) + "\n")
+    put("images.json", json.dumps({
+        "images": plan.images,
+        "note": "known offline: our own manifests and the versions table; at run time the rendered Vault and ESO "
+                "charts, Argo CD's install.yaml and the Airflow chart add every image they reference "
+                "(e.g. Airflow, Redis, statsd-exporter, git-sync, Argo CD's Redis and Dex)",
+    }, indent=2) + "\n")
     put("commands.json", json.dumps(plan.commands_json(), indent=2) + "\n")
     return written
 

@@ -196,6 +196,7 @@ def test_images_come_from_rendered_objects_and_the_versions_table(built):
 
     assert versions.GIT_SERVER_IMAGE in plan.images and versions.POSTGRES_IMAGE in plan.images
     assert versions.VAULT_IMAGE in plan.images and versions.ARGOCD_IMAGE in plan.images
+    assert f"apache/airflow:{versions.CHART_AIRFLOW[versions.PINNED_CHART]}" in plan.images
 
 
 def test_a_candidate_chart_version_changes_only_the_chart_target_revision():

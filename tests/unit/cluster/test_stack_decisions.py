@@ -252,3 +252,9 @@ def test_git_server_sshd_config_is_accepted_by_a_real_openssh(tmp_path):
     if "privilege separation directory" in result.stderr:
         pytest.skip("sshd -t needs /run/sshd on this machine")
     assert result.returncode == 0, result.stderr
+
+
+def test_airflow_image_follows_the_chart_unless_the_values_pin_one():
+    assert images.airflow_image("1.22.0", {}) == "apache/airflow:3.2.2"
+    pinned = {"images": {"airflow": {"repository": "registry.example.com/airflow", "tag": "3.2.2-custom"}}}
+    assert images.airflow_image("1.22.0", pinned) == "registry.example.com/airflow:3.2.2-custom"
