@@ -45,6 +45,11 @@ def secrets_app_ready_before_chart_sync(timeline: Timeline, exp: Expectations) -
     if started is None:
         return Verdict(name, False, [f"{exp.chart_app} never began a sync operation in the timeline"])
     evidence.append(f"{exp.chart_app} began syncing at {_rel(timeline, started)} ({started.what})")
+    recorder_started = timeline.metadata.get("recorder_started")
+    if isinstance(recorder_started, int | float) and recorder_started > started.time + RESOLUTION:
+        evidence.append(f"the recorder started {recorder_started - started.time:.1f}s after that: the order cannot "
+                        "be judged (start the recorder before the first apply)")
+        return Verdict(name, False, evidence)
     if ready is None:
         states = [e.what for e in timeline.select(kind="Application", name=exp.secrets_app)
                   if e.what.startswith(("sync ", "health ", "operation ", "condition "))]

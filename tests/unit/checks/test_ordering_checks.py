@@ -93,3 +93,11 @@ def test_same_second_is_accepted_and_said(run):
         "operation Running", "deploy started") else e for e in r.timeline.events]
     r.timeline.events.sort(key=lambda e: e.time)
     assert ordering.secrets_app_ready_before_chart_sync(r.timeline, r.exp).ok
+
+
+def test_a_recorder_started_after_the_chart_sync_cannot_judge_the_order(run):
+    r = run()
+    started = ordering.chart_sync_started(r.timeline, r.exp)
+    r.timeline.metadata["recorder_started"] = started.time + 30
+    verdict = ordering.secrets_app_ready_before_chart_sync(r.timeline, r.exp)
+    assert not verdict.ok and "the order cannot be judged" in verdict.evidence[-1]
