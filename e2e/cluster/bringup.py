@@ -195,9 +195,9 @@ class LiveRun:
             "cluster.connect": self.cluster_connect,
             "images.preload": self.preload,
             "namespaces.apply": lambda s: self.k().apply(self.objects("01-namespaces.yaml"), s.timeout),
-            "vault.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["vault"], s.timeout)),
-            "eso.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["eso"], s.timeout)),
-            "argocd.install": lambda s: (self.render_charts(), self.k().apply(self.rendered["argocd"], s.timeout)),
+            "vault.install": self.install_rendered("vault"),
+            "eso.install": self.install_rendered("eso"),
+            "argocd.install": self.install_rendered("argocd"),
             "gitserver.install": lambda s: self.k().apply(self.objects("13-git-server.yaml"), s.timeout),
             "postgres.install": lambda s: self.k().apply(self.objects("14-postgresql.yaml"), s.timeout),
             "coredns.patch": self.coredns_patch,
@@ -221,6 +221,13 @@ class LiveRun:
             "airflow.root": lambda s: self.k().apply(self.objects("40-root-application.yaml"), s.timeout),
             "airflow.ready": self.airflow_ready,
         }
+
+    def install_rendered(self, key: str) -> Callable[[Step], None]:
+        """Apply a chart / install.yaml render (rendered once, labelled with the run id)."""
+        def install(step: Step) -> None:
+            self.render_charts()
+            self.k().apply(self.rendered[key], step.timeout)
+        return install
 
     def cluster_create(self, step: Step) -> None:
         self.provider.up(self.plan.manifests["00-kind-config.yaml"].text or "", step.timeout)
