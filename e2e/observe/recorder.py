@@ -115,8 +115,10 @@ class TimelineRecorder:
     def _run(self, target: WatchTarget) -> None:
         version: str | None = None
         while not self._stop.is_set():
+            began, seen = time.monotonic(), 0
             try:
                 for change, obj in target.stream(version):
+                    seen += 1
                     if self._stop.is_set():
                         return
                     if change == "ERROR":
@@ -125,6 +127,8 @@ class TimelineRecorder:
                     obj.setdefault("kind", target.kind)
                     self.handle(change, obj)
                     version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                if not seen and time.monotonic() - began < 1.0:
+                    self._stop.wait(RETRY_SECONDS)  # a watch the server ends at once: do not spin
             except Exception as exc:  # a watch must survive API hiccups; the error is kept
                 status = getattr(exc, "status", None)
                 if status == 410:
