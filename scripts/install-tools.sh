@@ -6,7 +6,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="$ROOT/.bin"
+BIN="${AIRFLOW_E2E_BIN:-$ROOT/.bin}"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 [ -x "$PY" ] || PY="$(command -v python3)"
 TOOLS="${*:-kind kubectl helm}"
@@ -41,7 +41,8 @@ for tool in $TOOLS; do
     exit 1
   fi
   marker="$BIN/.$tool.sha256"
-  if [ -x "$BIN/$tool" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$sha" ]; then
+  # the marker holds "<asset sha256> <installed binary sha256>": both must still match to skip
+  if [ -x "$BIN/$tool" ] && [ -f "$marker" ] && [ "$(cat "$marker")" = "$sha $(sha_of "$BIN/$tool")" ]; then
     echo "install-tools: $tool $version already installed (sha256 verified)"
     continue
   fi
@@ -59,6 +60,6 @@ for tool in $TOOLS; do
     *.tar.gz) tar -xzf "$asset" -C "$TMP" && install -m 0755 "$TMP/$PLATFORM/$tool" "$BIN/$tool" ;;
     *) install -m 0755 "$asset" "$BIN/$tool" ;;
   esac
-  echo "$sha" >"$marker"
+  echo "$sha $(sha_of "$BIN/$tool")" >"$marker"
   echo "install-tools: installed $tool $version into .bin/ (sha256 verified)"
 done

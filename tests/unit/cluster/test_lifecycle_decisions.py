@@ -316,3 +316,37 @@ def test_an_existing_cluster_that_already_runs_argocd_or_eso_is_refused():
                           "labels": {"airflow-e2e.io/run-id": "e2e-run-1"}}},
             {"metadata": {"name": "certificates.cert-manager.io"}}]
     assert providers.foreign_crds(crds, config) == ["applications.argoproj.io"]
+
+
+def test_install_tools_keeps_a_verified_binary_without_downloading(tmp_path):
+    from e2e import versions
+
+    pinned = versions.tool_for("kind", "linux-amd64")
+    (tmp_path / "kind").write_text("#!/bin/sh\n")
+    (tmp_path / "kind").chmod(0o755)
+    import hashlib
+
+    binary_sha = hashlib.sha256((tmp_path / "kind").read_bytes()).hexdigest()
+    (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {binary_sha}\n")
+    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kind"],
+                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "linux-amd64",
+                                 "AIRFLOW_E2E_BIN": str(tmp_path)},
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"install-tools: kind {pinned.version} already installed (sha256 verified)"
+
+
+def test_install_tools_does_not_trust_a_binary_changed_after_install(tmp_path):
+    from e2e import versions
+
+    pinned = versions.tool_for("kind", "linux-amd64")
+    (tmp_path / "kind").write_text("#!/bin/sh\necho tampered\n")
+    (tmp_path / "kind").chmod(0o755)
+    (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {'0' * 64}\n")
+    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kind"],
+                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "linux-amd64",
+                                 "AIRFLOW_E2E_BIN": str(tmp_path)},
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert "already installed" not in result.stdout  # it re-downloads (and offline, stops with one sentence)
+    if result.returncode != 0:
+        assert len(result.stderr.strip().splitlines()) == 1
