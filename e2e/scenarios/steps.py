@@ -10,6 +10,7 @@ Namespaces in descriptions are the RunConfig defaults; `apply` uses the run's ow
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -389,11 +390,11 @@ class RunAirflowCli:
                 f"{' '.join(self.args)} (output kept as probe/{self.label})")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
+        # through `sh -c ... 2>&1; echo exit $?` so a failing command still returns its whole output
+        script = " ".join(shlex.quote(a) for a in ("airflow", *self.args)) + ' 2>&1; echo "exit $?"'
         try:
             output = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", SCHEDULER[0], "-c",
-                                        SCHEDULER[1], "--", "airflow", *self.args)
-        except Exception as exc:  # a failing command is the point of some probes: keep what it said
-            parts = (getattr(exc, "stdout", None), getattr(exc, "stderr", None), str(exc))
-            output = "\n".join(p.decode(errors="replace") if isinstance(p, bytes) else p for p in parts if p)
-        text = output.decode(errors="replace") if isinstance(output, bytes) else str(output)
-        memory.probe_logs[f"probe/{self.label}"] = stack.masker.mask(text).splitlines()
+                                        SCHEDULER[1], "--", "sh", "-c", script)
+        except Exception as exc:  # the pod is not there yet (restarting): the next look tries again
+            output = f"probe could not run: {exc}"
+        memory.probe_logs[f"probe/{self.label}"] = stack.masker.mask(str(output)).splitlines()

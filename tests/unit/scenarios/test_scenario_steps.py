@@ -96,3 +96,18 @@ def test_every_step_describes_itself_in_one_readable_line_at_least(name):
     for step in REGISTRY[name].steps():
         first = step.describe().splitlines()[0]
         assert 10 < len(first) < 200
+
+
+def test_airflow_cli_probe_keeps_the_whole_masked_output_even_when_the_command_fails():
+    from e2e.scenarios.steps import RunAirflowCli
+
+    stack = RecordingStack()
+    stack.masker.add(["deadbeef-not-a-key"])
+    stack.kube.kubectl = lambda *args, input_text=None: (stack.kube.calls.append(args) or
+                                                         "ValueError: deadbeef-not-a-key\nFernet key must be 32 "
+                                                         "url-safe base64-encoded bytes.\nexit 1\n")
+    memory = Memory()
+    RunAirflowCli("fernet", ("variables", "set", "k", "v")).apply(stack, memory)
+    assert stack.kube.calls[0][-3:] == ("sh", "-c", 'airflow variables set k v 2>&1; echo "exit $?"')
+    assert memory.probe_logs["probe/fernet"] == ["ValueError: ***MASKED***",
+                                                 "Fernet key must be 32 url-safe base64-encoded bytes.", "exit 1"]
