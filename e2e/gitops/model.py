@@ -35,7 +35,9 @@ class KubeObject:
 
     @property
     def annotations(self) -> dict[str, str]:
-        return (self.body.get("metadata") or {}).get("annotations") or {}
+        meta = self.body.get("metadata")
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        return annotations if isinstance(annotations, dict) else {}
 
 
 @dataclass
@@ -57,7 +59,8 @@ class AppSource:
 
     @property
     def value_files(self) -> list[str]:
-        return list(self.helm.get("valueFiles") or [])
+        files = self.helm.get("valueFiles")
+        return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
 
 
 @dataclass
@@ -104,8 +107,8 @@ class ExternalSecret:
     @property
     def remote_keys(self) -> list[str]:
         """The provider keys this ExternalSecret reads (e.g. `airflow/config`)."""
-        keys = [((d.get("remoteRef") or {}).get("key")) for d in self.data]
-        keys += [((d.get("extract") or {}).get("key")) for d in self.data_from]
+        refs = [d.get("remoteRef") for d in self.data] + [d.get("extract") for d in self.data_from]
+        keys = [ref.get("key") for ref in refs if isinstance(ref, dict)]
         return [k for k in keys if isinstance(k, str)]
 
 
@@ -127,11 +130,13 @@ class VaultStore:
 
     @property
     def kubernetes_auth(self) -> dict[str, Any]:
-        return self.auth.get("kubernetes") or {}
+        kube = self.auth.get("kubernetes")
+        return kube if isinstance(kube, dict) else {}
 
     @property
     def service_account_ref(self) -> dict[str, Any]:
-        return self.kubernetes_auth.get("serviceAccountRef") or {}
+        ref = self.kubernetes_auth.get("serviceAccountRef")
+        return ref if isinstance(ref, dict) else {}
 
 
 @dataclass
@@ -162,7 +167,9 @@ class VaultRole:
             return []
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
-        return [str(v) for v in value]
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return [str(value)]
 
 
 @dataclass

@@ -38,6 +38,7 @@ def eso_refresh_never(ctx: Context) -> list[Finding]:
     for es in ctx.repo.external_secrets:
         spec = es.obj.body.get("spec") or {}
         policy = spec.get("refreshPolicy") if isinstance(spec, dict) else None
+        policy = policy if isinstance(policy, str) else None
         zero = es.refresh_interval is not None and is_zero_duration(es.refresh_interval)
         if not zero and policy not in NEVER_POLICIES:
             continue

@@ -237,7 +237,8 @@ def _insecure(node: Any, path: str, line: int) -> Iterator[tuple[str, int, str]]
 
 def _insecure_repo_secret(ctx: Context, obj: Any) -> list[Finding]:
     labels = get_path(obj.body, "metadata.labels")
-    if not isinstance(labels, dict) or labels.get("argocd.argoproj.io/secret-type") not in REPO_SECRET_TYPES:
+    kind = labels.get("argocd.argoproj.io/secret-type") if isinstance(labels, dict) else None
+    if not isinstance(kind, str) or kind not in REPO_SECRET_TYPES:
         return []
     out = []
     for section, encoded in (("stringData", False), ("data", True)):
