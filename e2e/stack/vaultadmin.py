@@ -27,6 +27,11 @@ class HvacVault:
         self._ca_file = workdir / "vault-ca.pem"
         self._ca_file.write_text(ca_pem, encoding="utf-8")
 
+    def reload_ca(self, ca_pem: str) -> None:
+        """Trust a restarted dev Vault's new CA from now on (its data, auth and CA are lost on restart)."""
+        self.ca_pem = ca_pem
+        self._ca_file.write_text(ca_pem, encoding="utf-8")
+
     @contextmanager
     def client(self) -> Iterator[Any]:
         import hvac
