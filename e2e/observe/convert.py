@@ -206,7 +206,8 @@ def _container(b: _Builder, cs: dict[str, Any], init: bool) -> None:
         b.seen(f"waiting {waiting.get('reason') or 'Unknown'}", subject=f"{name}#{restarts}",
                message=waiting.get("message"), restarts=restarts, **base)
     if state.get("running"):
-        b.at(state["running"].get("startedAt"), "running", subject=name, restarts=restarts, **base)
+        b.at(state["running"].get("startedAt"), "running", subject=name, restarts=restarts, image=cs.get("image"),
+             image_id=cs.get("imageID"), **base)
     if state.get("terminated"):
         _terminated(b, state["terminated"], base, restarts)
 

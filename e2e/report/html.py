@@ -17,6 +17,7 @@ from e2e.masking import Masker
 from e2e.observe.timeline import Timeline, format_time
 from e2e.report.picture import render_svg
 from e2e.report.summary import durations as timeline_durations
+from e2e.report.summary import images
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d232a;background:#fbfcfd}
@@ -55,6 +56,7 @@ def render_report(timeline: Timeline, verdicts: Sequence[Verdict], masker: Maske
     failed = [v for v in verdicts if not v.ok]
     meta = timeline.metadata
     versions = dict(versions or {}) or {k: meta[k] for k in ("chart", "airflow", "run_id") if k in meta}
+    versions |= {f"image {name}": digest for name, digest in images(timeline).items()}
     durations = dict(durations) if durations is not None else timeline_durations(timeline)
     status = ('<span class="fail">FAILED</span>' if failed else '<span class="pass">PASSED</span>')
     verdict_rows = []

@@ -28,3 +28,13 @@ def durations(timeline: Timeline) -> dict[str, float]:
     if timeline.start is not None and timeline.end is not None:
         out["recorded span"] = timeline.end - timeline.start
     return {k: round(v, 1) for k, v in out.items()}
+
+
+def images(timeline: Timeline) -> dict[str, str]:
+    """Image -> the digest it ran as (from containers' `running` events): the versions that really ran."""
+    found: dict[str, str] = {}
+    for event in timeline.select(kind="Pod", what="running"):
+        image = event.detail.get("image")
+        if image:
+            found.setdefault(str(image), str(event.detail.get("image_id") or "(digest not reported)"))
+    return dict(sorted(found.items()))

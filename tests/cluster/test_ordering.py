@@ -7,36 +7,41 @@ import pytest
 from e2e.checks import ordering
 from e2e.checks.expect import Expectations
 from e2e.observe.snapshot import pod_log
+from e2e.report import junit
 from e2e.report.artifacts import keep
 
 pytestmark = [pytest.mark.cluster, pytest.mark.ordering]
 
 
-def _kept(stack, recorder, artifacts_dir, verdict):
-    keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
-         versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
-    return verdict
+@pytest.fixture
+def judged(stack, recorder, artifacts_dir, record_property):
+    """verdict -> verdict, after keeping timeline, report and JUnit properties for this test."""
+    def keep_and_return(verdict):
+        verdict = verdict.masked(stack.masker)
+        keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
+             versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
+        junit.record(record_property, [verdict], stack.masker)
+        return verdict
+    return keep_and_return
 
 
-def test_airflow_secrets_synced_and_healthy_before_airflow_began_syncing(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
-    verdict = ordering.secrets_app_ready_before_chart_sync(recorder.timeline(), exp)
-    assert _kept(stack, recorder, artifacts_dir, verdict).ok, verdict.explain()
+def test_airflow_secrets_synced_and_healthy_before_airflow_began_syncing(stack, recorder, judged):
+    verdict = judged(ordering.secrets_app_ready_before_chart_sync(recorder.timeline(), Expectations.for_stack(stack)))
+    assert verdict.ok, verdict.explain()
 
 
-def test_every_secret_the_values_reference_existed_before_the_first_airflow_pod(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
-    verdict = ordering.secrets_before_first_pod(recorder.timeline(), exp)
-    assert _kept(stack, recorder, artifacts_dir, verdict).ok, verdict.explain()
+def test_every_secret_the_values_reference_existed_before_the_first_airflow_pod(stack, recorder, judged):
+    verdict = judged(ordering.secrets_before_first_pod(recorder.timeline(), Expectations.for_stack(stack)))
+    assert verdict.ok, verdict.explain()
 
 
 @pytest.mark.migration
 @pytest.mark.userjob
-def test_migrations_completed_before_the_create_user_step(stack, recorder, artifacts_dir):
+def test_migrations_completed_before_the_create_user_step(stack, recorder, judged):
     exp = Expectations.for_stack(stack)
     pods = [p for p in stack.kube.list("pods", exp.namespace)
             if (p["metadata"].get("labels") or {}).get("job-name") == exp.user_job]
     log = pod_log(stack.kube, exp.namespace, pods[0]["metadata"]["name"], "create-user", timestamps=True) \
         if pods else None  # gone after ttlSecondsAfterFinished: judged on the Jobs' completion order instead
-    verdict = ordering.migrations_before_user_step(recorder.timeline(), exp, user_log=log).masked(stack.masker)
-    assert _kept(stack, recorder, artifacts_dir, verdict).ok, verdict.explain()
+    verdict = judged(ordering.migrations_before_user_step(recorder.timeline(), exp, user_log=log))
+    assert verdict.ok, verdict.explain()

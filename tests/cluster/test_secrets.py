@@ -10,39 +10,48 @@ from e2e.checks import secrets
 from e2e.checks.expect import Expectations
 from e2e.observe import snapshot
 from e2e.observe.wait import Failed, Ok, Pending, eventually
+from e2e.report import junit
 from e2e.report.artifacts import keep
 
 pytestmark = [pytest.mark.cluster, pytest.mark.secrets]
 
 
-def _check(stack, recorder, artifacts_dir, verdict):
-    keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
-         versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
-    assert verdict.ok, verdict.masked(stack.masker).explain()
+@pytest.fixture
+def judged(stack, recorder, artifacts_dir, record_property):
+    """verdict -> verdict, after keeping timeline, report and JUnit properties for this test."""
+    def keep_and_return(verdict):
+        verdict = verdict.masked(stack.masker)
+        keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
+             versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
+        junit.record(record_property, [verdict], stack.masker)
+        return verdict
+    return keep_and_return
 
 
-def test_each_secret_exists_owned_by_its_external_secret(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
-    _check(stack, recorder, artifacts_dir,
-           secrets.secrets_owned_by_external_secrets(snapshot.take(stack.kube, stack.config), exp))
+@pytest.fixture
+def live(stack):
+    return snapshot.take(stack.kube, stack.config)
 
 
-def test_each_secret_carries_exactly_the_keys_the_chart_reads(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
-    live = snapshot.take(stack.kube, stack.config)
-    _check(stack, recorder, artifacts_dir, secrets.secrets_have_chart_keys(live, exp))
+def test_each_secret_exists_owned_by_its_external_secret(stack, live, judged):
+    verdict = judged(secrets.secrets_owned_by_external_secrets(live, Expectations.for_stack(stack)))
+    assert verdict.ok, verdict.explain()
 
 
-def test_each_secret_is_byte_equal_to_the_vault_payload(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
+def test_each_secret_carries_exactly_the_keys_the_chart_reads(stack, live, judged):
+    verdict = judged(secrets.secrets_have_chart_keys(live, Expectations.for_stack(stack)))
+    assert verdict.ok, verdict.explain()
+
+
+def test_each_secret_is_byte_equal_to_the_vault_payload(stack, live, judged):
     vault = secrets.vault_view(stack.vault.read_payload())
-    _check(stack, recorder, artifacts_dir,
-           secrets.secrets_match_vault(snapshot.take(stack.kube, stack.config), exp, vault))
+    verdict = judged(secrets.secrets_match_vault(live, Expectations.for_stack(stack), vault))
+    assert verdict.ok, verdict.explain()
 
 
-def test_no_chart_generated_secret_exists(stack, recorder, artifacts_dir):
-    exp = Expectations.for_stack(stack)
-    _check(stack, recorder, artifacts_dir, secrets.no_chart_made_secrets(snapshot.take(stack.kube, stack.config), exp))
+def test_no_chart_generated_secret_exists(stack, live, judged):
+    verdict = judged(secrets.no_chart_made_secrets(live, Expectations.for_stack(stack)))
+    assert verdict.ok, verdict.explain()
 
 
 def _operation_started(stack, app: str) -> str | None:
@@ -50,9 +59,8 @@ def _operation_started(stack, app: str) -> str | None:
     return ((obj.get("status") or {}).get("operationState") or {}).get("startedAt")
 
 
-def test_fernet_key_is_unchanged_after_a_second_sync(stack, recorder, artifacts_dir):
+def test_fernet_key_is_unchanged_after_a_second_sync(stack, recorder, live, judged):
     exp = Expectations.for_stack(stack)
-    before = snapshot.take(stack.kube, stack.config)
     previous = _operation_started(stack, exp.chart_app)
     recorder.mark(f"test: sync {exp.chart_app} again")
     stack.kube.kubectl("-n", exp.argocd_namespace, "patch", "applications.argoproj.io", exp.chart_app, "--type",
@@ -69,5 +77,5 @@ def test_fernet_key_is_unchanged_after_a_second_sync(stack, recorder, artifacts_
         return Ok(op) if op.get("phase") == "Succeeded" else Pending(f"second sync {op.get('phase')}")
     eventually(synced_again, timeout=stack.config.timeout(300), interval=2, describe="second sync of the chart",
                masker=stack.masker)
-    after = snapshot.take(stack.kube, stack.config)
-    _check(stack, recorder, artifacts_dir, secrets.fernet_key_unchanged(before, after, exp))
+    verdict = judged(secrets.fernet_key_unchanged(live, snapshot.take(stack.kube, stack.config), exp))
+    assert verdict.ok, verdict.explain()
