@@ -48,7 +48,7 @@ def _line(ctx: Context, path: str) -> int | None:
 
 
 def _finding(ctx: Context, rule_id: str, path: str, message: str, hint: str) -> Finding:
-    return ctx.finding(rule_id, file=ctx.payload_file, line=_line(ctx, path), obj=f"payload {path}",
+    return ctx.finding(rule_id, file=ctx.payload_file, line=_line(ctx, path), obj=f"payload:{path}",
                        message=message, hint=hint)
 
 

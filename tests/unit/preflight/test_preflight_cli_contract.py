@@ -78,3 +78,8 @@ def test_errors_come_first(capsys):
 def test_nothing_on_stderr_for_a_good_run(capsys, fmt):
     _, _, err = run_cli(capsys, REFERENCE, "--format", fmt)
     assert err == ""
+
+
+def test_docs_describe_every_rule():
+    docs = (ROOT / "docs" / "preflight.md").read_text()
+    assert sorted(r for r in RULE_IDS if f"`{r}`" not in docs) == []

@@ -54,7 +54,7 @@ def _dump(docs: list) -> str:
     return yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(target=st.sampled_from(TARGETS), docs=st.lists(st.one_of(kube_like, documents), min_size=1, max_size=3))
 def test_random_yaml_gives_findings_or_one_clear_line(target, docs):
     with tempfile.TemporaryDirectory() as tmp:
