@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+from e2e import payload
+from e2e.components import binaries
+
 pytestmark = pytest.mark.components
 
 
@@ -31,3 +34,22 @@ def test_unusable_input_exits_2_with_one_line(tmp_path):
     done = _cli(str(tmp_path / "missing"), cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "no such directory" in done.stderr
+
+
+def test_a_given_payload_keeps_its_values_and_only_its_hosts_move_to_the_local_servers(component_stack, tmp_path):
+    given = tmp_path / "payload.yaml"
+    data = payload.generate()  # in-cluster hosts, as a user's real payload has
+    payload.write(data, given)
+    component_stack.protect(*payload.secret_values(data))
+    done = _cli("--payload", str(given), "--only", "broker", "--artifacts", str(component_stack.artifacts / "given"),
+                cwd=tmp_path)
+    (component_stack.artifacts / "cli-given-payload.txt").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "note: payload `brokerUrl`: host airflow-redis:6379 -> 127.0.0.1:" in done.stdout
+    assert data["redisPassword"] not in done.stdout + done.stderr
+
+
+def test_a_missing_binary_is_one_line_naming_its_package():
+    with pytest.raises(binaries.MissingBinary) as missing:
+        binaries.find("pg_no_such_tool")
+    assert "\n" not in str(missing.value) and "make setup" in str(missing.value)

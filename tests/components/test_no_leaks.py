@@ -27,6 +27,9 @@ def test_nothing_the_tier_wrote_holds_a_payload_value(component_suite, component
     detector = masker_for(component_stack.original_payload, component_stack.payload)
     texts = {str(p): p.read_text(errors="replace") for p in _files(component_stack.artifacts, component_stack.workdir)}
     texts.update({f"server log {name}": text for name, text in component_stack.server_logs().items()})
+    build_log = component_stack.venv.path.parent / f"{component_stack.venv.path.name}.build.log"
+    if build_log.is_file():
+        texts[str(build_log)] = build_log.read_text(errors="replace")
     assert any("logs/" in name for name in texts), "the tier wrote no logs: nothing was scanned"
     leaks = {name: detector.leaks(text) for name, text in texts.items() if detector.leaks(text)}
     assert leaks == {}
