@@ -371,11 +371,13 @@ class ComponentSuite:
         return self.git_clone("git-sync.clone-with-known-hosts", text, expect_refused=False, notes=notes)
 
     def _refuses_wrong_key(self) -> CheckResult:
+        git = self.stack.git
+        assert git is not None
         _private, other = payload_mod.ssh_keypair()
         wrong = " ".join(other.split()[:2])
         text, notes = self.local_known_hosts(self.settings()["known_hosts"], key=wrong)
-        if not any(line.startswith(self.stack.git.known_hosts_name) for line in text.splitlines()):  # type: ignore
-            text = f"{self.stack.git.known_hosts_name} {wrong}"  # type: ignore[union-attr]
+        if not any(line.startswith(git.known_hosts_name) for line in text.splitlines()):
+            text = f"{git.known_hosts_name} {wrong}"  # the values name no line for the host: test the key alone
         return self.git_clone("git-sync.refuses-wrong-host-key", text, expect_refused=True,
                               notes=["known_hosts names the server with another ed25519 key", *notes])
 
