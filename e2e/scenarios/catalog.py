@@ -70,6 +70,8 @@ PF_WAVES_ORDER = "preflight:waves-wrong-order"
 PF_HEALTH_CHECK = "preflight:app-health-check-missing"
 PF_HELM_HOOKS = "preflight:job-helm-hooks-enabled"
 PF_DIRECTORY_SOURCE = "preflight:directory-source-non-kubernetes-file"
+PF_ESO_DEFAULTS = "preflight:eso-defaulted-fields-missing"
+ESO_DEFAULTED = ("conversionStrategy", "decodingStrategy", "metadataPolicy")
 CP_GITSYNC_PLACEHOLDER = "components:git-sync.refuses-placeholder-known-hosts"
 CP_GITSYNC_CLONE = "components:git-sync.clone-with-known-hosts"  # clones with the payload's own key
 CP_USER_JOB = "components:user-job.broken-connection-fails-visibly"
@@ -284,6 +286,24 @@ def kind_missing(obs: Observed, _m: Memory) -> Outcome:
 def no_comparison_error(obs: Observed, _m: Memory) -> Outcome:
     found = sym.application_condition(obs, "airflow-secrets", "ComparisonError")
     return pending(*found) if found else ok("airflow-secrets has no ComparisonError")
+
+
+def synced_yet_out_of_sync(app_name: str):
+    """Entry 13: the last sync of the CURRENT revision succeeded, and the app is still OutOfSync (and Healthy):
+    a permanent diff, not the moment between a commit and its sync."""
+    def predicate(obs: Observed, _m: Memory) -> Outcome:
+        app = obs.application(app_name) or {}
+        status = app.get("status") or {}
+        sync, health = sym.application_status(obs, app_name)
+        op = status.get("operationState") or {}
+        synced_rev = (op.get("syncResult") or {}).get("revision")
+        current = (status.get("sync") or {}).get("revision")
+        if (sync, health) == ("OutOfSync", "Healthy") and op.get("phase") == "Succeeded" and synced_rev == current:
+            return ok(f"Application {app_name} synced revision {str(current)[:12]} and is still OutOfSync/Healthy")
+        return pending(f"Application {app_name} {sync}/{health}, last sync {op.get('phase', 'none')} of "
+                       f"{str(synced_rev)[:12]} (current {str(current)[:12]})")
+
+    return predicate
 
 
 def log_says(pattern: str, source: str | None = None):
@@ -532,6 +552,27 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             invariants=(keep_key, inv.secrets_retained(), keep_admin),
             counterparts=(OFFLINE_VALUES_MIGRATION,),
             sources=("apache/airflow#52267", "apache/airflow#53198", "apache/airflow#51304"),
+        ),
+        Scenario(
+            name="externalsecret-defaults-outofsync", entry=13, title="ExternalSecret forever OutOfSync",
+            reproduces="Leave conversionStrategy, decodingStrategy and metadataPolicy unwritten in one "
+                       "ExternalSecret: ESO defaults them, Argo CD sees a diff it can never sync away.",
+            break_=(GitCommit("external-secrets: leave ESO's defaults unwritten", tuple(
+                EditObject(lay.external_secrets, "ExternalSecret", "airflow-fernet-key",
+                           ("spec", "data", "0", "remoteRef", field), DELETE) for field in ESO_DEFAULTED),
+                refresh=(lay.secrets_app_name,)),),
+            symptom=Check(f"{lay.secrets_app_name} synced to the current revision and still OutOfSync/Healthy",
+                          synced_yet_out_of_sync(lay.secrets_app_name)),
+            symptom_within=300,
+            recovery=(RestoreFiles("external-secrets: write ESO's defaults", refresh=(lay.secrets_app_name,)),),
+            converged=conv.apps_synced(lay.secrets_app_name),
+            converge_within=300,
+            invariants=(inv.secrets_retained(), inv.secret_data_unchanged(), keep_key,
+                        inv.airflow_keeps_running(AIRFLOW_COMPONENTS)),
+            counterparts=(PF_ESO_DEFAULTS,),
+            sources=("external-secrets#6398", "argo-cd#13004"),
+            notes="Whether the diff shows depends on Argo CD's diff mode (server-side diff hides defaulted "
+                  "fields): a run that never goes OutOfSync is itself a finding about that install.",
         ),
         Scenario(
             name="migrations-never-run", entry=14, title="Migrations never run",

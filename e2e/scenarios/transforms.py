@@ -102,19 +102,34 @@ def _literal(value: Any) -> Any:
 
 
 def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any, where: str) -> None:
-    node = data
+    """Set or delete `keys` (a digit indexes a list, e.g. spec.data.0.remoteRef) inside data."""
+    missing = DoesNotApply(f"{where}: {'.'.join(keys)} is not set, nothing to remove")
+    node: Any = data
     for key in keys[:-1]:
-        if not isinstance(node.get(key), dict):
+        if isinstance(node, list):
+            if not key.isdigit() or int(key) >= len(node):
+                raise DoesNotApply(f"{where}: {'.'.join(keys)}: no list item {key}")
+            node = node[int(key)]
+            continue
+        if not isinstance(node.get(key), dict | list):
             if value is DELETE:
-                raise DoesNotApply(f"{where}: {'.'.join(keys)} is not set, nothing to remove")
+                raise missing
             node[key] = {}
         node = node[key]
-    if value is DELETE:
-        if keys[-1] not in node:
-            raise DoesNotApply(f"{where}: {'.'.join(keys)} is not set, nothing to remove")
-        del node[keys[-1]]
+    last = keys[-1]
+    if isinstance(node, list):
+        if not last.isdigit() or int(last) >= len(node):
+            raise DoesNotApply(f"{where}: {'.'.join(keys)}: no list item {last}")
+        if value is DELETE:
+            del node[int(last)]
+        else:
+            node[int(last)] = _literal(copy.deepcopy(value))
+    elif value is DELETE:
+        if last not in node:
+            raise missing
+        del node[last]
     else:
-        node[keys[-1]] = _literal(copy.deepcopy(value))
+        node[last] = _literal(copy.deepcopy(value))
 
 
 @dataclass(frozen=True)

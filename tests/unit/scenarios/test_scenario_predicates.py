@@ -309,6 +309,30 @@ def test_chart_upgrade_converges_on_the_new_airflow_image_only():
     assert stale.pending and any("old Airflow images" in e for e in stale.evidence)
 
 
+# --- entry 13: an ExternalSecret forever OutOfSync ---------------------------------------------------------
+
+def secrets_app(sync: str, synced_rev: str, current_rev: str, phase: str = "Succeeded") -> Observed:
+    app = k.application("airflow-secrets", sync=sync, started=k.T0, finished=k.T0, phase=phase)
+    app["status"]["sync"]["revision"] = current_rev
+    app["status"]["operationState"]["syncResult"]["revision"] = synced_rev
+    return healthy(applications=[app, k.application("airflow")])
+
+
+def test_forever_out_of_sync_needs_a_finished_sync_of_the_current_revision():
+    out = symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0"))
+    assert out.ok and "still OutOfSync/Healthy" in out.evidence[0]
+
+
+def test_out_of_sync_between_a_commit_and_its_sync_is_not_the_symptom():
+    assert symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "3f2c1a9", "4b1e9d0")).pending
+    assert symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0",
+                                                                    phase="Running")).pending
+
+
+def test_forever_out_of_sync_converges_when_synced():
+    assert converged("externalsecret-defaults-outofsync", secrets_app("Synced", "5c0d2e1", "5c0d2e1")).ok
+
+
 # --- entry 14: migrations never run --------------------------------------------------------------------------
 
 def test_migrations_never_run_symptom_is_pods_held_in_init_with_the_cli_message():

@@ -69,6 +69,15 @@ def test_edit_object_of_a_missing_object_does_not_apply():
             text("apps/airflow/external-secrets.yaml"))
 
 
+def test_digits_index_lists():
+    rel = "apps/airflow/external-secrets.yaml"
+    edit = EditObject(rel, "ExternalSecret", "airflow-metadata", "spec.data.0.remoteRef.metadataPolicy", DELETE)
+    doc = next(d for d in yaml.safe_load_all(edit.apply(text(rel))) if d["metadata"]["name"] == "airflow-metadata")
+    assert "metadataPolicy" not in doc["spec"]["data"][0]["remoteRef"]
+    with pytest.raises(DoesNotApply, match="no list item 3"):
+        EditObject(rel, "ExternalSecret", "airflow-metadata", "spec.data.3.remoteRef", DELETE).apply(text(rel))
+
+
 def test_keys_with_dots_are_addressed_as_tuples():
     rel = "argocd/config/argocd-cm.yaml"
     after = EditObject(rel, "ConfigMap", "argocd-cm",
