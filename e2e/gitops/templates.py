@@ -10,6 +10,7 @@ Anything else raises `TemplateUnsupported`, never a wrong answer.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -142,10 +143,16 @@ def _text(value: _Value) -> str:
     return str(data)
 
 
+@functools.lru_cache(maxsize=32)
+def _load_yaml(text: str) -> Any:
+    """fromYaml's parse, memoised: nine templates over one payload parse it once (the result is only read)."""
+    return yaml.safe_load(text)
+
+
 def _call(name: str, args: list[_Value]) -> _Value:
     path = args[-1].path if args else ()
     if name == "fromYaml":
-        loaded = yaml.safe_load(_text(args[0])) if args else None
+        loaded = _load_yaml(_text(args[0])) if args else None
         return _Value(loaded if loaded is not None else {}, ())
     if name == "index":
         value = args[0]

@@ -82,6 +82,15 @@ class Context:
             return None
         return yaml.safe_dump(plain(self.repo.payload_example), sort_keys=False)
 
+    def template_problems(self, payload_text: str) -> list[Any]:
+        """Template problems for a payload text, evaluated once per run and shared by the rules that ask."""
+        from e2e.preflight.templating import template_problems
+
+        cache = self.__dict__.setdefault("_template_problems", {})
+        if payload_text not in cache:
+            cache[payload_text] = list(template_problems(self.repo.external_secrets, payload_text))
+        return cache[payload_text]
+
     # --- the Airflow chart ----------------------------------------------------------------------------------
     @cached_property
     def airflow_apps(self) -> list[AirflowApp]:

@@ -20,7 +20,6 @@ from e2e.gitops.model import get_path
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
-from e2e.preflight.templating import template_problems
 
 _PURPOSE = {ref.value_path: ref.purpose for ref in SECRET_REFS}
 FERNET_PATH = _PURPOSE["fernetKeySecretName"]
@@ -176,7 +175,7 @@ def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
     if ctx.payload_text is None:
         return []
     out = []
-    for problem in template_problems(ctx.repo.external_secrets, ctx.payload_text):
+    for problem in ctx.template_problems(ctx.payload_text):
         if problem.missing_path is None:
             continue
         template = get_path(problem.es.obj.body, "spec.target.template.data")

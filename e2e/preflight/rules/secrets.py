@@ -16,7 +16,6 @@ from e2e.preflight.context import AirflowApp, Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.needs import produced_keys, secret_needs
 from e2e.preflight.registry import rule
-from e2e.preflight.templating import template_problems
 
 EXAMPLE_FILE = "vault/payload.example.yaml"
 SECRET_ENV_NAME = re.compile(
@@ -152,7 +151,7 @@ def template_path_missing_in_example(ctx: Context) -> list[Finding]:
     if text is None:
         return []
     out = []
-    for problem in template_problems(ctx.repo.external_secrets, text):
+    for problem in ctx.template_problems(text):
         if problem.missing_path is None:
             continue
         out.append(ctx.finding(
@@ -175,7 +174,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
         ctx.finding("template-unsupported", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
                     hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
-        for p in template_problems(ctx.repo.external_secrets, text) if p.missing_path is None
+        for p in ctx.template_problems(text) if p.missing_path is None
     ]
 
 
