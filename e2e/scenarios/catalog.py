@@ -18,7 +18,7 @@ from e2e.scenarios.observed import Observed, name_of, pod_finished, pod_ready
 from e2e.scenarios.outcome import Outcome, failed, ok, pending, seen
 from e2e.scenarios.steps import (
     AIRFLOW_COMPONENTS,
-    ApplyRepoFile,
+    ConfigMapKeyFromRepo,
     DeleteApplication,
     DeleteJob,
     DeleteSecrets,
@@ -34,6 +34,8 @@ from e2e.scenarios.steps import (
     RestorePayload,
     RunAirflowCli,
     ScaleEso,
+    SyncApplication,
+    TerminateSyncOperation,
     VaultPayload,
     VaultPolicyFromRepo,
     WaitForSecretData,
@@ -71,6 +73,7 @@ PF_HEALTH_CHECK = "preflight:app-health-check-missing"
 PF_HELM_HOOKS = "preflight:job-helm-hooks-enabled"
 PF_DIRECTORY_SOURCE = "preflight:directory-source-non-kubernetes-file"
 PF_ESO_DEFAULTS = "preflight:eso-defaulted-fields-missing"
+HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 ESO_DEFAULTED = ("conversionStrategy", "decodingStrategy", "metadataPolicy")
 CP_GITSYNC_PLACEHOLDER = "components:git-sync.refuses-placeholder-known-hosts"
 CP_GITSYNC_CLONE = "components:git-sync.clone-with-known-hosts"  # clones with the payload's own key
@@ -127,9 +130,10 @@ def fernet_key_replaced(obs: Observed, memory: Memory) -> Outcome:
     return pending("fernet key unchanged so far")
 
 
-def no_chart_secrets(obs: Observed, _m: Memory) -> Outcome:
-    made = [s.name for s in obs.secrets.values() if "heritage" in s.labels or "chart" in s.labels]
-    return pending(f"chart-made Secrets still there: {', '.join(made)}") if made else ok("every Secret made by ESO")
+def secrets_hold_their_data_again(obs: Observed, memory: Memory) -> Outcome:
+    """Every Secret holds what it held before the break (ESO wrote Vault's data back over the chart's)."""
+    held = inv.secret_data_unchanged_now(obs, memory, None)
+    return pending(*held.evidence) if held.failed else held
 
 
 def every_external_secret_denied(obs: Observed, _m: Memory) -> Outcome:
@@ -177,7 +181,7 @@ def user_job_fails_visibly(obs: Observed, _m: Memory) -> Outcome:
         lines = sym.log_lines(obs, msg.PG_AUTH_FAILED)
         return failed(f"Job {CREATE_USER_JOB} Complete with a broken connection: the failure was hidden", *lines)
     lines = sym.log_lines(obs, msg.PG_AUTH_FAILED) + sym.log_lines(obs, msg.UNAPPLIED_MIGRATIONS)
-    lines += sym.jobs_failed(obs, CREATE_USER_JOB)
+    lines += sym.jobs_failed(obs, CREATE_USER_JOB) + sym.jobs_failed(obs, MIGRATE_JOB)
     return seen(lines, f"Job {CREATE_USER_JOB} has not reported the database error yet")
 
 
@@ -355,8 +359,9 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             symptom_within=300,
             recovery=(RestoreFiles("values: point every name at the ESO-managed Secrets", refresh=(lay.chart_app,)),
                       ForceSync()),
-            converged=AllOf((conv.apps_synced(lay.chart_app), Check("every Secret made by ESO", no_chart_secrets),
-                             conv.es_synced(), pods_ready)),
+            converged=AllOf((conv.apps_synced(lay.chart_app), conv.es_synced(),
+                             Check("every Secret holds its data from before the break (Vault's, via ESO)",
+                                   secrets_hold_their_data_again), pods_ready)),
             converge_within=600,
             invariants=(inv.fernet_key_unchanged("end"), keep_admin),
             counterparts=(PF_SECRET_NAMES,),
@@ -453,12 +458,12 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             symptom_within=300,
             recovery=(RestorePayload(), ForceSync(("airflow-metadata",)),
                       WaitForSecretData("airflow-metadata", changed=False), DeleteJob(CREATE_USER_JOB),
-                      RefreshApplication(lay.chart_app)),
+                      TerminateSyncOperation(lay.chart_app), SyncApplication(lay.chart_app)),
             converged=AllOf((conv.job_complete(CREATE_USER_JOB), pods_ready)),
             converge_within=600,
             invariants=(keep_key, inv.airflow_keeps_running(AIRFLOW_COMPONENTS), keep_admin),
             counterparts=(CP_USER_JOB,),
-            log_sources=((CREATE_USER_COMPONENT, "create-user"),),
+            log_sources=((CREATE_USER_COMPONENT, "create-user"), ("run-airflow-migrations", "run-airflow-migrations")),
             sources=("apache/airflow#21615", "apache/airflow#27561", "argo-cd#8586"),
         ),
         Scenario(
@@ -466,14 +471,14 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             reproduces="Remove the Application health check from argocd-cm and let the parent re-create both "
                        "Applications.",
             break_=(GitCommit("argocd-cm: drop the Application health customization", (
-                EditObject(lay.argocd_cm, "ConfigMap", "argocd-cm",
-                           ("data", "resource.customizations.health.argoproj.io_Application"), DELETE),)),
-                    ApplyRepoFile(lay.argocd_cm), DeleteApplication(lay.chart_app),
+                EditObject(lay.argocd_cm, "ConfigMap", "argocd-cm", ("data", HEALTH_KEY), DELETE),)),
+                    ConfigMapKeyFromRepo(lay.argocd_cm, "argocd-cm", HEALTH_KEY), DeleteApplication(lay.chart_app),
                     DeleteApplication(lay.secrets_app_name)),
             symptom=AllOf((Check("airflow starts syncing before airflow-secrets finished", chart_synced_before_secrets),
                            Check("Argo CD shows no error", argo_shows_no_error))),
             symptom_within=600,
-            recovery=(RestoreFiles("argocd-cm: the Application health customization"), ApplyRepoFile(lay.argocd_cm),
+            recovery=(RestoreFiles("argocd-cm: the Application health customization"),
+                      ConfigMapKeyFromRepo(lay.argocd_cm, "argocd-cm", HEALTH_KEY),
                       DeleteApplication(lay.chart_app), DeleteApplication(lay.secrets_app_name)),
             converged=AllOf((Check("airflow starts syncing after airflow-secrets finished", chart_synced_after_secrets),
                              conv.apps_synced(lay.secrets_app_name, lay.chart_app), conv.es_synced(), pods_ready)),
@@ -586,8 +591,9 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             symptom=Check("pods held by wait-for-airflow-migrations, `There are still unapplied migrations`",
                           waiting_for_migrations),
             symptom_within=600,
-            recovery=(RestoreFiles("values: useHelmHooks false on both Jobs", refresh=(lay.chart_app,)),
-                      DeleteJob(CREATE_USER_JOB), RefreshApplication(lay.chart_app)),
+            recovery=(TerminateSyncOperation(lay.chart_app),
+                      RestoreFiles("values: useHelmHooks false on both Jobs", refresh=(lay.chart_app,)),
+                      DeleteJob(CREATE_USER_JOB), SyncApplication(lay.chart_app)),
             converged=AllOf((conv.job_complete(MIGRATE_JOB), conv.job_complete(CREATE_USER_JOB), pods_ready)),
             converge_within=900,
             invariants=(keep_key, keep_admin),

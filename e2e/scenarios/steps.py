@@ -147,10 +147,12 @@ class RestartVault:
                 "(dev mode: data, policies, auth and CA are lost)")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
+        from e2e.stack import vault
+
         ns = stack.config.vault_namespace
         stack.kube.kubectl("-n", ns, "delete", "pod", "-l", VAULT_POD_SELECTOR, "--wait=true",
                            f"--timeout={int(stack.config.timeout(120))}s")
-        stack.kube.kubectl("-n", ns, "wait", "pod", "-l", VAULT_POD_SELECTOR, "--for=condition=Ready",
+        stack.kube.kubectl("-n", ns, "rollout", "status", f"statefulset/{vault.RELEASE}",
                            f"--timeout={int(stack.config.timeout(180))}s")
 
 
@@ -206,6 +208,41 @@ class RefreshApplication:
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         stack.refresh_application(self.name, hard=self.hard)
+
+
+@dataclass(frozen=True)
+class SyncApplication:
+    """Start a sync now (what `argocd app sync` does: set `.operation`): auto-sync does not retry a commit
+    whose sync failed once its retries are used up."""
+
+    name: str
+
+    def describe(self) -> str:
+        return f"kubectl -n {DEFAULTS.argocd_namespace} patch application {self.name}: operation sync (argocd app sync)"
+
+    def apply(self, stack: RunningStack, memory: Memory) -> None:
+        patch = {"operation": {"initiatedBy": {"username": "airflow-e2e"}, "sync": {"prune": True}}}
+        stack.kube.kubectl("-n", stack.config.argocd_namespace, "patch", "application", self.name, "--type=merge",
+                           "-p", json.dumps(patch))
+
+
+@dataclass(frozen=True)
+class TerminateSyncOperation:
+    """End a sync operation that waits forever (a PostSync hook waiting on pods that wait on it): what
+    `argocd app terminate-op` does. Nothing happens when no operation is running."""
+
+    name: str
+
+    def describe(self) -> str:
+        return f"terminate the running sync operation of Application {self.name} (argocd app terminate-op)"
+
+    def apply(self, stack: RunningStack, memory: Memory) -> None:
+        ns = stack.config.argocd_namespace
+        app = stack.kube.get("applications.argoproj.io", self.name, ns) or {}
+        if ((app.get("status") or {}).get("operationState") or {}).get("phase") != "Running":
+            return
+        patch = {"status": {"operationState": {"phase": "Terminating"}}}
+        stack.kube.kubectl("-n", ns, "patch", "application", self.name, "--type=merge", "-p", json.dumps(patch))
 
 
 @dataclass(frozen=True)
@@ -277,19 +314,37 @@ class DeleteApplication:
 
 
 @dataclass(frozen=True)
-class ApplyRepoFile:
-    """`kubectl apply` one file as it is now in the repository (Argo CD settings such as argocd-cm)."""
+class ConfigMapKeyFromRepo:
+    """Make one data key of a live ConfigMap (e.g. argocd-cm) say what the repository's file says now: set it
+    (merge patch) or remove it (JSON patch). A key-level patch, because `kubectl apply` cannot remove a key
+    that another field manager applied."""
 
     path: str
+    name: str
+    key: str
 
     def describe(self) -> str:
-        return f"kubectl apply -f {self.path} (as committed)"
+        return f"kubectl patch configmap {self.name} data[{self.key}] as {self.path} now says (set or remove)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
+        import yaml
+
         text = stack.git.read(GITOPS, self.path)
-        if text is None:
-            raise RuntimeError(f"{self.path} is not in the repository")
-        stack.kube.kubectl("apply", "-f", "-", input_text=text)
+        docs = [d for d in yaml.safe_load_all(text or "") if isinstance(d, dict)]
+        cm = next((d for d in docs if d.get("kind") == "ConfigMap" and d["metadata"].get("name") == self.name), None)
+        if cm is None:
+            raise RuntimeError(f"{self.path} has no ConfigMap {self.name}")
+        ns = cm["metadata"].get("namespace") or stack.config.argocd_namespace
+        value = (cm.get("data") or {}).get(self.key)
+        if value is not None:
+            patch, kind = json.dumps({"data": {self.key: value}}), "--type=merge"
+        else:
+            live = stack.kube.get("configmap", self.name, ns) or {}
+            if self.key not in (live.get("data") or {}):
+                return
+            pointer = "/data/" + self.key.replace("~", "~0").replace("/", "~1")
+            patch, kind = json.dumps([{"op": "remove", "path": pointer}]), "--type=json"
+        stack.kube.kubectl("-n", ns, "patch", "configmap", self.name, kind, "-p", patch)
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,50 @@ def test_airflow_cli_probe_keeps_the_whole_masked_output_even_when_the_command_f
     assert stack.kube.calls[0][-3:] == ("sh", "-c", 'airflow variables set k v 2>&1; echo "exit $?"')
     assert memory.probe_logs["probe/fernet"] == ["ValueError: ***MASKED***",
                                                  "Fernet key must be 32 url-safe base64-encoded bytes.", "exit 1"]
+
+
+HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
+
+
+def test_configmap_key_is_removed_when_the_committed_file_no_longer_has_it():
+    import json
+
+    from e2e.scenarios.steps import ConfigMapKeyFromRepo
+
+    stack = RecordingStack([{"configmaps": [{"metadata": {"name": "argocd-cm"}, "data": {HEALTH_KEY: "hs = {}"}}]}])
+    stack.git.files["argocd/config/argocd-cm.yaml"] = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\n  namespace: argocd\ndata: {}\n")
+    ConfigMapKeyFromRepo("argocd/config/argocd-cm.yaml", "argocd-cm", HEALTH_KEY).apply(stack, Memory())
+    ns, _, _, name, kind, _, patch = stack.kube.calls[-1][1:]
+    assert (ns, name, kind) == ("argocd", "argocd-cm", "--type=json")
+    assert json.loads(patch) == [{"op": "remove", "path": f"/data/{HEALTH_KEY}"}]
+
+
+def test_configmap_key_is_set_from_the_committed_file():
+    import json
+
+    from e2e.scenarios.steps import ConfigMapKeyFromRepo
+
+    stack = RecordingStack()
+    ConfigMapKeyFromRepo("argocd/config/argocd-cm.yaml", "argocd-cm", HEALTH_KEY).apply(stack, Memory())
+    call = stack.kube.calls[-1]
+    assert call[:5] == ("-n", "argocd", "patch", "configmap", "argocd-cm") and call[5] == "--type=merge"
+    assert json.loads(call[-1])["data"][HEALTH_KEY].startswith("hs = {}")
+
+
+def test_terminate_only_touches_a_running_operation_and_sync_sets_the_operation():
+    import json
+
+    from e2e.scenarios.steps import SyncApplication, TerminateSyncOperation
+
+    running = {"metadata": {"name": "airflow"}, "status": {"operationState": {"phase": "Running"}}}
+    stack = RecordingStack([{"applications": [running]}])
+    stack.kube.get = lambda kind, name, namespace=None: running
+    TerminateSyncOperation("airflow").apply(stack, Memory())
+    assert json.loads(stack.kube.calls[-1][-1]) == {"status": {"operationState": {"phase": "Terminating"}}}
+    stack.kube.get = lambda kind, name, namespace=None: {"status": {"operationState": {"phase": "Succeeded"}}}
+    calls = len(stack.kube.calls)
+    TerminateSyncOperation("airflow").apply(stack, Memory())
+    assert len(stack.kube.calls) == calls
+    SyncApplication("airflow").apply(stack, Memory())
+    assert json.loads(stack.kube.calls[-1][-1])["operation"]["sync"] == {"prune": True}
