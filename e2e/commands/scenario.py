@@ -42,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout-multiplier", type=float, default=1.0, help="scale every wait (slow machines)")
     parser.add_argument("--cluster", choices=("kind", "existing"), default="existing",
                         help="where to run (default existing: the stack `airflow-e2e up` brought up)")
-    parser.add_argument("--kubeconfig", type=Path, help="kubeconfig of the cluster (with --cluster existing)")
+    parser.add_argument("--kubeconfig", type=Path, default=Path(os.environ["KUBECONFIG"]) if os.environ.get(
+        "KUBECONFIG") else None, help="kubeconfig of the cluster (with --cluster existing; default $KUBECONFIG)")
     parser.add_argument("--context", help="kubeconfig context")
     parser.add_argument("--keep-cluster", choices=("always", "on-failure", "never"), default="on-failure")
 
