@@ -120,3 +120,15 @@ def test_a_live_run_without_a_cluster_is_one_sentence_and_non_zero(tmp_path, cap
     assert code != 0 and out == ""
     assert err.count("\n") == 1 and "no cluster to run secrets-after-pods on" in err and "--dry-run" in err
     assert "Traceback" not in err
+
+
+SEED = Path(__file__).resolve().parents[3] / "fixtures" / "seed-as-written"
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("values-in-directory-source", "spec.source.directory is not set, nothing to remove"),
+    ("gitsync-wrong-host-key", "the repository already says this; nothing to commit"),
+])
+def test_the_seed_as_written_already_has_these_failures(name, says, capsys):
+    code, _, err = run(capsys, name, "--dry-run", "--gitops-dir", str(SEED))
+    assert code == 2 and says in err
