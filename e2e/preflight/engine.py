@@ -82,7 +82,7 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None)
     payload = load_payload(Path(payload_file)) if payload_file is not None else None
     repo = load_repository(Path(directory))
     ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
-                  payload.shown_as if payload else "--payload")
+                  _shown_path(Path(payload_file), Path(directory)) if payload_file is not None else "--payload")
     findings: list[Finding] = []
     rules = [r for r in all_rules() if payload is not None or not r.needs_payload]
     for rule in rules:
@@ -91,3 +91,11 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None)
     files = {o.origin.file for o in repo.objects} | set(repo.data_files) | {p.origin.file for p in repo.policies}
     return Report(findings, len(rules), len(files), (time.perf_counter() - started) * 1000,
                   payload_secrets(payload.data) if payload else [])
+
+
+def _shown_path(payload_file: Path, directory: Path) -> str:
+    """The payload path relative to DIR when it lies inside it (like every other finding), else as given."""
+    try:
+        return payload_file.resolve().relative_to(directory.resolve()).as_posix()
+    except ValueError:
+        return str(payload_file)

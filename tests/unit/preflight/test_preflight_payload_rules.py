@@ -107,3 +107,11 @@ def test_payload_findings_point_at_the_payload_line(repo_copy, tmp_path):
 def test_connection_strings(url, problem):
     found = connection_problem(url)
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_payload_inside_the_repository_is_shown_relative_to_it(repo_copy):
+    data = payload_gen.generate()
+    _bad_fernet(data)
+    payload_gen.write(data, repo_copy.root / "vault" / "real-payload.yaml")
+    report = repo_copy.run(repo_copy.root / "vault" / "real-payload.yaml")
+    assert {f.file for f in report.findings if f.rule == "payload-fernet-key-invalid"} == {"vault/real-payload.yaml"}
