@@ -377,3 +377,47 @@ def test_a_terminal_image_pull_fails_convergence_at_once():
     pulled = healthy(pods=[k.pod("airflow-scheduler-0", "scheduler", phase="Pending", ready=False, containers=[
         k.container("scheduler", waiting=("ImagePullBackOff", 'Back-off pulling image "apache/airflow:3.2.2"'))])])
     assert converged("gitsync-wrong-host-key", pulled).failed
+
+
+# --- convergence of the remaining scenarios --------------------------------------------------------------------
+
+def test_template_key_missing_converges_when_the_fernet_es_syncs_again():
+    broken = healthy(external_secrets=[k.external_secret("airflow-fernet-key", ready=False)])
+    assert converged("template-key-missing", broken).pending
+    assert converged("template-key-missing", healthy()).ok
+
+
+def test_wrong_host_key_converges_when_the_chart_app_is_synced_and_pods_ready():
+    assert converged("gitsync-wrong-host-key", git_sync_failing(HOST_KEY_LOG)).pending
+    degraded = healthy(applications=[k.application("airflow-secrets"), k.application("airflow", health="Degraded")])
+    assert converged("gitsync-wrong-host-key", degraded).pending
+    assert converged("gitsync-wrong-host-key", healthy()).ok
+
+
+def test_broker_mismatch_converges_when_the_workers_are_ready():
+    crashing = healthy(pods=[k.pod("airflow-worker-0", "worker", ready=False, containers=[
+        k.container("worker", waiting=("CrashLoopBackOff", "back-off 20s"), last_exit=1, restarts=2)])])
+    assert converged("broker-password-mismatch", crashing).pending
+    assert converged("broker-password-mismatch", healthy()).ok
+
+
+def test_bad_fernet_key_converges_when_every_pod_is_ready():
+    restarting = healthy(pods=[*healthy_pods()[1:], k.pod("airflow-scheduler-1", "scheduler", ready=False,
+                                                         phase="Running")])
+    assert converged("bad-fernet-key", restarting).pending
+    assert converged("bad-fernet-key", healthy()).ok
+
+
+def test_pruned_secrets_converge_when_both_apps_sync_and_every_secret_is_back():
+    missing = healthy(secrets={n: s for n, s in secrets(uid_suffix="-2").items() if n != "airflow-ssh-secret"})
+    assert converged("secret-pruned-with-owner", missing).pending
+    assert converged("secret-pruned-with-owner", healthy(secrets=secrets(uid_suffix="-2"))).ok
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_no_scenario_converges_while_an_airflow_pod_cannot_pull_its_image(name):
+    pulled = healthy(pods=[*healthy_pods(), k.pod("airflow-worker-1", "worker", phase="Pending", ready=False,
+                                                  containers=[k.container("worker", waiting=(
+                                                      "ErrImagePull", "rpc error: code = NotFound"))])])
+    out = REGISTRY[name].converged.evaluate(pulled, memory(at_symptom=entry1_at_symptom()))
+    assert not out.ok
