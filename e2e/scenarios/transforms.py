@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -47,6 +48,13 @@ class FileEdit(Protocol):
 
 def _keys(path: Path_) -> tuple[str, ...]:
     return tuple(path.split(".")) if isinstance(path, str) else path
+
+
+def _value(value: Any) -> str:
+    """A value on one line: strings quoted with escapes (`"a\\n"`), others as flow YAML (`true`, `{a: 1}`)."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    return yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("...").strip()
 
 
 def _shown(path: Path_) -> str:
@@ -143,7 +151,7 @@ class SetValue:
     def describe(self) -> str:
         if self.value is DELETE:
             return f"{self.path}: remove {_shown(self.key)}"
-        return f"{self.path}: set {_shown(self.key)} = {yaml.safe_dump(self.value, default_flow_style=True).strip()}"
+        return f"{self.path}: set {_shown(self.key)} = {_value(self.value)}"
 
     def apply(self, text: str | None) -> str | None:
         if text is None:
@@ -167,7 +175,7 @@ class EditObject:
 
     def describe(self) -> str:
         what = "remove" if self.value is DELETE else "set"
-        shown = "" if self.value is DELETE else " = " + yaml.safe_dump(self.value, default_flow_style=True).strip()
+        shown = "" if self.value is DELETE else " = " + _value(self.value)
         return f"{self.path}: {self.kind}/{self.name}: {what} {_shown(self.key)}{shown}"
 
     def apply(self, text: str | None) -> str | None:
