@@ -37,7 +37,8 @@ def pods_first_then_secrets(timeline: Timeline, since: float, namespace: str, se
     waited = sorted({e.name for e in waits})
     missing = []
     for pod in waited:
-        ready = [e for e in timeline.select(kind="Pod", namespace=namespace, name=pod, what="condition Ready=True")
+        ready = [e for e in timeline.select(kind="Pod", namespace=namespace, name=pod,
+                                         what_prefix="condition Ready=True")
                  if e.time + 1 >= landed]
         if ready:
             evidence.append(f"pod {pod} Ready at +{ready[0].time - since:.1f}s, same pod")
