@@ -41,7 +41,7 @@ def pods_first_then_secrets(timeline: Timeline, since: float, namespace: str, se
                                          what_prefix="condition Ready=True")
                  if e.time + 1 >= landed]
         if ready:
-            evidence.append(f"pod {pod} Ready at +{ready[0].time - since:.1f}s, same pod")
+            evidence.append(f"pod {pod} Ready at +{ready[0].time - since:.1f}s")
         else:
             missing.append(pod)
     if missing:
