@@ -82,7 +82,8 @@ def fernet_key_unchanged(when: When = "throughout") -> Invariant:
 
 
 def admin_user_kept(when: When = "end") -> Invariant:
-    return Invariant(f"the admin user kept ({when})", lambda obs, m: admin_user_kept_now(obs, m, when), when)
+    return Invariant(f"the admin user kept ({when})", lambda obs, m: admin_user_kept_now(obs, m, when), when,
+                     reads_users=True)
 
 
 def airflow_keeps_running(components: tuple[str, ...]) -> Invariant:
