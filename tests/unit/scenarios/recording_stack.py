@@ -65,7 +65,7 @@ class ScriptedKube:
 
     def kubectl(self, *args: str, input_text: str | None = None) -> str:
         self.calls.append(args)
-        return "[]" if "users" in args else ""
+        return '[{"username": "admin", "roles": "Admin"}]' if "users" in args else ""
 
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
         if kind == "pods":

@@ -39,7 +39,7 @@ def test_observe_adds_probe_output_and_reads_users_only_when_asked():
     memory = Memory(probe_logs={"probe/fernet": ["exit 0"]})
     obs = observe(stack, REGISTRY["bad-fernet-key"], memory)
     assert obs.logs == {"probe/fernet": ["exit 0"]} and obs.users is None
-    assert observe(stack, REGISTRY["bad-fernet-key"], memory, users=True).users == ()
+    assert observe(stack, REGISTRY["bad-fernet-key"], memory, users=True).users == ("admin",)
 
 
 def test_usernames_are_parsed_after_cli_warnings():
