@@ -83,3 +83,12 @@ def test_a_failing_break_step_is_reported_masked_and_recovery_still_runs():
     assert break_phase.name == "break" and not break_phase.ok
     assert "s3cret-value-123" not in break_phase.evidence[0] and "***MASKED***" in break_phase.evidence[0]
     assert "recovery" in [p.name for p in failure.value.result.phases]
+
+
+def test_an_admin_user_lost_on_the_way_fails_the_final_invariants():
+    stack = RecordingStack([state(), state(comparison_error=True), state()])
+    answers = iter(['[{"username": "admin"}]'])
+    stack.kube.kubectl = lambda *args, input_text=None: next(answers, "[]") if "users" in args else ""
+    with pytest.raises(runner.ScenarioFailed, match="admin user 'admin' missing") as failure:
+        runner.run(REGISTRY["values-in-directory-source"], stack)
+    assert failure.value.result.phases[-1].name == "invariants" and not failure.value.result.phases[-1].ok
