@@ -69,6 +69,7 @@ class Context:
         self.payload = payload
         self.payload_text = payload_text
         self.payload_file = payload_file
+        self._template_problems: dict[str, list[Any]] = {}
 
     # --- findings -------------------------------------------------------------------------------------------
     def finding(self, rule_id: str, *, file: str, line: int | None, obj: str, message: str, hint: str,
@@ -86,10 +87,9 @@ class Context:
         """Template problems for a payload text, evaluated once per run and shared by the rules that ask."""
         from e2e.preflight.templating import template_problems
 
-        cache = self.__dict__.setdefault("_template_problems", {})
-        if payload_text not in cache:
-            cache[payload_text] = list(template_problems(self.repo.external_secrets, payload_text))
-        return cache[payload_text]
+        if payload_text not in self._template_problems:
+            self._template_problems[payload_text] = list(template_problems(self.repo.external_secrets, payload_text))
+        return self._template_problems[payload_text]
 
     # --- the Airflow chart ----------------------------------------------------------------------------------
     @cached_property
