@@ -69,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnusableInput as exc:
         print(f"airflow-e2e {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except OSError as exc:
+        # A path the user gave that cannot be read or written: their input, so exit 2 with one line.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"airflow-e2e {args.command}: error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except KeyboardInterrupt:
         print(f"airflow-e2e {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -1,0 +1,40 @@
+"""The command line's error contract: bad input is one line on stderr and exit 2, never a traceback."""
+
+import pytest
+
+from e2e import cli
+
+
+def test_every_documented_command_is_available():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) == set(cli.COMMANDS)
+
+
+def test_a_path_that_cannot_be_written_is_one_line_and_exit_2(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = cli.main(["plan", "--output", str(blocker / "sub")])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_UNUSABLE
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(blocker / "sub") in err
+
+
+def test_unexpected_errors_are_one_line_without_the_message(capsys, monkeypatch):
+    def explode(_args):
+        raise RuntimeError("secret-value-must-not-show")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    parser._subparsers._group_actions[0].choices["sweep"].set_defaults(_run=explode)
+    monkeypatch.delenv("AIRFLOW_E2E_DEBUG", raising=False)
+    assert cli.main(["sweep"]) == cli.EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert "RuntimeError" in err and "secret-value-must-not-show" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["preflight", "/nonexistent-dir"], ["report", "/nonexistent.json"]])
+def test_missing_inputs_exit_2(argv, capsys):
+    assert cli.main(argv) == cli.EXIT_UNUSABLE
+    assert "Traceback" not in capsys.readouterr().err
