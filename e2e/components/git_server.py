@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from e2e.components import binaries, identity, net
+from e2e.components.ephemeral import EphemeralServer
 from e2e.components.waiting import GaveUp, wait_until
 
 PRIVSEP_DIR = Path("/run/sshd")
@@ -34,7 +35,7 @@ def git_env(home: Path) -> dict[str, str]:
     }
 
 
-class GitSshServer:
+class GitSshServer(EphemeralServer):
     def __init__(self, authorized_public_key: str, *, startup_timeout: float = 30.0,
                  who: identity.Identity | None = None) -> None:
         self.authorized_public_key = authorized_public_key.strip()
@@ -44,16 +45,6 @@ class GitSshServer:
         self.port = 0
         self.root: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> GitSshServer:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- facts a client needs ----------------------------------------------------------------------------
     @property
@@ -117,25 +108,6 @@ class GitSshServer:
         wait_until(self._banner, timeout=self.startup_timeout, what=f"sshd on port {self.port}")
         return self
 
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=10)
-            self._proc = None
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
-
-    def log_text(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")
-        except OSError:
-            return ""
-
     # -- content -----------------------------------------------------------------------------------------
     def add_repository(self, repo_path: str, content: Path, branch: str = "main") -> str:
         """Publish a directory as one commit on `branch` of a bare repository; returns the commit id."""
@@ -162,6 +134,5 @@ class GitSshServer:
     def _banner(self) -> bool:
         assert self._proc is not None
         if self._proc.poll() is not None:
-            raise GaveUp(f"sshd exited ({self._proc.returncode}): "
-                         f"{(self.log_text().strip().splitlines() or ['no log'])[-1]}")
+            raise GaveUp(f"sshd exited ({self._proc.returncode}): {self.last_log_line()}")
         return net.banner(self.port).startswith(b"SSH-")

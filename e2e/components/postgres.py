@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from e2e.components import binaries, identity, net
+from e2e.components.ephemeral import EphemeralServer
 from e2e.components.waiting import GaveUp, wait_until
 
 ADMIN = "e2e_admin"
@@ -27,7 +28,7 @@ def _quote_ident(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class PostgresServer:
+class PostgresServer(EphemeralServer):
     """Context manager: `with PostgresServer() as pg: pg.create_login(user, password, db)`."""
 
     def __init__(self, *, startup_timeout: float = 60.0, who: identity.Identity | None = None) -> None:
@@ -39,16 +40,6 @@ class PostgresServer:
         self._bins: dict[str, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------------------
-    def __enter__(self) -> PostgresServer:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     @property
     def data_dir(self) -> Path:
         assert self.root is not None
@@ -119,12 +110,6 @@ class PostgresServer:
         )
         return result.returncode == 0 and result.stdout.strip() == "1"
 
-    def log_text(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")
-        except OSError:
-            return ""
-
     # -- internals ---------------------------------------------------------------------------------------
     def _as(self, argv: list[str]) -> list[str]:
         assert self.who is not None
@@ -141,7 +126,7 @@ class PostgresServer:
 
     def _accepting(self) -> bool:
         if not (self.data_dir / "postmaster.pid").exists():
-            raise GaveUp(f"PostgreSQL exited: {(self.log_text().strip().splitlines() or ['no log'])[-1]}")
+            raise GaveUp(f"PostgreSQL exited: {self.last_log_line()}")
         result = subprocess.run([self._bins["pg_isready"], "-h", self.host, "-p", str(self.port), "-t", "1"],
                                 capture_output=True, check=False, timeout=10)
         return result.returncode == 0

@@ -8,7 +8,6 @@ The password goes through a config file (mode 0600), never argv.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -18,10 +17,11 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from e2e.components import binaries, net
+from e2e.components.ephemeral import EphemeralServer
 from e2e.components.waiting import GaveUp, wait_until
 
 
-class RedisServer:
+class RedisServer(EphemeralServer):
     def __init__(self, password: str, *, startup_timeout: float = 30.0) -> None:
         self.password = password
         self.startup_timeout = startup_timeout
@@ -29,16 +29,6 @@ class RedisServer:
         self.port = 0
         self.root: Path | None = None
         self._proc: subprocess.Popen[bytes] | None = None
-
-    def __enter__(self) -> RedisServer:
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def log_file(self) -> Path:
@@ -62,30 +52,10 @@ class RedisServer:
         wait_until(self._pong, timeout=self.startup_timeout, what=f"Redis on port {self.port}")
         return self
 
-    def stop(self) -> None:
-        if self._proc is not None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait(timeout=10)
-            self._proc = None
-        if self.root is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
-            self.root = None
-
-    def log_text(self) -> str:
-        try:
-            return self.log_file.read_text(errors="replace")
-        except OSError:
-            return ""
-
     def _pong(self) -> bool:
         assert self._proc is not None
         if self._proc.poll() is not None:
-            raise GaveUp(f"redis-server exited ({self._proc.returncode}): "
-                         f"{(self.log_text().strip().splitlines() or ['no log'])[-1]}")
+            raise GaveUp(f"redis-server exited ({self._proc.returncode}): {self.last_log_line()}")
         client = redis.Redis(host=self.host, port=self.port, password=self.password, socket_timeout=1,
                              socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
         try:
