@@ -1,46 +1,16 @@
-"""Realistic runs (fixtures/timelines/runs.py): watch streams in the API's JSON shapes, and their timelines."""
+"""Realistic runs (fixtures/timelines/runs.py): watch streams in the API's JSON shapes, and their timelines.
+
+The fixtures shared with the other timeline tests (runs, repo, example_payload, masker) live in
+tests/unit/timeline_fixtures.py.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
-import pytest
+UNIT = str(Path(__file__).resolve().parents[1])
+if UNIT not in sys.path:
+    sys.path.insert(0, UNIT)
 
-from e2e.gitops import load_repository
-from e2e.masking import Masker
-from e2e.payload import secret_values
-
-ROOT = Path(__file__).resolve().parents[3]
-TIMELINES = ROOT / "fixtures" / "timelines"
-
-
-def _load_runs():
-    if "timeline_runs" in sys.modules:
-        return sys.modules["timeline_runs"]
-    spec = importlib.util.spec_from_file_location("timeline_runs", TIMELINES / "runs.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["timeline_runs"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def runs():
-    return _load_runs()
-
-
-@pytest.fixture(scope="session")
-def repo():
-    return load_repository(ROOT / "fixtures" / "gitops")
-
-
-@pytest.fixture(scope="session")
-def example_payload(repo):
-    return repo.payload_example
-
-
-@pytest.fixture(scope="session")
-def masker(example_payload):
-    return Masker(secret_values(example_payload))
+from timeline_fixtures import *  # noqa: E402, F403  (runs, repo, example_payload, masker: pytest finds them here)
