@@ -10,22 +10,8 @@ from e2e.checks import secrets
 from e2e.checks.expect import Expectations
 from e2e.observe import snapshot
 from e2e.observe.wait import Failed, Ok, Pending, eventually
-from e2e.report import junit
-from e2e.report.artifacts import keep
 
 pytestmark = [pytest.mark.cluster, pytest.mark.secrets]
-
-
-@pytest.fixture
-def judged(stack, recorder, artifacts_dir, record_property):
-    """verdict -> verdict, after keeping timeline, report and JUnit properties for this test."""
-    def keep_and_return(verdict):
-        verdict = verdict.masked(stack.masker)
-        keep(artifacts_dir, recorder.timeline(), [verdict], stack.masker, title=verdict.name,
-             versions={"chart": stack.config.chart_version, "run_id": stack.config.run_id})
-        junit.record(record_property, [verdict], stack.masker)
-        return verdict
-    return keep_and_return
 
 
 @pytest.fixture
