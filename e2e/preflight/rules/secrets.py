@@ -81,27 +81,21 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
       "FAILURES.md 2; seed \"If Airflow keeps generating new keys\"")
 def secret_name_unset(ctx: Context) -> list[Finding]:
     out = []
-    for aapp in ctx.airflow_apps:
-        for ref in SECRET_REFS:
-            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
-                continue
-            if _is_set(get_path(aapp.values, ref.value_path)):
-                continue
-            generated = ref.chart_generates.format(release=aapp.release)
-            file, line = ctx.locate_value(aapp, ref.value_path)
-            if ref.generated_how == "built from values":
-                severity, why = "warning", "built from the values, so its password would have to be in Git"
-            elif ref.generated_how == "pre-install hook":
-                severity, why = "error", ("a pre-install hook with a random value: Argo CD runs it as PreSync on "
-                                          "every sync, so the value changes each sync")
-            else:
-                severity, why = "error", ("random on every render: the Application stays OutOfSync and pods "
-                                          "roll on every sync")
-            out.append(ctx.finding(
-                "secret-name-unset", file=file, line=line, obj=aapp.ref, severity=severity,
-                message=f"{ref.value_path} is unset (Airflow {aapp.airflow_version}): the chart generates "
-                        f"{generated!r}, {why}",
-                hint=f"set {ref.value_path} to a Secret produced by an ExternalSecret (data key {ref.data_key})"))
+    for aapp, ref, generated in _chart_generated(ctx):
+        file, line = ctx.locate_value(aapp, ref.value_path)
+        if ref.generated_how == "built from values":
+            severity, why = "warning", "built from the values, so its password would have to be in Git"
+        elif ref.generated_how == "pre-install hook":
+            severity, why = "error", ("a pre-install hook with a random value: Argo CD runs it as PreSync on "
+                                      "every sync, so the value changes each sync")
+        else:
+            severity, why = "error", ("random on every render: the Application stays OutOfSync and pods "
+                                      "roll on every sync")
+        out.append(ctx.finding(
+            "secret-name-unset", file=file, line=line, obj=aapp.ref, severity=severity,
+            message=f"{ref.value_path} is unset (Airflow {aapp.airflow_version}): the chart generates "
+                    f"{generated!r}, {why}",
+            hint=f"set {ref.value_path} to a Secret produced by an ExternalSecret (data key {ref.data_key})"))
     return out
 
 
@@ -110,20 +104,14 @@ def secret_name_unset(ctx: Context) -> list[Finding]:
       "FAILURES.md 12")
 def eso_target_collides(ctx: Context) -> list[Finding]:
     out = []
-    for aapp in ctx.airflow_apps:
-        for ref in SECRET_REFS:
-            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
-                continue
-            if _is_set(get_path(aapp.values, ref.value_path)):
-                continue
-            generated = ref.chart_generates.format(release=aapp.release)
-            for es in ctx.es_by_target.get((aapp.namespace, generated), []):
-                out.append(ctx.finding(
-                    "eso-target-collides-with-chart-secret", file=es.obj.origin.file, line=es.obj.origin.line,
-                    obj=es.obj.ref,
-                    message=f"targets {generated!r}, the Secret the chart also renders while {ref.value_path} "
-                            "is unset: two owners, the Secret disappears or flips",
-                    hint=f"set {ref.value_path}: {generated} in the values so the chart reads it instead"))
+    for aapp, ref, generated in _chart_generated(ctx):
+        for es in ctx.es_by_target.get((aapp.namespace, generated), []):
+            out.append(ctx.finding(
+                "eso-target-collides-with-chart-secret", file=es.obj.origin.file, line=es.obj.origin.line,
+                obj=es.obj.ref,
+                message=f"targets {generated!r}, the Secret the chart also renders while {ref.value_path} "
+                        "is unset: two owners, the Secret disappears or flips",
+                hint=f"set {ref.value_path}: {generated} in the values so the chart reads it instead"))
     return out
 
 
@@ -185,6 +173,17 @@ def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
                 produced = produced_keys(es)
                 if produced is not None:
                     yield aapp, need, es, produced
+
+
+def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
+    """(app, ref, Secret name) for each Secret the chart generates itself because its *SecretName is unset."""
+    for aapp in ctx.airflow_apps:
+        for ref in SECRET_REFS:
+            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
+                continue
+            if _is_set(get_path(aapp.values, ref.value_path)):
+                continue
+            yield aapp, ref, ref.chart_generates.format(release=aapp.release)
 
 
 def _template_line(es: Any, key: str | None = None) -> int:
