@@ -17,7 +17,7 @@ from e2e import payload as payload_mod
 from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
 from e2e.gitops.model import ExternalSecret
-from e2e.gitops.templates import TemplateError, render
+from e2e.gitops.templates import TemplateError, render_target_data
 from e2e.observe.snapshot import Snapshot, secret_bytes
 
 ESO_MANAGED_LABEL = "reconcile.external-secrets.io/managed"
@@ -41,9 +41,7 @@ def expected_data(es: ExternalSecret, vault: Mapping[str, Mapping[str, str]]) ->
             raise TemplateError(f"remote key {ref.get('key')!r} is not in the Vault view")
         prop = ref.get("property")
         context[str(item.get("secretKey"))] = props[prop] if prop else json.dumps(props)
-    if not es.template_data:
-        return {k: str(v).encode() for k, v in context.items()}
-    return {key: render(template, context).encode() for key, template in es.template_data.items()}
+    return {key: str(value).encode() for key, value in render_target_data(es.template_data, context).items()}
 
 
 def compare_bytes(expected: bytes, actual: bytes | None) -> str:

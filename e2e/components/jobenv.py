@@ -16,7 +16,7 @@ from typing import Any
 from e2e import chart, versions
 from e2e import payload as payload_mod
 from e2e.gitops import Repository, get_path
-from e2e.gitops.templates import TemplateError, render
+from e2e.gitops.templates import TemplateError, render_target_data
 
 JOB_ONLY_SKIPPED = {"REDIS_PASSWORD"}  # read by the Redis StatefulSet, not by Airflow containers
 
@@ -43,8 +43,7 @@ def render_secrets(repo: Repository, payload: dict[str, Any]) -> dict[str, dict[
             if isinstance(secret_key, str):
                 context[secret_key] = text
         try:
-            data = {k: render(t, context) for k, t in es.template_data.items()} if es.template_data else \
-                dict(context)
+            data = render_target_data(es.template_data, context)
         except TemplateError as exc:
             raise JobEnvError(f"ExternalSecret {es.name}: {exc}") from None
         out[es.target_name] = data

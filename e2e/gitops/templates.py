@@ -196,3 +196,11 @@ def render(template: str, context: dict[str, Any]) -> str:
         pos = match.end()
     out.append(template[pos:])
     return "".join(out)
+
+
+def render_target_data(template_data: dict[str, str], context: dict[str, Any]) -> dict[str, str]:
+    """The data ESO writes into an ExternalSecret's target Secret: each `spec.target.template.data` entry
+    rendered against the data context (secretKey -> provider value), or with no template the context as is."""
+    if not template_data:
+        return dict(context)
+    return {key: render(template, context) for key, template in template_data.items()}
