@@ -111,8 +111,11 @@ ARGOCD_VERSION = "v3.5.1"
 ARGOCD_INSTALL_URL = f"https://raw.githubusercontent.com/argoproj/argo-cd/{ARGOCD_VERSION}/manifests/install.yaml"
 ARGOCD_IMAGE = f"quay.io/argoproj/argocd:{ARGOCD_VERSION}"
 GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.7.1"
-# The in-cluster SSH git server: Alpine with openssh-server and git added at start (apk, pinned branch).
-GIT_SERVER_IMAGE = "docker.io/library/alpine:3.22"
+# The in-cluster SSH git server: Alpine with openssh-server, git and git-daemon (git-shell) added at start by
+# apk from the 3.22 branch. The image is pinned by its multi-arch index digest (alpine 3.22.5, as cited by
+# independent public Dockerfiles, some building for arm64); the packages follow the branch.
+GIT_SERVER_IMAGE = ("docker.io/library/alpine:3.22.5"
+                    "@sha256:14358309a308569c32bdc37e2e0e9694be33a9d99e68afb0f5ff33cc1f695dce")
 POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm"
 
 

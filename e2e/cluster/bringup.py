@@ -45,6 +45,23 @@ def rollout_targets(objects: list[Obj]) -> list[tuple[str, str]]:
             for o in objects if o.get("kind") in ROLLOUT_KINDS]
 
 
+def transient_step_error(exc: BaseException) -> bool:
+    """Errors a step's wait retries inside its deadline: a failed kubectl call (API server busy, port-forward
+    not up), a dropped connection through the port-forward (requests/hvac), Vault answering 5xx while starting."""
+    from e2e.observe.wait import is_transient
+
+    if isinstance(exc, tools.ToolError) or is_transient(exc):
+        return True
+    try:
+        import hvac.exceptions
+        import requests.exceptions
+    except ImportError:  # pragma: no cover - both are dependencies of the harness
+        return False
+    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout
+                      | hvac.exceptions.VaultDown | hvac.exceptions.InternalServerError
+                      | hvac.exceptions.BadGateway)
+
+
 def missing_handlers(plan: RunPlan, handlers: Mapping[str, Any]) -> list[str]:
     return [s.name for s in plan.steps() if s.name not in handlers]
 
@@ -108,6 +125,19 @@ def execute(plan: RunPlan, handlers: Mapping[str, Callable[[Step], None]], progr
             for lane in phase.lanes:
                 run_lane(phase.name, lane)
         progress.say(f"phase {phase.name} done in {time.monotonic() - begun:.1f}s")
+
+
+def configure_objects(plan: RunPlan, step: Step, install: list[Obj], config: RunConfig,
+                      repo: Repository) -> list[Obj]:
+    """The objects of a configure step, argocd-cm rebuilt over the install.yaml's own argocd-cm (a server-side
+    apply by the same field manager would otherwise delete the keys the release ships there)."""
+    shipped = argocd.shipped_argocd_cm(install)
+    out: list[Obj] = []
+    for manifest in step.manifests:
+        for obj in plan.manifests[manifest].objects:
+            is_cm = obj.get("kind") == "ConfigMap" and obj["metadata"].get("name") == "argocd-cm"
+            out.append(argocd.argocd_cm(config, repo, base=shipped) if is_cm else obj)
+    return out
 
 
 class LiveRun:
@@ -213,8 +243,7 @@ class LiveRun:
             "vault.publish-ca": self.publish_ca,
             "vault.seed": self.seed,
             "gitserver.push": self.push,
-            "argocd.configure": lambda s: self.k().apply(
-                [o for f in s.manifests for o in self.objects(f)], s.timeout),
+            "argocd.configure": self.argocd_configure,
             "argocd.restart": lambda s: self.k().kubectl(*s.argv[1:], timeout=s.timeout),
             "argocd.ready-again": lambda s: self.wait_rollouts(
                 [(self.config.argocd_namespace, t) for t in argocd.RESTART_AFTER_CM], s.timeout),
@@ -228,6 +257,12 @@ class LiveRun:
             self.render_charts()
             self.k().apply(self.rendered[key], step.timeout)
         return install
+
+    def argocd_configure(self, step: Step) -> None:
+        """Repository Secret, known hosts and argocd-cm; argocd-cm keeps what install.yaml shipped in it."""
+        self.render_charts()
+        self.k().apply(configure_objects(self.plan, step, self.rendered["argocd"], self.config, self.repo),
+                       step.timeout)
 
     def cluster_create(self, step: Step) -> None:
         self.provider.up(self.plan.manifests["00-kind-config.yaml"].text or "", step.timeout)
@@ -281,8 +316,10 @@ class LiveRun:
             try:
                 self.vault.seed(self.repo, self.material.payload)  # idempotent: safe to repeat
                 return Ok()
-            except tools.ToolError as exc:  # the port-forward is not up yet
-                return Pending(str(exc))
+            except Exception as exc:  # the port-forward or Vault not answering yet; anything else is a bug
+                if not transient_step_error(exc):
+                    raise
+                return Pending(f"{type(exc).__name__}: {exc}")
 
         eventually(attempt, step.timeout, interval=2.0, describe="seed Vault", masker=self.masker)
 
@@ -301,7 +338,10 @@ class LiveRun:
         def check():
             reasons = []
             for name in children:
-                app = self.k().get("applications.argoproj.io", name, self.config.argocd_namespace)
+                try:
+                    app = self.k().get("applications.argoproj.io", name, self.config.argocd_namespace)
+                except tools.ToolError as exc:  # the API server busy for a moment: the deadline still holds
+                    return Pending(f"{name}: {exc}")
                 if app is None:
                     reasons.append(f"{name}: not created yet")
                     continue

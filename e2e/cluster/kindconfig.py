@@ -12,8 +12,12 @@ from e2e import versions
 from e2e.config import RUN_ID_LABEL, RunConfig
 
 CERTS_DIR = "/etc/containerd/certs.d"
-# containerd 2 (kind >= 0.27) reads per-registry hosts.toml files from config_path.
-CONTAINERD_PATCH = f'[plugins."io.containerd.cri.v1.images".registry]\n  config_path = "{CERTS_DIR}"\n'
+# containerd reads per-registry hosts.toml files from config_path. kind's node images keep containerd's
+# config file at `version = 2` (kind images/base/files/etc/containerd/config.toml, also under containerd 2),
+# so a patch must use the version-2 plugin table, as kind's own local-registry example does; the version-3
+# name (`io.containerd.cri.v1.images`) is not what that file holds. Images from kind v0.27.0 on already
+# default to this config_path: the patch makes it explicit and harmless.
+CONTAINERD_PATCH = f'[plugins."io.containerd.grpc.v1.cri".registry]\n  config_path = "{CERTS_DIR}"\n'
 MIRRORED_REGISTRIES = ("docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "public.ecr.aws")
 
 

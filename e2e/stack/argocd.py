@@ -1,8 +1,10 @@
 """Argo CD from the pinned release's install.yaml, and the objects that let it read the test git server.
 
 Why these objects: the repository Secret (type git, url, sshPrivateKey) and `argocd-ssh-known-hosts-cm`
-with the run's host key keep host key checking on; argocd-cm is the repository's own (with the Application
-health check) plus a short `timeout.reconciliation`, so waves and retries show within a test's patience.
+with the run's host key keep host key checking on; argocd-cm is the release's own (install.yaml
+ships `resource.exclusions` and `resource.customizations.ignoreResourceUpdates.*` in it) with the repository's
+keys (the Application health check) and a short `timeout.reconciliation` without jitter merged in, so waves
+and retries show within a test's patience.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from e2e.stack import names
 from e2e.stack.common import Obj, config_map, labelled, plain, secret
 
 RECONCILIATION_TIMEOUT = "15s"
+# Argo CD adds up to `timeout.reconciliation.jitter` (default 60s since 2.x, argocd-cm.yaml docs) to every
+# periodic refresh; 0 disables it, so a test's patience is the timeout alone.
+RECONCILIATION_JITTER = "0s"
 PART_OF = {"app.kubernetes.io/part-of": "argocd"}
 DEPLOYMENTS = ("argocd-server", "argocd-repo-server", "argocd-redis", "argocd-applicationset-controller",
                "argocd-notifications-controller", "argocd-dex-server")
@@ -48,15 +53,34 @@ def known_hosts_config_map(config: RunConfig, repo: Repository, host_public_key:
                       {"ssh_known_hosts": "\n".join(lines) + "\n"}, config, labels=dict(PART_OF))
 
 
-def argocd_cm(config: RunConfig, repo: Repository, reconciliation: str = RECONCILIATION_TIMEOUT) -> Obj:
-    """The repository's argocd-cm (if any) with a short timeout.reconciliation merged in."""
+def argocd_cm(config: RunConfig, repo: Repository, reconciliation: str = RECONCILIATION_TIMEOUT,
+              base: Obj | None = None) -> Obj:
+    """argocd-cm to apply: `base` (the install.yaml's argocd-cm, at run time) with the repository's argocd-cm
+    (if any) and the short reconciliation merged over it.
+
+    Why the base: install.yaml and this object are applied server-side by the same field manager, and a
+    server-side apply removes every field the manager owned before and no longer sends; without the base,
+    the release's `resource.exclusions` and `ignoreResourceUpdates` keys would be deleted.
+    """
     found = next((o for o in repo.objects_of_kind("ConfigMap") if o.name == "argocd-cm"), None)
-    body: dict[str, Any] = plain(found.body) if found else {
+    ours: dict[str, Any] = plain(found.body) if found else {
         "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "argocd-cm"}, "data": {}}
+    shipped: dict[str, Any] = plain(base) if base else {"metadata": {}, "data": {}}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "argocd-cm"}}
     body["metadata"]["namespace"] = config.argocd_namespace
-    body["metadata"]["labels"] = {**(body["metadata"].get("labels") or {}), **PART_OF}
-    body["data"] = {**(body.get("data") or {}), "timeout.reconciliation": reconciliation}
+    if (ours.get("metadata") or {}).get("annotations"):
+        body["metadata"]["annotations"] = dict(ours["metadata"]["annotations"])
+    body["metadata"]["labels"] = {**((shipped.get("metadata") or {}).get("labels") or {}),
+                                  **((ours.get("metadata") or {}).get("labels") or {}), **PART_OF}
+    body["data"] = {**(shipped.get("data") or {}), **(ours.get("data") or {}),
+                    "timeout.reconciliation": reconciliation, "timeout.reconciliation.jitter": RECONCILIATION_JITTER}
     return labelled(body, config)
+
+
+def shipped_argocd_cm(install: list[Obj]) -> Obj | None:
+    """The argocd-cm install.yaml ships (None when the render has none)."""
+    return next((o for o in install if o.get("kind") == "ConfigMap"
+                 and (o.get("metadata") or {}).get("name") == "argocd-cm"), None)
 
 
 def install_source() -> str:

@@ -34,11 +34,21 @@ AuthorizedKeysFile .ssh/authorized_keys
 StrictModes yes
 """
 
+# Alpine packages at container start (the cluster needs the Alpine mirror, see docs/cluster.md). Alpine's
+# APKBUILD for git moves git-shell (with git-daemon and git-http-backend) into the `git-daemon` subpackage, so
+# it is installed explicitly and its path looked up; a missing login shell would make sshd refuse the git user.
+# adduser -H: the home is the mounted emptyDir; busybox's -D leaves the password `!` (locked), which OpenSSH
+# without PAM refuses even for keys, hence `*`. safe.directory: the URL paths are root-owned symlinks to the
+# git-owned repositories, and git's ownership check must not refuse them.
 START_SH = f"""\
 set -eu
-apk add --no-cache openssh-server git >/dev/null
-id git >/dev/null 2>&1 || adduser -D -s /usr/bin/git-shell -h {SERVE_ROOT} git
+apk add --no-cache openssh-server git git-daemon >/dev/null
+GIT_SHELL="$(command -v git-shell || true)"
+[ -n "$GIT_SHELL" ] || GIT_SHELL=/usr/libexec/git-core/git-shell
+[ -x "$GIT_SHELL" ] || {{ echo "git-server: git-shell not found after apk add" >&2; exit 1; }}
+id git >/dev/null 2>&1 || adduser -D -H -s "$GIT_SHELL" -h {SERVE_ROOT} git
 sed -i 's/^git:!/git:*/' /etc/shadow
+git config --system --add safe.directory '*'
 install -d -m 0755 /etc/ssh/keys
 install -m 0600 /keys/ssh_host_ed25519_key /etc/ssh/keys/ssh_host_ed25519_key
 chmod 0755 {SERVE_ROOT}
