@@ -22,6 +22,13 @@ if [ "${registry_code:-000}" = "000" ] && [ -z "${AIRFLOW_E2E_REGISTRY_MIRROR:-}
   exit 1
 fi
 
+# The in-cluster git server adds openssh-server, git and git-daemon with apk when it starts (docs/cluster.md).
+alpine_code="$(curl -s --connect-timeout 10 -o /dev/null -w '%{http_code}' https://dl-cdn.alpinelinux.org/alpine/v3.22/main/ 2>/dev/null || true)"
+if [ "${alpine_code:-000}" = "000" ]; then
+  echo "make e2e: the in-cluster git server installs openssh and git with apk at start, and dl-cdn.alpinelinux.org is unreachable." >&2
+  exit 1
+fi
+
 bash scripts/install-tools.sh
 export PATH="$ROOT/.bin:$PATH"
 # shellcheck disable=SC2086 # PYTEST_ARGS is a list of extra arguments

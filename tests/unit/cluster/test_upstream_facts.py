@@ -14,7 +14,8 @@ from e2e import versions
 from e2e.cluster import bringup, kindconfig
 from e2e.stack import argocd, gitserver
 
-# argocd-cm as Argo CD v3.5.1's manifests/install.yaml ships it (data keys abridged to two of nine).
+# argocd-cm as Argo CD v3.5.1's manifests/install.yaml ships it (two of its nine data keys: resource.exclusions
+# and one of the eight ignoreResourceUpdates keys).
 SHIPPED_ARGOCD_CM = {
     "apiVersion": "v1", "kind": "ConfigMap",
     "metadata": {"name": "argocd-cm", "namespace": "argocd",
