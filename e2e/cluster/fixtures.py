@@ -132,7 +132,10 @@ def stack(cluster_session, recorder, request: pytest.FixtureRequest):
         return cluster_session.bring_up()
     except Exception:
         request.session.stash[FAILED_KEY] = True
-        cluster_session.collect(cluster_session.config.artifacts_dir / cluster_session.config.run_id / "bring-up")
+        try:  # diagnostics must never hide why the bring-up failed
+            cluster_session.collect(cluster_session.config.artifacts_dir / cluster_session.config.run_id / "bring-up")
+        except Exception as exc:
+            cluster_session.progress.say(f"diagnostics after the failed bring-up incomplete: {type(exc).__name__}")
         raise
 
 
