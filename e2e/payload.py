@@ -6,7 +6,6 @@ random per call; the shape is the seed's. The file is written 0600 and its conte
 
 from __future__ import annotations
 
-import os
 import secrets
 import urllib.parse
 from pathlib import Path
@@ -16,6 +15,8 @@ import yaml
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from e2e.private_file import write_private
 
 DEFAULT_DB_HOST = "postgresql.airflow-db.svc.cluster.local"
 DEFAULT_REDIS_HOST = "airflow-redis"
@@ -87,11 +88,7 @@ def dumps(payload: dict[str, Any]) -> str:
 
 def write(payload: dict[str, Any], out: Path) -> None:
     """Write 0600 from the first byte (never world-readable, not even briefly)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(dumps(payload))
-    os.chmod(out, 0o600)
+    write_private(out, dumps(payload))
 
 
 def secret_values(payload: Any) -> list[str]:

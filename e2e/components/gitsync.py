@@ -8,7 +8,6 @@ throwaway directory, so no personal ssh config, key or agent can help the clone 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from e2e.components import binaries
 from e2e.components.git_server import git_env
+from e2e.private_file import write_private
 
 
 @dataclass
@@ -37,12 +37,6 @@ def chart_known_hosts(known_hosts_value: str | None) -> str:
     return (known_hosts_value or "").rstrip("\n")
 
 
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-
-
 def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout: float = 60.0) -> CloneResult:
     git = binaries.find("git")
     binaries.find("ssh")
@@ -51,7 +45,7 @@ def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout:
         root = Path(tmp)
         (root / "home").mkdir()
         key, hosts = root / "ssh", root / "known_hosts"
-        _write_private(key, private_key)
+        write_private(key, private_key)
         hosts.write_text(known_hosts, encoding="utf-8", newline="")
         env = git_env(root / "home")
         env["GIT_SSH_COMMAND"] = f"ssh -i {key} -o StrictHostKeyChecking=yes -o UserKnownHostsFile={hosts}"
