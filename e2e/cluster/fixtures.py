@@ -126,17 +126,22 @@ def recorder(cluster_session):
         rec.stop()
 
 
-@pytest.fixture(scope="session")
-def stack(cluster_session, recorder, request: pytest.FixtureRequest):
+def bring_up_or_collect(cluster_session, mark_failed) -> object:
+    """The stack, or the bring-up's own error after masked diagnostics (a diagnostics failure never hides it)."""
     try:
         return cluster_session.bring_up()
     except Exception:
-        request.session.stash[FAILED_KEY] = True
-        try:  # diagnostics must never hide why the bring-up failed
+        mark_failed()
+        try:
             cluster_session.collect(cluster_session.config.artifacts_dir / cluster_session.config.run_id / "bring-up")
         except Exception as exc:
             cluster_session.progress.say(f"diagnostics after the failed bring-up incomplete: {type(exc).__name__}")
         raise
+
+
+@pytest.fixture(scope="session")
+def stack(cluster_session, recorder, request: pytest.FixtureRequest):
+    return bring_up_or_collect(cluster_session, lambda: request.session.stash.__setitem__(FAILED_KEY, True))
 
 
 @pytest.fixture

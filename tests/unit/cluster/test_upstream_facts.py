@@ -106,3 +106,24 @@ def test_a_seed_does_not_retry_a_refused_write():
     assert not bringup.transient_step_error(hvac.exceptions.Forbidden("permission denied"))
     assert not bringup.transient_step_error(KeyError("mount_point"))
 
+
+
+def test_a_failing_diagnostics_collection_does_not_hide_the_bring_up_error(tmp_path):
+    from types import SimpleNamespace
+
+    from e2e.cluster import fixtures
+
+    said: list[str] = []
+    marked: list[bool] = []
+
+    def bring_up():
+        raise bringup.BringUpError("configure/vault.seed: permission denied")
+
+    def collect(out):
+        raise bringup.tools.ToolError("`kubectl get pods` failed: connection refused")
+
+    session = SimpleNamespace(bring_up=bring_up, collect=collect, progress=SimpleNamespace(say=said.append),
+                              config=SimpleNamespace(artifacts_dir=tmp_path, run_id="r"))
+    with pytest.raises(bringup.BringUpError, match="vault.seed"):
+        fixtures.bring_up_or_collect(session, lambda: marked.append(True))
+    assert marked == [True] and said == ["diagnostics after the failed bring-up incomplete: ToolError"]
