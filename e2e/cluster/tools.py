@@ -11,10 +11,10 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
-from pathlib import Path
 
 from e2e.config import REPO_ROOT
 from e2e.masking import Masker
+from e2e.private_file import write_private  # noqa: F401  (callers use tools.write_private)
 
 BIN_DIR = REPO_ROOT / ".bin"
 
@@ -73,12 +73,3 @@ def local_images() -> set[str]:
     """Image references present in the local Docker engine (for `kind load docker-image`)."""
     result = run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], check=False, timeout=60)
     return {line.strip() for line in result.stdout.splitlines() if line.strip() and "<none>" not in line}
-
-
-def write_private(path: Path, text: str) -> Path:
-    """A file only the user can read (keys, kubeconfigs), 0600 from the first byte."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path
