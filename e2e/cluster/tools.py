@@ -1,4 +1,5 @@
-"""Thin wrappers around kind, kubectl, helm, docker and git: find the pinned binary, run it, fail clearly.
+"""Thin wrappers around kind, kubectl, helm, docker and git (through `sh`): find the pinned binary, run it,
+fail clearly.
 
 Why thin: every decision lives in pure functions (plan, providers, diagnostics); this module only runs
 commands. Binaries from `.bin/` (installed with checksums by scripts/install-tools.sh) win over PATH.
@@ -12,11 +13,14 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 
+import sh
+
 from e2e.config import REPO_ROOT
 from e2e.masking import Masker
 from e2e.private_file import write_private  # noqa: F401  (callers use tools.write_private)
 
 BIN_DIR = REPO_ROOT / ".bin"
+ANY_EXIT = list(range(-64, 256))  # the exit code is judged here (check=), never by an exception from `sh`
 
 
 class ToolError(RuntimeError):
@@ -41,16 +45,25 @@ def run(argv: Sequence[str], *, input_text: str | None = None, timeout: float = 
         env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
     binary = require(argv[0])
     mask = masker.mask if masker else (lambda s: s)
+    command = sh.Command(binary)
     try:
-        result = subprocess.run([binary, *argv[1:]], input=input_text, capture_output=True, text=True,
-                                timeout=timeout, env={**os.environ, **(env or {})}, check=False)
-    except subprocess.TimeoutExpired:
+        done = command(*argv[1:], _in=input_text, _timeout=timeout, _env={**os.environ, **(env or {})},
+                       _ok_code=ANY_EXIT, _tty_out=False, _return_cmd=True)
+    except sh.TimeoutException:
         raise ToolError(mask(f"`{' '.join(argv[:4])}` did not finish within {timeout:.0f}s")) from None
+    result = subprocess.CompletedProcess([binary, *argv[1:]], done.exit_code,
+                                         _text(done.stdout), _text(done.stderr))
     if check and result.returncode != 0:
         lines = [line.strip() for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
         reason = " | ".join(lines[-4:]) if lines else f"exit {result.returncode}"  # git/ssh say why before the end
         raise ToolError(mask(f"`{' '.join(argv[:4])}` failed: {reason[:400]}"))
     return result
+
+
+def _text(output: bytes | str | None) -> str:
+    if isinstance(output, bytes):
+        return output.decode("utf-8", errors="replace")
+    return output or ""
 
 
 def docker_problem() -> str | None:
