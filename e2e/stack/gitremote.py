@@ -24,7 +24,7 @@ AUTHOR = {"GIT_AUTHOR_NAME": "airflow-e2e", "GIT_AUTHOR_EMAIL": "airflow-e2e@exa
 
 
 def ssh_command(key_file: Path, known_hosts: Path, host_alias: str, port: int) -> str:
-    """The GIT_SSH_COMMAND: host key checked (never StrictHostKeyChecking=no), only our key offered."""
+    """The GIT_SSH_COMMAND: host key checked (StrictHostKeyChecking=yes, always), only our key offered."""
     return " ".join(shlex.quote(p) for p in [
         "ssh", "-i", str(key_file), "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", f"UserKnownHostsFile={known_hosts}", "-o", f"HostKeyAlias={host_alias}", "-o", "BatchMode=yes",
