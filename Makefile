@@ -50,7 +50,9 @@ preflight: $(STAMP)
 plan: $(STAMP)
 	$(BIN)/airflow-e2e plan --gitops-dir $(DIR) --output plan-out
 
-e2e: $(STAMP)
+e2e:
+	@bash scripts/e2e.sh --check-only
+	@$(MAKE) --no-print-directory $(STAMP)
 	@bash scripts/e2e.sh
 
 clean:
