@@ -241,7 +241,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
         [Step("gitserver.push", "gitserver", "push", "push the GitOps and DAG repositories as commits over SSH "
               "(StrictHostKeyChecking=yes, this run's host key)", ["git", "push", "origin", "main"], [], t(120))],
         [Step("argocd.configure", "argocd", "apply", "repository Secret, known hosts, argocd-cm",
-              [*ssa, repos_file, kh_file, cm_file], [repos_file, kh_file, cm_file], t(60)),
+              [*ssa, repos_file, "-f", kh_file, "-f", cm_file], [repos_file, kh_file, cm_file], t(60)),
          Step("argocd.restart", "argocd", "restart", "restart repo-server and controller to read argocd-cm",
               ["kubectl", "-n", config.argocd_namespace, "rollout", "restart", *argocd.RESTART_AFTER_CM], [], t(60)),
          Step("argocd.ready-again", "argocd", "wait", "repo-server and controller available again",
