@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+DEFAULT_PAYLOAD_KEY = "airflow/config"  # the seed's remote key and property, when a repository names none
+DEFAULT_PAYLOAD_PROPERTY = "config"
 
 @dataclass(frozen=True)
 class Origin:
@@ -238,6 +240,19 @@ class Repository:
 
     def external_secrets_in(self, namespace: str | None) -> list[ExternalSecret]:
         return [es for es in self.external_secrets if es.namespace == namespace]
+
+    def payload_location(self) -> tuple[str, str]:
+        """(remote key, property) that hold the whole Vault payload, as the ExternalSecrets read it.
+
+        Why read, not assumed: a team's repository chooses both (`data-platform/airflow`, `settings`); the
+        seed's `airflow/config` and `config` are only the answer when no ExternalSecret names a property.
+        """
+        for es in self.external_secrets:
+            for item in es.data:
+                ref = item.get("remoteRef")
+                if isinstance(ref, dict) and isinstance(ref.get("key"), str) and isinstance(ref.get("property"), str):
+                    return ref["key"], ref["property"]
+        return DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
 
 
 def _dir_prefix(rel_dir: str) -> str:

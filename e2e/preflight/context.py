@@ -88,7 +88,8 @@ class Context:
         from e2e.preflight.templating import template_problems
 
         if payload_text not in self._template_problems:
-            self._template_problems[payload_text] = list(template_problems(self.repo.external_secrets, payload_text))
+            self._template_problems[payload_text] = list(template_problems(
+                self.repo.external_secrets, payload_text, self.repo.payload_location()[1]))
         return self._template_problems[payload_text]
 
     # --- the Airflow chart ----------------------------------------------------------------------------------

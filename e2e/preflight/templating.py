@@ -23,22 +23,24 @@ class TemplateProblem:
     reason: str  # names a path or a function, never a value
 
 
-def payload_secret_keys(es: ExternalSecret) -> list[str] | None:
-    """secretKeys that receive the whole payload, or None when some data reads something else."""
+def payload_secret_keys(es: ExternalSecret, prop: str = PAYLOAD_PROPERTY) -> list[str] | None:
+    """secretKeys that receive the whole payload (Vault property `prop`), or None when some data reads
+    something else."""
     keys = []
     for item in es.data:
         remote = item.get("remoteRef")
-        if not isinstance(remote, dict) or remote.get("property") != PAYLOAD_PROPERTY:
+        if not isinstance(remote, dict) or remote.get("property") != prop:
             return None
         if isinstance(item.get("secretKey"), str):
             keys.append(item["secretKey"])
     return keys or None
 
 
-def template_problems(external_secrets: list[ExternalSecret], payload_text: str) -> Iterator[TemplateProblem]:
+def template_problems(external_secrets: list[ExternalSecret], payload_text: str,
+                      prop: str = PAYLOAD_PROPERTY) -> Iterator[TemplateProblem]:
     memo: dict[tuple[str, tuple[str, ...]], tuple[str | None, str] | None] = {}
     for es in external_secrets:
-        keys = payload_secret_keys(es)
+        keys = payload_secret_keys(es, prop)
         if not keys or not es.template_data:
             continue
         context = {k: payload_text for k in keys}
