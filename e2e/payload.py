@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from e2e.gitops.model import Repository, get_path
 from e2e.private_file import write_private
 
 DEFAULT_DB_HOST = "postgresql.airflow-db.svc.cluster.local"
@@ -48,8 +49,9 @@ def metadata_connection(db_password: str, host: str = DEFAULT_DB_HOST, port: int
 
 
 def generate(*, db_host: str = DEFAULT_DB_HOST, db_port: int = 5432, redis_host: str = DEFAULT_REDIS_HOST,
-             redis_port: int = 6379, db_password: str | None = None) -> dict[str, Any]:
-    """A complete payload. Hosts and ports are parameters so the component tier can point at loopback."""
+             redis_port: int = 6379, db_password: str | None = None, ssh_secret: str = SSH_SECRET) -> dict[str, Any]:
+    """A complete payload. Hosts and ports are parameters so the component tier can point at loopback;
+    `ssh_secret` names the `extraSecrets` entry the repository's templates read (see shape_for)."""
     redis_password = password()
     private_key, _public = ssh_keypair()
     return {
@@ -69,8 +71,38 @@ def generate(*, db_host: str = DEFAULT_DB_HOST, db_port: int = 5432, redis_host:
         "brokerUrl": broker_url(redis_password, redis_host, redis_port),
         "redisPassword": redis_password,
         "webserverSecretKey": password(),
-        "extraSecrets": {SSH_SECRET: {"data": {"gitSshKey": private_key}}},
+        "extraSecrets": {ssh_secret: {"data": {"gitSshKey": private_key}}},
     }
+
+
+def shape_for(repo: Repository) -> dict[str, str]:
+    """The `generate` options a repository's own names call for: the `extraSecrets` entry that holds the
+    SSH key (its payload example's, else the values' `dags.gitSync.sshKeySecret`) and the chart's Redis
+    Service, `<release>-redis`. Why: a team's repository names these itself (release `af`, `dp-git-ssh`)."""
+    shape: dict[str, str] = {}
+    for name, entry in (get_path(repo.payload_example, "extraSecrets") or {}).items():
+        if isinstance(entry, dict) and get_path(entry, "data.gitSshKey") is not None:
+            shape["ssh_secret"] = str(name)
+            break
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                values = repo.merged_values(app)
+                if "ssh_secret" not in shape and isinstance(get_path(values, "dags.gitSync.sshKeySecret"), str):
+                    shape["ssh_secret"] = get_path(values, "dags.gitSync.sshKeySecret")
+                shape["redis_host"] = f"{source.helm.get('releaseName') or app.name}-redis"
+                return shape
+    return shape
+
+
+def git_ssh_key(payload: dict[str, Any]) -> str:
+    """The git-sync private key, wherever the payload's `extraSecrets` keeps it (the entry is named after the
+    repository's SSH Secret, so it is looked up by shape, not by name)."""
+    for entry in (payload.get("extraSecrets") or {}).values():
+        key = get_path(entry, "data.gitSshKey")
+        if isinstance(key, str):
+            return key
+    return ""
 
 
 def public_key_of(private_openssh: str) -> str:

@@ -148,7 +148,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
                        text=_yaml_one(vault.helm_values(config, repo, run_secrets.vault_token)))
     eso_values = add("11-eso-values.yaml", text=_yaml_one(eso.helm_values(config, repo)))
     authorized = [run_secrets.deploy_key.public_line,
-                  payload_mod.public_key_of(_git_ssh_key(run_secrets.payload))]
+                  payload_mod.public_key_of(payload_mod.git_ssh_key(run_secrets.payload))]
     add("12-argocd-install.txt", text=(
         f"# Argo CD {versions.ARGOCD_VERSION}: the release's install.yaml, fetched at run time, every object labelled\n"
         f"# with the run id, then applied server-side into namespace {config.argocd_namespace}.\n"
@@ -265,10 +265,6 @@ def _derived_secrets(payload: dict[str, Any]) -> list[str]:
         return []
 
 
-def _git_ssh_key(payload: dict[str, Any]) -> str:
-    return payload["extraSecrets"][payload_mod.SSH_SECRET]["data"]["gitSshKey"]
-
-
 def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:
     """Write every manifest, the repositories as pushed, images.json and commands.json, all masked."""
     import json
@@ -305,7 +301,7 @@ def prepare(config: RunConfig, run_secrets: RunSecrets | None = None,
     from e2e.stack import pushed
 
     repo = load_repository(config.gitops_dir)
-    material = run_secrets or RunSecrets.generate(_payload_for(config))
+    material = run_secrets or RunSecrets.generate(_payload_for(config, repo))
     files = pushed.with_test_known_hosts(repo, pushed.repository_files(config.gitops_dir),
                                          material.host_key.public_line)
     # With --upgrade-from the run starts on the old chart; LiveStack.upgrade_chart() then commits the new one.
@@ -314,9 +310,9 @@ def prepare(config: RunConfig, run_secrets: RunSecrets | None = None,
     return build(config, repo, material, files, dags, live_corefile), material, repo
 
 
-def _payload_for(config: RunConfig) -> dict[str, Any]:
+def _payload_for(config: RunConfig, repo: Repository) -> dict[str, Any]:
     if config.payload_file is None:
-        return payload_mod.generate()
+        return payload_mod.generate(**payload_mod.shape_for(repo))
     from e2e.errors import UnusableInput
 
     try:

@@ -1,4 +1,5 @@
-"""`airflow-e2e payload --out FILE`: a fresh, valid Vault payload for the reference repository."""
+"""`airflow-e2e payload --out FILE [--gitops-dir DIR]`: a fresh, valid Vault payload, shaped for the reference
+repository or for the one given (its SSH Secret entry, its chart release's Redis host, its Vault location)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from e2e import payload
 from e2e.errors import UnusableInput
+from e2e.gitops.loader import load_repository
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,6 +18,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis-host", default=payload.DEFAULT_REDIS_HOST, help="Redis host in the broker URL")
     parser.add_argument("--redis-port", type=int, default=6379)
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.add_argument("--gitops-dir", type=Path, default=None,
+                        help="shape the payload for this GitOps repository (default: the reference's names)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,12 +28,21 @@ def run(args: argparse.Namespace) -> int:
         raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)")
     if out.is_dir():
         raise UnusableInput(f"{out}: is a directory")
-    data = payload.generate(db_host=args.db_host, db_port=args.db_port,
-                            redis_host=args.redis_host, redis_port=args.redis_port)
+    key, prop, mount = "airflow/config", "config", "secret"
+    shape: dict[str, str] = {}
+    if args.gitops_dir is not None:
+        repo = load_repository(args.gitops_dir)
+        shape = payload.shape_for(repo)
+        key, prop = repo.payload_location()
+        mount = (repo.stores[0].path if repo.stores else None) or mount
+    redis_host = shape.get("redis_host", args.redis_host) if args.redis_host == payload.DEFAULT_REDIS_HOST \
+        else args.redis_host
+    data = payload.generate(db_host=args.db_host, db_port=args.db_port, redis_host=redis_host,
+                            redis_port=args.redis_port, ssh_secret=shape.get("ssh_secret", payload.SSH_SECRET))
     try:
         payload.write(data, out)
     except OSError as exc:
         raise UnusableInput(f"{out}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote a fresh payload to {out} (mode 0600; values not shown)")
-    print(f"store it with: vault kv put secret/airflow/config config=@{out}")
+    print(f"store it with: vault kv put -mount={mount} {key} {prop}=@{out}")
     return 0

@@ -128,8 +128,10 @@ def with_db_password(payload: dict[str, Any], wrong_password: str) -> dict[str, 
     return out
 
 
-def generated_payload(*, db: tuple[str, int], redis: tuple[str, int]) -> dict[str, Any]:
-    return payload_mod.generate(db_host=db[0], db_port=db[1], redis_host=redis[0], redis_port=redis[1])
+def generated_payload(*, db: tuple[str, int], redis: tuple[str, int],
+                      ssh_secret: str = payload_mod.SSH_SECRET) -> dict[str, Any]:
+    return payload_mod.generate(db_host=db[0], db_port=db[1], redis_host=redis[0], redis_port=redis[1],
+                                ssh_secret=ssh_secret)
 
 
 def git_sync_settings(values: dict[str, Any]) -> dict[str, Any]:

@@ -92,8 +92,10 @@ class ComponentStack:
             original = inputs.load_payload(options.payload_file)
             notes = [f"payload from {options.payload_file}"]
         else:
+            shape = payload_mod.shape_for(found.repo)
             original = inputs.generated_payload(db=(payload_mod.DEFAULT_DB_HOST, 5432),
-                                                redis=(payload_mod.DEFAULT_REDIS_HOST, 6379))
+                                                redis=(shape.get("redis_host", payload_mod.DEFAULT_REDIS_HOST), 6379),
+                                                ssh_secret=shape.get("ssh_secret", payload_mod.SSH_SECRET))
             unique_names(original)
             notes = ["payload generated for this run (e2e.payload.generate)"]
         inputs.db_login(original)  # fail early on a connection string without credentials
@@ -142,8 +144,7 @@ class ComponentStack:
     # -- helpers the checks use --------------------------------------------------------------------------
     @staticmethod
     def _ssh_key(data: dict[str, Any]) -> str:
-        secret = ((data.get("extraSecrets") or {}).get(payload_mod.SSH_SECRET) or {}).get("data") or {}
-        return str(secret.get("gitSshKey") or "")
+        return payload_mod.git_ssh_key(data)
 
     @staticmethod
     def _public_key(private_key: str) -> str:

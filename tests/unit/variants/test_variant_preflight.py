@@ -40,3 +40,24 @@ def test_payload_without_the_variants_ssh_secret_is_an_error(tmp_path):
     path.write_text(yaml.safe_dump(payload))
     errors = _errors(run_preflight(VARIANT, payload_file=path))
     assert any("extraSecrets.dp-git-ssh" in e for e in errors), errors
+
+
+def test_generated_payload_is_shaped_by_the_repository(repo):
+    assert payload_mod.shape_for(repo) == {"ssh_secret": "dp-git-ssh", "redis_host": "af-redis"}
+
+
+def test_payload_generated_for_the_variant_has_no_errors(repo, tmp_path):
+    payload = payload_mod.generate(**payload_mod.shape_for(repo))
+    path = tmp_path / "payload.yaml"
+    payload_mod.write(payload, path)
+    assert _errors(run_preflight(VARIANT, payload_file=path)) == []
+    assert payload_mod.git_ssh_key(payload).startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+
+
+def test_payload_command_prints_the_repositorys_vault_location(tmp_path, capsys):
+    from e2e.cli import main
+
+    out = tmp_path / "payload.yaml"
+    assert main(["payload", "--out", str(out), "--gitops-dir", str(VARIANT)]) == 0
+    assert f"vault kv put -mount=kv data-platform/airflow settings=@{out}" in capsys.readouterr().out
+    assert "dp-git-ssh" in yaml.safe_load(out.read_text())["extraSecrets"]
