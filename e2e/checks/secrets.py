@@ -24,11 +24,12 @@ ESO_MANAGED_LABEL = "reconcile.external-secrets.io/managed"
 PAYLOAD_KEY = "airflow/config"
 
 
-def vault_view(payload: Mapping[str, Any], key: str = PAYLOAD_KEY) -> dict[str, dict[str, str]]:
-    """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under
-    `config` (`vault kv put secret/airflow/config config=@file`)."""
+def vault_view(payload: Mapping[str, Any], key: str = PAYLOAD_KEY, prop: str = "config") -> dict[str, dict[str, str]]:
+    """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under one
+    property (`vault kv put secret/airflow/config config=@file`); a repository names both
+    (`Repository.payload_location()`)."""
     plain = json.loads(json.dumps(payload))  # plain dicts (the repository loader's maps carry line numbers)
-    return {key: {"config": payload_mod.dumps(plain)}}
+    return {key: {prop: payload_mod.dumps(plain)}}
 
 
 def expected_data(es: ExternalSecret, vault: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:

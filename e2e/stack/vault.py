@@ -85,8 +85,8 @@ class SeedOp:
 
 def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = names.DEFAULT_KUBERNETES_HOST,
               payload_path: str | None = None) -> list[SeedOp]:
-    """Policies, kubernetes auth (with kubernetes_host), roles, then the payload at the path the
-    ExternalSecrets read (secret/<key>, field `config`)."""
+    """Policies, kubernetes auth (with kubernetes_host), roles, then the payload where the ExternalSecrets read
+    it: the store's KV mount, their remote key and property (e.g. secret/airflow/config, field `config`)."""
     store = names.vault_store(repo)
     mount_point = str(store.kubernetes_auth.get("mountPath") or "kubernetes")
     kv_mount = store.path or "secret"
@@ -106,7 +106,7 @@ def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = 
                 args[optional] = str(role.params[optional])
         ops.append(SeedOp("role", args))
     ops.append(SeedOp("payload", {"mount_point": kv_mount, "path": payload_path or payload_key(repo),
-                                  "secret": {"config": payload_mod.dumps(payload)}}))
+                                  "secret": {repo.payload_location()[1]: payload_mod.dumps(payload)}}))
     return ops
 
 
@@ -115,7 +115,7 @@ def payload_key(repo: Repository) -> str:
     for es in repo.external_secrets:
         if es.remote_keys:
             return es.remote_keys[0]
-    return "airflow/config"
+    return repo.payload_location()[0]
 
 
 def apply_seed(client: Any, ops: list[SeedOp]) -> None:

@@ -17,6 +17,7 @@ from e2e.cluster.kube import KubeClient
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
 from e2e.stack import vault
+from e2e.stack.names import vault_store
 
 
 class HvacVault:
@@ -39,16 +40,20 @@ class HvacVault:
         with self.kube.port_forward(self.config.vault_namespace, f"svc/{vault.RELEASE}", vault.PORT) as port:
             yield hvac.Client(url=f"https://localhost:{port}", token=self._token, verify=str(self._ca_file))
 
-    def write_payload(self, payload: Mapping[str, Any], path: str = "airflow/config") -> None:
+    def write_payload(self, payload: Mapping[str, Any], path: str | None = None) -> None:
+        """At `path` under the store's KV mount; None: where the repository's ExternalSecrets read it."""
         ops = [op for op in vault.seed_plan(self.repo, dict(payload), payload_path=path) if op.op == "payload"]
         with self.client() as c:
             vault.apply_seed(c, ops)
 
-    def read_payload(self, path: str = "airflow/config") -> dict[str, Any]:
+    def read_payload(self, path: str | None = None) -> dict[str, Any]:
+        """From the store's KV mount at `path` (None: the repository's remote key), the property it names."""
+        prop = self.repo.payload_location()[1]
+        mount = (vault_store(self.repo).path or "secret") if self.repo.stores else "secret"
         with self.client() as c:
-            data = c.secrets.kv.v2.read_secret_version(path=path, mount_point="secret",
+            data = c.secrets.kv.v2.read_secret_version(path=path or vault.payload_key(self.repo), mount_point=mount,
                                                         raise_on_deleted_version=True)
-        return yaml.safe_load(data["data"]["data"]["config"])
+        return yaml.safe_load(data["data"]["data"][prop])
 
     def write_policy(self, name: str, text: str) -> None:
         with self.client() as c:

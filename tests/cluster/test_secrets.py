@@ -30,7 +30,7 @@ def test_each_secret_carries_exactly_the_keys_the_chart_reads(stack, live, judge
 
 
 def test_each_secret_is_byte_equal_to_the_vault_payload(stack, live, judged):
-    vault = secrets.vault_view(stack.vault.read_payload())
+    vault = secrets.vault_view(stack.vault.read_payload(), *stack.repo.payload_location())
     verdict = judged(secrets.secrets_match_vault(live, Expectations.for_stack(stack), vault))
     assert verdict.ok, verdict.explain()
 
