@@ -91,6 +91,16 @@ def repo_paths(repo: Repository) -> list[str]:
     return sorted(paths)
 
 
+def service_ports(repo: Repository) -> list[int]:
+    """The ports the Service listens on: 22 (the harness's port-forward) and every port the user's URLs name
+    (`ssh://git@git.corp.internal:2222/...` reaches the Service on 2222 after the CoreDNS rewrite)."""
+    ports = {u.port for u in names.gitops_urls(repo)} | {22}
+    dags = names.dags_url(repo)
+    if dags:
+        ports.add(dags.port)
+    return sorted(ports)
+
+
 def manifests(config: RunConfig, repo: Repository, host_key: KeyPair, authorized: list[str]) -> list[Obj]:
     ns = config.git_namespace
     keys = secret(f"{NAME}-keys", ns, {
@@ -133,6 +143,8 @@ def manifests(config: RunConfig, repo: Repository, host_key: KeyPair, authorized
     service = labelled({
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": NAME, "namespace": ns},
-        "spec": {"selector": dict(APP_LABELS), "ports": [{"name": "ssh", "port": 22, "targetPort": 22}]},
+        "spec": {"selector": dict(APP_LABELS), "ports": [
+            {"name": "ssh" if port == 22 else f"ssh-{port}", "port": port, "targetPort": 22}
+            for port in service_ports(repo)]},
     }, config)
     return [keys, cfg, deployment, service]
