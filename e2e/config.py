@@ -80,8 +80,9 @@ class RunConfig:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> RunConfig:
-        """Defaults, then AIRFLOW_E2E_* environment variables, then explicit overrides."""
-        env: dict[str, Any] = {}
+        """Defaults, then the GitOps repository's own choices (repository_defaults), then AIRFLOW_E2E_*
+        environment variables, then explicit overrides."""
+        env: dict[str, Any] = repository_defaults(Path(overrides.get("gitops_dir") or DEFAULT_GITOPS_DIR))
         if os.environ.get("AIRFLOW_E2E_CHART_VERSION"):
             env["chart_version"] = os.environ["AIRFLOW_E2E_CHART_VERSION"]
         if os.environ.get("AIRFLOW_E2E_TIMEOUT_MULTIPLIER"):
@@ -90,3 +91,27 @@ class RunConfig:
             env["registry_mirror"] = os.environ["AIRFLOW_E2E_REGISTRY_MIRROR"]
         env.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**env)
+
+
+def repository_defaults(gitops_dir: Path) -> dict[str, Any]:
+    """What the repository decides for a run: the namespace its Airflow Application deploys to, and the chart
+    version it pins (when the versions table knows it). Why: a team's repository deploys release `af` to
+    `data-platform` on chart 1.22.0; the harness must watch, diagnose and install what the repository says.
+    An unreadable repository gives nothing here: the command that reads it reports why, in one line."""
+    from e2e.errors import UnusableInput
+    from e2e.gitops.loader import load_repository
+
+    try:
+        repo = load_repository(gitops_dir)
+    except (UnusableInput, OSError, ValueError):
+        return {}
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                found: dict[str, Any] = {}
+                if app.destination_namespace:
+                    found["airflow_namespace"] = app.destination_namespace
+                if source.target_revision in versions.CHART_AIRFLOW:
+                    found["chart_version"] = source.target_revision
+                return found
+    return {}

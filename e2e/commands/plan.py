@@ -19,7 +19,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="directory to write the plan into")
     parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR)
     parser.add_argument("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR)
-    parser.add_argument("--chart-version", default=versions.PINNED_CHART)
+    parser.add_argument("--chart-version", default=None,
+                        help="Airflow chart version (default: the repository's targetRevision, else "
+                             f"{versions.PINNED_CHART})")
     parser.add_argument("--cluster", choices=["kind", "existing"], default="kind")
     parser.add_argument("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
                         help="Kubernetes minor of the kind node image")
@@ -27,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.chart_version not in versions.CHART_AIRFLOW:
+    if args.chart_version is not None and args.chart_version not in versions.CHART_AIRFLOW:
         raise UnusableInput(f"unknown chart version {args.chart_version}; known: {', '.join(versions.CHART_AIRFLOW)}")
     config = RunConfig.from_env(cluster=args.cluster, gitops_dir=args.gitops_dir, dags_dir=args.dags_dir,
                                 chart_version=args.chart_version, registry_mirror=args.registry_mirror,

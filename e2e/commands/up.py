@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--context", default=None)
     parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR)
     parser.add_argument("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR)
-    parser.add_argument("--chart-version", default=versions.PINNED_CHART)
+    parser.add_argument("--chart-version", default=None,
+                        help="Airflow chart version (default: the repository's targetRevision, else "
+                             f"{versions.PINNED_CHART})")
     parser.add_argument("--payload", type=Path, default=None)
     parser.add_argument("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None)
     parser.add_argument("--registry-mirror", default=None)
