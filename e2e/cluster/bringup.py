@@ -140,6 +140,16 @@ def configure_objects(plan: RunPlan, step: Step, install: list[Obj], config: Run
     return out
 
 
+def airflow_render_inputs(repo: Repository) -> tuple[str, list[str]]:
+    """(Helm release, values files) of the Application that installs the Airflow chart, as the repository
+    names them (`af`, `values/airflow.yaml`), so the chart renders as Argo CD will render it."""
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                return str(source.helm.get("releaseName") or app.name), [vf.path for vf in repo.helm_values(app)]
+    return "airflow", []
+
+
 class LiveRun:
     """One run against a real cluster: provider, clients, renders and the handlers of every plan step."""
 
@@ -195,7 +205,7 @@ class LiveRun:
 
     def _render_airflow(self) -> list[Obj]:
         """The Airflow chart with the pushed values, at every chart version the run will deploy."""
-        values = [f for f in self.plan.repo_files if f.endswith("airflow-values.yaml")]
+        release, values = airflow_render_inputs(self.repo)
         value_args: list[str] = []
         for rel in values:
             path = self.workdir / "values" / rel
@@ -204,7 +214,7 @@ class LiveRun:
             value_args += ["--values", str(path)]
         objects: list[Obj] = []
         for version in sorted({self.config.chart_version, self.config.upgrade_from} - {None}):
-            argv = ["helm", "template", "airflow", "airflow", "--repo", versions.AIRFLOW_CHART_REPO, "--version",
+            argv = ["helm", "template", release, "airflow", "--repo", versions.AIRFLOW_CHART_REPO, "--version",
                     str(version), "--namespace", self.config.airflow_namespace, *value_args]
             out = tools.run(argv, masker=self.masker, timeout=300, check=False)
             if out.returncode == 0:

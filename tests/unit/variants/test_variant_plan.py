@@ -119,3 +119,10 @@ def test_git_server_authorizes_the_payloads_deploy_key(built):
     plan, material, _ = built
     keys = _one(plan, "Secret", "git-server-keys")["stringData"]["authorized_keys"]
     assert payload_mod.public_key_of(payload_mod.git_ssh_key(material.payload)) in keys
+
+
+def test_airflow_chart_renders_with_the_repositorys_release_and_values_file(built):
+    from e2e.cluster.bringup import airflow_render_inputs
+
+    _, _, repo = built
+    assert airflow_render_inputs(repo) == ("af", ["values/airflow.yaml"])
