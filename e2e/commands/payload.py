@@ -13,10 +13,12 @@ from e2e.gitops.loader import load_repository
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="file to write (mode 0600)")
-    parser.add_argument("--db-host", default=payload.DEFAULT_DB_HOST, help="metadata database host")
-    parser.add_argument("--db-port", type=int, default=5432)
-    parser.add_argument("--redis-host", default=payload.DEFAULT_REDIS_HOST, help="Redis host in the broker URL")
-    parser.add_argument("--redis-port", type=int, default=6379)
+    parser.add_argument("--db-host", default=payload.DEFAULT_DB_HOST,
+                        help="metadata database host (default %(default)s)")
+    parser.add_argument("--db-port", type=int, default=5432, help="metadata database port (default 5432)")
+    parser.add_argument("--redis-host", default=payload.DEFAULT_REDIS_HOST,
+                        help="Redis host in the broker URL (default: --gitops-dir's <release>-redis, else %(default)s)")
+    parser.add_argument("--redis-port", type=int, default=6379, help="Redis port in the broker URL (default 6379)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     parser.add_argument("--gitops-dir", type=Path, default=None,
                         help="shape the payload for this GitOps repository (default: the reference's names)")

@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubeconfig", type=Path, default=Path(os.environ["KUBECONFIG"]) if os.environ.get(
         "KUBECONFIG") else None, help="kubeconfig of the cluster (with --cluster existing; default $KUBECONFIG)")
     parser.add_argument("--context", help="kubeconfig context")
-    parser.add_argument("--keep-cluster", choices=("always", "on-failure", "never"), default="on-failure")
+    parser.add_argument("--keep-cluster", choices=("always", "on-failure", "never"), default="on-failure",
+                        help="what to keep after the run, as for `up` (default on-failure)")
 
 
 def run(args: argparse.Namespace) -> int:
