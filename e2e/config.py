@@ -94,8 +94,9 @@ class RunConfig:
 
 
 def repository_defaults(gitops_dir: Path) -> dict[str, Any]:
-    """What the repository decides for a run: the namespace its Airflow Application deploys to, and the chart
-    version it pins (when the versions table knows it). Why: a team's repository deploys release `af` to
+    """What the repository decides for a run: the namespace its Airflow Application deploys to, the chart
+    version it pins (when the versions table knows it) and the namespace of the ServiceAccount its store logs
+    in with (ESO is installed there). Why: a team's repository deploys release `af` to
     `data-platform` on chart 1.22.0; the harness must watch, diagnose and install what the repository says.
     An unreadable repository gives nothing here: the command that reads it reports why, in one line."""
     from e2e.errors import UnusableInput
@@ -105,13 +106,16 @@ def repository_defaults(gitops_dir: Path) -> dict[str, Any]:
         repo = load_repository(gitops_dir)
     except (UnusableInput, OSError, ValueError):
         return {}
+    found: dict[str, Any] = {}
+    eso_namespace = repo.stores[0].service_account_ref.get("namespace") if repo.stores else None
+    if isinstance(eso_namespace, str) and eso_namespace:
+        found["eso_namespace"] = eso_namespace  # ESO runs where the store's ServiceAccount lives
     for app in repo.applications:
         for source in app.chart_sources:
             if source.chart == "airflow":
-                found: dict[str, Any] = {}
                 if app.destination_namespace:
                     found["airflow_namespace"] = app.destination_namespace
                 if source.target_revision in versions.CHART_AIRFLOW:
                     found["chart_version"] = source.target_revision
                 return found
-    return {}
+    return found

@@ -44,6 +44,15 @@ def test_run_config_takes_namespace_and_chart_version_from_the_repository(config
     assert (config.airflow_namespace, config.chart_version) == ("data-platform", "1.22.0")
 
 
+def test_eso_is_installed_where_the_stores_service_account_lives(built, config):
+    plan, _, _ = built
+    assert config.eso_namespace == "eso-system"
+    names = {o["metadata"]["name"] for o in _objects(plan, "01-namespaces.yaml")}
+    assert "eso-system" in names and "external-secrets" not in names
+    ready = next(s for s in plan.steps() if s.name == "eso.ready")
+    assert ready.argv[:3] == ["kubectl", "-n", "eso-system"]
+
+
 def test_explicit_chart_version_still_wins():
     assert RunConfig.from_env(gitops_dir=VARIANT, chart_version="1.21.0").chart_version == "1.21.0"
 
@@ -90,7 +99,7 @@ def test_pushed_values_known_hosts_name_the_test_server_key_in_host_port_form(bu
 def test_store_ca_config_map_is_where_the_store_names_it(built):
     plan, _, _ = built
     cm = _one(plan, "ConfigMap", "corp-vault-ca")
-    assert cm["metadata"]["namespace"] == "external-secrets" and list(cm["data"]) == ["ca.pem"]
+    assert cm["metadata"]["namespace"] == "eso-system" and list(cm["data"]) == ["ca.pem"]
 
 
 def test_vault_seed_uses_the_repositorys_mounts_role_policy_and_payload_location(built):
