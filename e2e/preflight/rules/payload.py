@@ -21,6 +21,7 @@ from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
+_REFS = {ref.value_path: ref for ref in SECRET_REFS}
 _PURPOSE = {ref.value_path: ref.purpose for ref in SECRET_REFS}
 FERNET_PATH = _PURPOSE["fernetKeySecretName"]
 BROKER_PATH = _PURPOSE["data.brokerUrlSecretName"]
@@ -29,6 +30,29 @@ METADATA_PATH = _PURPOSE["data.metadataSecretName"]
 SSH_KEY_PATH = _PURPOSE["dags.gitSync.sshKeySecret"]
 PLACEHOLDER = re.compile(r"replace-with-|replace-me|example-not-|<[^<>\n]+>", re.I)
 _HEX2 = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+_FROM_YAML_PATH = re.compile(r'^\{\{-?\s*\(fromYaml \.\w+\)((?:\.[\w-]+)+)\s*-?\}\}$')
+_INDEX_PATH = re.compile(r'^\{\{-?\s*index \(fromYaml \.\w+\)((?:\.[\w-]+)*)((?:\s+"[^"]*")+)\s*-?\}\}$')
+
+
+def payload_path(ctx: Context, value_path: str) -> str:
+    """The payload path that feeds the Secret the values name at `value_path`, read from the repository's own
+    ExternalSecret template (`extraSecrets.dp-git-ssh.data.gitSshKey` in a team's repository); the seed's
+    field when no template is a plain path. Why: the payload's shape is the repository's choice."""
+    ref = _REFS[value_path]
+    for aapp in ctx.airflow_apps:
+        name = get_path(aapp.values, value_path)
+        for es in ctx.es_by_target.get((aapp.namespace, name), []) if isinstance(name, str) else []:
+            template = es.template_data.get(ref.data_key) or ""
+            plain_path = _FROM_YAML_PATH.match(template.strip())
+            if plain_path:
+                return plain_path.group(1).lstrip(".")
+            indexed = _INDEX_PATH.match(template.strip())
+            if indexed:
+                fields = [f for f in indexed.group(1).split(".") if f] + re.findall(r'"([^"]*)"', indexed.group(2))
+                return ".".join(fields)
+    return ref.purpose
 
 
 def _value(ctx: Context, path: str) -> Any:
@@ -54,14 +78,15 @@ def _finding(ctx: Context, rule_id: str, path: str, message: str, hint: str) -> 
 @rule("payload-fernet-key-invalid", "error", "the payload's Fernet key is not 32 url-safe base64-encoded bytes",
       "FAILURES.md 10", needs_payload=True)
 def payload_fernet_key_invalid(ctx: Context) -> list[Finding]:
-    key = _value(ctx, FERNET_PATH)
+    fernet_path = payload_path(ctx, "fernetKeySecretName")
+    key = _value(ctx, fernet_path)
     if key is None:
         return []
     try:
         Fernet(key if isinstance(key, str | bytes) else str(key))
     except (ValueError, TypeError):
-        return [_finding(ctx, "payload-fernet-key-invalid", FERNET_PATH,
-                         f"{FERNET_PATH} is not a Fernet key (32 url-safe base64-encoded bytes): Airflow fails "
+        return [_finding(ctx, "payload-fernet-key-invalid", fernet_path,
+                         f"{fernet_path} is not a Fernet key (32 url-safe base64-encoded bytes): Airflow fails "
                          "with \"Fernet key must be 32 url-safe base64-encoded bytes.\"",
                          "generate one: python -c 'from cryptography.fernet import Fernet; "
                          "print(Fernet.generate_key().decode())' (or airflow-e2e payload)")]
@@ -71,7 +96,9 @@ def payload_fernet_key_invalid(ctx: Context) -> list[Finding]:
 @rule("payload-broker-password-mismatch", "error", "the broker URL's password differs from redisPassword",
       "FAILURES.md 9", needs_payload=True)
 def payload_broker_password_mismatch(ctx: Context) -> list[Finding]:
-    broker, redis_password = _value(ctx, BROKER_PATH), _value(ctx, REDIS_PATH)
+    broker_path = payload_path(ctx, "data.brokerUrlSecretName")
+    redis_path = payload_path(ctx, "redis.passwordSecretName")
+    broker, redis_password = _value(ctx, broker_path), _value(ctx, redis_path)
     if not isinstance(broker, str) or redis_password is None:
         return []
     try:
@@ -80,24 +107,25 @@ def payload_broker_password_mismatch(ctx: Context) -> list[Finding]:
         password = None
     if password is not None and urllib.parse.unquote(password) == str(redis_password):
         return []
-    return [_finding(ctx, "payload-broker-password-mismatch", BROKER_PATH,
-                     f"the password in {BROKER_PATH} differs from {REDIS_PATH}: workers fail with \"invalid "
+    return [_finding(ctx, "payload-broker-password-mismatch", broker_path,
+                     f"the password in {broker_path} differs from {redis_path}: workers fail with \"invalid "
                      "username-password pair or user is disabled\"",
-                     f"build {BROKER_PATH} from {REDIS_PATH}: redis://:<url-encoded password>@<host>:6379/0")]
+                     f"build {broker_path} from {redis_path}: redis://:<url-encoded password>@<host>:6379/0")]
 
 
 @rule("payload-metadata-connection-invalid", "error",
       "the metadata connection does not parse as a URL, or its password has unencoded reserved characters",
       "FAILURES.md 10", needs_payload=True)
 def payload_metadata_connection_invalid(ctx: Context) -> list[Finding]:
-    value = _value(ctx, METADATA_PATH)
+    metadata_path = payload_path(ctx, "data.metadataSecretName")
+    value = _value(ctx, metadata_path)
     if value is None:
         return []
     problem = connection_problem(value)
     if problem is None:
         return []
-    return [_finding(ctx, "payload-metadata-connection-invalid", METADATA_PATH,
-                     f"{METADATA_PATH} {problem}: Airflow cannot reach the database (\"Name or service not "
+    return [_finding(ctx, "payload-metadata-connection-invalid", metadata_path,
+                     f"{metadata_path} {problem}: Airflow cannot reach the database (\"Name or service not "
                      "known\" or an authentication failure)",
                      "write scheme://user:<urlencoded password>@host:port/db; in an ESO template use "
                      "`urlquery` on the password")]
@@ -131,7 +159,8 @@ def connection_problem(value: Any) -> str | None:
       "the git-sync SSH private key is not a valid unencrypted OpenSSH key, lacks its trailing newline, or has CRLF",
       "FAILURES.md 5", needs_payload=True)
 def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
-    key = _value(ctx, SSH_KEY_PATH)
+    ssh_key_path = payload_path(ctx, "dags.gitSync.sshKeySecret")
+    key = _value(ctx, ssh_key_path)
     if key is None:
         return []
     problems = []
@@ -150,8 +179,8 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
             problems.append("is not a valid OpenSSH private key")
     if not problems:
         return []
-    return [_finding(ctx, "payload-ssh-key-invalid", SSH_KEY_PATH,
-                     f"{SSH_KEY_PATH} {', '.join(problems)}: ssh fails with \"Load key ...: invalid format\" / "
+    return [_finding(ctx, "payload-ssh-key-invalid", ssh_key_path,
+                     f"{ssh_key_path} {', '.join(problems)}: ssh fails with \"Load key ...: invalid format\" / "
                      "\"error in libcrypto\" and git-sync cannot clone",
                      "store the key exactly as ssh-keygen -t ed25519 writes it (LF endings, final newline), "
                      "e.g. with `config=@file` or a YAML block scalar `|`")]

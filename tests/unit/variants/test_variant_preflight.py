@@ -61,3 +61,33 @@ def test_payload_command_prints_the_repositorys_vault_location(tmp_path, capsys)
     assert main(["payload", "--out", str(out), "--gitops-dir", str(VARIANT)]) == 0
     assert f"vault kv put -mount=kv data-platform/airflow settings=@{out}" in capsys.readouterr().out
     assert "dp-git-ssh" in yaml.safe_load(out.read_text())["extraSecrets"]
+
+
+def test_ssh_key_without_trailing_newline_is_caught_at_the_variants_payload_path(repo, tmp_path):
+    """The variant keeps the key at extraSecrets.dp-git-ssh.data.gitSshKey (its template says so)."""
+    payload = payload_mod.generate(**payload_mod.shape_for(repo))
+    payload["extraSecrets"]["dp-git-ssh"]["data"]["gitSshKey"] = payload_mod.git_ssh_key(payload).rstrip("\n")
+    path = tmp_path / "payload.yaml"
+    payload_mod.write(payload, path)
+    report = run_preflight(VARIANT, payload_file=path)
+    found = [f for f in report.findings if f.rule == "payload-ssh-key-invalid"]
+    assert [f.object for f in found] == ["payload:extraSecrets.dp-git-ssh.data.gitSshKey"]
+
+
+def test_payload_field_names_follow_the_templates(tmp_path):
+    """A team that names the field `fernet_key` gets the Fernet check on `fernet_key`, not on `fernetKey`."""
+    import shutil
+
+    copy = tmp_path / "repo"
+    shutil.copytree(VARIANT, copy)
+    es_file = copy / "k8s" / "airflow-secrets" / "external-secrets.yaml"
+    es_file.write_text(es_file.read_text().replace("(fromYaml .settings).fernetKey", "(fromYaml .settings).fernet_key"))
+    example = copy / "vault" / "payload.example.yaml"
+    example.write_text(example.read_text().replace("fernetKey:", "fernet_key:"))
+    payload = payload_mod.generate(**payload_mod.shape_for(load_repository(copy)))
+    payload["fernet_key"] = "deadbeef"
+    del payload["fernetKey"]
+    path = tmp_path / "payload.yaml"
+    payload_mod.write(payload, path)
+    found = [f for f in run_preflight(copy, payload_file=path).findings if f.rule == "payload-fernet-key-invalid"]
+    assert [f.object for f in found] == ["payload:fernet_key"]
