@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from e2e import __version__
 from e2e.errors import UnusableInput
@@ -38,8 +39,15 @@ def _module(command: str):
     return importlib.import_module(f"e2e.commands.{command}")
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes are one line on stderr and exit 2, like every other bad input (`--help` has the rest)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="airflow-e2e",
         description="End-to-end harness for Airflow on Kubernetes via Argo CD, Vault, ESO and git-sync.",
     )
@@ -59,8 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -69,6 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UnusableInput as exc:
         print(f"airflow-e2e {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    except BrokenPipeError:
+        # The reader went away (`| head`): nothing more to say; keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         # A path the user gave that cannot be read or written: their input, so exit 2 with one line.
         where = f"{exc.filename}: " if exc.filename else ""

@@ -38,3 +38,24 @@ def test_unexpected_errors_are_one_line_without_the_message(capsys, monkeypatch)
 def test_missing_inputs_exit_2(argv, capsys):
     assert cli.main(argv) == cli.EXIT_UNUSABLE
     assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["payload"], ["payload", "--out", "x", "--db-port", "abc"], ["no-such-command"]])
+def test_usage_mistakes_are_one_line_and_exit_2(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == cli.EXIT_UNUSABLE
+    assert err.count("\n") == 1 and "--help" in err and "usage:" not in err
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    import subprocess
+    import sys
+
+    script = "from e2e import cli; import sys; sys.exit(cli.main(['scenario', '--list']))"
+    reader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # nobody reads: every write hits a closed pipe
+    _, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0
+    assert b"Traceback" not in err and b"BrokenPipe" not in err
