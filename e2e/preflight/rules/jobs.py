@@ -28,6 +28,20 @@ CHART_STANDARD_ENV = {"AIRFLOW_HOME", "AIRFLOW_USER_HOME_DIR", "AIRFLOW_UID", "P
                       "AIRFLOW__CORE__LOAD_EXAMPLES"}
 
 
+# What a user sees when each Job runs as a hook under Argo CD (FAILURES.md 14, apache/airflow#35159).
+HOOK_SYMPTOM = {
+    "migrateDatabaseJob": 'migrations never run and pods wait in Init "Waiting for migrations"',
+    "createUserJob": "the default user is never created, so the admin cannot log in",
+}
+
+
+def _yaml_scalar(value: Any) -> str:
+    """How the user wrote it in YAML (`true`, not Python's `True`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def _job_enabled(values: dict[str, Any], job: str) -> bool:
     return get_path(values, f"{job}.enabled") is not False
 
@@ -43,11 +57,11 @@ def job_helm_hooks_enabled(ctx: Context) -> list[Finding]:
             if not _job_enabled(aapp.values, job) or value is False:
                 continue
             file, line = ctx.locate_value(aapp, f"{job}.useHelmHooks")
-            state = "unset (the chart default is true)" if value is None else f"{value!r}"
+            state = "unset (the chart default is true)" if value is None else _yaml_scalar(value)
             out.append(ctx.finding(
                 "job-helm-hooks-enabled", file=file, line=line, obj=aapp.ref,
                 message=f"{job}.useHelmHooks is {state}: under Argo CD the Job runs as a hook with the wrong "
-                        "timing or not at all; pods wait in Init \"Waiting for migrations\"",
+                        f"timing or not at all; {HOOK_SYMPTOM[job]}",
                 hint=f"set {job}.useHelmHooks: false (and {job}.applyCustomEnv: false), as the chart docs "
                      "require for Argo CD"))
     return out

@@ -15,6 +15,9 @@ HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 LEGACY_KEY = "resource.customizations"
 
 
+WAVE_KEY = "argocd.argoproj.io/sync-wave"
+
+
 @rule("waves-without-parent", "error",
       "an Application's sync-wave annotation orders nothing because no parent Application owns it",
       "FAILURES.md 7; seed \"Application order\"")
@@ -48,12 +51,14 @@ def waves_wrong_order(ctx: Context) -> list[Finding]:
                 continue
             shared = {id(p) for p in ctx.parents_of(producer)} & {id(p) for p in ctx.parents_of(aapp.app)}
             if shared and (producer.sync_wave or 0) >= chart_wave:
+                # Reported where the fix goes: the secrets Application's own wave annotation.
                 out.append(ctx.finding(
-                    "waves-wrong-order", file=aapp.app.obj.origin.file, line=_line(aapp.app),
-                    obj=aapp.ref,
-                    message=f"{producer.obj.ref} creates this chart's ExternalSecrets but its sync wave "
+                    "waves-wrong-order", file=producer.obj.origin.file, line=_line(producer),
+                    obj=producer.obj.ref,
+                    message=f"this Application creates the ExternalSecrets of {aapp.ref}, but its sync wave "
                             f"({producer.sync_wave or 0}) is not lower than the chart's ({chart_wave})",
-                    hint="give the secrets Application a lower argocd.argoproj.io/sync-wave than the chart"))
+                    hint=f"set argocd.argoproj.io/sync-wave below {chart_wave} in {producer.obj.origin.file} "
+                         f"(now {producer.sync_wave or 0})"))
     return out
 
 
@@ -108,7 +113,11 @@ def _secret_producers(ctx: Context, namespace: str | None) -> list[Application]:
 
 
 def _line(app: Application) -> int:
+    """The line of the sync-wave annotation (where a fix goes), else of `annotations:`, else the object."""
     meta = app.obj.body.get("metadata")
     if hasattr(meta, "line_of"):
+        annotations = meta.get("annotations")
+        if hasattr(annotations, "line_of") and WAVE_KEY in annotations:
+            return annotations.line_of(WAVE_KEY)
         return meta.line_of("annotations") if "annotations" in meta else meta.line
     return app.obj.origin.line

@@ -1,0 +1,20 @@
+"""A finding points at the place the fix goes, in the user's own words (plain repository copies)."""
+
+from test_preflight_rules import SECRETS_APP, VALUES
+
+
+def test_wrong_wave_is_reported_at_the_secrets_applications_wave_line(repo_copy):
+    repo_copy.edit(SECRETS_APP, 'sync-wave: "5"', 'sync-wave: "15"')
+    [finding] = [f for f in repo_copy.run().findings if f.rule == "waves-wrong-order"]
+    wave_line = next(n for n, text in enumerate((repo_copy.root / SECRETS_APP).read_text().splitlines(), 1)
+                     if "sync-wave" in text)
+    assert (finding.file, finding.line) == (SECRETS_APP, wave_line)
+    assert "below 10" in finding.hint and "(now 15)" in finding.hint
+
+
+def test_hook_finding_says_true_as_written_in_yaml_and_names_the_jobs_own_symptom(repo_copy):
+    repo_copy.edit(VALUES, "createUserJob:\n  enabled: true\n  useHelmHooks: false",
+                   "createUserJob:\n  enabled: true\n  useHelmHooks: true")
+    [finding] = [f for f in repo_copy.run().findings if f.rule == "job-helm-hooks-enabled"]
+    assert "useHelmHooks is true:" in finding.message
+    assert "Waiting for migrations" not in finding.message and "default user" in finding.message
