@@ -146,30 +146,41 @@ def vault_role_audience_mismatch(ctx: Context) -> list[Finding]:
 def vault_policy_missing_read(ctx: Context) -> list[Finding]:
     if not ctx.repo.roles and not ctx.repo.policies:
         return []
-    out = []
-    checked: dict[tuple[str, str], str | None] = {}
+    # One finding per (role, path), where the fix goes (the role's policy file), naming every reader.
+    readers: dict[tuple[str, str], list[ExternalSecret]] = {}
+    roles: dict[str, VaultRole] = {}
     for es in ctx.repo.external_secrets:
         store = _store_of(ctx, es)
-        if store is None:
+        role = ctx.roles_by_name.get(_role_name(store)) if store is not None else None
+        if store is None or role is None:
             continue
-        role = ctx.roles_by_name.get(_role_name(store))
-        if role is None:
-            continue
+        roles[role.name] = role
         for key in es.remote_keys:
-            path = _read_path(store, key)
-            memo = (role.name, path)
-            if memo not in checked:
-                checked[memo] = _why_not_readable(ctx, role, path)
-            reason = checked[memo]
-            if reason is None:
-                continue
-            out.append(ctx.finding(
-                "vault-policy-missing-read", file=es.obj.origin.file, line=es.obj.origin.line, obj=es.obj.ref,
-                message=f"reads {path!r} through role {role.name!r}, but {reason}: ESO gets 403 permission denied "
-                        "(SecretSyncedError)",
-                hint=f"grant capabilities = [\"read\"] on path \"{path}\" (or a glob covering it) in a policy "
-                     f"the role lists"))
+            readers.setdefault((role.name, _read_path(store, key)), []).append(es)
+    out = []
+    for (role_name, path), ess in readers.items():
+        role = roles[role_name]
+        reason = _why_not_readable(ctx, role, path)
+        if reason is None:
+            continue
+        file, line = _policy_location(ctx, role)
+        names = ", ".join(sorted({es.obj.ref for es in ess}))
+        out.append(ctx.finding(
+            "vault-policy-missing-read", file=file, line=line, obj=f"VaultRole/{role.name}",
+            message=f"{path!r} is read through role {role.name!r} by {len(ess)} ExternalSecret(s) ({names}), but "
+                    f"{reason}: ESO gets 403 permission denied (SecretSyncedError)",
+            hint=f"grant capabilities = [\"read\"] on path \"{path}\" (or a glob covering it) in "
+                 f"{file if file.endswith('.hcl') else 'a policy the role lists'}"))
     return out
+
+
+def _policy_location(ctx: Context, role: VaultRole) -> tuple[str, int]:
+    """The role's only policy file when it lists exactly one that exists here, else the role's own file."""
+    listed = [ctx.policies_by_name.get(name) for name in role.listed("policies")]
+    present = [p for p in listed if p is not None]
+    if len(present) == 1 and len(listed) == 1:
+        return present[0].origin.file, present[0].origin.line
+    return role.origin.file, role.origin.line
 
 
 # --- helpers ------------------------------------------------------------------------------------------------

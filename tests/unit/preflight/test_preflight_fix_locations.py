@@ -18,3 +18,14 @@ def test_hook_finding_says_true_as_written_in_yaml_and_names_the_jobs_own_sympto
     [finding] = [f for f in repo_copy.run().findings if f.rule == "job-helm-hooks-enabled"]
     assert "useHelmHooks is true:" in finding.message
     assert "Waiting for migrations" not in finding.message and "default user" in finding.message
+
+
+def test_a_policy_that_misses_the_read_path_is_one_finding_at_the_policy_file(repo_copy):
+    policy = "vault/policies/airflow-secret-read.hcl"
+    repo_copy.edit(policy, 'path "secret/data/airflow/*"', 'path "secret/data/other/*"')
+    findings = [f for f in repo_copy.run().findings if f.rule == "vault-policy-missing-read"]
+    assert len(findings) == 1, "nine ExternalSecrets reading one path through one role are one problem"
+    [finding] = findings
+    assert finding.file == policy
+    assert "9 ExternalSecret(s)" in finding.message and "secret/data/airflow/config" in finding.message
+    assert policy in finding.hint
