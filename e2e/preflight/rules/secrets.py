@@ -56,8 +56,19 @@ def secret_data_key_missing(ctx: Context) -> list[Finding]:
                 "secret-data-key-missing", file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
                 message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
                         f"ExternalSecret writes only {', '.join(sorted(produced)) or 'no keys'}",
-                hint=f"write spec.target.template.data key(s) {', '.join(missing)}"))
+                hint=_missing_key_hint(missing, sorted(produced - need.keys))))
     return out
+
+
+def _missing_key_hint(missing: list[str], unread: list[str]) -> str:
+    """When a written key looks like the missing one (fernet_key vs fernet-key), say which to rename."""
+    def canon(key: str) -> str:
+        return key.replace("_", "").replace("-", "").lower()
+
+    renames = [f"rename {u} to {m}" for m in missing for u in unread if canon(u) == canon(m)]
+    if renames:
+        return "; ".join(renames) + " in spec.target.template.data"
+    return f"write spec.target.template.data key(s) {', '.join(missing)}"
 
 
 @rule("secret-data-key-unread", "warning",

@@ -29,3 +29,9 @@ def test_a_policy_that_misses_the_read_path_is_one_finding_at_the_policy_file(re
     assert finding.file == policy
     assert "9 ExternalSecret(s)" in finding.message and "secret/data/airflow/config" in finding.message
     assert policy in finding.hint
+
+
+def test_a_misspelt_data_key_gets_a_rename_hint(repo_copy):
+    repo_copy.edit("apps/airflow/external-secrets.yaml", "        fernet-key: '", "        fernet_key: '")
+    [finding] = [f for f in repo_copy.run().findings if f.rule == "secret-data-key-missing"]
+    assert finding.hint.startswith("rename fernet_key to fernet-key")
