@@ -183,7 +183,7 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
                      f"{ssh_key_path} {', '.join(problems)}: ssh fails with \"Load key ...: invalid format\" / "
                      "\"error in libcrypto\" and git-sync cannot clone",
                      "store the key exactly as ssh-keygen -t ed25519 writes it (LF endings, final newline), "
-                     "e.g. with `config=@file` or a YAML block scalar `|`")]
+                     "e.g. with `vault kv put ... <property>=@file` or a YAML block scalar `|`")]
 
 
 @rule("payload-placeholder-value", "error",
