@@ -59,10 +59,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.gitops_dir.is_dir():
         raise UnusableInput(f"{args.gitops_dir}: not a directory")
     repo = load_repository(args.gitops_dir)
-    scenario = registry.get(args.name, repo, upgrade_to=args.chart_version)
     config = RunConfig.from_env(gitops_dir=args.gitops_dir, timeout_multiplier=args.timeout_multiplier,
                                 cluster=args.cluster, kubeconfig=args.kubeconfig, context=args.context,
                                 keep_cluster=args.keep_cluster)
+    scenario = registry.get(args.name, repo, upgrade_to=args.chart_version, config=config)
     if args.dry_run:
         plan = build_plan(scenario, config)
         print(json.dumps(plan, indent=2) if args.format == "json" else format_plan(plan))

@@ -7,13 +7,16 @@ directly on realistic objects.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
+
 from e2e import versions
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
 from e2e.scenarios import messages as msg
 from e2e.scenarios import symptoms as sym
-from e2e.scenarios.layout import Layout
-from e2e.scenarios.model import AllOf, AnyOf, Check, Memory, Scenario
+from e2e.scenarios.layout import REFERENCE_SECRETS, Layout
+from e2e.scenarios.model import AllOf, AnyOf, Check, Invariant, Memory, Scenario, When
 from e2e.scenarios.observed import Observed, name_of, pod_finished, pod_ready
 from e2e.scenarios.outcome import Outcome, failed, ok, pending, seen
 from e2e.scenarios.steps import (
@@ -40,18 +43,30 @@ from e2e.scenarios.steps import (
     VaultPolicyFromRepo,
     WaitForSecretData,
 )
-from e2e.scenarios.transforms import DELETE, EditObject, PayloadEdit, ReplaceText, SetChartVersion, SetValue
+from e2e.scenarios.transforms import (
+    DELETE,
+    DoesNotApply,
+    EditObject,
+    PayloadEdit,
+    ReplaceText,
+    SetChartVersion,
+    SetValue,
+)
 from e2e.scenarios.transforms import with_url_password as _with_password
 
-AIRFLOW_SECRETS = ("airflow-fernet-key", "airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata",
-                   "airflow-broker-url", "airflow-redis-password", "airflow-webserver-secret-key",
-                   "airflow-default-user", "airflow-ssh-secret")
+AIRFLOW_SECRETS = REFERENCE_SECRETS  # the reference repository's; build() reads a repository's from its Layout
+CHART_APP, SECRETS_APP = Layout.chart_app, Layout.secrets_app_name  # the reference's Application names
 GIT_SYNC_INIT, GIT_SYNC = "git-sync-init", "git-sync"
 WAIT_FOR_MIGRATIONS = "wait-for-airflow-migrations"
 CREATE_USER_JOB, MIGRATE_JOB = "airflow-create-user", "airflow-run-airflow-migrations"
 CREATE_USER_COMPONENT = "create-user-job"
 DAG_COMPONENTS = ("scheduler", "dag-processor", "worker", "triggerer")  # the pods that run git-sync
-PLACEHOLDER_KNOWN_HOSTS = "git.example.com ssh-ed25519 <verified-public-host-key>\n"
+PLACEHOLDER_KNOWN_HOSTS = "git.example.com ssh-ed25519 <verified-public-host-key>\n"  # the seed's, for its host
+
+
+def placeholder_known_hosts(host: str) -> str:
+    """The seed's placeholder line for the repository's own git host (`[git.corp.internal]:2222`)."""
+    return f"{host} ssh-ed25519 <verified-public-host-key>\n"
 WRONG_DB_PASSWORD = "not-the-db-password"
 WRONG_REDIS_PASSWORD = "not-the-redis-password"
 BAD_FERNET_KEY = "deadbeef"
@@ -112,21 +127,21 @@ def recovered_by_themselves(obs: Observed, memory: Memory) -> Outcome:
     return ok(*[f"pod {n} started by itself once its Secrets existed" for n in sorted(stuck.values())])
 
 
-def chart_made_secrets(obs: Observed, _m: Memory) -> Outcome:
+def chart_made_secrets(obs: Observed, _m: Memory, chart_app: str = CHART_APP) -> Outcome:
     """Entry 2: a Secret with the chart's labels (heritage/chart) where ESO's was, or the app never settles."""
     found = [f"Secret {s.name} made by the chart (labels {s.labels.get('chart', '')} {s.labels.get('heritage', '')})"
              for s in obs.secrets.values() if "heritage" in s.labels or "chart" in s.labels]
-    sync, _health = sym.application_status(obs, "airflow")
+    sync, _health = sym.application_status(obs, chart_app)
     if sync == "OutOfSync":
-        found.append("Application airflow OutOfSync (random keys differ on every render)")
+        found.append(f"Application {chart_app} OutOfSync (random keys differ on every render)")
     return seen(found, "no chart-made Secret and the app is in sync")
 
 
-def fernet_key_replaced(obs: Observed, memory: Memory) -> Outcome:
-    was = memory.before.secrets.get(inv.FERNET_SECRET)
-    now = obs.secrets.get(inv.FERNET_SECRET)
+def fernet_key_replaced(obs: Observed, memory: Memory, secret: str = inv.FERNET_SECRET) -> Outcome:
+    was = memory.before.secrets.get(secret)
+    now = obs.secrets.get(secret)
     if was and now and now.digests.get(inv.FERNET_KEY) != was.digests.get(inv.FERNET_KEY):
-        return ok(f"{inv.FERNET_SECRET} re-created with another key: data encrypted before is unreadable")
+        return ok(f"{secret} re-created with another key: data encrypted before is unreadable")
     return pending("fernet key unchanged so far")
 
 
@@ -155,12 +170,12 @@ def store_still_valid(obs: Observed, _m: Memory) -> Outcome:
     return seen(sym.store_condition(obs, "True"), "ClusterSecretStore not Ready=True")
 
 
-def template_key_missing(obs: Observed, _m: Memory) -> Outcome:
-    errors = sym.external_secrets_condition(obs, "False", "SecretSyncedError", names=("airflow-fernet-key",))
+def template_key_missing(obs: Observed, _m: Memory, name: str = inv.FERNET_SECRET) -> Outcome:
+    errors = sym.external_secrets_condition(obs, "False", "SecretSyncedError", names=(name,))
     detail = sym.message_anywhere(obs, msg.MAP_NO_ENTRY)
     if errors and detail:
         return ok(*errors, *detail)
-    return pending("airflow-fernet-key not in SecretSyncedError with `map has no entry for key` yet")
+    return pending(f"{name} not in SecretSyncedError with `map has no entry for key` yet")
 
 
 def git_sync_cannot_clone(patterns: tuple[str, ...]):
@@ -174,15 +189,16 @@ def git_sync_cannot_clone(patterns: tuple[str, ...]):
     return predicate
 
 
-def user_job_fails_visibly(obs: Observed, _m: Memory) -> Outcome:
+def user_job_fails_visibly(obs: Observed, _m: Memory, user_job: str = CREATE_USER_JOB,
+                           migrate_job: str = MIGRATE_JOB) -> Outcome:
     """Entry 6: the create-user Job reports the database error and is NOT Complete (`|| true` hides nothing)."""
-    job = obs.job(CREATE_USER_JOB)
+    job = obs.job(user_job)
     if job is not None and sym.job_state(job) == "Complete":
         lines = sym.log_lines(obs, msg.PG_AUTH_FAILED)
-        return failed(f"Job {CREATE_USER_JOB} Complete with a broken connection: the failure was hidden", *lines)
+        return failed(f"Job {user_job} Complete with a broken connection: the failure was hidden", *lines)
     lines = sym.log_lines(obs, msg.PG_AUTH_FAILED) + sym.log_lines(obs, msg.UNAPPLIED_MIGRATIONS)
-    lines += sym.jobs_failed(obs, CREATE_USER_JOB) + sym.jobs_failed(obs, MIGRATE_JOB)
-    return seen(lines, f"Job {CREATE_USER_JOB} has not reported the database error yet")
+    lines += sym.jobs_failed(obs, user_job) + sym.jobs_failed(obs, migrate_job)
+    return seen(lines, f"Job {user_job} has not reported the database error yet")
 
 
 def _started(app: dict | None) -> str | None:
@@ -199,29 +215,31 @@ def _recreated(obs: Observed, memory: Memory, name: str) -> dict | None:
     return app if app is not None and uid != ((was or {}).get("metadata") or {}).get("uid") else None
 
 
-def chart_synced_before_secrets(obs: Observed, memory: Memory) -> Outcome:
-    """Entry 7: the re-created airflow Application started syncing before airflow-secrets finished syncing."""
-    chart, secrets = _recreated(obs, memory, "airflow"), _recreated(obs, memory, "airflow-secrets")
+def chart_synced_before_secrets(obs: Observed, memory: Memory, chart_app: str = CHART_APP,
+                                secrets_app: str = SECRETS_APP) -> Outcome:
+    """Entry 7: the re-created chart Application started syncing before the secrets one finished syncing."""
+    chart, secrets = _recreated(obs, memory, chart_app), _recreated(obs, memory, secrets_app)
     started, done = _started(chart), _finished(secrets)
     if not started or not done:
         return pending("both Applications re-created and synced at least once: not yet")
     if started < done:  # RFC 3339 UTC timestamps compare as text
-        return ok(f"airflow sync started {started}, before airflow-secrets finished {done} (no wave ordering)")
-    return failed(f"airflow started {started} after airflow-secrets finished {done}: the waves were honoured")
+        return ok(f"{chart_app} sync started {started}, before {secrets_app} finished {done} (no wave ordering)")
+    return failed(f"{chart_app} started {started} after {secrets_app} finished {done}: the waves were honoured")
 
 
-def chart_synced_after_secrets(obs: Observed, memory: Memory) -> Outcome:
-    chart, secrets = _recreated(obs, memory, "airflow"), _recreated(obs, memory, "airflow-secrets")
+def chart_synced_after_secrets(obs: Observed, memory: Memory, chart_app: str = CHART_APP,
+                               secrets_app: str = SECRETS_APP) -> Outcome:
+    chart, secrets = _recreated(obs, memory, chart_app), _recreated(obs, memory, secrets_app)
     started, done = _started(chart), _finished(secrets)
     if not started or not done:
         return pending("both Applications re-created and synced at least once: not yet")
     if started >= done:
-        return ok(f"airflow sync started {started}, after airflow-secrets finished {done}")
-    return failed(f"airflow started {started} before airflow-secrets finished {done}: waves still ignored")
+        return ok(f"{chart_app} sync started {started}, after {secrets_app} finished {done}")
+    return failed(f"{chart_app} started {started} before {secrets_app} finished {done}: waves still ignored")
 
 
-def argo_shows_no_error(obs: Observed, _m: Memory) -> Outcome:
-    errors = [line for app in ("airflow", "airflow-secrets") for line in sym.application_condition(obs, app, "Error")]
+def argo_shows_no_error(obs: Observed, _m: Memory, apps: tuple[str, ...] = (CHART_APP, SECRETS_APP)) -> Outcome:
+    errors = [line for app in apps for line in sym.application_condition(obs, app, "Error")]
     return failed(*errors) if errors else ok("Argo CD shows no error condition")
 
 
@@ -240,25 +258,25 @@ def secrets_vanished(obs: Observed, memory: Memory) -> Outcome:
     return seen(gone + again, "every Secret still the one from before the break")
 
 
-def chart_revision_is(version: str):
+def chart_revision_is(version: str, chart_app: str = CHART_APP):
     def predicate(obs: Observed, _m: Memory) -> Outcome:
-        app = obs.application("airflow") or {}
+        app = obs.application(chart_app) or {}
         sync = (app.get("status") or {}).get("sync") or {}
         revisions = list(sync.get("revisions") or []) + ([sync["revision"]] if sync.get("revision") else [])
         if version in revisions:
-            return ok(f"Application airflow at chart {version}")
-        return pending(f"Application airflow at {', '.join(revisions) or 'no revision'}, not {version} yet")
+            return ok(f"Application {chart_app} at chart {version}")
+        return pending(f"Application {chart_app} at {', '.join(revisions) or 'no revision'}, not {version} yet")
 
     return predicate
 
 
-def migration_job_ran_again(obs: Observed, memory: Memory) -> Outcome:
-    job, was = obs.job(MIGRATE_JOB), memory.before.job(MIGRATE_JOB)
+def migration_job_ran_again(obs: Observed, memory: Memory, name: str = MIGRATE_JOB) -> Outcome:
+    job, was = obs.job(name), memory.before.job(name)
     if job is None:
-        return pending(f"Job {MIGRATE_JOB} absent")
+        return pending(f"Job {name} absent")
     if was is not None and (job.get("metadata") or {}).get("uid") == (was.get("metadata") or {}).get("uid"):
-        return pending(f"Job {MIGRATE_JOB} is still the one from before the upgrade")
-    return ok(f"Job {MIGRATE_JOB} re-created for the new chart ({sym.job_state(job)})")
+        return pending(f"Job {name} is still the one from before the upgrade")
+    return ok(f"Job {name} re-created for the new chart ({sym.job_state(job)})")
 
 
 def images_at(airflow_version: str):
@@ -282,14 +300,14 @@ def waiting_for_migrations(obs: Observed, _m: Memory) -> Outcome:
     return pending(f"pods held by {WAIT_FOR_MIGRATIONS}: {len(held)}; migration log lines: {len(found)}")
 
 
-def kind_missing(obs: Observed, _m: Memory) -> Outcome:
-    return seen(sym.application_condition(obs, "airflow-secrets", "ComparisonError", msg.KIND_MISSING),
-                "airflow-secrets has no ComparisonError `Object 'Kind' is missing in` yet")
+def kind_missing(obs: Observed, _m: Memory, app: str = SECRETS_APP) -> Outcome:
+    return seen(sym.application_condition(obs, app, "ComparisonError", msg.KIND_MISSING),
+                f"{app} has no ComparisonError `Object 'Kind' is missing in` yet")
 
 
-def no_comparison_error(obs: Observed, _m: Memory) -> Outcome:
-    found = sym.application_condition(obs, "airflow-secrets", "ComparisonError")
-    return pending(*found) if found else ok("airflow-secrets has no ComparisonError")
+def no_comparison_error(obs: Observed, _m: Memory, app: str = SECRETS_APP) -> Outcome:
+    found = sym.application_condition(obs, app, "ComparisonError")
+    return pending(*found) if found else ok(f"{app} has no ComparisonError")
 
 
 def synced_yet_out_of_sync(app_name: str):
@@ -317,13 +335,55 @@ def log_says(pattern: str, source: str | None = None):
     return predicate
 
 
+def fernet_template_misspelt(lay: Layout) -> str:
+    """The fernet key's template expression with its payload field misspelt (`(fromYaml .config).fernetKeyy`):
+    the repository's own property and field, one letter more."""
+    return f"(fromYaml .{lay.payload_property}).{lay.fernet_field}y"
+
+
+@dataclass(frozen=True)
+class ValuesOutsideDirectorySource:
+    """Entry 16 cannot happen in a repository whose values file lies outside the secrets Application's
+    directory source: there is no directory.exclude to drop. Refuses in one line, like any edit that does not
+    apply."""
+
+    layout: Layout
+
+    @property
+    def path(self) -> str:
+        return self.layout.secrets_app
+
+    def describe(self) -> str:
+        return f"{self.path}: Application/{self.layout.secrets_app_name}: remove spec.source.directory"
+
+    def apply(self, text: str | None) -> str | None:
+        lay = self.layout
+        raise DoesNotApply(f"{lay.values} is outside {lay.secrets_app_name}'s directory source {lay.secrets_dir}/, "
+                           "so no directory.exclude keeps it out: FAILURES.md 16 cannot happen in this repository")
+
+
 # --- the scenarios -------------------------------------------------------------------------------------------
 
 
 def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHART) -> dict[str, Scenario]:
     lay = layout or Layout()
     pods_ready = conv.pods_ready(AIRFLOW_COMPONENTS)
-    keep_key, keep_admin = inv.fernet_key_unchanged(), inv.admin_user_kept()
+    keep_key, keep_admin = inv.fernet_key_unchanged(secret=lay.fernet_secret), inv.admin_user_kept()
+    ns, argo_ns = lay.airflow_namespace, lay.argocd_namespace
+    chart_app, secrets_app = lay.chart_app, lay.secrets_app_name
+    fernet, user_job, migrate_job = lay.fernet_secret, lay.user_job, lay.migrate_job
+
+    def restart(components: tuple[str, ...] = AIRFLOW_COMPONENTS) -> RestartAirflowPods:
+        return RestartAirflowPods(components, lay.release, ns)
+
+    def force(*secrets: str) -> ForceSync:
+        return ForceSync(tuple(lay.external_secret(s) for s in secrets))
+
+    def fernet_kept(when: When) -> Invariant:
+        return inv.fernet_key_unchanged(when, fernet)
+
+    restore_payload = RestorePayload(lay.payload_path)
+    misspelt = fernet_template_misspelt(lay)
     dag_logs = tuple((c, GIT_SYNC_INIT) for c in DAG_COMPONENTS) + tuple((c, GIT_SYNC) for c in DAG_COMPONENTS)
 
     scenarios = [
@@ -331,16 +391,17 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             name="secrets-after-pods", entry=1, title="Secrets land after the pods",
             reproduces="Hold ESO, remove the Airflow Secrets and start the pods: the chart is synced while the "
                        "secrets Application is held; then release ESO and let the pods recover by themselves.",
-            break_=(ScaleEso(0), DeleteSecrets(), RestartAirflowPods()),
+            break_=(ScaleEso(0, lay.eso_namespace), DeleteSecrets(namespace=ns), restart()),
             symptom=Check('pods CreateContainerConfigError `secret "..." not found` or FailedMount events',
                           pods_missing_secrets),
             symptom_within=180,
-            recovery=(ScaleEso(1), Note("nothing else by hand: no pod deleted, no force-sync; the kubelet retries")),
-            converged=AllOf((conv.es_synced(), conv.secrets_exist(AIRFLOW_SECRETS),
+            recovery=(ScaleEso(1, lay.eso_namespace),
+                      Note("nothing else by hand: no pod deleted, no force-sync; the kubelet retries")),
+            converged=AllOf((conv.es_synced(), conv.secrets_exist(lay.secrets),
                              Check("the pods that waited are Ready, same pods (recovered by themselves)",
                                    recovered_by_themselves), pods_ready)),
             converge_within=600,
-            invariants=(inv.fernet_key_unchanged("end"), keep_admin),
+            invariants=(fernet_kept("end"), keep_admin),
             counterparts=(PF_WAVES_WITHOUT_PARENT, PF_WAVES_ORDER),
             sources=("kubernetes#80466", "external-secrets#2088", "external-secrets#4180"),
             notes="A Job pod may stay stuck and need deleting (FAILURES.md 1); the Deployment and StatefulSet "
@@ -354,8 +415,10 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                 SetValue(lay.values, "apiSecretKeySecretName", DELETE),
                 SetValue(lay.values, "jwtSecretName", DELETE)), refresh=(lay.chart_app,)),
                     RefreshApplication(lay.chart_app, hard=True)),
-            symptom=AnyOf((Check("Secrets with the chart's labels, or airflow OutOfSync", chart_made_secrets),
-                           Check("airflow-fernet-key re-created with another key", fernet_key_replaced))),
+            symptom=AnyOf((Check(f"Secrets with the chart's labels, or {chart_app} OutOfSync",
+                                 partial(chart_made_secrets, chart_app=chart_app)),
+                           Check(f"{fernet} re-created with another key",
+                                 partial(fernet_key_replaced, secret=fernet)))),
             symptom_within=300,
             recovery=(RestoreFiles("values: point every name at the ESO-managed Secrets", refresh=(lay.chart_app,)),
                       ForceSync()),
@@ -363,22 +426,23 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                              Check("every Secret holds its data from before the break (Vault's, via ESO)",
                                    secrets_hold_their_data_again), pods_ready)),
             converge_within=600,
-            invariants=(inv.fernet_key_unchanged("end"), keep_admin),
+            invariants=(fernet_kept("end"), keep_admin),
             counterparts=(PF_SECRET_NAMES,),
             sources=("argo-cd docs helm.md", "apache/airflow#47963"),
         ),
         Scenario(
             name="kv2-policy-without-data", entry=3, title="KV v2 policy without data/",
-            reproduces='Write the read policy as path "secret/airflow/*" (without data/) and retry every '
-                       "ExternalSecret.",
+            reproduces=f'Write the read policy as path "{lay.kv_read_path_without_data}" (without data/) and retry '
+                       "every ExternalSecret.",
             break_=(GitCommit("vault: read policy without data/", (
-                ReplaceText(lay.policy_file, 'path "secret/data/airflow/*"', 'path "secret/airflow/*"'),)),
+                ReplaceText(lay.policy_file, f'path "{lay.kv_read_path}"',
+                            f'path "{lay.kv_read_path_without_data}"'),)),
                     VaultPolicyFromRepo(lay.read_policy), ForceSync()),
             symptom=AllOf((Check("every ExternalSecret Ready=False SecretSyncedError", every_external_secret_denied),
                            Check("Warning UpdateFailed `Code: 403 ... permission denied`", denied_by_vault),
                            Check("ClusterSecretStore still Ready=True (login works)", store_still_valid))),
             symptom_within=180,
-            recovery=(RestoreFiles("vault: KV v2 reads are at secret/data/airflow/*"),
+            recovery=(RestoreFiles(f"vault: KV v2 reads are at {lay.kv_read_path}"),
                       VaultPolicyFromRepo(lay.read_policy), ForceSync()),
             converged=AllOf((conv.es_synced(), conv.store_ready(), pods_ready)),
             converge_within=300,
@@ -389,15 +453,16 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         ),
         Scenario(
             name="template-key-missing", entry=4, title="Template key not in the payload",
-            reproduces="Template airflow-fernet-key from (fromYaml .config).fernetKeyy, a key the payload lacks.",
+            reproduces=f"Template {fernet} from {misspelt}, a key the payload lacks.",
             break_=(GitCommit("external-secrets: misspell the fernet key field", (
-                EditObject(lay.external_secrets, "ExternalSecret", "airflow-fernet-key",
-                           ("spec", "target", "template", "data", "fernet-key"),
-                           "{{ (fromYaml .config).fernetKeyy }}"),), refresh=(lay.secrets_app_name,)),),
-            symptom=Check("airflow-fernet-key SecretSyncedError, `map has no entry for key`", template_key_missing),
+                EditObject(lay.external_secrets, "ExternalSecret", lay.fernet_external_secret,
+                           ("spec", "target", "template", "data", inv.FERNET_KEY),
+                           "{{ " + misspelt + " }}"),), refresh=(lay.secrets_app_name,)),),
+            symptom=Check(f"{fernet} SecretSyncedError, `map has no entry for key`",
+                          partial(template_key_missing, name=lay.fernet_external_secret)),
             symptom_within=180,
             recovery=(RestoreFiles("external-secrets: fernetKey", refresh=(lay.secrets_app_name,)),
-                      ForceSync(("airflow-fernet-key",))),
+                      force(fernet)),
             converged=AllOf((conv.es_synced(), pods_ready)),
             converge_within=300,
             invariants=(inv.secrets_retained(), inv.secret_data_unchanged(), keep_key,
@@ -410,14 +475,15 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             name="gitsync-wrong-host-key", entry=5, title="git-sync cannot clone (host key)",
             reproduces="Commit the seed's placeholder knownHosts line, which OpenSSH skips silently.",
             break_=(GitCommit("values: placeholder knownHosts", (
-                SetValue(lay.values, "dags.gitSync.knownHosts", PLACEHOLDER_KNOWN_HOSTS),), refresh=(lay.chart_app,)),
-                    RestartAirflowPods(DAG_COMPONENTS)),
+                SetValue(lay.values, "dags.gitSync.knownHosts", placeholder_known_hosts(lay.git_host)),),
+                refresh=(lay.chart_app,)),
+                    restart(DAG_COMPONENTS)),
             symptom=Check("git-sync Init:Error/CrashLoopBackOff with `Host key verification failed.` or "
                           "`too many failures, aborting`",
                           git_sync_cannot_clone((msg.HOST_KEY_FAILED, msg.TOO_MANY_FAILURES))),
             symptom_within=300,
             recovery=(RestoreFiles("values: the verified host key", refresh=(lay.chart_app,)),
-                      RestartAirflowPods(DAG_COMPONENTS)),
+                      restart(DAG_COMPONENTS)),
             converged=AllOf((conv.apps_synced(lay.chart_app), pods_ready)),
             converge_within=600,
             invariants=(keep_key, inv.secrets_retained(), keep_admin),
@@ -429,16 +495,16 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="gitsync-key-no-newline", entry=5, title="git-sync cannot clone (private key format)",
             reproduces="Write the SSH private key to Vault without its trailing newline; restart the DAG pods.",
-            break_=(VaultPayload((PayloadEdit("extraSecrets.airflow-ssh-secret.data.gitSshKey",
+            break_=(VaultPayload((PayloadEdit(lay.ssh_key_field,
                                               "the private key without its trailing newline",
-                                              lambda key: str(key).rstrip("\n")),)),
-                    ForceSync(("airflow-ssh-secret",)), WaitForSecretData("airflow-ssh-secret", changed=True),
-                    RestartAirflowPods(DAG_COMPONENTS)),
+                                              lambda key: str(key).rstrip("\n")),), lay.payload_path),
+                    force(lay.ssh_secret), WaitForSecretData(lay.ssh_secret, changed=True),
+                    restart(DAG_COMPONENTS)),
             symptom=Check("git-sync fails with `Load key ...: invalid format` or `error in libcrypto`",
                           git_sync_cannot_clone((msg.LOAD_KEY_INVALID, msg.LIBCRYPTO))),
             symptom_within=300,
-            recovery=(RestorePayload(), ForceSync(("airflow-ssh-secret",)),
-                      WaitForSecretData("airflow-ssh-secret", changed=False), RestartAirflowPods(DAG_COMPONENTS)),
+            recovery=(restore_payload, force(lay.ssh_secret),
+                      WaitForSecretData(lay.ssh_secret, changed=False), restart(DAG_COMPONENTS)),
             converged=pods_ready,
             converge_within=600,
             invariants=(keep_key, keep_admin),
@@ -449,17 +515,18 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="userjob-broken-connection", entry=6, title="User job with a broken connection string",
             reproduces="Point the metadata connection at a wrong password and let Argo CD re-create the user Job.",
-            break_=(VaultPayload((PayloadEdit("metadataConnection", "the same URL with a wrong password",
-                                              lambda url: _with_password(str(url), WRONG_DB_PASSWORD)),)),
-                    ForceSync(("airflow-metadata",)), WaitForSecretData("airflow-metadata", changed=True),
-                    DeleteJob(CREATE_USER_JOB), RefreshApplication(lay.chart_app)),
-            symptom=Check(f'{CREATE_USER_JOB} fails visibly: `password authentication failed for user "airflow"`',
-                          user_job_fails_visibly),
+            break_=(VaultPayload((PayloadEdit(lay.metadata_field, "the same URL with a wrong password",
+                                              lambda url: _with_password(str(url), WRONG_DB_PASSWORD)),),
+                                 lay.payload_path),
+                    force(lay.metadata_secret), WaitForSecretData(lay.metadata_secret, changed=True),
+                    DeleteJob(user_job, ns), RefreshApplication(lay.chart_app)),
+            symptom=Check(f'{user_job} fails visibly: `password authentication failed for user "{lay.db_user}"`',
+                          partial(user_job_fails_visibly, user_job=user_job, migrate_job=migrate_job)),
             symptom_within=300,
-            recovery=(RestorePayload(), ForceSync(("airflow-metadata",)),
-                      WaitForSecretData("airflow-metadata", changed=False), DeleteJob(CREATE_USER_JOB),
-                      TerminateSyncOperation(lay.chart_app), SyncApplication(lay.chart_app)),
-            converged=AllOf((conv.job_complete(CREATE_USER_JOB), pods_ready)),
+            recovery=(restore_payload, force(lay.metadata_secret),
+                      WaitForSecretData(lay.metadata_secret, changed=False), DeleteJob(user_job, ns),
+                      TerminateSyncOperation(lay.chart_app), SyncApplication(lay.chart_app, argo_ns)),
+            converged=AllOf((conv.job_complete(user_job), pods_ready)),
             converge_within=600,
             invariants=(keep_key, inv.airflow_keeps_running(AIRFLOW_COMPONENTS), keep_admin),
             counterparts=(CP_USER_JOB,),
@@ -472,18 +539,21 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                        "Applications.",
             break_=(GitCommit("argocd-cm: drop the Application health customization", (
                 EditObject(lay.argocd_cm, "ConfigMap", "argocd-cm", ("data", HEALTH_KEY), DELETE),)),
-                    ConfigMapKeyFromRepo(lay.argocd_cm, "argocd-cm", HEALTH_KEY), DeleteApplication(lay.chart_app),
-                    DeleteApplication(lay.secrets_app_name)),
-            symptom=AllOf((Check("airflow starts syncing before airflow-secrets finished", chart_synced_before_secrets),
-                           Check("Argo CD shows no error", argo_shows_no_error))),
+                    ConfigMapKeyFromRepo(lay.argocd_cm, "argocd-cm", HEALTH_KEY),
+                    DeleteApplication(lay.chart_app, argo_ns), DeleteApplication(lay.secrets_app_name, argo_ns)),
+            symptom=AllOf((Check(f"{chart_app} starts syncing before {secrets_app} finished",
+                                 partial(chart_synced_before_secrets, chart_app=chart_app, secrets_app=secrets_app)),
+                           Check("Argo CD shows no error",
+                                 partial(argo_shows_no_error, apps=(chart_app, secrets_app))))),
             symptom_within=600,
             recovery=(RestoreFiles("argocd-cm: the Application health customization"),
                       ConfigMapKeyFromRepo(lay.argocd_cm, "argocd-cm", HEALTH_KEY),
-                      DeleteApplication(lay.chart_app), DeleteApplication(lay.secrets_app_name)),
-            converged=AllOf((Check("airflow starts syncing after airflow-secrets finished", chart_synced_after_secrets),
+                      DeleteApplication(lay.chart_app, argo_ns), DeleteApplication(lay.secrets_app_name, argo_ns)),
+            converged=AllOf((Check(f"{chart_app} starts syncing after {secrets_app} finished",
+                                   partial(chart_synced_after_secrets, chart_app=chart_app, secrets_app=secrets_app)),
                              conv.apps_synced(lay.secrets_app_name, lay.chart_app), conv.es_synced(), pods_ready)),
             converge_within=900,
-            invariants=(inv.fernet_key_unchanged("end"), keep_admin),
+            invariants=(fernet_kept("end"), keep_admin),
             counterparts=(PF_HEALTH_CHECK,),
             sources=("argo-cd#8358", "argo-cd#16870", "argo-cd#6411"),
         ),
@@ -504,15 +574,16 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="broker-password-mismatch", entry=9, title="Broker URL and Redis password disagree",
             reproduces="Write a broker URL whose password differs from redisPassword; restart the workers.",
-            break_=(VaultPayload((PayloadEdit("brokerUrl", "the same URL with another password",
-                                              lambda url: _with_password(str(url), WRONG_REDIS_PASSWORD)),)),
-                    ForceSync(("airflow-broker-url",)), WaitForSecretData("airflow-broker-url", changed=True),
-                    RestartAirflowPods(("worker",))),
+            break_=(VaultPayload((PayloadEdit(lay.broker_field, "the same URL with another password",
+                                              lambda url: _with_password(str(url), WRONG_REDIS_PASSWORD)),),
+                                 lay.payload_path),
+                    force(lay.broker_secret), WaitForSecretData(lay.broker_secret, changed=True),
+                    restart(("worker",))),
             symptom=Check("worker log `invalid username-password pair or user is disabled`",
                           log_says(msg.REDIS_WRONGPASS, "worker")),
             symptom_within=300,
-            recovery=(RestorePayload(), ForceSync(("airflow-broker-url",)),
-                      WaitForSecretData("airflow-broker-url", changed=False), RestartAirflowPods(("worker",))),
+            recovery=(restore_payload, force(lay.broker_secret),
+                      WaitForSecretData(lay.broker_secret, changed=False), restart(("worker",))),
             converged=conv.pods_ready(("worker",)),
             converge_within=600,
             invariants=(keep_key, keep_admin),
@@ -523,19 +594,19 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="bad-fernet-key", entry=10, title="Bad key format",
             reproduces="Write fernetKey `deadbeef` to Vault; restart the scheduler and let it encrypt a value.",
-            break_=(VaultPayload((PayloadEdit("fernetKey", "8 hex characters, not a Fernet key",
-                                              lambda _old: BAD_FERNET_KEY),)),
-                    ForceSync(("airflow-fernet-key",)), WaitForSecretData("airflow-fernet-key", changed=True),
-                    RestartAirflowPods(("scheduler",))),
+            break_=(VaultPayload((PayloadEdit(lay.fernet_field, "8 hex characters, not a Fernet key",
+                                              lambda _old: BAD_FERNET_KEY),), lay.payload_path),
+                    force(fernet), WaitForSecretData(fernet, changed=True),
+                    restart(("scheduler",))),
             symptom=Check("`Fernet key must be 32 url-safe base64-encoded bytes.` (probe or scheduler log)",
                           log_says(msg.FERNET_FORMAT)),
-            probes=(RunAirflowCli("fernet", FERNET_PROBE),),
+            probes=(RunAirflowCli("fernet", FERNET_PROBE, lay.release, ns),),
             symptom_within=300,
-            recovery=(RestorePayload(), ForceSync(("airflow-fernet-key",)),
-                      WaitForSecretData("airflow-fernet-key", changed=False), RestartAirflowPods(("scheduler",))),
+            recovery=(restore_payload, force(fernet),
+                      WaitForSecretData(fernet, changed=False), restart(("scheduler",))),
             converged=pods_ready,
             converge_within=600,
-            invariants=(inv.fernet_key_unchanged("end"), keep_admin),
+            invariants=(fernet_kept("end"), keep_admin),
             counterparts=(PF_FERNET_FORMAT,),
             log_sources=(("scheduler", "scheduler"),),
             sources=("apache/airflow#16000", "apache/airflow#43150"),
@@ -543,14 +614,15 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="chart-upgrade", entry=11, title="Chart upgrade changes values",
             reproduces=f"Commit the chart's targetRevision {upgrade_to}, as the upgrade pull request would.",
-            break_=(GitCommit(f"airflow: chart {upgrade_to}", (
+            break_=(GitCommit(f"{chart_app}: chart {upgrade_to}", (
                 SetChartVersion(lay.airflow_app, lay.chart_app, upgrade_to),), refresh=(lay.chart_app,)),),
-            symptom=AllOf((Check(f"Application airflow at chart {upgrade_to}", chart_revision_is(upgrade_to)),
-                           Check(f"Job {MIGRATE_JOB} re-created", migration_job_ran_again))),
+            symptom=AllOf((Check(f"Application {chart_app} at chart {upgrade_to}",
+                                 chart_revision_is(upgrade_to, chart_app)),
+                           Check(f"Job {migrate_job} re-created", partial(migration_job_ran_again, name=migrate_job)))),
             symptom_within=600,
             recovery=(Note("nothing to undo: the upgrade is the change under test (values migrated beforehand, "
                            "see values_migration_findings)"),),
-            converged=AllOf((conv.apps_synced(lay.chart_app), conv.job_complete(MIGRATE_JOB),
+            converged=AllOf((conv.apps_synced(lay.chart_app), conv.job_complete(migrate_job),
                              Check("Airflow images at the new version",
                                    images_at(versions.CHART_AIRFLOW.get(upgrade_to, upgrade_to))), pods_ready)),
             converge_within=900,
@@ -563,7 +635,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             reproduces="Leave conversionStrategy, decodingStrategy and metadataPolicy unwritten in one "
                        "ExternalSecret: ESO defaults them, Argo CD sees a diff it can never sync away.",
             break_=(GitCommit("external-secrets: leave ESO's defaults unwritten", tuple(
-                EditObject(lay.external_secrets, "ExternalSecret", "airflow-fernet-key",
+                EditObject(lay.external_secrets, "ExternalSecret", lay.fernet_external_secret,
                            ("spec", "data", "0", "remoteRef", field), DELETE) for field in ESO_DEFAULTED),
                 refresh=(lay.secrets_app_name,)),),
             symptom=Check(f"{lay.secrets_app_name} synced to the current revision and still OutOfSync/Healthy",
@@ -583,18 +655,18 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             name="migrations-never-run", entry=14, title="Migrations never run",
             reproduces="Empty the metadata database, switch both Jobs to Helm hooks (useHelmHooks: true) and "
                        "restart the pods: the PostSync hook waits for pods that wait for migrations.",
-            break_=(ResetMetadataDatabase(), GitCommit("values: Jobs as Helm hooks", (
+            break_=(ResetMetadataDatabase(lay.release, ns), GitCommit("values: Jobs as Helm hooks", (
                 SetValue(lay.values, "migrateDatabaseJob.useHelmHooks", True),
                 SetValue(lay.values, "createUserJob.useHelmHooks", True),
                 SetValue(lay.values, "migrateDatabaseJob.jobAnnotations", DELETE)), refresh=(lay.chart_app,)),
-                    RestartAirflowPods()),
+                    restart()),
             symptom=Check("pods held by wait-for-airflow-migrations, `There are still unapplied migrations`",
                           waiting_for_migrations),
             symptom_within=600,
             recovery=(TerminateSyncOperation(lay.chart_app),
                       RestoreFiles("values: useHelmHooks false on both Jobs", refresh=(lay.chart_app,)),
-                      DeleteJob(CREATE_USER_JOB), SyncApplication(lay.chart_app)),
-            converged=AllOf((conv.job_complete(MIGRATE_JOB), conv.job_complete(CREATE_USER_JOB), pods_ready)),
+                      DeleteJob(user_job, ns), SyncApplication(lay.chart_app, argo_ns)),
+            converged=AllOf((conv.job_complete(migrate_job), conv.job_complete(user_job), pods_ready)),
             converge_within=900,
             invariants=(keep_key, keep_admin),
             counterparts=(PF_HELM_HOOKS, CP_MIGRATIONS),
@@ -605,26 +677,28 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         Scenario(
             name="secret-pruned-with-owner", entry=15, title="Secret pruned with its owner",
             reproduces="Delete the secrets Application with its resources; the parent re-creates it.",
-            break_=(DeleteApplication(lay.secrets_app_name),),
+            break_=(DeleteApplication(lay.secrets_app_name, argo_ns),),
             symptom=Check("the Secrets vanish with their ExternalSecrets (creationPolicy: Owner)", secrets_vanished),
             symptom_within=300,
-            recovery=(Note("nothing by hand: the parent re-creates airflow-secrets and ESO the Secrets"),),
+            recovery=(Note(f"nothing by hand: the parent re-creates {secrets_app} and ESO the Secrets"),),
             converged=AllOf((conv.apps_synced(lay.secrets_app_name, lay.chart_app), conv.es_synced(),
-                             conv.secrets_exist(AIRFLOW_SECRETS), pods_ready)),
+                             conv.secrets_exist(lay.secrets), pods_ready)),
             converge_within=600,
-            invariants=(inv.fernet_key_unchanged("end"), inv.airflow_keeps_running(AIRFLOW_COMPONENTS), keep_admin),
+            invariants=(fernet_kept("end"), inv.airflow_keeps_running(AIRFLOW_COMPONENTS), keep_admin),
             sources=("FAILURES.md 15",),
         ),
         Scenario(
             name="values-in-directory-source", entry=16, title="Values file inside a directory source",
-            reproduces="Drop directory.exclude from airflow-secrets, so its directory source reads the values file.",
-            break_=(GitCommit("airflow-secrets: read every file in apps/airflow", (
-                EditObject(lay.secrets_app, "Application", lay.secrets_app_name, "spec.source.directory", DELETE),),
+            reproduces=f"Drop directory.exclude from {secrets_app}, so its directory source reads the values file.",
+            break_=(GitCommit(f"{secrets_app}: read every file in {lay.secrets_dir}", (
+                EditObject(lay.secrets_app, "Application", lay.secrets_app_name, "spec.source.directory", DELETE)
+                if lay.values_in_secrets_dir else ValuesOutsideDirectorySource(lay),),
                 refresh=(lay.secrets_app_name,)),),
-            symptom=Check("airflow-secrets ComparisonError `Object 'Kind' is missing in`", kind_missing),
+            symptom=Check(f"{secrets_app} ComparisonError `Object 'Kind' is missing in`",
+                          partial(kind_missing, app=secrets_app)),
             symptom_within=300,
-            recovery=(RestoreFiles("airflow-secrets: exclude the values file", refresh=(lay.secrets_app_name,)),),
-            converged=AllOf((Check("no ComparisonError", no_comparison_error),
+            recovery=(RestoreFiles(f"{secrets_app}: exclude the values file", refresh=(lay.secrets_app_name,)),),
+            converged=AllOf((Check("no ComparisonError", partial(no_comparison_error, app=secrets_app)),
                              conv.apps_synced(lay.secrets_app_name), pods_ready)),
             converge_within=300,
             invariants=(inv.secrets_retained(), inv.secret_data_unchanged(), keep_key,

@@ -11,9 +11,10 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory, Scenario
 from e2e.scenarios.observed import Observed, SecretSeen, container_statuses, name_of
-from e2e.scenarios.steps import SCHEDULER
+from e2e.scenarios.steps import scheduler_of
 
 if TYPE_CHECKING:
     from e2e.stack.contract import RunningStack
@@ -66,9 +67,11 @@ def _logs(stack: RunningStack, pods: list[dict[str, Any]],
 
 
 def airflow_users(stack: RunningStack) -> tuple[str, ...] | None:
-    """Usernames from `airflow users list -o json` in the scheduler; None when the command cannot run."""
+    """Usernames from `airflow users list -o json` in the scheduler (`<release>-scheduler` of the stack's
+    repository); None when the command cannot run."""
+    workload, container = scheduler_of(Layout.from_repository(stack.repo).release)
     try:
-        text = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", SCHEDULER[0], "-c", SCHEDULER[1],
+        text = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c", container,
                                   "--", "airflow", "users", "list", "--output", "json")
     except Exception:  # the scheduler may be restarting; the invariant says what it means
         return None

@@ -34,17 +34,18 @@ def secret_data_unchanged_now(obs: Observed, memory: Memory, names: tuple[str, .
     return failed(*changed) if changed else ok("Secret data unchanged")
 
 
-def fernet_key_unchanged_now(obs: Observed, memory: Memory, when: When) -> Outcome:
-    was = memory.before.secrets.get(FERNET_SECRET)
-    now = obs.secrets.get(FERNET_SECRET)
+def fernet_key_unchanged_now(obs: Observed, memory: Memory, when: When, secret: str = FERNET_SECRET) -> Outcome:
+    """`secret` is the repository's fernetKeySecretName (`dp-fernet` in a team's repository)."""
+    was = memory.before.secrets.get(secret)
+    now = obs.secrets.get(secret)
     if was is None or FERNET_KEY not in was.digests:
-        return failed(f"no {FERNET_SECRET}/{FERNET_KEY} before the break: nothing to compare with")
+        return failed(f"no {secret}/{FERNET_KEY} before the break: nothing to compare with")
     if now is None:
-        return failed(f"{FERNET_SECRET} absent at the end") if when == "end" else ok(f"{FERNET_SECRET} absent for now")
+        return failed(f"{secret} absent at the end") if when == "end" else ok(f"{secret} absent for now")
     if now.digests.get(FERNET_KEY) != was.digests[FERNET_KEY]:
-        return failed(f"{FERNET_SECRET}/{FERNET_KEY} changed (digest {was.digests[FERNET_KEY]} -> "
+        return failed(f"{secret}/{FERNET_KEY} changed (digest {was.digests[FERNET_KEY]} -> "
                       f"{now.digests.get(FERNET_KEY)}): data encrypted before is unreadable")
-    return ok(f"{FERNET_SECRET}/{FERNET_KEY} unchanged (digest {was.digests[FERNET_KEY]})")
+    return ok(f"{secret}/{FERNET_KEY} unchanged (digest {was.digests[FERNET_KEY]})")
 
 
 def admin_user_kept_now(obs: Observed, memory: Memory, when: When) -> Outcome:
@@ -77,8 +78,9 @@ def secret_data_unchanged(names: tuple[str, ...] | None = None) -> Invariant:
     return Invariant(f"{which} keeps its last good data", lambda obs, m: secret_data_unchanged_now(obs, m, names))
 
 
-def fernet_key_unchanged(when: When = "throughout") -> Invariant:
-    return Invariant(f"the fernet key unchanged ({when})", lambda obs, m: fernet_key_unchanged_now(obs, m, when), when)
+def fernet_key_unchanged(when: When = "throughout", secret: str = FERNET_SECRET) -> Invariant:
+    return Invariant(f"the fernet key unchanged ({when})",
+                     lambda obs, m: fernet_key_unchanged_now(obs, m, when, secret), when)
 
 
 def admin_user_kept(when: When = "end") -> Invariant:

@@ -4,7 +4,8 @@ Why typed steps: `describe()` is the plan line a dry run prints (names, paths, f
 and `apply(stack, memory)` is the one place the action touches the stack, through the RunningStack contract
 (git.commit, vault.write_payload/write_policy, kube.kubectl). Steps that undo a break (restore the files,
 restore the payload) read what the break step saved in Memory, like `git revert` would.
-Namespaces in descriptions are the RunConfig defaults; `apply` uses the run's own config.
+Names (release, namespaces, payload location) are fields set from the repository's Layout, defaulting to the
+reference's; namespaces in a field only feed the description: `apply` uses the run's own RunConfig.
 """
 
 from __future__ import annotations
@@ -27,11 +28,20 @@ GITOPS = "gitops"  # the GitRemote name of the GitOps repository (the server pat
 AIRFLOW_COMPONENTS = ("scheduler", "worker", "api-server", "webserver", "dag-processor", "triggerer")
 ESO_DEPLOYMENT = "external-secrets"  # the ESO chart's controller Deployment for release `external-secrets`
 VAULT_POD_SELECTOR = "app.kubernetes.io/name=vault,component=server"
-SCHEDULER = ("deploy/airflow-scheduler", "scheduler")  # where Airflow CLI commands run (workload, container)
+REFERENCE_RELEASE = "airflow"
+REFERENCE_PAYLOAD = "secret/airflow/config"  # <mount>/<key> of the reference repository's payload
 
 
-def _pod_selector(components: tuple[str, ...]) -> str:
-    return f"release=airflow,component in ({','.join(components)})"
+def scheduler_of(release: str) -> tuple[str, str]:
+    """Where Airflow CLI commands run (workload, container): the chart's `<release>-scheduler` Deployment."""
+    return f"deploy/{release}-scheduler", "scheduler"
+
+
+SCHEDULER = scheduler_of(REFERENCE_RELEASE)
+
+
+def _pod_selector(components: tuple[str, ...], release: str = REFERENCE_RELEASE) -> str:
+    return f"release={release},component in ({','.join(components)})"
 
 
 # --- git -----------------------------------------------------------------------------------------------------
@@ -97,12 +107,13 @@ class RestoreFiles:
 
 @dataclass(frozen=True)
 class VaultPayload:
-    """Rewrite the payload at secret/airflow/config (`vault kv put`) with some fields changed."""
+    """Rewrite the payload at <mount>/<key> (`vault kv put`) with some fields changed."""
 
     edits: tuple[PayloadEdit, ...]
+    location: str = REFERENCE_PAYLOAD  # shown in the plan; the stack's VaultAdmin knows where it writes
 
     def describe(self) -> str:
-        return "vault kv put secret/airflow/config: " + "; ".join(e.describe() for e in self.edits)
+        return f"vault kv put {self.location}: " + "; ".join(e.describe() for e in self.edits)
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         current = stack.vault.read_payload()
@@ -116,8 +127,10 @@ class VaultPayload:
 
 @dataclass(frozen=True)
 class RestorePayload:
+    location: str = REFERENCE_PAYLOAD
+
     def describe(self) -> str:
-        return "vault kv put secret/airflow/config: the payload as it was before the break"
+        return f"vault kv put {self.location}: the payload as it was before the break"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         if memory.saved_payload is not None:
@@ -216,9 +229,10 @@ class SyncApplication:
     whose sync failed once its retries are used up."""
 
     name: str
+    namespace: str = DEFAULTS.argocd_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return f"kubectl -n {DEFAULTS.argocd_namespace} patch application {self.name}: operation sync (argocd app sync)"
+        return f"kubectl -n {self.namespace} patch application {self.name}: operation sync (argocd app sync)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         patch = {"operation": {"initiatedBy": {"username": "airflow-e2e"}, "sync": {"prune": True}}}
@@ -253,13 +267,15 @@ class RestartAirflowPods:
     """
 
     components: tuple[str, ...] = AIRFLOW_COMPONENTS
+    release: str = REFERENCE_RELEASE  # the chart labels its pods `release=<helm.releaseName>`
+    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return f"kubectl -n {DEFAULTS.airflow_namespace} delete pod -l '{_pod_selector(self.components)}'"
+        return f"kubectl -n {self.namespace} delete pod -l '{_pod_selector(self.components, self.release)}'"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         stack.kube.kubectl("-n", stack.config.airflow_namespace, "delete", "pod", "-l",
-                           _pod_selector(self.components), "--wait=false")
+                           _pod_selector(self.components, self.release), "--wait=false")
 
 
 @dataclass(frozen=True)
@@ -267,9 +283,10 @@ class ScaleEso:
     """Hold or release External Secrets Operator (the harness installs it; Argo CD does not manage it)."""
 
     replicas: int
+    namespace: str = DEFAULTS.eso_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return f"kubectl -n {DEFAULTS.eso_namespace} scale deployment/{ESO_DEPLOYMENT} --replicas={self.replicas}" + (
+        return f"kubectl -n {self.namespace} scale deployment/{ESO_DEPLOYMENT} --replicas={self.replicas}" + (
             " and wait until its pods are gone" if self.replicas == 0 else "")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
@@ -286,10 +303,11 @@ class ScaleEso:
 @dataclass(frozen=True)
 class DeleteSecrets:
     names: tuple[str, ...] = ()  # empty: every ExternalSecret target of the repository
+    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
         which = " ".join(self.names) if self.names else "<every ExternalSecret target>"
-        return f"kubectl -n {DEFAULTS.airflow_namespace} delete secret {which}"
+        return f"kubectl -n {self.namespace} delete secret {which}"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         names = self.names or tuple(es.target_name for es in stack.repo.external_secrets)
@@ -301,9 +319,10 @@ class DeleteApplication:
     """Delete an Application with its resources (what `argocd app delete --cascade` does): the finalizer first."""
 
     name: str
+    namespace: str = DEFAULTS.argocd_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return (f"kubectl -n {DEFAULTS.argocd_namespace} patch application {self.name} (add "
+        return (f"kubectl -n {self.namespace} patch application {self.name} (add "
                 f"resources-finalizer.argocd.argoproj.io) and delete it; the parent Application recreates it")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
@@ -350,9 +369,10 @@ class ConfigMapKeyFromRepo:
 @dataclass(frozen=True)
 class DeleteJob:
     name: str
+    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return f"kubectl -n {DEFAULTS.airflow_namespace} delete job {self.name} (Argo CD re-creates it)"
+        return f"kubectl -n {self.namespace} delete job {self.name} (Argo CD re-creates it)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         stack.kube.kubectl("-n", stack.config.airflow_namespace, "delete", "job", self.name,
@@ -363,12 +383,17 @@ class DeleteJob:
 class ResetMetadataDatabase:
     """`airflow db reset --yes --skip-init` through the scheduler: an empty, unmigrated metadata database."""
 
+    release: str = REFERENCE_RELEASE
+    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
+
     def describe(self) -> str:
-        return (f"kubectl -n {DEFAULTS.airflow_namespace} exec {SCHEDULER[0]} -c {SCHEDULER[1]} -- "
+        workload, container = scheduler_of(self.release)
+        return (f"kubectl -n {self.namespace} exec {workload} -c {container} -- "
                 "airflow db reset --yes --skip-init (drops every table; nothing migrates it again)")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", SCHEDULER[0], "-c", SCHEDULER[1], "--",
+        workload, container = scheduler_of(self.release)
+        stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c", container, "--",
                            "airflow", "db", "reset", "--yes", "--skip-init")
 
 
@@ -439,17 +464,21 @@ class RunAirflowCli:
 
     label: str
     args: tuple[str, ...]
+    release: str = REFERENCE_RELEASE
+    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
-        return (f"kubectl -n {DEFAULTS.airflow_namespace} exec {SCHEDULER[0]} -c {SCHEDULER[1]} -- airflow "
+        workload, container = scheduler_of(self.release)
+        return (f"kubectl -n {self.namespace} exec {workload} -c {container} -- airflow "
                 f"{' '.join(self.args)} (output kept as probe/{self.label})")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         # through `sh -c ... 2>&1; echo exit $?` so a failing command still returns its whole output
         script = " ".join(shlex.quote(a) for a in ("airflow", *self.args)) + ' 2>&1; echo "exit $?"'
         try:
-            output = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", SCHEDULER[0], "-c",
-                                        SCHEDULER[1], "--", "sh", "-c", script)
+            workload, container = scheduler_of(self.release)
+            output = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c",
+                                        container, "--", "sh", "-c", script)
         except Exception as exc:  # the pod is not there yet (restarting): the next look tries again
             output = f"probe could not run: {exc}"
         memory.probe_logs[f"probe/{self.label}"] = stack.masker.mask(str(output)).splitlines()

@@ -14,7 +14,7 @@ import pytest
 
 from e2e import versions
 from e2e.scenarios import history, registry, runner
-from e2e.scenarios.catalog import AIRFLOW_SECRETS
+from e2e.scenarios.layout import Layout
 
 UPGRADE_TO = os.environ.get("AIRFLOW_E2E_UPGRADE_TO", versions.LATEST_CHART)
 # chart-upgrade leaves the stack on the new chart (there is nothing to undo), so it runs last in a session
@@ -22,7 +22,8 @@ ORDER = sorted(registry.names(), key=lambda name: name == "chart-upgrade")
 
 
 def _installed_chart(stack) -> str | None:
-    app = stack.kube.get("applications.argoproj.io", "airflow", stack.config.argocd_namespace) or {}
+    chart_app = Layout.from_repository(stack.repo).chart_app
+    app = stack.kube.get("applications.argoproj.io", chart_app, stack.config.argocd_namespace) or {}
     spec = app.get("spec") or {}
     sources = spec.get("sources") or [spec.get("source") or {}]
     return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
@@ -31,7 +32,7 @@ def _installed_chart(stack) -> str | None:
 @pytest.mark.recovery
 @pytest.mark.parametrize("name", ORDER)
 def test_scenario_recovers(name, stack, recorder, artifacts_dir):
-    scenario = registry.get(name, stack.repo, upgrade_to=UPGRADE_TO)
+    scenario = registry.get(name, stack.repo, upgrade_to=UPGRADE_TO, config=stack.config)
     if name == "chart-upgrade" and _installed_chart(stack) == UPGRADE_TO:
         pytest.skip(f"chart-upgrade: the stack already runs chart {UPGRADE_TO}; nothing newer to upgrade to")
     started = time.time()
@@ -43,8 +44,9 @@ def test_scenario_recovers(name, stack, recorder, artifacts_dir):
         raise
     _save(artifacts_dir, stack, result.to_json(), lines, recorder)
     if name == "secrets-after-pods":
+        secrets = Layout.from_repository(stack.repo, stack.config).secrets
         verdict = history.pods_first_then_secrets(recorder.timeline(), started, stack.config.airflow_namespace,
-                                                  AIRFLOW_SECRETS)
+                                                  secrets)
         assert verdict.ok, verdict.masked(stack.masker).explain()
 
 
