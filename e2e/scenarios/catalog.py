@@ -461,7 +461,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
             symptom=Check(f"{fernet} SecretSyncedError, `map has no entry for key`",
                           partial(template_key_missing, name=lay.fernet_external_secret)),
             symptom_within=180,
-            recovery=(RestoreFiles("external-secrets: fernetKey", refresh=(lay.secrets_app_name,)),
+            recovery=(RestoreFiles(f"external-secrets: {lay.fernet_field}", refresh=(lay.secrets_app_name,)),
                       force(fernet)),
             converged=AllOf((conv.es_synced(), pods_ready)),
             converge_within=300,
@@ -593,7 +593,8 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
         ),
         Scenario(
             name="bad-fernet-key", entry=10, title="Bad key format",
-            reproduces="Write fernetKey `deadbeef` to Vault; restart the scheduler and let it encrypt a value.",
+            reproduces=f"Write {lay.fernet_field} `deadbeef` to Vault; restart the scheduler and let it encrypt a "
+                       "value.",
             break_=(VaultPayload((PayloadEdit(lay.fernet_field, "8 hex characters, not a Fernet key",
                                               lambda _old: BAD_FERNET_KEY),), lay.payload_path),
                     force(fernet), WaitForSecretData(fernet, changed=True),
