@@ -152,18 +152,21 @@ def _read(repo: Repository) -> dict[str, object]:
 
 
 def _chart_names(repo: Repository, chart_app, values: dict) -> dict[str, object]:
-    """Release, namespaces and Job names, as the checks' Expectations derive them."""
-    from e2e.checks.expect import Expectations
+    """Release, namespaces and Job names, as the checks' Expectations derive them (the same rules on the chart
+    Application alone when the repository has no secrets Application for Expectations)."""
+    from e2e.checks.expect import MIGRATION_JOB, USER_JOB, Expectations
 
     revision = chart_app.chart_sources[0].target_revision or versions.PINNED_CHART
     airflow = versions.CHART_AIRFLOW.get(revision, versions.CHART_AIRFLOW[versions.PINNED_CHART])
     try:
         expect = Expectations.from_repository(repo, airflow)
-    except ValueError:  # no Airflow chart or no secrets Application: keep the reference names
-        return {}
-    found: dict[str, object] = {"release": expect.release, "airflow_namespace": expect.namespace,
-                                "argocd_namespace": expect.argocd_namespace,
-                                "migrate_job": expect.migration_job, "user_job": expect.user_job}
+        release, namespace, argocd = expect.release, expect.namespace, expect.argocd_namespace
+    except ValueError:
+        release = str(chart_app.chart_sources[0].helm.get("releaseName") or chart_app.name)
+        namespace, argocd = chart_app.destination_namespace or "default", chart_app.obj.namespace or "argocd"
+    found: dict[str, object] = {"release": release, "airflow_namespace": namespace, "argocd_namespace": argocd,
+                                "migrate_job": MIGRATION_JOB.format(release=release),
+                                "user_job": USER_JOB.format(release=release)}
     eso_namespace = repo.stores[0].service_account_ref.get("namespace") if repo.stores else None
     if isinstance(eso_namespace, str) and eso_namespace:
         found["eso_namespace"] = eso_namespace

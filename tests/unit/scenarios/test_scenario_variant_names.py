@@ -171,3 +171,10 @@ def test_the_same_check_finds_the_reference_names_in_the_reference_plan(name, ca
     code, out, err = dry_run(capsys, name, ROOT / "fixtures" / "gitops")
     assert code == 0, err
     assert reference_names_in(out)
+
+
+def test_the_release_is_read_even_without_a_secrets_application(tmp_path):
+    repo = Path(shutil.copytree(VARIANT, tmp_path / "team-repo"))
+    (repo / "argocd/children/dp-airflow-secrets.yaml").unlink()
+    lay = Layout.from_repository(load_repository(repo))
+    assert (lay.release, lay.airflow_namespace, lay.user_job) == ("af", "data-platform", "af-create-user")
