@@ -178,3 +178,27 @@ def test_the_release_is_read_even_without_a_secrets_application(tmp_path):
     (repo / "argocd/children/dp-airflow-secrets.yaml").unlink()
     lay = Layout.from_repository(load_repository(repo))
     assert (lay.release, lay.airflow_namespace, lay.user_job) == ("af", "data-platform", "af-create-user")
+
+
+def test_a_live_run_on_the_variant_acts_on_its_release_in_its_namespace():
+    from e2e.scenarios.collect import airflow_users
+    from e2e.scenarios.model import Memory
+    from e2e.scenarios.steps import ResetMetadataDatabase, RestartAirflowPods, RunAirflowCli
+
+    from .recording_stack import RecordingStack
+
+    stack = RecordingStack()
+    stack.repo, stack.config = load_repository(VARIANT), RunConfig.from_env(gitops_dir=VARIANT, run_id="unit")
+    steps = get("bad-fernet-key", stack.repo, config=stack.config).steps() + (
+        get("bad-fernet-key", stack.repo).probes + get("migrations-never-run", stack.repo).break_)
+    for step in steps:
+        if isinstance(step, RestartAirflowPods | RunAirflowCli | ResetMetadataDatabase):
+            step.apply(stack, Memory())
+    assert airflow_users(stack) == ("admin",)
+    calls = [" ".join(c) for c in stack.kube.calls]
+    assert "-n data-platform delete pod -l release=af,component in (scheduler) --wait=false" in calls
+    assert any(c.startswith("-n data-platform exec deploy/af-scheduler -c scheduler -- sh -c airflow variables")
+               for c in calls)
+    assert "-n data-platform exec deploy/af-scheduler -c scheduler -- airflow db reset --yes --skip-init" in calls
+    assert "-n data-platform exec deploy/af-scheduler -c scheduler -- airflow users list --output json" in calls
+    assert not [c for c in calls if "release=airflow" in c or "airflow-scheduler" in c or "-n airflow " in c]
