@@ -33,7 +33,8 @@ def test_values_still_mean_what_they_meant(versions_pair, e2e_config):
     old, new = versions_pair
     repo = load_repository(e2e_config.gitops_dir)
     chart_app = next(a for a in repo.applications if a.chart_sources)
-    findings = values_migration_findings(old, new, repo.merged_values(chart_app))
+    release = str(chart_app.chart_sources[0].helm.get("releaseName") or chart_app.name)
+    findings = values_migration_findings(old, new, repo.merged_values(chart_app), release=release)
     errors = [f"{f.old}: {f.message}" for f in findings if f.severity == "error"]
     assert not errors, "values that change meaning from chart {} to {}:\n{}".format(old, new, "\n".join(errors))
 
