@@ -108,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     decisions: list[Decision] = []
     if not args.no_clusters:
         if kind is None:
-            print("airflow-e2e sweep: kind not found (looked in .bin/ and PATH): kind clusters not swept")
+            print("airflow-e2e sweep: kind not found (looked in .bin/ and PATH): kind clusters not swept",
+                  file=sys.stderr)
         else:
             try:
                 decisions += cluster_decisions(list_cluster_nodes(kind, kubectl), now)
