@@ -218,8 +218,10 @@ def test_seed_ops_bind_to_the_real_hvac_method_signatures(repo):
     methods = {"policy": client.sys.create_or_update_policy, "enable_auth": client.sys.enable_auth_method,
                "configure_kubernetes": client.auth.kubernetes.configure, "role": client.auth.kubernetes.create_role,
                "payload": client.secrets.kv.v2.create_or_update_secret}
-    for op in vault.seed_plan(repo, {"k": "v"}):
-        inspect.signature(methods[op.op]).bind(**op.args)
+    ops = list(vault.seed_plan(repo, {"k": "v"}))
+    assert {op.op for op in ops} == set(methods), "every seed operation is checked, and only those"
+    for op in ops:
+        inspect.signature(methods[op.op]).bind(**op.args)  # TypeError when hvac would reject the call
 
 
 def test_git_server_start_script_is_valid_shell_and_sshd_config_is_strict():
