@@ -11,25 +11,17 @@ from pathlib import Path
 
 from e2e import versions
 from e2e.cluster import plan as plan_mod
-from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, RunConfig
+from e2e.commands import options
+from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="directory to write the plan into")
-    parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR,
-                        help="the GitOps repository to push (default: the bundled fixtures/gitops)")
-    parser.add_argument("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR,
-                        help="the DAG repository content to push (default: the bundled fixtures/dags)")
-    parser.add_argument("--chart-version", default=None,
-                        help="Airflow chart version (default: the repository's targetRevision, else "
-                             f"{versions.PINNED_CHART})")
+    options.add_repository_options(parser)
     parser.add_argument("--cluster", choices=["kind", "existing"], default="kind",
                         help="plan for a new kind cluster (default) or an existing kubeconfig cluster")
-    parser.add_argument("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
-                        help="Kubernetes minor of the kind node image (default: the pinned default image)")
-    parser.add_argument("--registry-mirror", default=None, metavar="URL",
-                        help="pull images through this mirror (default: env AIRFLOW_E2E_REGISTRY_MIRROR)")
+    options.add_image_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,7 +11,8 @@ import argparse
 from pathlib import Path
 
 from e2e import versions
-from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, RunConfig
+from e2e.commands import options
+from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
 
@@ -20,19 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="create a kind cluster (default) or use an existing one from --kubeconfig")
     parser.add_argument("--kubeconfig", type=Path, default=None, help="kubeconfig of the existing cluster")
     parser.add_argument("--context", default=None, help="kubeconfig context (default: current)")
-    parser.add_argument("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR,
-                        help="the GitOps repository to push (default: the bundled fixtures/gitops)")
-    parser.add_argument("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR,
-                        help="the DAG repository content to push (default: the bundled fixtures/dags)")
-    parser.add_argument("--chart-version", default=None,
-                        help="Airflow chart version (default: the repository's targetRevision, else "
-                             f"{versions.PINNED_CHART})")
+    options.add_repository_options(parser)
     parser.add_argument("--payload", type=Path, default=None,
                         help="Vault payload to seed (default: a fresh one); its values are never printed")
-    parser.add_argument("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
-                        help="Kubernetes minor of the kind node image (default: the pinned default image)")
-    parser.add_argument("--registry-mirror", default=None, metavar="URL",
-                        help="pull images through this mirror (default: env AIRFLOW_E2E_REGISTRY_MIRROR)")
+    options.add_image_options(parser)
     parser.add_argument("--keep-cluster", choices=["always", "on-failure", "never"], default="on-failure",
                         help="what to keep when bring-up fails (a successful `up` always keeps the stack)")
     parser.add_argument("--timeout-multiplier", type=float, default=None, metavar="X",
