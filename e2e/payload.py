@@ -25,7 +25,12 @@ SSH_SECRET = "airflow-ssh-secret"
 
 
 def password(nbytes: int = 24) -> str:
-    return secrets.token_urlsafe(nbytes)
+    """Random and URL-safe, never starting with '-': the create-user Job passes it as `--password "$P"`, and
+    Airflow's CLI (argparse) would read a leading '-' as an option (seen in the component tier)."""
+    while True:
+        candidate = secrets.token_urlsafe(nbytes)
+        if candidate[0].isalnum():
+            return candidate
 
 
 def ssh_keypair() -> tuple[str, str]:

@@ -44,15 +44,22 @@ def payload_path(ctx: Context, value_path: str) -> str:
     for aapp in ctx.airflow_apps:
         name = get_path(aapp.values, value_path)
         for es in ctx.es_by_target.get((aapp.namespace, name), []) if isinstance(name, str) else []:
-            template = es.template_data.get(ref.data_key) or ""
-            plain_path = _FROM_YAML_PATH.match(template.strip())
-            if plain_path:
-                return plain_path.group(1).lstrip(".")
-            indexed = _INDEX_PATH.match(template.strip())
-            if indexed:
-                fields = [f for f in indexed.group(1).split(".") if f] + re.findall(r'"([^"]*)"', indexed.group(2))
-                return ".".join(fields)
+            found = template_payload_path(es.template_data.get(ref.data_key) or "")
+            if found:
+                return found
     return ref.purpose
+
+
+def template_payload_path(template: str) -> str | None:
+    """`{{ (fromYaml .config).a.b }}` or `{{ index (fromYaml .config).a "b" }}` -> `a.b`; None for other shapes."""
+    plain_path = _FROM_YAML_PATH.match(template.strip())
+    if plain_path:
+        return plain_path.group(1).lstrip(".")
+    indexed = _INDEX_PATH.match(template.strip())
+    if indexed:
+        fields = [f for f in indexed.group(1).split(".") if f] + re.findall(r'"([^"]*)"', indexed.group(2))
+        return ".".join(fields)
+    return None
 
 
 def _value(ctx: Context, path: str) -> Any:
@@ -226,3 +233,29 @@ def _leaves(node: Any, path: str) -> Iterator[tuple[str, Any]]:
             yield from _leaves(value, f"{path}[{index}]")
     else:
         yield path, node
+
+
+@rule("payload-job-argument-looks-like-option", "error",
+      "a payload value the create-user Job passes as a command-line argument starts with '-'",
+      "seed \"Default user job\"; FAILURES.md 6", needs_payload=True)
+def payload_job_argument_looks_like_option(ctx: Context) -> list[Finding]:
+    """`airflow users create --password "$P"` with P = "-x...": argparse takes it for an option and the Job fails
+    ("expected one argument"), and `|| true` hides the create step. Found by the component tier on a random
+    password; token_urlsafe can start with '-'."""
+    out = []
+    for aapp in ctx.airflow_apps:
+        for env in get_path(aapp.values, "createUserJob.env") or []:
+            ref = get_path(env, "valueFrom.secretKeyRef") if isinstance(env, dict) else None
+            if not isinstance(ref, dict):
+                continue
+            for es in ctx.es_by_target.get((aapp.namespace, ref.get("name")), []):
+                path = template_payload_path(es.template_data.get(str(ref.get("key"))) or "")
+                value = _value(ctx, path) if path else None
+                if isinstance(value, str) and value.startswith("-"):
+                    out.append(_finding(
+                        ctx, "payload-job-argument-looks-like-option", path,
+                        f"{path} starts with '-': the create-user script passes ${{{env.get('name')}}} as a "
+                        "command-line argument, and Airflow's CLI reads it as an option "
+                        "(\"expected one argument\"): the Job fails",
+                        f"regenerate {path} so it starts with a letter or digit"))
+    return out

@@ -45,6 +45,10 @@ def _missing_path(p):
     del p["apiSecretKey"]
 
 
+def _password_like_an_option(p):
+    p["createUserJob"]["defaultUser"]["password"] = "-starts-with-a-dash-" + payload_gen.password()
+
+
 FLAWS: dict[str, Callable] = {
     "payload-fernet-key-invalid": _bad_fernet,
     "payload-broker-password-mismatch": _broker_mismatch,
@@ -52,6 +56,7 @@ FLAWS: dict[str, Callable] = {
     "payload-ssh-key-invalid": _key_without_newline,
     "payload-placeholder-value": _placeholder,
     "template-path-missing-in-payload": _missing_path,
+    "payload-job-argument-looks-like-option": _password_like_an_option,
 }
 
 
@@ -115,3 +120,8 @@ def test_payload_inside_the_repository_is_shown_relative_to_it(repo_copy):
     payload_gen.write(data, repo_copy.root / "vault" / "real-payload.yaml")
     report = repo_copy.run(repo_copy.root / "vault" / "real-payload.yaml")
     assert {f.file for f in report.findings if f.rule == "payload-fernet-key-invalid"} == {"vault/real-payload.yaml"}
+
+
+def test_generated_passwords_never_start_with_a_dash():
+    """2,000 draws: token_urlsafe alone starts with '-' about once in 64, so this fails without the guard."""
+    assert not [p for p in (payload_gen.password() for _ in range(2000)) if not p[0].isalnum()]
