@@ -8,6 +8,7 @@ test artifacts/<test-id>/ and writes masked diagnostics there when the test fail
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--registry-mirror", default=None, help="pull through this registry mirror (kind)")
     group.addoption("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
                     help="Kubernetes minor of the kind node image")
+    group.addoption("--require-cluster", action="store_true",
+                    default=os.environ.get("AIRFLOW_E2E_REQUIRE_CLUSTER", "") not in ("", "0", "false"),
+                    help="fail, not skip, when no cluster can be had (nightly and `make e2e`: a run that "
+                         "skipped every cluster test must never look green); env AIRFLOW_E2E_REQUIRE_CLUSTER=1")
 
 
 def config_from_options(opt) -> RunConfig:
@@ -92,6 +97,8 @@ def e2e_config(pytestconfig: pytest.Config) -> RunConfig:
 def cluster_session(e2e_config: RunConfig, request: pytest.FixtureRequest) -> Iterator[object]:
     reason = unavailable_reason(e2e_config)
     if reason:
+        if request.config.getoption("--require-cluster"):
+            pytest.fail(f"--require-cluster: {reason}", pytrace=False)
         pytest.skip(reason)
     from e2e.cluster.session import Session
 
