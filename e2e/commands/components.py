@@ -2,7 +2,8 @@
 
 Real PostgreSQL, Redis, sshd+git and the Airflow CLI on loopback answer: does the createUserJob script in
 these values work against this Airflow version, do migrations gate it, does the broker URL authenticate, and
-does git-sync's host-key check accept the right server and refuse every other?
+does git-sync's host-key check accept the right server and refuse every other, does another Fernet key fail
+to read what the Job's key stored, and (with --upgrade-from) does the database survive the chart upgrade?
 Exit 0: every check passed; 1: a check failed or errored; 2: unusable input (one line on stderr).
 """
 
@@ -34,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Airflow chart version (default: the Application's targetRevision)")
     parser.add_argument("--airflow-version", default=os.environ.get("AIRFLOW_E2E_AIRFLOW_VERSION"),
                         help="Airflow version to install (default: what the chart version ships)")
+    parser.add_argument("--upgrade-from", default=None, metavar="CHART",
+                        help="also run chart-upgrade: migrate and create the user with this older chart's Airflow, "
+                             "then upgrade to --chart-version's (e.g. --upgrade-from 1.21.0)")
     parser.add_argument("--only", default=None, metavar="CHECKS",
                         help=f"comma-separated checks or groups ({', '.join(sorted(SELECTORS))})")
     parser.add_argument("--dags", type=Path, default=DEFAULT_DAGS_DIR, metavar="DIR",
@@ -49,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
                            chart_version=args.chart_version, airflow_version=args.airflow_version,
                            artifacts=artifacts)
     only = [x.strip() for x in args.only.split(",") if x.strip()] if args.only else None
-    outcome = run_components(options, only)
+    outcome = run_components(options, only, upgrade_from=args.upgrade_from)
     if args.format == "json":
         print(json.dumps(outcome.document, indent=2))
     else:

@@ -3,7 +3,9 @@
 Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
 parallel; the payload pointed at them) -> `component_suite` (memoized checks; the migrate -> user-job chain
 and the slow independent checks start in two background threads, overlapping each other and the quick
-tests). `postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
+tests). `upgrade_suite` runs `chart-upgrade` (PINNED_CHART -> LATEST_CHART) on its own database in a third
+background thread, started with the others when a selected test asks for it.
+`postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
 binary skips with one reason on a laptop and FAILS in CI (`CI=true`): nothing of this tier may be skipped.
 """
 
@@ -76,18 +78,39 @@ def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
 
 
 @pytest.fixture(scope="session")
-def component_suite(component_stack) -> Iterator:
+def component_suite(component_stack, request: pytest.FixtureRequest) -> Iterator:
+    from e2e.components import fernet_stability
     from e2e.components.results import Recorder
     from e2e.components.suite import MAIN_CHAIN, ComponentSuite
 
     suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts))
-    chain = suite.prefetch(MAIN_CHAIN)  # migrate -> user job, while the quick tests run
+    chain = suite.prefetch([*MAIN_CHAIN, fernet_stability.NAME])  # migrate -> user job, while the quick tests run
     background = suite.prefetch(BACKGROUND_CHECKS)
+    if any("upgrade_suite" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        request.getfixturevalue("upgrade_suite")  # starts the upgrade beside the chain
     try:
         yield suite
     finally:
         chain.shutdown(wait=True)
         background.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def upgrade_suite(component_stack) -> Iterator:
+    """The chart upgrade the seed's users face next: the pinned chart's Airflow to the latest chart's."""
+    from e2e import versions
+    from e2e.components import upgrade_path
+    from e2e.components.results import Recorder
+    from e2e.components.suite import ComponentSuite
+
+    spec = upgrade_path.resolve(versions.PINNED_CHART, versions.LATEST_CHART)
+    suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts),
+                           upgrade=spec)
+    running = suite.prefetch([upgrade_path.NAME])
+    try:
+        yield suite
+    finally:
+        running.shutdown(wait=True)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from e2e.components import airflow_venv, binaries
+from e2e.components import airflow_venv, binaries, upgrade_path
 from e2e.components.results import CheckResult, Recorder, to_document, write_json
 from e2e.components.stack import ComponentStack, StackOptions
 from e2e.components.suite import ComponentSuite, select
@@ -41,9 +41,12 @@ def keep_server_logs(stack: ComponentStack) -> None:
         (folder / f"{name}.log").write_text(stack.masker.mask(text), encoding="utf-8")
 
 
-def run_components(options: StackOptions, only: list[str] | None = None) -> RunOutcome:
+def run_components(options: StackOptions, only: list[str] | None = None,
+                   upgrade_from: str | None = None) -> RunOutcome:
     require_binaries()
-    names = select(only)
+    names = select(only, upgrade=upgrade_from is not None)
+    if not names and upgrade_from is None and upgrade_path.NAME in (only or []):
+        raise UnusableInput(f"--only {upgrade_path.NAME} needs --upgrade-from CHART (the chart to upgrade from)")
     if not names:
         raise UnusableInput(f"--only {','.join(only or [])}: no such check or group")
     options.need_airflow = any(not n.startswith(("broker.", "git-sync.")) for n in names)
@@ -51,6 +54,8 @@ def run_components(options: StackOptions, only: list[str] | None = None) -> RunO
     start = time.monotonic()
     rec = Recorder(stack.masker, stack.artifacts)
     try:
+        upgrade = upgrade_path.resolve(upgrade_from, stack.inputs.chart_version, stack.inputs.airflow_version) \
+            if upgrade_from is not None else None
         try:
             stack.start()
         except airflow_venv.VenvBuildFailed as exc:
@@ -62,11 +67,12 @@ def run_components(options: StackOptions, only: list[str] | None = None) -> RunO
                                   f"servers did not come up: {type(exc).__name__}: {str(exc)[:300]}")]
         else:
             rec = Recorder(stack.masker, stack.artifacts)  # the masker now knows the rewritten payload too
-            results = ComponentSuite(stack, rec).run(names)
+            results = ComponentSuite(stack, rec, upgrade=upgrade).run(names)
             keep_server_logs(stack)
         meta = {
             "gitops_dir": str(options.gitops_dir), "chart_version": stack.inputs.chart_version,
             "airflow_version": stack.inputs.airflow_version, "airflow_version_source": stack.inputs.version_source,
+            **({"upgrade_from": upgrade.old_chart} if upgrade else {}),
             "notes": stack.notes, "artifacts": str(stack.artifacts), "seconds": round(time.monotonic() - start, 1),
         }
         document = to_document(results, meta, stack.masker)

@@ -24,7 +24,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from e2e import payload as payload_mod
-from e2e.components import diagnose, gitsync, inputs
+from e2e.components import diagnose, fernet_stability, gitsync, inputs, upgrade_path
+from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.jobenv import JobEnvError
 from e2e.components.results import CheckResult, Recorder
 from e2e.components.stack import ComponentStack
@@ -52,29 +53,35 @@ CHECKS: tuple[str, ...] = (
     "git-sync.refuses-wrong-host-key",
     "git-sync.refuses-placeholder-known-hosts",
     "git-sync.refuses-empty-known-hosts",
+    fernet_stability.NAME,
+    upgrade_path.NAME,  # only with an UpgradeSpec (`--upgrade-from`)
 )
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
      "user-job.password-authenticates", "user-job.second-run-idempotent"),
     ("migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"),
     ("broker.url-authenticates", "git-sync.clone-with-known-hosts", "git-sync.refuses-wrong-host-key",
-     "git-sync.refuses-placeholder-known-hosts", "git-sync.refuses-empty-known-hosts"),
+     "git-sync.refuses-placeholder-known-hosts", "git-sync.refuses-empty-known-hosts", fernet_stability.NAME),
+    (upgrade_path.NAME,),
 )
-SELECTORS = {"migration", "user-job", "broker", "git-sync"}
+SELECTORS = {"migration", "user-job", "broker", "git-sync", fernet_stability.NAME, upgrade_path.NAME}
 
 
-def select(only: list[str] | None) -> list[str]:
-    """Checks named by full name or by group prefix (`broker`, `git-sync`, ...)."""
+def select(only: list[str] | None, *, upgrade: bool = False) -> list[str]:
+    """Checks named by full name or by group prefix (`broker`, `git-sync`, ...); `chart-upgrade` only when an
+    upgrade is asked for (it needs a second Airflow version)."""
+    names = [c for c in CHECKS if upgrade or c != upgrade_path.NAME]
     if not only:
-        return list(CHECKS)
-    chosen = [c for c in CHECKS if c in only or c.split(".", 1)[0] in only]
-    return chosen
+        return names
+    return [c for c in names if c in only or c.split(".", 1)[0] in only]
 
 
 class ComponentSuite:
     def __init__(self, stack: ComponentStack, recorder: Recorder, *, negative_timeout: int = 5,
-                 job_timeout: float = 600.0) -> None:
+                 job_timeout: float = 600.0, upgrade: upgrade_path.UpgradeSpec | None = None) -> None:
         self.stack = stack
+        self.upgrade = upgrade
+        self.generated: list[str] = []  # secrets the checks made (probe passwords, other keys): the leak scan's
         self.rec = recorder
         self.negative_timeout = negative_timeout
         self.job_timeout = job_timeout
@@ -94,6 +101,8 @@ class ComponentSuite:
             "git-sync.refuses-wrong-host-key": self._refuses_wrong_key,
             "git-sync.refuses-placeholder-known-hosts": self._refuses_placeholder,
             "git-sync.refuses-empty-known-hosts": self._refuses_empty,
+            fernet_stability.NAME: lambda: fernet_stability.check(self),
+            upgrade_path.NAME: self._upgrade,
         }
 
     # -- running -----------------------------------------------------------------------------------------
@@ -112,7 +121,7 @@ class ComponentSuite:
     def run(self, names: list[str], *, parallel: bool = True) -> list[CheckResult]:
         if parallel:
             groups = [[n for n in group if n in names] for group in GROUPS]
-            with ThreadPoolExecutor(max_workers=3, thread_name_prefix="checks") as pool:
+            with ThreadPoolExecutor(max_workers=len(GROUPS), thread_name_prefix="checks") as pool:
                 for future in [pool.submit(lambda g=g: [self.result(n) for n in g]) for g in groups if g]:
                     future.result()
         return [self.result(n) for n in names]
@@ -133,6 +142,11 @@ class ComponentSuite:
         except Exception as exc:  # a harness problem, not the system under test: say so, masked
             return self.rec.result(name, "error", time.monotonic() - start,
                                    f"harness error: {type(exc).__name__}: {str(exc)[:300]}")
+
+    def generate(self, *values: str) -> None:
+        """Secrets a check makes for itself: masked everywhere, and remembered for the leak scan."""
+        self.stack.protect(*values)
+        self.generated.extend(v for v in values if v)
 
     def _needs(self, name: str, prerequisite: str) -> CheckResult | None:
         before = self.result(prerequisite)
@@ -222,11 +236,11 @@ class ComponentSuite:
         return self._failed(name, res, "the createUserJob script failed", log)
 
     def authenticate(self, name: str, password: str | None = None, payload: dict[str, Any] | None = None,
-                     ) -> CheckResult:
+                     runner: AirflowRunner | None = None) -> CheckResult:
         """Through FAB's security manager (the login path): the user exists, is Admin, the password works."""
         user = (get_path(payload or self.stack.payload, "createUserJob.defaultUser") or {})
         username, secret = str(user.get("username") or ""), password or str(user.get("password") or "")
-        res = self.stack.runner(payload, name="auth").python(PROBE, timeout=300, extra_env={
+        res = (runner or self.stack.runner(payload, name="auth")).python(PROBE, timeout=300, extra_env={
             "E2E_AUTH_USERNAME": username, "E2E_AUTH_PASSWORD": secret})
         log = self.rec.keep_log(name, "FAB auth_user_db", res.output)
         line = next((x for x in res.output.splitlines() if x.startswith("E2E_AUTH_RESULT ")), None)
@@ -278,6 +292,11 @@ class ComponentSuite:
                                    result.evidence, failure=result.failure, log=result.log)
         return self.rec.result(name, "fail", result.seconds, "the script failed but no cause could be named",
                                result.evidence, log=result.log)
+
+    def _upgrade(self) -> CheckResult:
+        if self.upgrade is None:
+            return self.rec.result(upgrade_path.NAME, "error", 0.0, "no upgrade asked for: pass --upgrade-from CHART")
+        return upgrade_path.check(self, self.upgrade)
 
     # -- broker ------------------------------------------------------------------------------------------
     def broker(self, name: str, payload: dict[str, Any]) -> CheckResult:

@@ -95,6 +95,8 @@ CP_GITSYNC_CLONE = "components:git-sync.clone-with-known-hosts"  # clones with t
 CP_USER_JOB = "components:user-job.broken-connection-fails-visibly"
 CP_BROKER_AUTH = "components:broker.url-authenticates"
 CP_MIGRATIONS = "components:migration.check-fails-before-migrate"
+CP_FERNET_STABILITY = "components:fernet-key-stability"
+CP_CHART_UPGRADE = "components:chart-upgrade"
 OFFLINE_VALUES_MIGRATION = "offline:values_migration_findings"
 
 
@@ -427,7 +429,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                                    secrets_hold_their_data_again), pods_ready)),
             converge_within=600,
             invariants=(fernet_kept("end"), keep_admin),
-            counterparts=(PF_SECRET_NAMES,),
+            counterparts=(PF_SECRET_NAMES, CP_FERNET_STABILITY),
             sources=("argo-cd docs helm.md", "apache/airflow#47963"),
         ),
         Scenario(
@@ -628,7 +630,7 @@ def build(layout: Layout | None = None, *, upgrade_to: str = versions.LATEST_CHA
                                    images_at(versions.CHART_AIRFLOW.get(upgrade_to, upgrade_to))), pods_ready)),
             converge_within=900,
             invariants=(keep_key, inv.secrets_retained(), keep_admin),
-            counterparts=(OFFLINE_VALUES_MIGRATION,),
+            counterparts=(OFFLINE_VALUES_MIGRATION, CP_CHART_UPGRADE),
             sources=("apache/airflow#52267", "apache/airflow#53198", "apache/airflow#51304"),
         ),
         Scenario(

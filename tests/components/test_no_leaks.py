@@ -13,18 +13,20 @@ pytestmark = pytest.mark.components
 
 ALL_CHECKS_THAT_WRITE = ("user-job.second-run-idempotent", "user-job.broken-connection-fails-visibly",
                          "migration.check-fails-before-migrate", "git-sync.refuses-wrong-host-key",
-                         "broker.url-authenticates")
+                         "broker.url-authenticates", "fernet-key-stability")
 
 
 def _files(*roots: Path) -> list[Path]:
     return [p for root in roots if root.exists() for p in root.rglob("*") if p.is_file()]
 
 
-def test_nothing_the_tier_wrote_holds_a_payload_value(component_suite, component_stack):
-    results = [component_suite.result(name) for name in ALL_CHECKS_THAT_WRITE]
+def test_nothing_the_tier_wrote_holds_a_payload_value(component_suite, upgrade_suite, component_stack):
+    results = [component_suite.result(name) for name in ALL_CHECKS_THAT_WRITE] + [upgrade_suite.result("chart-upgrade")]
     write_json(component_stack.artifacts / "results.json",
                to_document(results, {"notes": component_stack.notes}, component_stack.masker))
     detector = masker_for(component_stack.original_payload, component_stack.payload)
+    detector.add(component_suite.generated + upgrade_suite.generated)  # probe passwords, other Fernet keys
+    assert component_suite.generated and upgrade_suite.generated, "the Fernet and upgrade checks made no secrets"
     texts = {str(p): p.read_text(errors="replace") for p in _files(component_stack.artifacts, component_stack.workdir)}
     texts.update({f"server log {name}": text for name, text in component_stack.server_logs().items()})
     build_log = component_stack.venv.path.parent / f"{component_stack.venv.path.name}.build.log"

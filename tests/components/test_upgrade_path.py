@@ -1,0 +1,73 @@
+"""The pre-upgrade validation (FAILURES.md 11) on one fresh database: the old chart's Airflow migrates and
+creates the admin, the new chart's Airflow migrates, passes check-migrations and reruns the user job; the admin
+still logs in and what the old Airflow encrypted still decrypts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from e2e import versions
+from e2e.components import inputs, upgrade_path
+from e2e.errors import UnusableInput
+
+pytestmark = pytest.mark.components
+
+OLD = f"chart {versions.PINNED_CHART} (Airflow {versions.CHART_AIRFLOW[versions.PINNED_CHART]})"
+NEW = f"chart {versions.LATEST_CHART} (Airflow {versions.CHART_AIRFLOW[versions.LATEST_CHART]})"
+
+
+@pytest.fixture(scope="module")
+def upgrade_result(upgrade_suite):
+    return upgrade_suite.result("chart-upgrade")
+
+
+def test_the_upgrade_keeps_migrations_the_admin_and_the_encrypted_connection(upgrade_result):
+    assert upgrade_result.outcome == "pass", f"{upgrade_result.summary}: {upgrade_result.evidence}"
+    assert "payload password authenticates: True" in upgrade_result.evidence
+    assert any(line.startswith(f"{NEW}: Connection e2e_fernet_probe") and "decrypts with the same key: True" in line
+               for line in upgrade_result.evidence)
+
+
+def test_each_chart_ran_its_own_steps_in_order(upgrade_result):
+    steps = [line.split(": exit", 1)[0] for line in upgrade_result.evidence if ": exit 0 after" in line]
+    assert steps == [f"{OLD}: airflow db migrate", f"{OLD}: createUserJob script",
+                     f"{OLD}: store encrypted Connection e2e_fernet_probe", f"{NEW}: airflow db migrate",
+                     f"{NEW}: airflow db check-migrations --migration-wait-timeout=300",
+                     f"{NEW}: createUserJob script again"]
+
+
+def test_the_values_migration_findings_are_in_the_evidence(upgrade_result):
+    assert upgrade_result.evidence[0].startswith("fresh database airflow_upgrade_")
+    assert "values finding [info] webserverSecretKeySecretName" in " ".join(upgrade_result.evidence)
+
+
+def test_the_upgrade_used_its_own_database(upgrade_suite, component_stack, postgres_server):
+    main = inputs.db_login(component_stack.payload).database
+    databases = postgres_server.sql("SELECT datname FROM pg_database;").split()
+    assert main in databases and any(d.startswith(f"{main}_upgrade_") for d in databases)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("9.9.9", "1.22.0", "--upgrade-from 9.9.9: unknown Airflow chart version"),
+    ("1.22.0", "1.21.0", "is not an upgrade (a downgrade)"),
+    ("1.22.0", "1.22.0", "is not an upgrade (the same chart)"),
+])
+def test_an_unknown_chart_or_a_downgrade_is_one_clear_line(old, new, message):
+    with pytest.raises(UnusableInput, match=message.replace("(", r"\(").replace(")", r"\)")) as refused:
+        upgrade_path.resolve(old, new)
+    assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--upgrade-from", "0.0.1"], "--upgrade-from 0.0.1: unknown Airflow chart version; known: "),
+    (["--upgrade-from", "1.22.0", "--chart-version", "1.21.0"], "1.22.0 -> chart 1.21.0 is not an upgrade"),
+    (["--only", "chart-upgrade"], "--only chart-upgrade needs --upgrade-from CHART"),
+])
+def test_the_cli_refuses_a_bad_upgrade_with_one_line_and_exit_2(args, message, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "e2e.cli", "components", *args], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and done.stderr.strip().count("\n") == 0
