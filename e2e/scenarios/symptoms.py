@@ -8,7 +8,7 @@ Applications) and log lines; they never raise on odd shapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from e2e.scenarios.messages import search
@@ -51,52 +51,51 @@ def pods_waiting(obs: Observed, reason: str, message: str | None = None,
     return found
 
 
+def _named_statuses(obs: Observed, kind: str, containers: Iterable[str]) -> Iterator[tuple[dict, dict]]:
+    """(pod, container status) for each init or main container with one of these names."""
+    wanted = set(containers)
+    for pod in obs.pods:
+        for this_kind, cs in container_statuses(pod):
+            if this_kind == kind and cs.get("name") in wanted:
+                yield pod, cs
+
+
 def init_containers_failing(obs: Observed, containers: Iterable[str]) -> list[str]:
     """Init containers that exited non-zero or are in CrashLoopBackOff (the pod shows `Init:Error`)."""
-    wanted = set(containers)
     found = []
-    for pod in obs.pods:
-        for kind, cs in container_statuses(pod):
-            if kind != "init" or cs.get("name") not in wanted:
-                continue
-            state, last = cs.get("state") or {}, cs.get("lastState") or {}
-            for label, term in (("terminated", state.get("terminated")), ("last terminated", last.get("terminated"))):
-                if term and term.get("exitCode", 0) != 0:
-                    found.append(f"pod {name_of(pod)} init container {cs.get('name')} {label} "
-                                 f"exit {term.get('exitCode')} ({term.get('reason', '')})")
-                    break
-            else:
-                waiting = state.get("waiting") or {}
-                if waiting.get("reason") == "CrashLoopBackOff":
-                    found.append(f"pod {name_of(pod)} init container {cs.get('name')} waiting CrashLoopBackOff")
+    for pod, cs in _named_statuses(obs, "init", containers):
+        state, last = cs.get("state") or {}, cs.get("lastState") or {}
+        for label, term in (("terminated", state.get("terminated")), ("last terminated", last.get("terminated"))):
+            if term and term.get("exitCode", 0) != 0:
+                found.append(f"pod {name_of(pod)} init container {cs.get('name')} {label} "
+                             f"exit {term.get('exitCode')} ({term.get('reason', '')})")
+                break
+        else:
+            waiting = state.get("waiting") or {}
+            if waiting.get("reason") == "CrashLoopBackOff":
+                found.append(f"pod {name_of(pod)} init container {cs.get('name')} waiting CrashLoopBackOff")
     return found
 
 
 def containers_restarting(obs: Observed, containers: Iterable[str]) -> list[str]:
     """Main containers in CrashLoopBackOff or with a non-zero last exit (a worker that cannot start)."""
-    wanted = set(containers)
     found = []
-    for pod in obs.pods:
-        for kind, cs in container_statuses(pod):
-            if kind != "main" or cs.get("name") not in wanted:
-                continue
-            waiting = (cs.get("state") or {}).get("waiting") or {}
-            last = (cs.get("lastState") or {}).get("terminated") or {}
-            if waiting.get("reason") == "CrashLoopBackOff" or last.get("exitCode", 0) != 0:
-                found.append(f"pod {name_of(pod)} container {cs.get('name')} restarts "
-                             f"{cs.get('restartCount', 0)}, last exit {last.get('exitCode', '-')}")
+    for pod, cs in _named_statuses(obs, "main", containers):
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        last = (cs.get("lastState") or {}).get("terminated") or {}
+        if waiting.get("reason") == "CrashLoopBackOff" or last.get("exitCode", 0) != 0:
+            found.append(f"pod {name_of(pod)} container {cs.get('name')} restarts "
+                         f"{cs.get('restartCount', 0)}, last exit {last.get('exitCode', '-')}")
     return found
 
 
 def pods_in_init(obs: Observed, containers: Iterable[str]) -> list[str]:
     """Pods held by a named init container that has not finished (`Init:0/1`)."""
-    wanted = set(containers)
     found = []
-    for pod in obs.pods:
-        for kind, cs in container_statuses(pod):
-            if kind == "init" and cs.get("name") in wanted and not (cs.get("state") or {}).get("terminated"):
-                state = next(iter(cs.get("state") or {"unknown": {}}))
-                found.append(f"pod {name_of(pod)} held by init container {cs.get('name')} ({state})")
+    for pod, cs in _named_statuses(obs, "init", containers):
+        if not (cs.get("state") or {}).get("terminated"):
+            state = next(iter(cs.get("state") or {"unknown": {}}))
+            found.append(f"pod {name_of(pod)} held by init container {cs.get('name')} ({state})")
     return found
 
 

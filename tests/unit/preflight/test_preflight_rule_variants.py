@@ -7,6 +7,7 @@ import hashlib
 import hmac
 
 import pytest
+from test_preflight_rules import CHART_APP, ES, HOST_KEY, POLICY, ROLE, SECRETS_APP, STORE, VALUES
 
 from e2e.preflight.context import glob_match
 from e2e.preflight.rules.eso import is_zero_duration
@@ -14,14 +15,6 @@ from e2e.preflight.rules.gitsync import parse_known_hosts, ssh_endpoint
 from e2e.preflight.rules.jobs import used_variables
 from e2e.preflight.rules.vault import vault_glob
 
-VALUES = "apps/airflow/airflow-values.yaml"
-ES = "apps/airflow/external-secrets.yaml"
-STORE = "apps/airflow/cluster-secret-store.yaml"
-SECRETS_APP = "argocd/apps/airflow-secrets.yaml"
-CHART_APP = "argocd/apps/airflow.yaml"
-POLICY = "vault/policies/airflow-secret-read.hcl"
-ROLE = "vault/roles/external-secrets-airflow.yaml"
-HOST_KEY = "AAAAC3NzaC1lZDI1NTE5AAAAIP2Aq6k1c5i5EelQdEiaxijHMyuOHJtSyvlnDN/bKp7/"
 EXCLUDE = "    directory:\n      exclude: airflow-values.yaml\n"
 
 
