@@ -7,7 +7,6 @@ the plan's files only through the run's Masker.
 
 from __future__ import annotations
 
-import secrets as pysecrets
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ class RunSecrets:
     @classmethod
     def generate(cls, payload: dict[str, Any] | None = None) -> RunSecrets:
         return cls(payload or payload_mod.generate(), gitserver.new_keypair(), gitserver.new_keypair(),
-                   "hvs." + pysecrets.token_urlsafe(24))
+                   vault.dev_root_token())
 
     def values(self) -> list[str]:
         """Secret values to mask. The default user's identity (username, email, names) is not secret and

