@@ -123,9 +123,10 @@ def dumps(payload: dict[str, Any]) -> str:
     return yaml.safe_dump(payload, sort_keys=False, default_flow_style=False, width=1_000_000)
 
 
-def write(payload: dict[str, Any], out: Path) -> None:
-    """Write 0600 from the first byte (never world-readable, not even briefly)."""
-    write_private(out, dumps(payload))
+def write(payload: dict[str, Any], out: Path, *, replace: bool = True) -> None:
+    """Write 0600 from the first byte (never world-readable, not even briefly); never through a symlink.
+    replace=False refuses any existing name (FileExistsError), a dangling symlink included."""
+    write_private(out, dumps(payload), replace=replace)
 
 
 def secret_values(payload: Any) -> list[str]:

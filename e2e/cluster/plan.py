@@ -20,6 +20,7 @@ from e2e.cluster import kindconfig
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
 from e2e.masking import Masker
+from e2e.private_file import write_private
 from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
 from e2e.stack.common import Manifest, Obj, labelled, namespace, run_namespaces
 
@@ -272,10 +273,8 @@ def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:
     written: list[Path] = []
 
     def put(rel: str, text: str) -> None:
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(masker.mask(text), encoding="utf-8")
-        written.append(path)
+        # 0600: a repository file can hold anything, and masking only knows the values it was told
+        written.append(write_private(out / rel, masker.mask(text)))
 
     for manifest in plan.manifests.values():
         put(manifest.name, manifest.text or "")

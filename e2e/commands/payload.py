@@ -26,10 +26,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out: Path = args.out
-    if out.exists() and not args.force:
-        raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)")
-    if out.is_dir():
+    if out.is_dir() and not out.is_symlink():
         raise UnusableInput(f"{out}: is a directory")
+    if (out.exists() or out.is_symlink()) and not args.force:
+        raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)")
     key, prop, mount = "airflow/config", "config", "secret"
     shape: dict[str, str] = {}
     if args.gitops_dir is not None:
@@ -42,7 +42,10 @@ def run(args: argparse.Namespace) -> int:
     data = payload.generate(db_host=args.db_host, db_port=args.db_port, redis_host=redis_host,
                             redis_port=args.redis_port, ssh_secret=shape.get("ssh_secret", payload.SSH_SECRET))
     try:
-        payload.write(data, out)
+        payload.write(data, out, replace=args.force)
+    except FileExistsError:
+        raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)") \
+            from None
     except OSError as exc:
         raise UnusableInput(f"{out}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote a fresh payload to {out} (mode 0600; values not shown)")

@@ -24,6 +24,7 @@ from e2e.gitops.model import (
     VaultStore,
 )
 from e2e.gitops.yamlio import LineDict, load_file, read_text
+from e2e.safe_files import walk
 
 YAML_SUFFIXES = (".yaml", ".yml")
 PAYLOAD_EXAMPLE = "vault/payload.example.yaml"
@@ -49,12 +50,17 @@ def load_repository(root: Path | str) -> Repository:
     if not root.is_dir():
         raise UnusableInput(f"{root}: not a directory")
     repo = Repository(root=root)
-    yaml_files = _yaml_files(root)
+    tree = walk(root, max_files=10 * MAX_FILES)
+    repo.refused_files = list(tree.refused)
+    yaml_files = [p for p in tree.files if p.suffix in YAML_SUFFIXES]
+    if len(yaml_files) > MAX_FILES:
+        raise UnusableInput(f"{root}: more than {MAX_FILES} YAML files; point at one GitOps repository")
     if not yaml_files and not (root / "vault" / "policies").is_dir():
         raise UnusableInput(f"{root}: no YAML files found; expected a GitOps repository")
+    repo.files = [p.relative_to(root).as_posix() for p in tree.files]
     for path in yaml_files:
         rel = path.relative_to(root).as_posix()
-        for line, data in load_file(path, rel):
+        for line, data in load_file(path, rel, root):
             if _is_kube_object(data):
                 repo.objects.append(_kube_object(data, Origin(rel, line)))
             else:
@@ -62,19 +68,6 @@ def load_repository(root: Path | str) -> Repository:
     _build_views(repo)
     _load_vault(repo)
     return repo
-
-
-def _yaml_files(root: Path) -> list[Path]:
-    found: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        rel_parts = path.relative_to(root).parts
-        if any(part.startswith(".") for part in rel_parts):
-            continue
-        if path.suffix in YAML_SUFFIXES and path.is_file():
-            found.append(path)
-            if len(found) > MAX_FILES:
-                raise UnusableInput(f"{root}: more than {MAX_FILES} YAML files; point at one GitOps repository")
-    return found
 
 
 def _is_kube_object(data: Any) -> bool:
@@ -177,10 +170,10 @@ def _vault_store(obj: KubeObject) -> VaultStore | None:
 
 
 def _load_vault(repo: Repository) -> None:
-    policies_dir = repo.root / "vault" / "policies"
-    if policies_dir.is_dir():
-        for path in sorted(policies_dir.glob("*.hcl")):
-            repo.policies.append(_policy(repo.root, path))
+    for rel in repo.files:
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[:2] == ["vault", "policies"] and parts[2].endswith(".hcl"):
+            repo.policies.append(_policy(repo.root, repo.root / rel))
     for rel, docs in list(repo.data_files.items()):
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "roles"] and docs:
@@ -196,7 +189,7 @@ def _load_vault(repo: Repository) -> None:
 
 def _policy(root: Path, path: Path) -> VaultPolicy:
     rel = path.relative_to(root).as_posix()
-    text = read_text(path, rel)
+    text = read_text(path, rel, root)
     try:
         parsed = hcl2.loads(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types

@@ -188,6 +188,10 @@ class Repository:
     roles: list[VaultRole] = field(default_factory=list)
     payload_example: dict[str, Any] | None = None
     payload_example_origin: Origin | None = None
+    # every regular file read or readable (relative posix paths), and what the walk refused with why
+    # (links out of the repository, FIFOs, devices, unreadable directories): preflight reports each
+    files: list[str] = field(default_factory=list)
+    refused_files: list[tuple[str, str]] = field(default_factory=list)
 
     def application(self, name: str) -> Application | None:
         return next((a for a in self.applications if a.name == name), None)

@@ -12,8 +12,7 @@ from typing import Any
 import yaml
 
 from e2e.errors import UnusableInput
-
-MAX_FILE_BYTES = 4 * 1024 * 1024
+from e2e.safe_files import MAX_FILE_BYTES, read_bytes
 
 
 class LineDict(dict):
@@ -92,16 +91,11 @@ def _loader_for(text: str) -> type:
     return _LineLoader
 
 
-def read_text(path: Path, shown_as: str | None = None) -> str:
-    """The text of a file, or UnusableInput naming why it cannot be read as UTF-8 YAML text."""
+def read_text(path: Path, shown_as: str | None = None, root: Path | None = None) -> str:
+    """The text of a file, or UnusableInput naming why it cannot be read as UTF-8 YAML text (regular files
+    only, bounded, and with `root` never through a link that leaves it: e2e.safe_files)."""
     name = shown_as or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise UnusableInput(f"{name}: file is {size} bytes, more than the {MAX_FILE_BYTES} bytes allowed")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnusableInput(f"{name}: cannot read file: {exc.strerror or exc}") from None
+    raw = read_bytes(path, limit=MAX_FILE_BYTES, root=root, shown_as=name)
     if b"\x00" in raw:
         raise UnusableInput(f"{name}: binary file (contains NUL bytes), expected YAML text")
     try:
@@ -138,9 +132,9 @@ def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
         raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
 
 
-def load_file(path: Path, shown_as: str | None = None) -> list[tuple[int, Any]]:
+def load_file(path: Path, shown_as: str | None = None, root: Path | None = None) -> list[tuple[int, Any]]:
     name = shown_as or str(path)
-    return load_documents(read_text(path, name), name)
+    return load_documents(read_text(path, name, root), name)
 
 
 def load_single_mapping(path: Path, what: str) -> LineDict:

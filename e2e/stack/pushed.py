@@ -9,18 +9,16 @@ from pathlib import Path
 import yaml
 
 from e2e.gitops.model import Repository, get_path, resolve_values_path
+from e2e.safe_files import read_text, walk
 from e2e.stack import names
 from e2e.stack.argocd import known_hosts_line
 
 
 def repository_files(root: Path) -> dict[str, str]:
-    """Every file of a directory (relative posix path -> text), hidden paths excluded."""
-    out: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if path.is_file() and not any(p.startswith(".") for p in rel.parts):
-            out[rel.as_posix()] = path.read_text(encoding="utf-8")
-    return out
+    """Every regular file of a directory (relative posix path -> text), hidden paths excluded; never a link
+    out of it, a FIFO or a device (e2e.safe_files: preflight reports those as `file-not-read`)."""
+    return {path.relative_to(root).as_posix(): read_text(path, root=root, shown_as=path.relative_to(root).as_posix())
+            for path in walk(root).files}
 
 
 def known_hosts_files(repo: Repository) -> list[str]:

@@ -78,3 +78,14 @@ def chart_version_unknown(ctx: Context) -> list[Finding]:
 def _line_of(mapping: object, key: str) -> int | None:
     line_of = getattr(mapping, "line_of", None)
     return line_of(key) if line_of else None
+
+
+@rule("file-not-read", "error",
+      "a file or directory the repository holds was not read: a symbolic link out of the repository, a FIFO or "
+      "device, or an unreadable directory (the harness never follows or reads these; Argo CD would not either)")
+def file_not_read(ctx: Context) -> list[Finding]:
+    return [ctx.finding("file-not-read", file=rel, line=None, obj=rel,
+                        message=f"{rel} is {why}",
+                        hint="replace the link by the file itself (inside the repository), remove the special "
+                             "file, or make the directory readable")
+            for rel, why in ctx.repo.refused_files]

@@ -150,7 +150,12 @@ def _user_env_dropped(r):
     r.edit(VALUES, DEFAULT_USER_EMAIL_ENV, "")
 
 
+def _link_out_of_the_repository(r):
+    (r.root / "NOTES").symlink_to("/etc/passwd")
+
+
 BREAKS: dict[str, Callable] = {
+    "file-not-read": _link_out_of_the_repository,
     "waves-without-parent": _no_parent,
     "waves-wrong-order": _wrong_wave,
     "app-health-check-missing": _no_health_check,
