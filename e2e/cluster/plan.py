@@ -237,7 +237,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
                                  vault.CA_FILE], [ca_file], t(60)),
          Step("vault.seed", "vault", "seed", "hvac over TLS (port-forward, the run's CA): policies, kubernetes "
               "auth, roles, payload", ["kubectl", "-n", config.vault_namespace, "port-forward", "svc/vault",
-                                       f":{vault.PORT}"], [seed_file], t(120))],
+                                       f":{vault.service_port(repo)}"], [seed_file], t(120))],
         [Step("gitserver.push", "gitserver", "push", "push the GitOps and DAG repositories as commits over SSH "
               "(StrictHostKeyChecking=yes, this run's host key)", ["git", "push", "origin", "main"], [], t(120))],
         [Step("argocd.configure", "argocd", "apply", "repository Secret, known hosts, argocd-cm",

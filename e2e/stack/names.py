@@ -7,6 +7,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 
+from e2e.gitops import esovault
 from e2e.gitops.model import Repository, VaultStore, get_path
 
 DEFAULT_KUBERNETES_HOST = "https://kubernetes.default.svc"
@@ -73,14 +74,22 @@ def vault_store(repo: Repository) -> VaultStore:
 
 
 def vault_host(store: VaultStore) -> tuple[str, int]:
-    parsed = urllib.parse.urlsplit(store.server)
-    return parsed.hostname or "", parsed.port or (443 if parsed.scheme == "https" else 80)
+    """(host, port) ESO dials (e2e.gitops.esovault.server_address)."""
+    return esovault.server_address(store)
 
 
 def ca_target(store: VaultStore, default_namespace: str) -> tuple[str, str, str]:
-    """(namespace, ConfigMap name, key) the store reads its CA from."""
-    ca = store.ca_provider or {}
+    """(namespace, ConfigMap name, key) the store reads its CA from, as ESO resolves it: a ClusterSecretStore's
+    caProvider must name its namespace (ESO refuses the store otherwise); a SecretStore reads its own namespace.
+    A store that names no caProvider (only caBundle, or nothing) reads no ConfigMap: refused here, since the test
+    Vault's CA is new on every start and only a caProvider can pick it up."""
+    ca = store.ca_provider
+    if not ca:
+        raise ValueError(f"{store.obj.ref}: no caProvider; the run's Vault CA is published as a ConfigMap that only a "
+                         "caProvider reads (caBundle is fixed in Git)")
     if (ca.get("type") or "ConfigMap") != "ConfigMap":
         raise ValueError(f"{store.obj.ref}: caProvider type {ca.get('type')!r}; the harness publishes a ConfigMap")
-    return (str(ca.get("namespace") or store.obj.namespace or default_namespace), str(ca.get("name") or "vault-ca"),
-            str(ca.get("key") or "ca.crt"))
+    if store.obj.kind == "ClusterSecretStore" and not ca.get("namespace"):
+        raise ValueError(f"{store.obj.ref}: a ClusterSecretStore's caProvider needs a namespace (ESO refuses it)")
+    namespace = ca.get("namespace") if store.obj.kind == "ClusterSecretStore" else store.obj.namespace
+    return (str(namespace or default_namespace), str(ca.get("name") or "vault-ca"), str(ca.get("key") or "ca.crt"))

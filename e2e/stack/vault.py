@@ -15,6 +15,7 @@ from typing import Any
 from e2e import payload as payload_mod
 from e2e import versions
 from e2e.config import RunConfig
+from e2e.gitops import esovault
 from e2e.gitops.model import Repository
 from e2e.stack import names
 from e2e.stack.common import Obj, config_map
@@ -22,7 +23,7 @@ from e2e.stack.common import Obj, config_map
 RELEASE = "vault"
 CERT_DIR = "/vault/userconfig/dev-tls"
 CA_FILE = f"{CERT_DIR}/vault-ca.pem"
-PORT = 8200
+PORT = 8200  # where the dev server listens in the pod; the Service listens on the store's port (service_port)
 LOCAL_SANS = ("localhost", "127.0.0.1")  # the harness reaches Vault through a port-forward
 
 
@@ -53,6 +54,11 @@ def service_fqdn(config: RunConfig) -> str:
     return f"{RELEASE}.{config.vault_namespace}.svc.cluster.local"
 
 
+def service_port(repo: Repository) -> int:
+    """The port ESO dials (the store's server URL, e.g. :8200 or :443): the Service listens there."""
+    return names.vault_host(names.vault_store(repo))[1]
+
+
 def sans(config: RunConfig, repo: Repository) -> list[str]:
     host, _port = names.vault_host(names.vault_store(repo))
     return [*service_names(config), host, *LOCAL_SANS]
@@ -73,6 +79,8 @@ def helm_values(config: RunConfig, repo: Repository, root_token: str) -> dict[st
             "volumeMounts": [{"name": "dev-tls", "mountPath": CERT_DIR}],
             "extraLabels": config.labels(),
             "dataStorage": {"enabled": False},
+            # ESO dials the port in the store's URL; the Service maps it to the listener.
+            "service": {"port": service_port(repo), "targetPort": PORT},
             "authDelegator": {"enabled": True},  # the kubernetes auth method reviews tokens with Vault's own SA
             # RollingUpdate: `kubectl rollout status` can watch it (the chart's OnDelete cannot be watched).
             "updateStrategyType": "RollingUpdate",
@@ -106,12 +114,13 @@ class SeedOp:
 def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = names.DEFAULT_KUBERNETES_HOST,
               payload_path: str | None = None, kubernetes_ca_cert: str | None = None) -> list[SeedOp]:
     """Policies, kubernetes auth (with kubernetes_host), roles, then the payload where the ExternalSecrets read
-    it: the store's KV mount, their remote key and property (e.g. secret/airflow/config, field `config`).
+    it, derived as ESO derives it (e2e.gitops.esovault): mount, path and property (e.g. secret, airflow/config,
+    field `config`). `payload_path` is a remote key as an ExternalSecret would name it.
     `kubernetes_ca_cert`: None in the cluster (Vault reads its pod's service-account CA and token); off-cluster
     a PEM, and Vault is told not to look for pod files."""
     store = names.vault_store(repo)
     mount_point = str(store.kubernetes_auth.get("mountPath") or "kubernetes")
-    kv_mount = store.path or "secret"
+    where = esovault.read_location(store, payload_path or payload_key(repo))
     ops = [SeedOp("policy", {"name": p.name, "policy": p.text}) for p in repo.policies]
     ops.append(SeedOp("enable_auth", {"method_type": "kubernetes", "path": mount_point}))
     kube_config = {"kubernetes_host": kubernetes_host, "mount_point": mount_point}
@@ -131,9 +140,9 @@ def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = 
                 args[optional] = str(role.params[optional])
         ops.append(SeedOp("role", args))
     # A dev Vault mounts KV v2 only at `secret/`; a store on another mount (e.g. `kv`) needs it enabled.
-    ops.append(SeedOp("enable_kv", {"backend_type": "kv", "path": kv_mount,
-                                    "options": {"version": (store.version or "v2").lstrip("v")}}))
-    ops.append(SeedOp("payload", {"mount_point": kv_mount, "path": payload_path or payload_key(repo),
+    ops.append(SeedOp("enable_kv", {"backend_type": "kv", "path": where.mount,
+                                    "options": {"version": where.version.lstrip("v")}}))
+    ops.append(SeedOp("payload", {"mount_point": where.mount, "path": where.path,
                                   "secret": {repo.payload_location()[1]: payload_mod.dumps(payload)}}))
     return ops
 

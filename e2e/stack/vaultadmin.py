@@ -15,6 +15,7 @@ import yaml
 
 from e2e.cluster.kube import KubeClient
 from e2e.config import RunConfig
+from e2e.gitops import esovault
 from e2e.gitops.model import Repository
 from e2e.stack import vault
 from e2e.stack.names import vault_store
@@ -37,21 +38,22 @@ class HvacVault:
     def client(self) -> Iterator[Any]:
         import hvac
 
-        with self.kube.port_forward(self.config.vault_namespace, f"svc/{vault.RELEASE}", vault.PORT) as port:
+        with self.kube.port_forward(self.config.vault_namespace, f"svc/{vault.RELEASE}",
+                                    vault.service_port(self.repo)) as port:
             yield hvac.Client(url=f"https://localhost:{port}", token=self._token, verify=str(self._ca_file))
 
     def write_payload(self, payload: Mapping[str, Any], path: str | None = None) -> None:
-        """At `path` under the store's KV mount; None: where the repository's ExternalSecrets read it."""
+        """Where ESO reads remote key `path`; None: where the repository's ExternalSecrets read it."""
         ops = [op for op in vault.seed_plan(self.repo, dict(payload), payload_path=path) if op.op == "payload"]
         with self.client() as c:
             vault.apply_seed(c, ops)
 
     def read_payload(self, path: str | None = None) -> dict[str, Any]:
-        """From the store's KV mount at `path` (None: the repository's remote key), the property it names."""
+        """Where ESO reads remote key `path` (None: the repository's remote key), the property it names."""
         prop = self.repo.payload_location()[1]
-        mount = (vault_store(self.repo).path or "secret") if self.repo.stores else "secret"
+        where = esovault.read_location(vault_store(self.repo), path or vault.payload_key(self.repo))
         with self.client() as c:
-            data = c.secrets.kv.v2.read_secret_version(path=path or vault.payload_key(self.repo), mount_point=mount,
+            data = c.secrets.kv.v2.read_secret_version(path=where.path, mount_point=where.mount,
                                                         raise_on_deleted_version=True)
         return yaml.safe_load(data["data"]["data"][prop])
 

@@ -52,6 +52,35 @@ def test_vault_dev_tls_takes_the_plans_root_token_and_the_harness_seeding(gitops
             assert got["token_policies"] == role.listed("policies")
 
 
+def _store_without_path(tmp_path: Path) -> Path:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(REPOSITORIES[0], root)
+    store = root / "apps" / "airflow" / "cluster-secret-store.yaml"
+    store.write_text(store.read_text().replace('      path: "secret"\n', ""))
+    for es in (root / "apps" / "airflow").glob("external-secret*.yaml"):
+        es.write_text(es.read_text().replace("key: airflow/config", "key: secret/airflow/config"))
+    return root
+
+
+@pytest.mark.parametrize("shape", ["gitops", "team-repo", "store-without-path"])
+def test_the_payload_is_seeded_where_eso_reads_it(openbao_server, tmp_path, shape):
+    """ESO reads the logical path buildPath gives (ReadWithData), not what a client library would guess."""
+    from e2e.gitops import esovault
+
+    gitops_dir = {"gitops": REPOSITORIES[0], "team-repo": REPOSITORIES[1]}.get(shape) or _store_without_path(tmp_path)
+    repo = load_repository(gitops_dir)
+    payload = {"fernetKey": f"k-{shape}"}
+    client = openbao_server.client()
+    vault.apply_seed(client, vault.seed_plan(repo, payload, kubernetes_ca_cert=openbao_server.ca_pem))
+    key, prop = repo.payload_location()
+    where = esovault.read_location(repo.stores[0], vault.payload_key(repo))
+    assert where.api_path.endswith(key.split("/", 1)[-1])
+    read = client.read(where.api_path)
+    assert yaml.safe_load(read["data"]["data"][prop]) == payload
+
+
 @pytest.mark.parametrize("token", ["hvs." + "a" * 24, "s.abc", "dotted.token"])
 def test_vault_dev_mode_refuses_a_dotted_or_prefixed_root_token(token):
     """The server the blocker was found on: the old `hvs.` token never gets a running Vault."""

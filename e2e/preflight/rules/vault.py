@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from e2e.gitops import esovault
 from e2e.gitops.model import ExternalSecret, VaultPolicy, VaultRole, VaultStore
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
@@ -40,6 +41,34 @@ def vault_tls_without_ca(ctx: Context) -> list[Finding]:
                     hint="add spec.provider.vault.caProvider {type: ConfigMap, name, namespace, key: ca.crt}")
         for s in ctx.repo.stores
         if s.server.strip().lower().startswith("https://") and not s.ca_provider and not s.ca_bundle
+    ]
+
+
+@rule("vault-ca-provider-without-namespace", "error",
+      "a ClusterSecretStore's caProvider names no namespace, which ESO refuses",
+      "external-secrets CAProvider: namespace is required for a ClusterSecretStore")
+def vault_ca_provider_without_namespace(ctx: Context) -> list[Finding]:
+    return [
+        ctx.finding("vault-ca-provider-without-namespace", file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
+                    message="the ClusterSecretStore's caProvider has no namespace: ESO cannot tell where the CA "
+                            "lives and marks the store invalid, so no ExternalSecret syncs",
+                    hint="add caProvider.namespace (the namespace of the ConfigMap or Secret holding the CA)")
+        for s in ctx.repo.stores
+        if s.obj.kind == "ClusterSecretStore" and s.ca_provider and not s.ca_provider.get("namespace")
+    ]
+
+
+@rule("vault-ca-bundle-only", "error",
+      "a store trusts Vault through an inline caBundle only, which the test Vault's per-run CA cannot match",
+      "FAILURES.md 8 (the dev-TLS CA is new on every start)")
+def vault_ca_bundle_only(ctx: Context) -> list[Finding]:
+    return [
+        ctx.finding("vault-ca-bundle-only", file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
+                    message="the store pins Vault's CA inline (caBundle) and names no caProvider: a rotated or "
+                            "re-issued CA needs a commit, and the test Vault's CA (new on every start, published "
+                            "as a ConfigMap) is never read, so the store cannot be tested",
+                    hint="reference the CA with caProvider {type: ConfigMap, name, namespace, key} instead")
+        for s in ctx.repo.stores if s.ca_bundle and not s.ca_provider
     ]
 
 
@@ -222,15 +251,8 @@ def _mount(store: VaultStore) -> str | None:
 
 
 def _read_path(store: VaultStore, key: str) -> str:
-    key = key.strip("/")
-    mount = _mount(store)
-    if mount is None:
-        mount, _, key = key.partition("/")
-    if store.version == "v2":
-        if key.startswith("data/"):
-            key = key[len("data/"):]
-        return f"{mount}/data/{key}"
-    return f"{mount}/{key}"
+    """The logical path ESO reads (one derivation: e2e.gitops.esovault)."""
+    return esovault.read_location(store, key).api_path
 
 
 def _may_be_kv2_api(segment: str) -> bool:
@@ -302,6 +324,14 @@ def _sa_finding(ctx: Context, store: VaultStore, role: VaultRole, what: str, all
 def _server_line(store: VaultStore) -> int:
     vault = ((store.obj.body.get("spec") or {}).get("provider") or {}).get("vault")
     return vault.line_of("server") if hasattr(vault, "line_of") else store.obj.origin.line
+
+
+def _ca_line(store: VaultStore) -> int:
+    vault = ((store.obj.body.get("spec") or {}).get("provider") or {}).get("vault")
+    for key in ("caProvider", "caBundle"):
+        if hasattr(vault, "line_of") and key in vault:
+            return vault.line_of(key)
+    return store.obj.origin.line
 
 
 def _auth_line(store: VaultStore) -> int:

@@ -98,6 +98,15 @@ def _vault_no_ca(r):
                   "        namespace: external-secrets\n        key: ca.crt\n", "")
 
 
+def _ca_provider_without_namespace(r):
+    r.edit(STORE, "        namespace: external-secrets\n        key: ca.crt\n", "        key: ca.crt\n")
+
+
+def _ca_bundle_only(r):
+    r.edit(STORE, "      caProvider:\n        type: ConfigMap\n        name: vault-ca\n"
+                  "        namespace: external-secrets\n        key: ca.crt\n", "      caBundle: LS0tLS1CRUdJTg==\n")
+
+
 def _policy_without_data(r):
     r.edit(POLICY, 'path "secret/data/airflow/*"', 'path "secret/airflow/*"')
 
@@ -174,6 +183,8 @@ BREAKS: dict[str, Callable] = {
     "eso-defaulted-fields-missing": _default_not_written,
     "vault-without-tls": _vault_http,
     "vault-tls-without-ca": _vault_no_ca,
+    "vault-ca-provider-without-namespace": _ca_provider_without_namespace,
+    "vault-ca-bundle-only": _ca_bundle_only,
     "vault-kv2-policy-without-data": _policy_without_data,
     "vault-role-not-found": _role_missing,
     "vault-role-service-account-mismatch": _role_other_namespace,
