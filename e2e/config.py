@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -16,8 +17,11 @@ from typing import Any, Literal
 from e2e import versions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GITOPS_DIR = REPO_ROOT / "fixtures" / "gitops"
-DEFAULT_DAGS_DIR = REPO_ROOT / "fixtures" / "dags"
+# The bundled reference and DAG repositories are package data (in a checkout, links to fixtures/gitops and
+# fixtures/dags), so an installed harness runs on them from any directory.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_GITOPS_DIR = (PACKAGE_DIR / "reference" / "gitops").resolve()
+DEFAULT_DAGS_DIR = (PACKAGE_DIR / "reference" / "dags").resolve()
 
 ClusterMode = Literal["kind", "existing"]
 KeepPolicy = Literal["always", "on-failure", "never"]
@@ -42,14 +46,17 @@ class RunConfig:
     keep_hours: float = 24.0  # expiry label on anything kept, for `airflow-e2e sweep`
     chart_version: str = versions.PINNED_CHART
     upgrade_from: str | None = None
+    upgrade_to: str | None = None  # the chart-upgrade scenario's target; None: versions.LATEST_CHART
     gitops_dir: Path = DEFAULT_GITOPS_DIR
     dags_dir: Path = DEFAULT_DAGS_DIR
     payload_file: Path | None = None
-    artifacts_dir: Path = REPO_ROOT / "artifacts"
+    artifacts_dir: Path = field(default_factory=lambda: Path.cwd() / "artifacts")
     timeout_multiplier: float = 1.0
     registry_mirror: str | None = None
     node_image: str | None = None  # None: the pinned default in versions
     run_id: str = field(default_factory=new_run_id)
+    airflow_version: str | None = None  # component tier: None = what the chart version ships
+    require_cluster: bool = False
     airflow_namespace: str = "airflow"
     argocd_namespace: str = "argocd"
     eso_namespace: str = "external-secrets"
@@ -80,17 +87,35 @@ class RunConfig:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> RunConfig:
-        """Defaults, then the GitOps repository's own choices (repository_defaults), then AIRFLOW_E2E_*
-        environment variables, then explicit overrides."""
-        env: dict[str, Any] = repository_defaults(Path(overrides.get("gitops_dir") or DEFAULT_GITOPS_DIR))
-        if os.environ.get("AIRFLOW_E2E_CHART_VERSION"):
-            env["chart_version"] = os.environ["AIRFLOW_E2E_CHART_VERSION"]
-        if os.environ.get("AIRFLOW_E2E_TIMEOUT_MULTIPLIER"):
-            env["timeout_multiplier"] = float(os.environ["AIRFLOW_E2E_TIMEOUT_MULTIPLIER"])
-        if os.environ.get("AIRFLOW_E2E_REGISTRY_MIRROR"):
-            env["registry_mirror"] = os.environ["AIRFLOW_E2E_REGISTRY_MIRROR"]
-        env.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**env)
+        """`resolve` for code: typed overrides, no option text."""
+        return cls.resolve({}, **overrides)
+
+    @classmethod
+    def resolve(cls, given: Mapping[str, str], *, pytest_spelling: bool = False,
+                spellings: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None,
+                **overrides: Any) -> RunConfig:
+        """The one place a run's options meet, lowest first: RunConfig's defaults, then what the GitOps
+        repository decides (repository_defaults), then AIRFLOW_E2E_* environment variables, then the options
+        given (strings, by RunConfig field, as the option table parsed them from argv), then typed overrides.
+        Every string is parsed and checked by the option table; a bad one is UnusableInput in one line."""
+        from e2e.options import BY_FIELD, parse_value
+
+        env = os.environ if environ is None else environ
+        parsed: dict[str, Any] = {}
+        for name, option in BY_FIELD.items():
+            if option.env and env.get(option.env, "").strip() and name not in given:
+                parsed[name] = parse_value(option, env[option.env], option.env)
+        for name, text in given.items():
+            option = BY_FIELD[name]
+            spelling = (spellings or {}).get(name) or (option.pytest_flag if pytest_spelling else option.flag)
+            parsed[name] = parse_value(option, text, spelling)
+        parsed.update({k: v for k, v in overrides.items() if v is not None})
+        gitops_dir = Path(parsed.get("gitops_dir") or DEFAULT_GITOPS_DIR)
+        values: dict[str, Any] = repository_defaults(gitops_dir)
+        values.update(parsed)
+        if values.get("artifacts_dir") is not None:
+            values["artifacts_dir"] = Path(values["artifacts_dir"]).absolute()
+        return cls(**values)
 
 
 def repository_defaults(gitops_dir: Path) -> dict[str, Any]:

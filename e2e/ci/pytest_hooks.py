@@ -42,19 +42,9 @@ class FailureRecord:
 RUN_CONFIG_KEY = pytest.StashKey[object]()  # the session's RunConfig, once a test has used `e2e_config`
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("airflow-e2e-ci", "airflow-e2e CI (failure classes, shards, bundles)")
-    group.addoption("--shard", default=None, metavar="I/N",
-                    help="run only shard I of N (sorted round-robin over test ids), e.g. --shard 2/3")
-    group.addoption("--only-ids", default=None, type=Path, metavar="FILE",
-                    help="run only the test ids listed in FILE (one per line): the CI rerun of infrastructure failures")
-    group.addoption("--ci-out", default=None, type=Path, metavar="DIR",
-                    help=f"where failures.json, rerun.txt and bundle.json go (default ${CI_OUT_ENV} or artifacts/ci)")
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FailureCollector(config), "airflow-e2e-ci-failures")
-    shard = config.getoption("--shard", default=None)
+    shard = config.getoption("e2e_shard", default=None)
     if shard:
         try:
             parse_shard(shard)
@@ -65,16 +55,16 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)  # after `-m`/`-k` deselection, so shards split what would really run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     keep: set[str] | None = None
-    shard = config.getoption("--shard", default=None)
+    shard = config.getoption("e2e_shard", default=None)
     if shard:
         index, total = parse_shard(shard)
         keep = set(select_shard([item.nodeid for item in items], index, total))
-    only = config.getoption("--only-ids", default=None)
+    only = config.getoption("e2e_only_ids", default=None)
     if only is not None:
         try:
             listed = {line.strip() for line in only.read_text().splitlines() if line.strip()}
         except OSError as exc:
-            raise pytest.UsageError(f"--only-ids {only}: cannot read: {exc.strerror or exc}") from None
+            raise pytest.UsageError(f"--e2e-only-ids {only}: cannot read: {exc.strerror or exc}") from None
         keep = listed if keep is None else keep & listed
     if keep is None:
         return
@@ -138,14 +128,14 @@ class FailureCollector:
 
 
 def ci_out_dir(config: pytest.Config) -> Path:
-    explicit = config.getoption("--ci-out", default=None)
+    explicit = config.getoption("e2e_ci_out", default=None)
     if explicit:
         return Path(explicit)
     if os.environ.get(CI_OUT_ENV):
         return Path(os.environ[CI_OUT_ENV])
-    artifacts = config.getoption("--artifacts", default=None)
-    base = Path(artifacts) if artifacts else Path(config.rootpath) / "artifacts"
-    return base / "ci"
+    from e2e.fixtures import run_config
+
+    return run_config(config).artifacts_dir / "ci"
 
 
 def write_failure_files(config: pytest.Config, records: list[FailureRecord]) -> Path:

@@ -14,6 +14,7 @@ from typing import Any
 
 from e2e.ci import bundle as bundle_mod
 from e2e.config import REPO_ROOT
+from e2e.options import BY_FIELD
 
 
 @dataclass(frozen=True)
@@ -65,25 +66,24 @@ def plan_reproduction(bundle: Mapping[str, Any], work_dir: Path, *, gitops_dir: 
     gitops = resolve_gitops_dir(bundle, gitops_dir)
     payload_path = work_dir / "payload.yaml"
     ids = list(dict.fromkeys(f["nodeid"] for f in bundle["failures"]))
-    argv = [python, "-m", "pytest", *ids,
-            "--cluster", "kind",
-            "--chart-version", str(bundle["chart_version"]),
-            "--gitops-dir", str(gitops),
-            "--payload", str(payload_path),
-            "--keep-cluster", "on-failure",
-            "--artifacts", str(work_dir / "artifacts"),
-            "--timeout-multiplier", str(run.get("timeout_multiplier", 1.0))]
+    given = {"cluster": "kind", "chart_version": str(bundle["chart_version"]), "gitops_dir": str(gitops),
+             "payload_file": str(payload_path), "keep_cluster": "on-failure",
+             "artifacts_dir": str(work_dir / "artifacts"),
+             "timeout_multiplier": str(run.get("timeout_multiplier", 1.0))}
     if bundle.get("upgrade_from"):
-        argv += ["--upgrade-from", str(bundle["upgrade_from"])]
+        given["upgrade_from"] = str(bundle["upgrade_from"])
     if run.get("dags_dir") and Path(run["dags_dir"]).is_dir():
-        argv += ["--dags-dir", str(run["dags_dir"])]
+        given["dags_dir"] = str(run["dags_dir"])
     if run.get("registry_mirror"):
-        argv += ["--registry-mirror", str(run["registry_mirror"])]
+        given["registry_mirror"] = str(run["registry_mirror"])
+    argv = [python, "-m", "pytest", *ids]
+    for name, text in given.items():  # the option table's pytest spelling, as the suites read it
+        argv += [BY_FIELD[name].pytest_flag, text]
     warnings = state_warnings(bundle, gitops)
     node_image = (bundle.get("kind") or {}).get("node_image")
     minor = bundle_mod.kubernetes_minor(node_image)
     if minor:
-        argv += ["--kubernetes", minor]
+        argv += [BY_FIELD["node_image"].pytest_flag, minor]
     elif node_image:
         warnings.append(f"node image {node_image} is no longer pinned in e2e/versions.py; using the default")
     return ReproductionPlan(argv, payload_path, gitops, ids, node_image, warnings)

@@ -5,7 +5,7 @@ Usage (CI): `python -m e2e.ci.rerun --ci-out DIR -- <pytest arguments>`.
 Why a new process: the session-scoped cluster of a run whose kind creation or image pulls failed is cached
 by pytest as failed; only a fresh session tries again. Why only when every failure is infrastructure: a
 product or dependency-not-ready failure already makes the job red, and a rerun would only spend 10 minutes.
-The rerun keeps the same arguments and adds `--only-ids rerun.txt`, so options and markers still apply.
+The rerun keeps the same arguments and adds `--e2e-only-ids rerun.txt`, so options and markers still apply.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def read_failures(ci_out: Path) -> list[dict]:
 
 def _pytest(args: Sequence[str], ci_out: Path, extra_env: dict[str, str]) -> int:
     env = {**os.environ, CI_OUT_ENV: str(ci_out), **extra_env}
-    return subprocess.run([sys.executable, "-m", "pytest", *args, "--ci-out", str(ci_out)], env=env,
+    return subprocess.run([sys.executable, "-m", "pytest", *args, "--e2e-ci-out", str(ci_out)], env=env,
                           check=False).returncode
 
 
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return first
     rerun_dir = args.ci_out / "rerun"
     print(f"e2e.ci.rerun: {len(failures)} infrastructure failure(s); running them once more", flush=True)
-    return _pytest([*pytest_args, "--only-ids", str(args.ci_out / RERUN_FILE), "--junitxml",
+    return _pytest([*pytest_args, "--e2e-only-ids", str(args.ci_out / RERUN_FILE), "--junitxml",
                     str(rerun_dir / "junit-rerun.xml")], rerun_dir, {RERUN_ENV: "1"})
 
 

@@ -8,51 +8,22 @@ test artifacts/<test-id>/ and writes masked diagnostics there when the test fail
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from e2e import versions
-from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
+from e2e.config import RunConfig
 
 FAILED_KEY = pytest.StashKey[bool]()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("airflow-e2e cluster", "cluster tier (kind or an existing cluster)")
-    group.addoption("--cluster", choices=["kind", "existing"], default="kind")
-    group.addoption("--kubeconfig", type=Path, default=None, help="kubeconfig for --cluster existing")
-    group.addoption("--context", default=None, help="kubeconfig context for --cluster existing")
-    group.addoption("--keep-cluster", choices=["always", "on-failure", "never"], default="on-failure")
-    group.addoption("--chart-version", default=None, help=f"Airflow chart version (default {versions.PINNED_CHART})")
-    group.addoption("--upgrade-from", default=None, help="chart version to install first, then upgrade")
-    group.addoption("--gitops-dir", type=Path, default=DEFAULT_GITOPS_DIR)
-    group.addoption("--dags-dir", type=Path, default=DEFAULT_DAGS_DIR)
-    group.addoption("--payload", type=Path, default=None, help="Vault payload YAML (default: generated)")
-    group.addoption("--artifacts", type=Path, default=REPO_ROOT / "artifacts")
-    group.addoption("--timeout-multiplier", type=float, default=None)
-    group.addoption("--registry-mirror", default=None, help="pull through this registry mirror (kind)")
-    group.addoption("--kubernetes", choices=sorted(versions.KIND_NODE_IMAGES), default=None,
-                    help="Kubernetes minor of the kind node image")
-    group.addoption("--require-cluster", action="store_true",
-                    default=os.environ.get("AIRFLOW_E2E_REQUIRE_CLUSTER", "") not in ("", "0", "false"),
-                    help="fail, not skip, when no cluster can be had (nightly and `make e2e`: a run that "
-                         "skipped every cluster test must never look green); env AIRFLOW_E2E_REQUIRE_CLUSTER=1")
+def config_from_options(opt: pytest.Config) -> RunConfig:
+    """The session's RunConfig, resolved once from the `--e2e-*` options (e2e.fixtures)."""
+    from e2e.fixtures import run_config
 
-
-def config_from_options(opt) -> RunConfig:
-    return RunConfig.from_env(
-        cluster=opt.getoption("--cluster"), kubeconfig=opt.getoption("--kubeconfig"),
-        context=opt.getoption("--context"), keep_cluster=opt.getoption("--keep-cluster"),
-        chart_version=opt.getoption("--chart-version"), upgrade_from=opt.getoption("--upgrade-from"),
-        gitops_dir=opt.getoption("--gitops-dir"), dags_dir=opt.getoption("--dags-dir"),
-        payload_file=opt.getoption("--payload"), artifacts_dir=opt.getoption("--artifacts"),
-        timeout_multiplier=opt.getoption("--timeout-multiplier"),
-        registry_mirror=opt.getoption("--registry-mirror"),
-        node_image=versions.node_image(opt.getoption("--kubernetes")) if opt.getoption("--kubernetes") else None)
+    return run_config(opt)
 
 
 def unavailable_reason(config: RunConfig) -> str | None:
@@ -97,8 +68,8 @@ def e2e_config(pytestconfig: pytest.Config) -> RunConfig:
 def cluster_session(e2e_config: RunConfig, request: pytest.FixtureRequest) -> Iterator[object]:
     reason = unavailable_reason(e2e_config)
     if reason:
-        if request.config.getoption("--require-cluster"):
-            pytest.fail(f"--require-cluster: {reason}", pytrace=False)
+        if e2e_config.require_cluster:
+            pytest.fail(f"--e2e-require-cluster: {reason}", pytrace=False)
         pytest.skip(reason)
     from e2e.cluster.session import Session
 

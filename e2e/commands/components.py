@@ -11,49 +11,59 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from e2e.components.results import table
+from e2e import options as table
+from e2e.commands import options
+from e2e.components.results import table as results_table
 from e2e.components.run import run_components
 from e2e.components.stack import StackOptions
 from e2e.components.suite import CHECKS, SELECTORS
-from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR, new_run_id
+from e2e.config import RunConfig
+from e2e.errors import UnusableInput
 
 EXIT_PASSED, EXIT_FAILED = 0, 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("directory", nargs="?", type=Path, default=DEFAULT_GITOPS_DIR, metavar="DIR",
-                        help="the GitOps repository (default: the bundled fixtures/gitops)")
-    parser.add_argument("--payload", type=Path, metavar="FILE",
-                        help="a Vault payload to use (default: a fresh one); in-cluster hosts are pointed at the "
-                             "local servers; its values are never printed")
+    parser.add_argument("directory", nargs="?", default=None, metavar="DIR",
+                        help="the GitOps repository (default: the bundled reference repository)")
+    options.add(parser, ("payload_file",), payload_file="a Vault payload to use (default: a fresh one); in-cluster "
+                "hosts are pointed at the local servers; its values are never printed")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
-    parser.add_argument("--chart-version", default=os.environ.get("AIRFLOW_E2E_CHART_VERSION"),
-                        help="Airflow chart version (default: the Application's targetRevision)")
-    parser.add_argument("--airflow-version", default=os.environ.get("AIRFLOW_E2E_AIRFLOW_VERSION"),
-                        help="Airflow version to install (default: what the chart version ships)")
-    parser.add_argument("--upgrade-from", default=None, metavar="CHART",
-                        help="also run chart-upgrade: migrate and create the user with this older chart's Airflow, "
-                             "then upgrade to --chart-version's (e.g. --upgrade-from 1.21.0)")
+    options.add(parser, ("chart_version", "airflow_version", "upgrade_from"),
+                upgrade_from="also run chart-upgrade: migrate and create the user with this older chart's Airflow, "
+                "then upgrade to --chart-version's (e.g. --upgrade-from 1.21.0)")
     parser.add_argument("--only", default=None, metavar="CHECKS",
                         help=f"comma-separated checks or groups ({', '.join(sorted(SELECTORS))})")
-    parser.add_argument("--dags", type=Path, default=DEFAULT_DAGS_DIR, metavar="DIR",
-                        help="the DAG repository content the git server serves (default fixtures/dags)")
-    parser.add_argument("--artifacts", type=Path, default=None, metavar="DIR",
-                        help="where results.json and masked logs go (default artifacts/components/<run id>)")
+    table.add_cli_options(parser, ("dags_dir",), aliases={"dags_dir": ("--dags",)})
+    options.add(parser, ("artifacts_dir",),
+                artifacts_dir="where results.json and masked logs go (default artifacts/components/<run id>)")
     parser.epilog = "checks: " + ", ".join(CHECKS)
 
 
+def only_checks(text: str | None) -> list[str] | None:
+    """`--only a,b`: the named checks or groups; an empty list names nothing and is refused."""
+    if text is None:
+        return None
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    if not names:
+        raise UnusableInput(f"--only {text!r}: names no check (choose from {', '.join(sorted(SELECTORS))})")
+    return names
+
+
 def run(args: argparse.Namespace) -> int:
-    artifacts = args.artifacts or Path("artifacts") / "components" / new_run_id()
-    options = StackOptions(gitops_dir=args.directory, dags_dir=args.dags, payload_file=args.payload,
-                           chart_version=args.chart_version, airflow_version=args.airflow_version,
-                           artifacts=artifacts)
-    only = [x.strip() for x in args.only.split(",") if x.strip()] if args.only else None
-    outcome = run_components(options, only, upgrade_from=args.upgrade_from)
+    only = only_checks(args.only)
+    given = table.cli_values(args)
+    if args.directory is not None:
+        given["gitops_dir"] = args.directory
+    config = RunConfig.resolve(given, spellings={"gitops_dir": "DIR"})
+    artifacts = config.artifacts_dir if args.artifacts else Path("artifacts") / "components" / config.run_id
+    stack_options = StackOptions(gitops_dir=config.gitops_dir, dags_dir=config.dags_dir,
+                                 payload_file=config.payload_file, chart_version=config.chart_version,
+                                 airflow_version=config.airflow_version, artifacts=artifacts)
+    outcome = run_components(stack_options, only, upgrade_from=config.upgrade_from)
     if args.format == "json":
         print(json.dumps(outcome.document, indent=2))
     else:
@@ -61,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Airflow {doc['airflow_version']} ({doc['airflow_version_source']})")
         for note in doc["notes"]:
             print(f"note: {note}")
-        print(table(outcome.results))
+        print(results_table(outcome.results))
         counts = doc["summary"]
         print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors in {doc['seconds']} s; "
               f"results and masked logs: {outcome.artifacts}")

@@ -9,27 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from e2e import versions
 from e2e.cluster import plan as plan_mod
 from e2e.commands import options
-from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", required=True, type=Path, help="directory to write the plan into")
     options.add_repository_options(parser)
-    parser.add_argument("--cluster", choices=["kind", "existing"], default="kind",
-                        help="plan for a new kind cluster (default) or an existing kubeconfig cluster")
+    options.add(parser, ("cluster",), cluster="plan for a new kind cluster (default) or an existing kubeconfig cluster")
     options.add_image_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.chart_version is not None and args.chart_version not in versions.CHART_AIRFLOW:
-        raise UnusableInput(f"unknown chart version {args.chart_version}; known: {', '.join(versions.CHART_AIRFLOW)}")
-    config = RunConfig.from_env(cluster=args.cluster, gitops_dir=args.gitops_dir, dags_dir=args.dags_dir,
-                                chart_version=args.chart_version, registry_mirror=args.registry_mirror,
-                                node_image=versions.node_image(args.kubernetes) if args.kubernetes else None)
+    config = options.run_config(args)
     try:
         plan, material, _repo = plan_mod.prepare(config)
     except ValueError as exc:

@@ -13,19 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from e2e.config import DEFAULT_DAGS_DIR, DEFAULT_GITOPS_DIR
-
 BACKGROUND_CHECKS = ["migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"]
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("airflow-e2e components", "component tier (real servers on loopback)")
-    group.addoption("--airflow-version", default=os.environ.get("AIRFLOW_E2E_AIRFLOW_VERSION"),
-                    help="Airflow version for the component tier (default: what the chart version ships)")
 
 
 def in_ci() -> bool:
@@ -39,13 +30,6 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _option(config: pytest.Config, name: str, default=None):
-    try:
-        return config.getoption(name)
-    except ValueError:  # the option's plugin is not loaded
-        return default
-
-
 @pytest.fixture(scope="session")
 def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     from e2e.components import binaries
@@ -55,13 +39,12 @@ def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     reasons = binaries.missing(REQUIRED)
     if reasons:
         unavailable(reasons[0])
-    config = request.config
+    from e2e.fixtures import run_config
+
+    run = run_config(request.config)
     options = StackOptions(
-        gitops_dir=Path(_option(config, "--gitops-dir", None) or DEFAULT_GITOPS_DIR),
-        dags_dir=Path(_option(config, "--dags-dir", None) or DEFAULT_DAGS_DIR),
-        payload_file=_option(config, "--payload", None),
-        chart_version=_option(config, "--chart-version", None),
-        airflow_version=_option(config, "--airflow-version", None),
+        gitops_dir=run.gitops_dir, dags_dir=run.dags_dir, payload_file=run.payload_file,
+        chart_version=run.chart_version, airflow_version=run.airflow_version,
         artifacts=tmp_path_factory.mktemp("components-artifacts"),
     )
     stack = ComponentStack.prepare(options)

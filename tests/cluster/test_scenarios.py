@@ -7,7 +7,6 @@ within the bound, nothing lost. Without a cluster the `stack` fixture skips with
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import pytest
@@ -16,7 +15,6 @@ from e2e import versions
 from e2e.scenarios import history, registry, runner
 from e2e.scenarios.layout import Layout
 
-UPGRADE_TO = os.environ.get("AIRFLOW_E2E_UPGRADE_TO", versions.LATEST_CHART)
 # chart-upgrade leaves the stack on the new chart (there is nothing to undo), so it runs last in a session
 ORDER = sorted(registry.names(), key=lambda name: name == "chart-upgrade")
 
@@ -32,9 +30,10 @@ def _installed_chart(stack) -> str | None:
 @pytest.mark.recovery
 @pytest.mark.parametrize("name", ORDER)
 def test_scenario_recovers(name, stack, recorder, artifacts_dir):
-    scenario = registry.get(name, stack.repo, upgrade_to=UPGRADE_TO, config=stack.config)
-    if name == "chart-upgrade" and _installed_chart(stack) == UPGRADE_TO:
-        pytest.skip(f"chart-upgrade: the stack already runs chart {UPGRADE_TO}; nothing newer to upgrade to")
+    upgrade_to = stack.config.upgrade_to or versions.LATEST_CHART  # --e2e-upgrade-to, from the option table
+    scenario = registry.get(name, stack.repo, upgrade_to=upgrade_to, config=stack.config)
+    if name == "chart-upgrade" and _installed_chart(stack) == upgrade_to:
+        pytest.skip(f"chart-upgrade: the stack already runs chart {upgrade_to}; nothing newer to upgrade to")
     started = time.time()
     lines: list[str] = []
     try:

@@ -20,12 +20,12 @@ PROBE_DAG = "airflow_e2e_upgrade_probe.py"
 
 @pytest.fixture(scope="module")
 def versions_pair(e2e_config, request) -> tuple[str, str]:
-    old = e2e_config.upgrade_from or request.config.getoption("--upgrade-from", default=None)
+    old = e2e_config.upgrade_from
     if not old:
-        pytest.skip("no --upgrade-from VERSION given: the upgrade path runs only when asked for")
+        pytest.skip("no --e2e-upgrade-from VERSION given: the upgrade path runs only when asked for")
     new = e2e_config.chart_version
     if new == old:
-        pytest.fail(f"--chart-version {new} equals --upgrade-from: name the candidate chart to upgrade to")
+        pytest.fail(f"--e2e-chart-version {new} equals --e2e-upgrade-from: name the candidate chart to upgrade to")
     return old, new
 
 

@@ -94,10 +94,10 @@ def test_reproduction_plan_reruns_the_failing_ids_with_the_same_chart_image_and_
     assert plan.test_ids == [f["nodeid"] for f in FAILURES]
     argv = plan.argv
     assert argv[:3] == ["python", "-m", "pytest"] and argv[3:5] == plan.test_ids
-    assert argv[argv.index("--chart-version") + 1] == "1.22.0"
-    assert argv[argv.index("--timeout-multiplier") + 1] == "2.0"
-    assert Path(argv[argv.index("--gitops-dir") + 1]).resolve() == DEFAULT_GITOPS_DIR.resolve()
-    assert argv[argv.index("--kubernetes") + 1] == "1.35"
+    assert argv[argv.index("--e2e-chart-version") + 1] == "1.22.0"
+    assert argv[argv.index("--e2e-timeout-multiplier") + 1] == "2.0"
+    assert Path(argv[argv.index("--e2e-gitops-dir") + 1]).resolve() == DEFAULT_GITOPS_DIR.resolve()
+    assert argv[argv.index("--e2e-kubernetes") + 1] == "1.35"
     assert plan.warnings == []
 
 
@@ -105,7 +105,7 @@ def test_reproduce_dry_run_prints_the_command_offline(written, capsys):
     assert main(["reproduce", str(written[0]), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "-m pytest tests/cluster/test_secrets.py::test_secrets_exist_before_pods" in out
-    assert "--chart-version 1.22.0" in out
+    assert "--e2e-chart-version 1.22.0" in out
 
 
 def test_reproduce_warns_when_the_local_repository_differs(written, tmp_path, capsys):
@@ -155,10 +155,12 @@ import stat
 import yaml
 
 def test_probe(request):
-    payload = request.config.getoption("--payload")
+    from pathlib import Path
+
+    payload = Path(request.config.getoption("e2e_payload"))
     assert stat.S_IMODE(payload.stat().st_mode) == 0o600
-    assert request.config.getoption("--chart-version") == "1.22.0"
-    assert request.config.getoption("--kubernetes") == "1.35"
+    assert request.config.getoption("e2e_chart_version") == "1.22.0"
+    assert request.config.getoption("e2e_kubernetes") == "1.35"
     assert sorted(yaml.safe_load(payload.read_text())) == {keys}
 '''
 

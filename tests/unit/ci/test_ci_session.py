@@ -35,7 +35,7 @@ def _run(tmp_path, *args, env=None):
     test_file = tmp_path / "test_suite.py"
     if not test_file.exists():
         test_file.write_text(SUITE)
-    cmd = [sys.executable, "-m", "pytest", str(test_file), "-p", "no:cacheprovider", "-q", *args]
+    cmd = [sys.executable, "-m", "pytest", str(test_file), "-p", "no:cacheprovider", "-p", "e2e.fixtures", "-q", *args]
     return subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
 
 
@@ -47,7 +47,7 @@ def _junit_properties(path):
 
 
 def test_every_failure_gets_its_class_as_a_junit_property(tmp_path):
-    result = _run(tmp_path, "--ci-out", str(tmp_path / "ci"), "--junitxml", str(tmp_path / "junit.xml"))
+    result = _run(tmp_path, "--e2e-ci-out", str(tmp_path / "ci"), "--junitxml", str(tmp_path / "junit.xml"))
     assert result.returncode == 1, result.stdout
     props = _junit_properties(tmp_path / "junit.xml")
     assert props["test_argocd_comes_up"]["failure_class"] == "infrastructure"
@@ -56,7 +56,7 @@ def test_every_failure_gets_its_class_as_a_junit_property(tmp_path):
 
 
 def test_failed_run_writes_failures_rerun_list_and_a_bundle(tmp_path):
-    _run(tmp_path, "--ci-out", str(tmp_path / "ci"))
+    _run(tmp_path, "--e2e-ci-out", str(tmp_path / "ci"))
     failures = json.loads((tmp_path / "ci" / "failures.json").read_text())["failures"]
     assert {(f["nodeid"].split("::")[1], f["failure_class"]) for f in failures} == {
         ("test_argocd_comes_up", "infrastructure"), ("test_secret_is_synced", "product")}
@@ -68,26 +68,27 @@ def test_failed_run_writes_failures_rerun_list_and_a_bundle(tmp_path):
 def test_shards_split_the_suite_without_overlap(tmp_path):
     ran = []
     for shard in ("1/2", "2/2"):
-        out = _run(tmp_path, "--shard", shard, "-rA", "--ci-out", str(tmp_path / shard.replace("/", "-"))).stdout
+        ci_out = str(tmp_path / shard.replace("/", "-"))
+        out = _run(tmp_path, "--e2e-shard", shard, "-rA", "--e2e-ci-out", ci_out).stdout
         ran.append({line.split("::")[-1].split()[0] for line in out.splitlines() if "::test_" in line})
     assert ran[0].isdisjoint(ran[1])
     assert ran[0] | ran[1] == {"test_argocd_comes_up", "test_secret_is_synced", "test_passes"}
 
 
 def test_shards_split_what_the_marker_selected(tmp_path):
-    out = _run(tmp_path, "-m", "not cluster", "--shard", "1/2", "-rA", "--ci-out", str(tmp_path / "ci")).stdout
+    out = _run(tmp_path, "-m", "not cluster", "--e2e-shard", "1/2", "-rA", "--e2e-ci-out", str(tmp_path / "ci")).stdout
     assert {line.split("::")[-1].split()[0] for line in out.splitlines() if "::test_" in line} == {"test_passes"}
 
 
 def test_a_bad_shard_is_a_usage_error(tmp_path):
-    result = _run(tmp_path, "--shard", "3/2")
+    result = _run(tmp_path, "--e2e-shard", "3/2")
     assert result.returncode == 4 and "--shard 3/2" in result.stderr
 
 
 def test_only_infrastructure_failures_are_rerun_once(tmp_path):
     (tmp_path / "test_suite.py").write_text(SUITE.split("def test_secret_is_synced")[0])
     code = rerun.main(["--ci-out", str(tmp_path / "ci"), "--", str(tmp_path / "test_suite.py"),
-                       "-p", "no:cacheprovider", "-q"])
+                       "-p", "no:cacheprovider", "-p", "e2e.fixtures", "-q"])
     assert code == 0
     assert (tmp_path / "ci" / "rerun.txt").exists() and not (tmp_path / "ci" / "rerun" / "rerun.txt").exists()
 

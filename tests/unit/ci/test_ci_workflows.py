@@ -133,7 +133,7 @@ def test_nightly_matrix_comes_from_versions_py_and_scenarios_are_sharded():
     assert nightly["jobs"]["cluster"]["strategy"]["matrix"] == "${{ fromJSON(needs.versions.outputs.matrix) }}"
     assert "python -m e2e.ci.matrix --github-output" in nightly["jobs"]["versions"]["steps"][-1]["run"]
     scenario_run = next(s["run"] for s in nightly["jobs"]["scenarios"]["steps"] if "e2e.ci.rerun" in s.get("run", ""))
-    assert '--shard "$SHARD"' in scenario_run and "-m recovery" in scenario_run
+    assert '--e2e-shard "$SHARD"' in scenario_run and "-m recovery" in scenario_run
     assert nightly["jobs"]["scenarios"]["strategy"]["matrix"]["shard"] == [1, 2, 3]
 
 
@@ -142,7 +142,7 @@ def test_pre_upgrade_takes_a_chart_version_and_a_repository_path():
     inputs = pre["on"]["workflow_dispatch"]["inputs"]
     assert inputs["chart_version"]["required"] is True and "gitops_dir" in inputs
     text = (WORKFLOWS_DIR / "pre-upgrade.yml").read_text()
-    assert '--gitops-dir "$GITOPS_DIR"' in text and '--upgrade-from "$UPGRADE_FROM"' in text
+    assert '--e2e-gitops-dir "$GITOPS_DIR"' in text and '--e2e-upgrade-from "$UPGRADE_FROM"' in text
 
 
 def test_pull_requests_run_preflight_plan_unit_and_components():

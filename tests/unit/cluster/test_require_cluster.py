@@ -30,6 +30,6 @@ def test_without_a_cluster_the_tests_skip_with_one_reason():
 
 
 def test_a_run_that_requires_a_cluster_fails_instead_of_skipping():
-    done = _pytest("--require-cluster")
+    done = _pytest("--e2e-require-cluster")
     assert done.returncode == 1, done.stdout[-500:]
-    assert "--require-cluster: cluster tier needs" in done.stdout and "skipped" not in done.stdout
+    assert "--e2e-require-cluster: cluster tier needs" in done.stdout and "skipped" not in done.stdout

@@ -111,7 +111,7 @@ def test_no_name_and_no_list_is_exit_2(capsys):
 
 def test_missing_gitops_dir_is_exit_2(tmp_path, capsys):
     code, _, err = run(capsys, "secrets-after-pods", "--dry-run", "--gitops-dir", str(tmp_path / "absent"))
-    assert code == 2 and "not a directory" in err
+    assert code == 2 and "no such directory" in err
 
 
 def test_a_live_run_without_a_cluster_is_one_sentence_and_non_zero(tmp_path, capsys):
