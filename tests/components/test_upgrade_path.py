@@ -62,7 +62,7 @@ def test_an_unknown_chart_or_a_downgrade_is_one_clear_line(old, new, message):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--upgrade-from", "0.0.1"], "--upgrade-from 0.0.1: unknown Airflow chart version; known: "),
+    (["--upgrade-from", "0.0.1"], "--upgrade-from: unknown chart version 0.0.1; known: "),
     (["--upgrade-from", "1.22.0", "--chart-version", "1.21.0"], "1.22.0 -> chart 1.21.0 is not an upgrade"),
     (["--only", "chart-upgrade"], "--only chart-upgrade needs --upgrade-from CHART"),
 ])
