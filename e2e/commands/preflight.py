@@ -1,4 +1,5 @@
-"""`airflow-e2e preflight DIR [--payload FILE] [--format text|json]`: static checks of a GitOps repository.
+"""`airflow-e2e preflight DIR [--payload FILE] [--format text|json] [--include/--exclude GLOB] [--repo-url URL]`:
+static checks of a GitOps repository.
 
 Exit 0: no errors (warnings and info allowed); 1: errors found; 2: unusable input (one line on stderr).
 """
@@ -20,10 +21,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--payload", type=Path, metavar="FILE",
                         help="the real Vault payload (YAML mapping) to check as well; its values are never printed")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="read only paths matching GLOB, relative to DIR (repeatable; a plain path = that "
+                             "subtree, `*` crosses /)")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="do not read paths matching GLOB (repeatable; applied after --include)")
+    parser.add_argument("--repo-url", action="append", default=[], metavar="URL",
+                        help="the Git URL of this repository (repeatable); default: `git remote` when DIR is "
+                             "the top of a clone. Git sources with another repoURL are reported, not checked")
 
 
 def run(args: argparse.Namespace) -> int:
-    report = run_preflight(args.directory, args.payload)
+    report = run_preflight(args.directory, args.payload, include=args.include, exclude=args.exclude,
+                           repo_urls=args.repo_url)
     masker = Masker(report.secrets)
     print(to_json(report, masker) if args.format == "json" else to_text(report, masker))
     return EXIT_ERRORS if report.errors else EXIT_CLEAN

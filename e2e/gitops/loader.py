@@ -6,12 +6,16 @@ strange but valid YAML shape becomes a finding later, never a crash now.
 
 from __future__ import annotations
 
-from pathlib import Path
+import fnmatch
+import itertools
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import hcl2
-
 from e2e.errors import UnusableInput
+from e2e.gitops.hclcache import parse_hcl
 from e2e.gitops.model import (
     Application,
     AppSource,
@@ -19,6 +23,7 @@ from e2e.gitops.model import (
     KubeObject,
     Origin,
     Repository,
+    Unreadable,
     VaultPolicy,
     VaultRole,
     VaultStore,
@@ -29,6 +34,8 @@ from e2e.safe_files import walk
 YAML_SUFFIXES = (".yaml", ".yml")
 PAYLOAD_EXAMPLE = "vault/payload.example.yaml"
 MAX_FILES = 20_000
+MAX_TEMPLATE_SNIFF = 64 * 1024
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
 def as_map(value: Any) -> dict[str, Any]:
@@ -43,31 +50,151 @@ def as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def load_repository(root: Path | str) -> Repository:
+def load_repository(root: Path | str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Repository:
+    """Read every YAML file below root (and the Vault HCL); only an unreadable root is UnusableInput.
+
+    A file that cannot be read or parsed is recorded in `repo.unreadable` (a finding in that file) and every
+    other file is still read: one broken or foreign file must not hide the rest of a repository.
+    `include`/`exclude` are globs on paths relative to root (`*` crosses `/`; a plain path means that subtree).
+    """
     root = Path(root)
     if not root.exists():
         raise UnusableInput(f"{root}: no such directory")
     if not root.is_dir():
         raise UnusableInput(f"{root}: not a directory")
     repo = Repository(root=root)
+    selection = PathSelection(tuple(include), tuple(exclude))
     tree = walk(root, max_files=10 * MAX_FILES)
-    repo.refused_files = list(tree.refused)
-    yaml_files = [p for p in tree.files if p.suffix in YAML_SUFFIXES]
+    repo.refused_files = [(rel, why) for rel, why in tree.refused if selection.selects(rel)]
+    files = [p for p in tree.files if selection.selects(p.relative_to(root).as_posix())]
+    yaml_files = [p for p in files if p.suffix in YAML_SUFFIXES]
     if len(yaml_files) > MAX_FILES:
         raise UnusableInput(f"{root}: more than {MAX_FILES} YAML files; point at one GitOps repository")
+    repo.chart_dirs = _chart_dirs(root, yaml_files)
     if not yaml_files and not (root / "vault" / "policies").is_dir():
         raise UnusableInput(f"{root}: no YAML files found; expected a GitOps repository")
-    repo.files = [p.relative_to(root).as_posix() for p in tree.files]
+    repo.files = [p.relative_to(root).as_posix() for p in files]
     for path in yaml_files:
         rel = path.relative_to(root).as_posix()
-        for line, data in load_file(path, rel, root):
+        if _in_chart_templates(rel, repo.chart_dirs):
+            continue  # Go templates of a Helm chart folder: not YAML until rendered
+        try:
+            docs = load_file(path, rel, root)
+        except UnusableInput as exc:
+            repo.unreadable.append(Unreadable(rel, _line_of_reason(str(exc), rel), _reason(str(exc), rel),
+                                              templated=_looks_templated(path)))
+            continue
+        for line, data in docs:
             if _is_kube_object(data):
                 repo.objects.append(_kube_object(data, Origin(rel, line)))
             else:
                 repo.data_files.setdefault(rel, []).append((line, data))
+    _set_patches_aside(repo)
     _build_views(repo)
     _load_vault(repo)
     return repo
+
+
+@dataclass(frozen=True)
+class PathSelection:
+    """--include / --exclude: which repository paths preflight reads."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def selects(self, rel: str) -> bool:
+        if self.include and not any(_path_match(p, rel) for p in self.include):
+            return False
+        return not any(_path_match(p, rel) for p in self.exclude)
+
+
+def _path_match(pattern: str, rel: str) -> bool:
+    pattern = pattern.strip().lstrip("./") if pattern.strip() not in (".", "./") else ""
+    if not pattern:
+        return True
+    if not any(ch in pattern for ch in "*?["):
+        prefix = pattern.rstrip("/")
+        return rel == prefix or rel.startswith(prefix + "/")
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.rstrip("/") + "/*")
+
+
+def _chart_dirs(root: Path, yaml_files: list[Path]) -> list[str]:
+    """Folders that are Helm charts (a Chart.yaml): their templates/ hold Go templates, not YAML."""
+    dirs = [p.parent.relative_to(root).as_posix() for p in yaml_files if p.name == "Chart.yaml"]
+    return sorted("" if d == "." else d for d in dirs)
+
+
+def _in_chart_templates(rel: str, chart_dirs: list[str]) -> bool:
+    for chart in chart_dirs:
+        prefix = f"{chart}/templates/" if chart else "templates/"
+        if rel.startswith(prefix):
+            return True
+    return False
+
+
+def _looks_templated(path: Path) -> bool:
+    """A file with Go/Jinja/envsubst template markers: a template, not broken YAML."""
+    try:
+        head = path.read_bytes()[:MAX_TEMPLATE_SNIFF]
+    except OSError:
+        return False
+    return any(marker in head for marker in (b"{{", b"{%", b"${"))
+
+
+def _reason(message: str, rel: str) -> str:
+    """UnusableInput's 'file[:line]: reason' -> reason (the finding names the file itself)."""
+    rest = message[len(rel):] if message.startswith(rel) else message
+    rest = rest.lstrip(":0123456789").strip()
+    return rest or message
+
+
+def _line_of_reason(message: str, rel: str) -> int | None:
+    rest = message[len(rel):] if message.startswith(rel) else ""
+    if rest.startswith(":"):
+        digits = "".join(itertools.takewhile(str.isdigit, rest[1:]))
+        return int(digits) if digits else None
+    return None
+
+
+def _set_patches_aside(repo: Repository) -> None:
+    """Objects in files a kustomization lists as patches are partial: data, not objects of their own."""
+    patch_files: set[str] = set()
+    for rel, docs in repo.data_files.items():
+        if PurePosixPath(rel).name not in KUSTOMIZATION_FILES:
+            continue
+        base = PurePosixPath(rel).parent
+        for _line, data in docs:
+            for entry in _patch_entries(as_map(data)):
+                patch_files.add(_normpath(base / entry))
+    for obj in repo.objects:
+        if _is_kustomization(obj):
+            base = PurePosixPath(obj.origin.file).parent
+            for entry in _patch_entries(obj.body):
+                patch_files.add(_normpath(base / entry))
+    if not patch_files:
+        return
+    kept = []
+    for obj in repo.objects:
+        if obj.origin.file in patch_files:
+            repo.data_files.setdefault(obj.origin.file, []).append((obj.origin.line, obj.body))
+        else:
+            kept.append(obj)
+    repo.objects = kept
+
+
+def _is_kustomization(obj: KubeObject) -> bool:
+    return obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.config.k8s.io/")
+
+
+def _patch_entries(data: dict[str, Any]) -> list[str]:
+    entries = [e for e in as_list(data.get("patchesStrategicMerge")) if isinstance(e, str)]
+    for key in ("patches", "patchesJson6902"):
+        entries += [e["path"] for e in as_list(data.get(key)) if isinstance(e, dict) and isinstance(e.get("path"), str)]
+    return entries
+
+
+def _normpath(path: PurePosixPath) -> str:
+    return posixpath.normpath(path.as_posix()).lstrip("./") if path.as_posix() != "." else ""
 
 
 def _is_kube_object(data: Any) -> bool:
@@ -173,7 +300,10 @@ def _load_vault(repo: Repository) -> None:
     for rel in repo.files:
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "policies"] and parts[2].endswith(".hcl"):
-            repo.policies.append(_policy(repo.root, repo.root / rel))
+            try:
+                repo.policies.append(_policy(repo.root, repo.root / rel))
+            except UnusableInput as exc:
+                repo.unreadable.append(Unreadable(rel, None, _reason(str(exc), rel)))
     for rel, docs in list(repo.data_files.items()):
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "roles"] and docs:
@@ -191,7 +321,7 @@ def _policy(root: Path, path: Path) -> VaultPolicy:
     rel = path.relative_to(root).as_posix()
     text = read_text(path, rel, root)
     try:
-        parsed = hcl2.loads(text)
+        parsed = parse_hcl(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UnusableInput(f"{rel}: broken HCL: {first[:200]}") from None

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from e2e.gitops.thisrepo import ThisRepository
+
 DEFAULT_PAYLOAD_KEY = "airflow/config"  # the seed's remote key and property, when a repository names none
 DEFAULT_PAYLOAD_PROPERTY = "config"
 
@@ -174,6 +176,16 @@ class VaultRole:
         return [str(value)]
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A file below the repository that could not be read or parsed (a finding in that file, not exit 2)."""
+
+    file: str
+    line: int | None
+    reason: str
+    templated: bool = False  # it carries template markers ({{ ... }}): a template, not broken YAML
+
+
 @dataclass
 class Repository:
     """Everything read from one GitOps directory."""
@@ -192,6 +204,13 @@ class Repository:
     # (links out of the repository, FIFOs, devices, unreadable directories): preflight reports each
     files: list[str] = field(default_factory=list)
     refused_files: list[tuple[str, str]] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+    chart_dirs: list[str] = field(default_factory=list)  # folders with a Chart.yaml ("" = the root)
+    this: ThisRepository = field(default_factory=ThisRepository)  # which repoURL is this repository
+
+    def is_local(self, source: AppSource) -> bool:
+        """A Git source of this repository (its paths are files here); a Helm repository chart is not."""
+        return not source.is_chart and self.this.is_this(source.repo_url)
 
     def application(self, name: str) -> Application | None:
         return next((a for a in self.applications if a.name == name), None)
@@ -224,8 +243,12 @@ class Repository:
         `$values/<p>` and plain relative paths both resolve to `<root>/<p>` (one repository).
         """
         found: list[ValuesFile] = []
+        refs = {s.ref: s for s in app.sources if s.ref}
         for source in app.chart_sources:
             for entry in source.value_files:
+                ref_name = entry[1:].split("/", 1)[0] if entry.startswith("$") else None
+                if ref_name in refs and not self.this.is_this(refs[ref_name].repo_url):
+                    continue  # a values file in another repository: never read from here
                 rel = resolve_values_path(entry)
                 vf = self.values_file(rel) if rel else None
                 if vf is not None:

@@ -32,6 +32,14 @@ class LineDict(dict):
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader (no arbitrary objects) that builds LineDicts: pure Python, guarded by RecursionError."""
 
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        # YAML 1.2 lets a document define an anchor again; an alias means the latest one (PyYAML refuses).
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not isinstance(event, yaml.AliasEvent):
+            self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
 
 _FastLineLoader: type | None = None
 if getattr(yaml, "__with_libyaml__", False):
@@ -62,9 +70,23 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-if _FastLineLoader is not None:
-    _FastLineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _construct_foreign(loader: _LineLoader, node: yaml.Node) -> Any:
+    """A tag no one registered (`!vault`, `!reference`, `!Ref`): the node's plain value, never an object.
+
+    Why: tools such as GitLab, CloudFormation or vault-injector templates add their own tags; the data under
+    them is still YAML, and refusing the whole file would stop the run on a repository it can read.
+    """
+    if isinstance(node, yaml.MappingNode):
+        return _construct_mapping(loader, node)
+    if isinstance(node, yaml.SequenceNode):
+        return [loader.construct_object(child, deep=True) for child in node.value]
+    return loader.construct_scalar(node)
+
+
+for _loader in (_LineLoader, _FastLineLoader):
+    if _loader is not None:
+        _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+        _loader.add_constructor(None, _construct_foreign)
 
 
 def nesting_bound(text: str) -> int:
@@ -85,10 +107,45 @@ def nesting_bound(text: str) -> int:
     return bound + 2 * (max_indent + 1) + max_inline + 1
 
 
-def _loader_for(text: str) -> type:
-    if _FastLineLoader is not None and nesting_bound(text) <= MAX_FAST_DEPTH:
+def event_depth(text: str, limit: int) -> int:
+    """The real node depth of text (over every document), read from libyaml's event stream.
+
+    libyaml's parser is a state machine with its own stack (no C recursion), so this is safe on any depth;
+    it stops counting once `limit` is passed. A text libyaml cannot parse returns `limit + 1`.
+    """
+    depth = deepest = 0
+    parser = _FastLineLoader(text)  # type: ignore[misc]
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > limit:
+                    return deepest
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return limit + 1
+    finally:
+        parser.dispose()
+    return deepest
+
+
+def loader_for(text: str) -> type:
+    """libyaml's loader when the text is shallow enough for it, else the pure-Python one.
+
+    The cheap bound decides most files; a file it cannot clear (a 700 KB CRD whose descriptions are full of
+    `[` and `{`) is measured exactly from the event stream before giving up the fast path.
+    """
+    if _FastLineLoader is None:
+        return _LineLoader
+    if nesting_bound(text) <= MAX_FAST_DEPTH or event_depth(text, MAX_FAST_DEPTH) + 1 <= MAX_FAST_DEPTH:
         return _FastLineLoader
     return _LineLoader
+
+
+_loader_for = loader_for
 
 
 def read_text(path: Path, shown_as: str | None = None, root: Path | None = None) -> str:
@@ -106,9 +163,21 @@ def read_text(path: Path, shown_as: str | None = None, root: Path | None = None)
 
 def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
     """All documents of a YAML stream as (first line, data); empty documents are dropped."""
+    loader = loader_for(text)
+    try:
+        return load_documents_with(text, shown_as, loader)
+    except UnusableInput:
+        if loader is _LineLoader:
+            raise
+    # libyaml refuses a redefined anchor (YAML 1.2 allows it); the pure-Python loader accepts it.
+    return load_documents_with(text, shown_as, _LineLoader)
+
+
+def load_documents_with(text: str, shown_as: str, loader_class: type) -> list[tuple[int, Any]]:
+    """load_documents with a given loader class (the speed benchmark compares the two)."""
     try:
         docs: list[tuple[int, Any]] = []
-        loader = _loader_for(text)(text)
+        loader = loader_class(text)
         try:
             while loader.check_node():
                 node = loader.get_node()

@@ -188,7 +188,7 @@ class Context:
 
     def is_directory_source(self, source: AppSource) -> bool:
         """Argo CD's plain-manifest type: a path, no chart/helm/kustomize/plugin, no Chart.yaml or kustomization."""
-        if source.path is None or source.is_chart:
+        if source.path is None or source.is_chart or not self.repo.is_local(source):
             return False
         if any(key in source.body for key in ("helm", "kustomize", "plugin")):
             return False

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
+from e2e.gitops.thisrepo import this_repository
 from e2e.gitops.yamlio import load_documents, read_text
 from e2e.preflight.context import Context
 from e2e.preflight.finding import SEVERITIES, Finding
@@ -77,10 +79,14 @@ def payload_secrets(data: Any) -> list[str]:
     return found
 
 
-def run_preflight(directory: Path | str, payload_file: Path | str | None = None) -> Report:
+def run_preflight(directory: Path | str, payload_file: Path | str | None = None, *,
+                  include: Sequence[str] = (), exclude: Sequence[str] = (),
+                  repo_urls: Sequence[str] = ()) -> Report:
+    """Load DIR (only the --include/--exclude selection), learn which repoURL is this one, run every rule."""
     started = time.perf_counter()
     payload = load_payload(Path(payload_file)) if payload_file is not None else None
-    repo = load_repository(Path(directory))
+    repo = load_repository(Path(directory), include=include, exclude=exclude)
+    repo.this = this_repository(Path(directory), tuple(repo_urls))
     ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
                   _shown_path(Path(payload_file), Path(directory)) if payload_file is not None else "--payload")
     findings: list[Finding] = []

@@ -26,7 +26,7 @@ def test_unexpected_errors_are_one_line_without_the_message(capsys, monkeypatch)
         raise RuntimeError("secret-value-must-not-show")
 
     parser = cli.build_parser()
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda *_a, **_k: parser)
     parser._subparsers._group_actions[0].choices["sweep"].set_defaults(_run=explode)
     monkeypatch.delenv("AIRFLOW_E2E_DEBUG", raising=False)
     assert cli.main(["sweep"]) == cli.EXIT_INTERNAL

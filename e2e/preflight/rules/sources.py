@@ -38,6 +38,29 @@ def directory_source_non_kubernetes_file(ctx: Context) -> list[Finding]:
     return out
 
 
+@rule("source-in-other-repository", "info",
+      "a Git source's repoURL is not this repository: its files are not checked (never looked up here)",
+      "issue 14 (sources in other repositories)")
+def source_in_other_repository(ctx: Context) -> list[Finding]:
+    this = ctx.repo.this
+    if not this.known:
+        return []
+    out = []
+    for app in ctx.repo.applications:
+        for source in app.sources:
+            if source.is_chart or this.is_this(source.repo_url):
+                continue
+            what = f"path {source.path!r}" if source.path is not None else f"ref {source.ref!r}" \
+                if source.ref else "its files"
+            out.append(ctx.finding(
+                "source-in-other-repository", file=app.obj.origin.file, line=_line_of(source.body, "repoURL"),
+                obj=app.obj.ref,
+                message=f"not checked: {what} is in {source.repo_url}, not in this repository "
+                        f"({', '.join(this.urls)}, from {this.how})",
+                hint="run preflight on that repository too; if it is this one, name it with --repo-url URL"))
+    return out
+
+
 @rule("chart-version-not-pinned", "error",
       "a Helm chart source's targetRevision is not an exact version, so a refresh can upgrade the chart",
       "FAILURES.md 11; seed \"I pin the chart version\"")

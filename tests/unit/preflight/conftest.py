@@ -19,6 +19,7 @@ class RepoCopy:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.options: dict = {}  # keyword options for run_preflight (include, exclude, repo_urls)
 
     def edit(self, rel: str, old: str, new: str, count: int = 1) -> RepoCopy:
         path = self.root / rel
@@ -39,7 +40,7 @@ class RepoCopy:
         return self
 
     def run(self, payload: Path | None = None) -> Report:
-        return run_preflight(self.root, payload)
+        return run_preflight(self.root, payload, **self.options)
 
 
 @pytest.fixture

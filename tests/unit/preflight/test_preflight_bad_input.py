@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +38,9 @@ def _broken_hcl(d: Path) -> None:
     (d / "app.yaml").write_text("a: 1\n")
 
 
-BAD_REPOS = {"broken-yaml": _broken_yaml, "binary": _binary, "huge": _huge, "not-utf8": _not_utf8,
-             "broken-hcl": _broken_hcl, "empty": lambda d: None}
+BAD_FILES = {"broken-yaml": (_broken_yaml, "app.yaml"), "binary": (_binary, "app.yaml"),
+             "huge": (_huge, "app.yaml"), "not-utf8": (_not_utf8, "app.yaml"),
+             "broken-hcl": (_broken_hcl, "vault/policies/p.hcl")}
 
 
 def assert_one_clean_line(code: int, err: str) -> None:
@@ -46,13 +49,51 @@ def assert_one_clean_line(code: int, err: str) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("case", sorted(BAD_REPOS))
-def test_unusable_repository_exits_2_with_one_line(capsys, tmp_path, case):
-    BAD_REPOS[case](tmp_path)
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_one_unreadable_file_is_a_finding_in_that_file_and_the_rest_is_checked(capsys, tmp_path, case):
+    repo = tmp_path / "gitops"
+    shutil.copytree(REFERENCE, repo)
+    make, bad_file = BAD_FILES[case]
+    if case == "broken-hcl":
+        shutil.rmtree(repo / "vault" / "policies")
+        shutil.copytree(REFERENCE / "vault" / "policies", repo / "vault" / "policies")
+        (repo / "vault" / "policies" / "p.hcl").write_text('path "secret/data/x/*" {\n  capabilities = ["read"\n')
+    else:
+        make(repo)
+    code = main(["preflight", str(repo), "--format", "json"])
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 1 and err == ""
+    assert [(f["rule"], f["file"]) for f in report["findings"]] == [("file-unreadable", bad_file)]
+    clean = json.loads(_json_run(REFERENCE, capsys))
+    assert report["summary"]["files_read"] == clean["summary"]["files_read"]  # every other file was read
+
+
+def _json_run(directory: Path, capsys) -> str:
+    main(["preflight", str(directory), "--format", "json"])
+    return capsys.readouterr().out
+
+
+def test_broken_yaml_finding_names_its_line(tmp_path):
+    from e2e.preflight.engine import run_preflight
+
+    _broken_yaml(tmp_path)
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n")
+    [finding] = run_preflight(tmp_path).findings
+    assert (finding.rule, finding.file, finding.line) == ("file-unreadable", "app.yaml", 4)  # where libyaml stopped
+    assert "broken YAML" in finding.message
+
+
+def test_a_directory_without_yaml_exits_2(capsys, tmp_path):
     code = main(["preflight", str(tmp_path)])
     out, err = capsys.readouterr()
     assert_one_clean_line(code, err)
     assert out == ""
+
+
+def test_a_file_instead_of_a_directory_exits_2(capsys, tmp_path):
+    (tmp_path / "app.yaml").write_text("a: 1\n")
+    assert_one_clean_line(main(["preflight", str(tmp_path / "app.yaml")]), capsys.readouterr().err)
 
 
 def test_missing_directory(capsys, tmp_path):
@@ -83,8 +124,7 @@ def test_broken_payload_message_names_no_value(capsys, tmp_path):
 
 
 def test_real_process_prints_no_traceback(tmp_path):
-    _broken_yaml(tmp_path)
-    result = subprocess.run([sys.executable, "-m", "e2e.cli", "preflight", str(tmp_path)],
+    result = subprocess.run([sys.executable, "-m", "e2e.cli", "preflight", str(tmp_path / "absent")],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert_one_clean_line(result.returncode, result.stderr)

@@ -48,6 +48,26 @@ def _chart_range(r):
     r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.21.*")
 
 
+def _broken_yaml_file(r):
+    r.write("apps/airflow/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n")
+
+
+def _templated_file(r):
+    r.write("rendered/configmap.yaml", "apiVersion: v1\nkind: ConfigMap\n{{- if .Values.x }}\ndata: {}\n")
+
+
+def _chart_folder(r):
+    r.write("charts/tools/Chart.yaml", "apiVersion: v2\nname: tools\nversion: 0.1.0\n")
+    r.write("charts/tools/templates/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+                                              "  name: {{ .Release.Name }}\n")
+
+
+def _secrets_from_other_repository(r):
+    r.edit("argocd/apps/airflow-secrets.yaml", "ssh://git@git.example.com/platform/k8s-infra.git",
+           "https://github.com/other-team/shared-secrets.git")
+    r.options["repo_urls"] = ["git@git.example.com:platform/k8s-infra.git"]
+
+
 def _chart_unknown(r):
     r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.99.0")
 
@@ -171,6 +191,10 @@ BREAKS: dict[str, Callable] = {
     "directory-source-non-kubernetes-file": _values_in_directory_source,
     "chart-version-not-pinned": _chart_range,
     "chart-version-unknown": _chart_unknown,
+    "file-unreadable": _broken_yaml_file,
+    "file-templated": _templated_file,
+    "helm-chart-templates-not-read": _chart_folder,
+    "source-in-other-repository": _secrets_from_other_repository,
     "secret-without-external-secret": _es_removed_for_jwt,
     "secret-data-key-missing": _misspelt_data_key,
     "secret-data-key-unread": _misspelt_data_key,
