@@ -39,6 +39,6 @@ fi
 bash scripts/install-tools.sh
 export PATH="$ROOT/.bin:$PATH"
 # shellcheck disable=SC2086 # PYTEST_ARGS is a list of extra arguments
-exec "$PY" -m pytest tests/cluster -p no:cacheprovider -ra --e2e-require-cluster --e2e-gitops-dir "$DIR" \
+exec "$PY" -m pytest e2e/suites/cluster -p no:cacheprovider -ra --e2e-require-cluster --e2e-gitops-dir "$DIR" \
   --e2e-keep-cluster "${KEEP_CLUSTER:-on-failure}" ${AIRFLOW_E2E_REGISTRY_MIRROR:+--e2e-registry-mirror "$AIRFLOW_E2E_REGISTRY_MIRROR"} \
   ${PYTEST_ARGS:-}

@@ -116,7 +116,7 @@ class FailureCollector:
         props = dict(report.user_properties)
         if FAILURE_CLASS_PROPERTY not in props:
             return
-        cluster = any(marker in report.keywords for marker in CLUSTER_MARKERS) or "tests/cluster/" in report.nodeid
+        cluster = any(marker in report.keywords for marker in CLUSTER_MARKERS) or "suites/cluster/" in report.nodeid
         self.records[report.nodeid] = FailureRecord(
             report.nodeid, report.when, str(props[FAILURE_CLASS_PROPERTY]),
             str(props.get(FAILURE_RULE_PROPERTY, "")), cluster, props.get(RUN_ID_PROPERTY))

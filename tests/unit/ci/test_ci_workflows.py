@@ -148,5 +148,5 @@ def test_pre_upgrade_takes_a_chart_version_and_a_repository_path():
 def test_pull_requests_run_preflight_plan_unit_and_components():
     text = (WORKFLOWS_DIR / "pull-request.yml").read_text()
     for command in ("airflow-e2e preflight fixtures/gitops", "airflow-e2e plan", "tests/unit -n auto",
-                    "tests/components"):
+                    "e2e/suites/components"):
         assert command in text

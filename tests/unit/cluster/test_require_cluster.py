@@ -11,7 +11,7 @@ from e2e.cluster.fixtures import unavailable_reason
 from e2e.config import RunConfig
 
 ROOT = Path(__file__).resolve().parents[3]
-HEALTH = "tests/cluster/test_health.py"
+HEALTH = "e2e/suites/cluster/test_health.py"
 
 pytestmark = pytest.mark.skipif(unavailable_reason(RunConfig()) is None,
                                 reason="a cluster is available here: this test is about machines without one")
