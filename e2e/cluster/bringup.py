@@ -50,6 +50,8 @@ def transient_step_error(exc: BaseException) -> bool:
     not up), a dropped connection through the port-forward (requests/hvac), Vault answering 5xx while starting."""
     from e2e.observe.wait import is_transient
 
+    if tls_verification_failed(exc):  # a requests SSLError is a ConnectionError, but a wrong CA stays wrong
+        return False
     if isinstance(exc, tools.ToolError) or is_transient(exc):
         return True
     try:
@@ -60,6 +62,26 @@ def transient_step_error(exc: BaseException) -> bool:
     return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout
                       | hvac.exceptions.VaultDown | hvac.exceptions.InternalServerError
                       | hvac.exceptions.BadGateway)
+
+
+def tls_verification_failed(exc: BaseException) -> bool:
+    """The server's certificate was not verified (wrong CA, wrong name): never transient."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError) or type(seen).__name__ == "SSLError":
+            return True
+        reason = getattr(seen, "reason", None)
+        if isinstance(reason, BaseException) and reason is not seen and tls_verification_failed(reason):
+            return True
+        args = [a for a in getattr(seen, "args", ()) if isinstance(a, BaseException)]
+        if any(tls_verification_failed(a) for a in args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def missing_handlers(plan: RunPlan, handlers: Mapping[str, Any]) -> list[str]:
@@ -165,6 +187,7 @@ class LiveRun:
         self.vault: vaultadmin.HvacVault | None = None
         self._render_lock = threading.Lock()
         self.git: gitremote.GitServerRemote | None = None
+        self.pushed: dict[str, str] = {}  # server path -> commit sha this run pushed
 
     # --- helpers ---------------------------------------------------------------------------------------------
     def k(self) -> KubeClient:
@@ -276,6 +299,13 @@ class LiveRun:
 
     def cluster_create(self, step: Step) -> None:
         self.provider.up(self.plan.manifests["00-kind-config.yaml"].text or "", step.timeout)
+        if not self.provider.created:  # a kept cluster: same settings, and nothing of earlier runs left
+            refusal = kindconfig.reuse_refusal(self.k().list("nodes"), self.config)
+            if refusal:
+                raise BringUpError(refusal)
+            removed = providers.delete_previous_runs(self.k(), self.config)
+            if removed:
+                self.progress.say(f"reused cluster: removed the objects of earlier runs {', '.join(removed)}")
         if self.config.registry_mirror and isinstance(self.provider, providers.KindProvider):
             for node in self.provider.nodes():
                 for argv, text in kindconfig.mirror_node_commands(node, self.config.registry_mirror):
@@ -295,8 +325,7 @@ class LiveRun:
         load, pull = images_mod.preload(wanted, tools.local_images())
         (self.workdir / "images.txt").write_text("\n".join(wanted) + "\n", encoding="utf-8")
         self.progress.say(f"images: {len(load)} preloaded from the local engine, {len(pull)} pulled by the node")
-        for image in load:
-            self.provider.load_image(image)
+        images_mod.load_all(load, self.provider.load_image, self.progress.say)
 
     def coredns_patch(self, step: Step) -> None:
         live = self.k().get("configmap", "coredns", "kube-system")
@@ -338,31 +367,25 @@ class LiveRun:
                                              self.material.deploy_key, self.workdir)
         for path, files in gitremote.initial_pushes(self.repo, self.plan.repo_files, self.plan.dags_files):
             sha = self.git.push_tree(path, files, f"airflow-e2e {self.config.run_id}: initial content")
+            self.pushed[path] = sha
             self.progress.say(f"pushed {path} at {sha[:12]}")
 
     def airflow_ready(self, step: Step) -> None:
         from e2e.observe.wait import Failed, Ok, Pending, eventually
 
         children = argocd.child_applications(self.repo)
+        root = argocd.root_application(self.repo)["metadata"]["name"]
+        namespace = self.config.argocd_namespace
 
         def check():
-            reasons = []
-            for name in children:
-                try:
-                    app = self.k().get("applications.argoproj.io", name, self.config.argocd_namespace)
-                except tools.ToolError as exc:  # the API server busy for a moment: the deadline still holds
-                    return Pending(f"{name}: {exc}")
-                if app is None:
-                    reasons.append(f"{name}: not created yet")
-                    continue
-                state, reason = argocd.application_state(app)
-                if state == "failed":
-                    return Failed(f"{name}: {reason}")
-                if state == "pending":
-                    reasons.append(f"{name}: {reason}")
-            return Ok() if not reasons else Pending("; ".join(reasons))
+            try:
+                live = {name: self.k().get("applications.argoproj.io", name, namespace) for name in [root, *children]}
+            except tools.ToolError as exc:  # the API server busy for a moment: the deadline still holds
+                return Pending(str(exc))
+            state, reason = argocd.convergence_state(live.pop(root), live, set(self.pushed.values()), time.time())
+            return {"ok": Ok, "failed": Failed}.get(state, Pending)(reason)
 
-        eventually(check, step.timeout, interval=5.0, describe="both Applications Synced/Healthy",
+        eventually(check, step.timeout, interval=5.0, describe="root and child Applications Synced/Healthy",
                    masker=self.masker)
 
     def pushed_repository(self) -> Repository:
@@ -396,18 +419,6 @@ class LiveStack:
                           "externalsecrets.external-secrets.io", name, f"force-sync={int(time.time())}",
                           "--overwrite")
 
-
-    def upgrade_chart(self, version: str | None = None) -> str:
-        """Commit the Airflow chart's new targetRevision to the GitOps repository, as an operator would;
-        returns the commit sha. Argo CD then syncs the upgrade."""
-        from e2e.stack import pushed
-
-        target = version or self.config.chart_version
-        current = {a.obj.origin.file: self.git.read("gitops", a.obj.origin.file) or ""
-                   for a in self.repo.applications if any(s.chart == "airflow" for s in a.chart_sources)}
-        changed = {rel: text for rel, text in pushed.with_chart_version(self.repo, current, "airflow", target).items()
-                   if text != current[rel]}
-        return self.git.commit("gitops", changed, f"airflow-e2e: upgrade the airflow chart to {target}")
 
 
 def stack_of(run: LiveRun) -> LiveStack:

@@ -27,11 +27,43 @@ def render(config: RunConfig, node_image: str | None = None) -> dict[str, Any]:
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "name": config.cluster_name,
-        "nodes": [{"role": "control-plane", "image": image, "labels": {RUN_ID_LABEL: config.run_id}}],
+        "nodes": [{"role": "control-plane", "image": image,
+                   "labels": {RUN_ID_LABEL: config.run_id, **settings_labels(image, config.registry_mirror)}}],
     }
     if config.registry_mirror:
         doc["containerdConfigPatches"] = [CONTAINERD_PATCH]
     return doc
+
+
+NODE_IMAGE_LABEL = "airflow-e2e.io/node-image"
+MIRROR_LABEL = "airflow-e2e.io/registry-mirror"
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def settings_labels(node_image: str, registry_mirror: str | None) -> dict[str, str]:
+    """Node labels recording what a kept cluster was created with (label values: hashes, always valid)."""
+    mirror = _digest(registry_mirror) if registry_mirror else "none"
+    return {NODE_IMAGE_LABEL: _digest(node_image), MIRROR_LABEL: mirror}
+
+
+def reuse_refusal(nodes: list[dict[str, Any]], config: RunConfig) -> str | None:
+    """One sentence when a kept kind cluster was made with another node image or mirror setting (reusing it
+    would test another Kubernetes, or pull from another place), else None."""
+    wanted = settings_labels(config.node_image or versions.node_image(), config.registry_mirror)
+    for node in nodes:
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        for key, what in ((NODE_IMAGE_LABEL, "node image"), (MIRROR_LABEL, "registry mirror setting")):
+            if labels.get(key) != wanted[key]:
+                return (f"kind cluster {config.cluster_name} was created with another {what} "
+                        f"({'unrecorded' if key not in labels else 'it differs'}); delete it with "
+                        f"`airflow-e2e down` or `kind delete cluster --name {config.cluster_name}`, or use another "
+                        "--cluster-name")
+    return None
 
 
 def default_document() -> dict[str, Any]:

@@ -302,7 +302,7 @@ def prepare(config: RunConfig, run_secrets: RunSecrets | None = None,
     material = run_secrets or RunSecrets.generate(_payload_for(config, repo))
     files = pushed.with_test_known_hosts(repo, pushed.repository_files(config.gitops_dir),
                                          material.host_key.public_line)
-    # With --upgrade-from the run starts on the old chart; LiveStack.upgrade_chart() then commits the new one.
+    # With --upgrade-from the run starts on the old chart; the chart-upgrade scenario then commits the new one.
     files = pushed.with_chart_version(repo, files, "airflow", config.upgrade_from or config.chart_version)
     dags = pushed.repository_files(config.dags_dir) if config.dags_dir.is_dir() else {}
     return build(config, repo, material, files, dags, live_corefile), material, repo

@@ -125,6 +125,23 @@ class ExistingProvider:
         return None
 
 
+def previous_run_ids(namespaces: list[dict], config: RunConfig) -> list[str]:
+    """Run ids of earlier runs whose labelled namespaces are still on a reused cluster (keep-on-failure)."""
+    ids = {((n.get("metadata") or {}).get("labels") or {}).get(RUN_ID_LABEL) for n in namespaces}
+    return sorted(i for i in ids if i and i != config.run_id)
+
+
+def delete_previous_runs(kube, config: RunConfig) -> list[str]:
+    """Remove what earlier runs left on a reused cluster: their Applications could otherwise satisfy
+    Synced/Healthy for this run. Returns the run ids removed."""
+    import dataclasses
+
+    old = previous_run_ids(kube.list("namespaces"), config)
+    for run_id in old:
+        delete_run_objects(kube, dataclasses.replace(config, run_id=run_id))
+    return old
+
+
 def delete_run_objects(kube, config: RunConfig) -> None:
     """Delete exactly this run's objects: labelled cluster-scoped objects (CRDs, ClusterRoles, webhooks...),
     labelled namespaces, and the CoreDNS lines carrying the run id."""

@@ -84,5 +84,6 @@ def docker_problem() -> str | None:
 
 def local_images() -> set[str]:
     """Image references present in the local Docker engine (for `kind load docker-image`)."""
-    result = run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}}"], check=False, timeout=60)
-    return {line.strip() for line in result.stdout.splitlines() if line.strip() and "<none>" not in line}
+    fmt = "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}"
+    result = run(["docker", "image", "ls", "--digests", "--format", fmt], check=False, timeout=60)
+    return {ref for line in result.stdout.splitlines() for ref in line.split() if "<none>" not in ref}

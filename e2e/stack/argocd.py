@@ -127,3 +127,71 @@ def application_state(app: Obj) -> tuple[str, str]:
     conditions = "; ".join(f"{c.get('type')}: {c.get('message', '')}" for c in status.get("conditions") or [])
     reason = f"sync={sync} health={health}" + (f" operation={phase}" if phase else "")
     return "pending", reason + (f" ({conditions})" if conditions else "")
+
+
+COMPARISON_ERROR_GRACE_SECONDS = 90.0  # a ComparisonError this old is not a refresh hiccup (a clone that fails)
+
+
+def synced_revisions(app: Obj) -> set[str]:
+    """The revisions an Application's sync status is at (`revision`, or `revisions` for multi-source)."""
+    sync = (app.get("status") or {}).get("sync") or {}
+    found = {str(r) for r in sync.get("revisions") or [] if r}
+    return found | ({str(sync["revision"])} if sync.get("revision") else set())
+
+
+def _age(timestamp: Any, now: float) -> float | None:
+    import datetime
+
+    if not isinstance(timestamp, str):
+        return None
+    try:
+        when = datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return now - when.timestamp()
+
+
+def convergence_state(root: Obj | None, children: dict[str, Obj | None], pushed: set[str],
+                      now: float) -> tuple[str, str]:
+    """("ok" | "pending" | "failed", reason) of the converge wait, over the root and its children.
+
+    The root speaks first: a root that cannot clone or render reports a ComparisonError, and a failed sync
+    operation with retries used up cannot get better, so both fail at once with Argo CD's own message instead
+    of "not created yet" for the whole deadline. A child counts only at a revision this run pushed (`pushed`:
+    commit shas; empty = accept any): a reused cluster's Applications were Synced/Healthy at an older commit.
+    """
+    if root is None:
+        return "pending", "root Application not created yet"
+    root_name = (root.get("metadata") or {}).get("name", "root")
+    status = root.get("status") or {}
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "ComparisonError":
+            age = _age(condition.get("lastTransitionTime"), now)
+            if age is not None and age >= COMPARISON_ERROR_GRACE_SECONDS:
+                return "failed", f"{root_name}: ComparisonError for {age:.0f}s: {condition.get('message', '')}"
+    state, reason = application_state(root)
+    if state == "failed":
+        return "failed", f"{root_name}: {reason}"
+    root_note = "" if state == "ok" else f" (root {root_name}: {reason}{_operation_note(status)})"
+    reasons = []
+    for name, app in sorted(children.items()):
+        if app is None:
+            reasons.append(f"{name}: not created yet{root_note}")
+            continue
+        state, reason = application_state(app)
+        if state == "failed":
+            return "failed", f"{name}: {reason}"
+        at = synced_revisions(app)
+        if state == "ok" and pushed and not at & pushed:
+            state, reason = "pending", f"Synced/Healthy at {', '.join(sorted(r[:12] for r in at)) or '?'}, not at " \
+                                       f"the pushed {', '.join(sorted(p[:12] for p in pushed))}"
+        if state == "pending":
+            reasons.append(f"{name}: {reason}")
+    return ("ok", "Synced/Healthy at the pushed revision") if not reasons else ("pending", "; ".join(reasons))
+
+
+def _operation_note(status: dict[str, Any]) -> str:
+    op = status.get("operationState") or {}
+    if not op:
+        return ""
+    return f"; operation {op.get('phase', '?')}: {str(op.get('message', ''))[:300]}"

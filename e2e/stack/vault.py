@@ -21,7 +21,11 @@ from e2e.stack import names
 from e2e.stack.common import Obj, config_map
 
 RELEASE = "vault"
-CERT_DIR = "/vault/userconfig/dev-tls"
+# On the container's own filesystem, not a volume: dev TLS writes its files 0444/0400 and removes them only on a
+# clean exit, so after an unclean exit a restarted container could not overwrite them on a kept emptyDir and
+# crash-loops ("permission denied" on vault-ca.pem); a restarted container gets a fresh /tmp. /tmp exists in the
+# image (the directory must exist before Vault starts) and the chart mounts nothing there.
+CERT_DIR = "/tmp"
 CA_FILE = f"{CERT_DIR}/vault-ca.pem"
 PORT = 8200  # where the dev server listens in the pod; the Service listens on the store's port (service_port)
 LOCAL_SANS = ("localhost", "127.0.0.1")  # the harness reaches Vault through a port-forward
@@ -33,7 +37,8 @@ ROOT_TOKEN_ALPHABET = string.ascii_letters + string.digits
 def dev_root_token() -> str:
     """A dev-mode root token id Vault accepts: no `hvs.`/`s.` prefix and no `.` at all (hashicorp/vault
     `vault/token_store.go`, #8092): a dotted id makes dev mode exit "failed to create root token"."""
-    return "".join(secrets.choice(ROOT_TOKEN_ALPHABET) for _ in range(32))
+    # A letter first: the chart writes the id unquoted into an env value, where YAML must read it as a string.
+    return secrets.choice(string.ascii_letters) + "".join(secrets.choice(ROOT_TOKEN_ALPHABET) for _ in range(31))
 
 
 def root_token_problem(token: str) -> str | None:
@@ -75,8 +80,6 @@ def helm_values(config: RunConfig, repo: Repository, root_token: str) -> dict[st
             "dev": {"enabled": True, "devRootToken": root_token},
             "extraArgs": " ".join(args),
             "extraEnvironmentVars": {"VAULT_CACERT": CA_FILE},
-            "volumes": [{"name": "dev-tls", "emptyDir": {}}],
-            "volumeMounts": [{"name": "dev-tls", "mountPath": CERT_DIR}],
             "extraLabels": config.labels(),
             "dataStorage": {"enabled": False},
             # ESO dials the port in the store's URL; the Service maps it to the listener.
@@ -89,12 +92,6 @@ def helm_values(config: RunConfig, repo: Repository, root_token: str) -> dict[st
         },
         "ui": {"enabled": False},
     }
-
-
-def helm_argv(config: RunConfig, values_file: str) -> list[str]:
-    return ["helm", "upgrade", "--install", RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO,
-            "--version", versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace,
-            "--values", values_file, "--wait=false"]
 
 
 def ca_config_map(config: RunConfig, repo: Repository, ca_pem: str) -> Obj:

@@ -104,8 +104,16 @@ def test_openbao_verifies_with_its_own_ca_only(openbao_server, tmp_path):
     assert openbao_server.client().sys.read_health_status(method="GET")["sealed"] is False
     other = tmp_path / "other-ca.pem"
     other.write_text(_other_ca_pem())
-    with pytest.raises(requests.exceptions.SSLError):
+    with pytest.raises(requests.exceptions.SSLError) as caught:
         hvac.Client(url=openbao_server.url, verify=str(other)).sys.read_health_status(method="GET")
+    # A wrong CA fails the bring-up's Vault steps at once instead of being retried for the step's deadline.
+    from e2e.cluster.bringup import transient_step_error
+
+    assert isinstance(caught.value, requests.exceptions.ConnectionError)
+    assert not transient_step_error(caught.value)
+    with pytest.raises(requests.exceptions.ConnectionError) as refused:
+        hvac.Client(url=f"https://127.0.0.1:{_closed_port()}", verify=openbao_server.ca_file).sys.read_health_status()
+    assert transient_step_error(refused.value)  # a port-forward not up yet stays transient
 
 
 def test_openbao_stops_its_process_group_and_leaves_no_temp_dir():
@@ -122,6 +130,12 @@ def test_openbao_stops_its_process_group_and_leaves_no_temp_dir():
 def test_the_bao_binary_is_the_real_one_not_its_python_launcher():
     with open(bao_binary(), "rb") as handle:
         assert handle.read(4) in (b"\x7fELF", b"\xcf\xfa\xed\xfe")
+
+
+def _closed_port() -> int:
+    from e2e.components.net import free_port
+
+    return free_port()
 
 
 def _other_ca_pem() -> str:

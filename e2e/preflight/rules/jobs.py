@@ -85,6 +85,35 @@ def job_apply_custom_env(ctx: Context) -> list[Finding]:
     return out
 
 
+ARGO_HOOK = "argocd.argoproj.io/hook"
+
+
+@rule("job-user-ttl-recreated", "warning",
+      "the create-user Job is neither an Argo CD hook nor without TTL: it is deleted and re-created every ~5 min",
+      "apache/airflow#37460; argo-cd#8586 (selfHeal re-creates a TTL-deleted Job)")
+def job_user_ttl_recreated(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        values = aapp.values
+        if not _job_enabled(values, "createUserJob"):
+            continue
+        annotations = get_path(values, "createUserJob.jobAnnotations") or {}
+        hooked = isinstance(annotations, dict) and bool(annotations.get(ARGO_HOOK))
+        job = get_path(values, "createUserJob") or {}
+        no_ttl = isinstance(job, dict) and "ttlSecondsAfterFinished" in job and job["ttlSecondsAfterFinished"] is None
+        if hooked or no_ttl:
+            continue
+        file, line = ctx.locate_value(aapp, "createUserJob.jobAnnotations")
+        out.append(ctx.finding(
+            "job-user-ttl-recreated", file=file, line=line, obj=aapp.ref,
+            message="createUserJob renders ttlSecondsAfterFinished (the chart default is 300 s): Kubernetes "
+                    "deletes the finished Job, Argo CD sees it missing and re-creates it, so the Job and the "
+                    "Application flap between OutOfSync/Progressing and Synced/Healthy every few minutes",
+            hint=f"set createUserJob.jobAnnotations {{{ARGO_HOOK}: Sync}} as for migrateDatabaseJob (or "
+                 "createUserJob.ttlSecondsAfterFinished: null)"))
+    return out
+
+
 @rule("job-script-env-missing", "error",
       "a Job script uses ${VARS} that its env does not provide (applyCustomEnv false drops global env)",
       "seed \"Default user job\" (the default-user variables never arrive); FACTS.md Jobs")

@@ -86,6 +86,47 @@ def app_health_check_missing(ctx: Context) -> list[Finding]:
     return out
 
 
+@rule("store-same-wave-as-external-secrets", "warning",
+      "a SecretStore is synced in the same wave as the ExternalSecrets that use it",
+      "ESO v2.9.0 flood gate (cmd/controller/root.go); Argo CD sync waves")
+def store_same_wave_as_external_secrets(ctx: Context) -> list[Finding]:
+    out = []
+    for store in ctx.repo.stores:
+        owners = {id(a): a for a in ctx.owner_of_file.get(store.obj.origin.file, [])}
+        users = [es for es in ctx.repo.external_secrets if es.store_name == store.name
+                 and any(id(a) in owners for a in ctx.owner_of_file.get(es.obj.origin.file, []))]
+        same = [es for es in users if object_wave(es.obj) <= object_wave(store.obj)]
+        if not same:
+            continue
+        out.append(ctx.finding(
+            "store-same-wave-as-external-secrets", file=store.obj.origin.file, line=_object_line(store.obj),
+            obj=store.obj.ref,
+            message=f"{store.obj.ref} syncs in wave {object_wave(store.obj)}, not before "
+                    f"{len(same)} ExternalSecret(s) using it (e.g. {same[0].obj.ref}): ESO's flood gate fails "
+                    "an ExternalSecret whose store is not Ready yet, Argo CD sees Degraded and the sync fails",
+            hint=f"annotate the store with {WAVE_KEY}: \"{min(object_wave(e.obj) for e in same) - 1}\" and give "
+                 "the Application syncPolicy.retry"))
+    return out
+
+
+def object_wave(obj) -> int:
+    """An object's Argo CD sync wave (0 when unset or unreadable)."""
+    try:
+        return int(str(obj.annotations.get(WAVE_KEY, "0")).strip())
+    except ValueError:
+        return 0
+
+
+def _object_line(obj) -> int:
+    meta = obj.body.get("metadata")
+    if hasattr(meta, "line_of"):
+        annotations = meta.get("annotations")
+        if hasattr(annotations, "line_of") and WAVE_KEY in annotations:
+            return annotations.line_of(WAVE_KEY)
+        return meta.line
+    return obj.origin.line
+
+
 def _has_health_check(ctx: Context) -> bool:
     for cm in ctx.repo.objects:
         if cm.kind != "ConfigMap" or cm.name != "argocd-cm":

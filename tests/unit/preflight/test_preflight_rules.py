@@ -127,6 +127,14 @@ def _ca_bundle_only(r):
                   "        namespace: external-secrets\n        key: ca.crt\n", "      caBundle: LS0tLS1CRUdJTg==\n")
 
 
+def _store_same_wave(r):
+    r.edit(STORE, '    argocd.argoproj.io/sync-wave: "-1"\n', "")
+
+
+def _user_job_ttl(r):
+    r.edit(VALUES, "  jobAnnotations:\n    argocd.argoproj.io/hook: Sync\n", "")  # the first is createUserJob's
+
+
 def _policy_without_data(r):
     r.edit(POLICY, 'path "secret/data/airflow/*"', 'path "secret/airflow/*"')
 
@@ -209,6 +217,8 @@ BREAKS: dict[str, Callable] = {
     "vault-tls-without-ca": _vault_no_ca,
     "vault-ca-provider-without-namespace": _ca_provider_without_namespace,
     "vault-ca-bundle-only": _ca_bundle_only,
+    "store-same-wave-as-external-secrets": _store_same_wave,
+    "job-user-ttl-recreated": _user_job_ttl,
     "vault-kv2-policy-without-data": _policy_without_data,
     "vault-role-not-found": _role_missing,
     "vault-role-service-account-mismatch": _role_other_namespace,
