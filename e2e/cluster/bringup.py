@@ -298,6 +298,10 @@ class LiveRun:
                        step.timeout)
 
     def cluster_create(self, step: Step) -> None:
+        node_image = self.config.node_image or versions.node_image()
+        refusal = kindconfig.cgroup_refusal(node_image, tools.engine_cgroup_version())
+        if refusal:
+            raise BringUpError(refusal)
         self.provider.up(self.plan.manifests["00-kind-config.yaml"].text or "", step.timeout)
         if not self.provider.created:  # a kept cluster: same settings, and nothing of earlier runs left
             refusal = kindconfig.reuse_refusal(self.k().list("nodes"), self.config)

@@ -66,6 +66,23 @@ def reuse_refusal(nodes: list[dict[str, Any]], config: RunConfig) -> str | None:
     return None
 
 
+CGROUP_V2_FROM = (1, 35)  # from Kubernetes 1.35 the kubelet refuses cgroup v1 hosts (failCgroupV1 defaults to true)
+
+
+def cgroup_refusal(node_image: str, cgroup_version: str | None) -> str | None:
+    """One sentence when the engine runs cgroup v1 and the node is Kubernetes >= 1.35 (its kubelet would not
+    start, and kind would only time out), else None. An unknown cgroup version is not refused."""
+    import re
+
+    match = re.search(r":v(\d+)\.(\d+)", node_image)
+    if not match or cgroup_version is None or str(cgroup_version).strip() != "1":
+        return None
+    if (int(match.group(1)), int(match.group(2))) < CGROUP_V2_FROM:
+        return None
+    return (f"the container engine runs cgroup v1, and the kind node {node_image.split('@')[0]} (Kubernetes >= 1.35) "
+            "needs cgroup v2; enable cgroup v2 on the engine's host (every pinned node image is >= 1.35)")
+
+
 def default_document() -> dict[str, Any]:
     """What clusters/kind.yaml holds: the pinned default, no run id (each run stamps its own)."""
     doc = render(RunConfig(run_id="RUN_ID"))

@@ -19,7 +19,7 @@ from e2e.cluster import images as images_mod
 from e2e.cluster import kindconfig
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
-from e2e.masking import Masker
+from e2e.masking import YAML_SAFE_MASK, Masker
 from e2e.private_file import write_private
 from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
 from e2e.stack.common import Manifest, Obj, labelled, namespace, run_namespaces
@@ -271,6 +271,7 @@ def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    masker = masker.with_token(YAML_SAFE_MASK)  # masked files still parse, and the printed commands still run
 
     def put(rel: str, text: str) -> None:
         # 0600: a repository file can hold anything, and masking only knows the values it was told

@@ -82,6 +82,13 @@ def docker_problem() -> str | None:
     return None
 
 
+def engine_cgroup_version() -> str | None:
+    """`docker info`'s CgroupVersion ("1" or "2"), None when it cannot be read."""
+    result = run(["docker", "info", "--format", "{{.CgroupVersion}}"], check=False, timeout=60)
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value in ("1", "2") else None
+
+
 def local_images() -> set[str]:
     """Image references present in the local Docker engine (for `kind load docker-image`)."""
     fmt = "{{.Repository}}:{{.Tag}} {{.Repository}}@{{.Digest}}"

@@ -165,3 +165,18 @@ def test_dead_helpers_are_gone():
     from e2e.cluster.bringup import LiveStack
 
     assert not hasattr(vault, "helm_argv") and not hasattr(LiveStack, "upgrade_chart")
+
+
+# --- item 15: cgroup v2 before a Kubernetes >= 1.35 node --------------------------------------------------------
+@pytest.mark.parametrize(("image", "cgroup", "refused"), [
+    ("kindest/node:v1.35.8@sha256:" + "0" * 64, "1", True),
+    ("kindest/node:v1.36.4@sha256:" + "0" * 64, "1", True),
+    ("kindest/node:v1.35.8@sha256:" + "0" * 64, "2", False),
+    ("kindest/node:v1.34.11@sha256:" + "0" * 64, "1", False),
+    ("kindest/node:v1.36.4@sha256:" + "0" * 64, None, False),
+])
+def test_cgroup_v1_engines_are_refused_before_creating_a_1_35_node(image, cgroup, refused):
+    refusal = kindconfig.cgroup_refusal(image, cgroup)
+    assert bool(refusal) is refused
+    if refusal:
+        assert "cgroup v2" in refusal and refusal.count(". ") == 0 and "sha256" not in refusal

@@ -271,11 +271,29 @@ def test_artifact_folder_names_are_filesystem_safe():
 
 def test_install_tools_refuses_a_platform_without_a_pinned_checksum():
     result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kubectl"],
-                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "linux-arm64"},
+                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "darwin-amd64"},
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "install-tools: refusing to install kubectl: no verified sha256 is pinned for linux-arm64 in e2e/versions.py."]
+        "install-tools: refusing to install kubectl: no verified sha256 is pinned for darwin-amd64 in e2e/versions.py."]
+
+
+def test_macs_and_arm64_linux_have_published_checksums_pinned():
+    from e2e import versions
+
+    for tool, platform in [("kubectl", "linux-arm64"), ("kubectl", "darwin-arm64"), ("kind", "darwin-amd64"),
+                           ("kind", "darwin-arm64"), ("helm", "darwin-amd64"), ("helm", "darwin-arm64"),
+                           ("helm", "linux-arm64")]:
+        pinned = versions.tool_for(tool, platform)
+        assert pinned is not None and len(pinned.sha256) == 64, (tool, platform)
+        assert platform.replace("-", "/") in pinned.url or platform in pinned.url
+
+
+def test_the_harness_renders_with_the_helm_major_argo_cd_uses():
+    from e2e import versions
+
+    assert versions.HELM_VERSION.startswith(f"v{versions.ARGOCD_HELM_MAJOR}.")
+    assert all(t.version == versions.HELM_VERSION for t in versions.TOOLS["helm"].values())
 
 
 def test_make_e2e_without_docker_exits_non_zero_with_one_sentence():

@@ -10,6 +10,7 @@ import yaml
 
 from e2e.cluster import plan as plan_mod
 from e2e.config import RUN_ID_LABEL
+from e2e.masking import YAML_SAFE_MASK
 
 pytestmark = pytest.mark.unit
 
@@ -159,7 +160,7 @@ def test_plan_output_contains_no_secret_value(built, tmp_path):
     assert material.deploy_key.private_openssh.splitlines()[1] not in everything
     db_password = plan_mod.postgres.db_target(material.payload).password
     assert db_password not in everything
-    assert "***MASKED***" in everything
+    assert YAML_SAFE_MASK in everything
 
 
 def test_commands_json_lists_phases_with_parallel_lanes_marked(built, tmp_path):
