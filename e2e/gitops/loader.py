@@ -28,6 +28,7 @@ from e2e.gitops.model import (
     VaultRole,
     VaultStore,
 )
+from e2e.gitops.terraform import vault_from_terraform
 from e2e.gitops.yamlio import LineDict, load_file, read_text
 from e2e.safe_files import walk
 
@@ -304,6 +305,8 @@ def _load_vault(repo: Repository) -> None:
                 repo.policies.append(_policy(repo.root, repo.root / rel))
             except UnusableInput as exc:
                 repo.unreadable.append(Unreadable(rel, None, _reason(str(exc), rel)))
+        elif rel.endswith(".tf"):
+            _load_terraform(repo, rel)
     for rel, docs in list(repo.data_files.items()):
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "roles"] and docs:
@@ -315,6 +318,26 @@ def _load_vault(repo: Repository) -> None:
     if example and isinstance(example[0][1], dict):
         repo.payload_example = example[0][1]
         repo.payload_example_origin = Origin(PAYLOAD_EXAMPLE, example[0][0])
+
+
+def _load_terraform(repo: Repository, rel: str) -> None:
+    """Vault policies and kubernetes auth roles from a Terraform file (e2e/gitops/terraform.py)."""
+    try:
+        text = read_text(repo.root / rel, rel, repo.root)
+    except UnusableInput as exc:
+        repo.unreadable.append(Unreadable(rel, None, _reason(str(exc), rel)))
+        return
+    if "vault_" not in text:
+        return  # Terraform for something else: not parsed at all
+    try:
+        policies, roles, unresolved = vault_from_terraform(text, rel)
+    except Exception as exc:  # python-hcl2 raises lark errors of several types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        repo.unreadable.append(Unreadable(rel, None, f"broken HCL: {first[:200]}"))
+        return
+    repo.policies += policies
+    repo.roles += roles
+    repo.terraform_unresolved += [(rel, what) for what in unresolved]
 
 
 def _policy(root: Path, path: Path) -> VaultPolicy:

@@ -156,6 +156,7 @@ class VaultPolicy:
     rules: dict[str, list[str]]
     origin: Origin
     text: str
+    opaque: bool = False  # its text is not known statically (a Terraform expression): never judged
 
 
 @dataclass
@@ -206,6 +207,7 @@ class Repository:
     refused_files: list[tuple[str, str]] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
     chart_dirs: list[str] = field(default_factory=list)  # folders with a Chart.yaml ("" = the root)
+    terraform_unresolved: list[tuple[str, str]] = field(default_factory=list)  # (file, what) not known statically
     this: ThisRepository = field(default_factory=ThisRepository)  # which repoURL is this repository
 
     def is_local(self, source: AppSource) -> bool:

@@ -68,6 +68,11 @@ def _secrets_from_other_repository(r):
     r.options["repo_urls"] = ["git@git.example.com:platform/k8s-infra.git"]
 
 
+def _terraform_policy_from_variable(r):
+    r.write("terraform/vault.tf", 'resource "vault_policy" "extra" {\n  name   = "extra"\n'
+                                  '  policy = var.extra_policy\n}\n')
+
+
 def _chart_unknown(r):
     r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.99.0")
 
@@ -203,6 +208,7 @@ BREAKS: dict[str, Callable] = {
     "file-templated": _templated_file,
     "helm-chart-templates-not-read": _chart_folder,
     "source-in-other-repository": _secrets_from_other_repository,
+    "terraform-vault-not-resolved": _terraform_policy_from_variable,
     "secret-without-external-secret": _es_removed_for_jwt,
     "secret-data-key-missing": _misspelt_data_key,
     "secret-data-key-unread": _misspelt_data_key,
