@@ -20,6 +20,7 @@ class SecretRef:
     airflow: str = "any"  # "2", "3" or "any": which Airflow major reads it
     chart_generates: str | None = None  # the Secret the chart makes itself when the value is unset
     generated_how: str = ""  # "random each render" or "pre-install hook"
+    needs: str = ""  # "celery": read only with a Celery executor; "celery+redis": also only with redis.enabled
 
 
 SECRET_REFS: tuple[SecretRef, ...] = (
@@ -27,7 +28,7 @@ SECRET_REFS: tuple[SecretRef, ...] = (
               ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "AIRFLOW_CONN_AIRFLOW_DB"), "metadataConnection",
               chart_generates="{release}-metadata", generated_how="built from values"),
     SecretRef("data.brokerUrlSecretName", "connection", ("AIRFLOW__CELERY__BROKER_URL",), "brokerUrl",
-              chart_generates="{release}-broker-url", generated_how="pre-install hook"),
+              chart_generates="{release}-broker-url", generated_how="pre-install hook", needs="celery"),
     SecretRef("fernetKeySecretName", "fernet-key", ("AIRFLOW__CORE__FERNET_KEY",), "fernetKey",
               chart_generates="{release}-fernet-key", generated_how="pre-install hook"),
     SecretRef("apiSecretKeySecretName", "api-secret-key", ("AIRFLOW__API__SECRET_KEY",), "apiSecretKey",
@@ -38,7 +39,7 @@ SECRET_REFS: tuple[SecretRef, ...] = (
               "webserverSecretKey", airflow="2", chart_generates="{release}-webserver-secret-key",
               generated_how="random each render"),
     SecretRef("redis.passwordSecretName", "password", ("REDIS_PASSWORD",), "redisPassword",
-              chart_generates="{release}-redis-password", generated_how="pre-install hook"),
+              chart_generates="{release}-redis-password", generated_how="pre-install hook", needs="celery+redis"),
     SecretRef("dags.gitSync.sshKeySecret", "gitSshKey", (), "extraSecrets.airflow-ssh-secret.data.gitSshKey"),
 )
 
@@ -68,8 +69,33 @@ GIT_SSH_KEY_MOUNT = "/etc/git-secret/ssh"
 KNOWN_HOSTS_MOUNT = "/etc/git-secret/known_hosts"
 
 
+DEFAULT_EXECUTOR = "CeleryExecutor"  # the chart's values.yaml default
+
+
 def applies_to(ref: SecretRef, airflow_version: str) -> bool:
     return ref.airflow == "any" or airflow_version.split(".", 1)[0] == ref.airflow
+
+
+def uses_celery(values: dict) -> bool:
+    """CeleryExecutor, CeleryKubernetesExecutor, or a multi-executor list naming Celery (chart default: Celery)."""
+    executor = get_path(values, "executor", DEFAULT_EXECUTOR)
+    return "Celery" in str(executor if executor is not None else DEFAULT_EXECUTOR)
+
+
+def redis_enabled(values: dict) -> bool:
+    return get_path(values, "redis.enabled", True) is not False
+
+
+def in_use(ref: SecretRef, values: dict, airflow_version: str) -> bool:
+    """Whether the chart reads this Secret for these values: the Airflow major, the executor, redis.enabled.
+
+    Why: without Celery there is no broker and no Redis, so no broker or Redis Secret is needed (nor made).
+    """
+    if not applies_to(ref, airflow_version):
+        return False
+    if ref.needs.startswith("celery") and not uses_celery(values):
+        return False
+    return not (ref.needs == "celery+redis" and not redis_enabled(values))
 
 
 def secret_names(values: dict, airflow_version: str) -> dict[str, SecretRef]:
@@ -77,6 +103,6 @@ def secret_names(values: dict, airflow_version: str) -> dict[str, SecretRef]:
     names: dict[str, SecretRef] = {}
     for ref in SECRET_REFS:
         name = get_path(values, ref.value_path)
-        if isinstance(name, str) and name and applies_to(ref, airflow_version):
+        if isinstance(name, str) and name and in_use(ref, values, airflow_version):
             names[name] = ref
     return names

@@ -47,6 +47,29 @@ def airflow_version_for_chart(chart_version: str) -> str:
         raise KeyError(f"unknown Airflow chart version {chart_version!r}; known: {known}") from None
 
 
+def _release(version: str) -> tuple[int, ...] | None:
+    core = version.strip().lstrip("v").split("+", 1)[0].split("-", 1)[0]
+    parts = core.split(".")
+    return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else None
+
+
+def nearest_chart(chart_version: str | None) -> str:
+    """The known chart version nearest to chart_version (the pinned one when it is unknown or not a version).
+
+    Why: a chart released after this table, or a patch release (1.21.3), behaves like its nearest neighbour far
+    more often than like the pinned default; the caller says so (info) instead of guessing silently.
+    """
+    if chart_version in CHART_AIRFLOW:
+        return chart_version
+    wanted = _release(chart_version or "")
+    if wanted is None:
+        return PINNED_CHART
+    known = sorted((_release(v), v) for v in CHART_AIRFLOW)
+    below = [v for rel, v in known if rel <= wanted]
+    # same minor or older: the newest release not after it; older than every known chart: the oldest
+    return below[-1] if below else known[0][1]
+
+
 def is_airflow3(airflow_version: str) -> bool:
     return int(airflow_version.split(".", 1)[0]) >= 3
 

@@ -29,11 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo-url", action="append", default=[], metavar="URL",
                         help="the Git URL of this repository (repeatable); default: `git remote` when DIR is "
                              "the top of a clone. Git sources with another repoURL are reported, not checked")
+    parser.add_argument("--existing-secret", action="append", default=[], metavar="[NAMESPACE/]NAME",
+                        help="a Secret made outside Git (by hand, by another pipeline): the values may name it "
+                             "without an ExternalSecret (repeatable)")
 
 
 def run(args: argparse.Namespace) -> int:
     report = run_preflight(args.directory, args.payload, include=args.include, exclude=args.exclude,
-                           repo_urls=args.repo_url)
+                           repo_urls=args.repo_url, existing_secrets=args.existing_secret)
     masker = Masker(report.secrets)
     print(to_json(report, masker) if args.format == "json" else to_text(report, masker))
     return EXIT_ERRORS if report.errors else EXIT_CLEAN

@@ -208,6 +208,7 @@ class Repository:
     unreadable: list[Unreadable] = field(default_factory=list)
     chart_dirs: list[str] = field(default_factory=list)  # folders with a Chart.yaml ("" = the root)
     terraform_unresolved: list[tuple[str, str]] = field(default_factory=list)  # (file, what) not known statically
+    existing_secrets: tuple[str, ...] = ()  # [namespace/]name of Secrets made outside Git (--existing-secret)
     this: ThisRepository = field(default_factory=ThisRepository)  # which repoURL is this repository
 
     def is_local(self, source: AppSource) -> bool:

@@ -106,7 +106,7 @@ class Context:
                     values_files=self.repo.helm_values(app),
                     release=str(source.helm.get("releaseName") or app.name),
                     namespace=app.destination_namespace, chart_version=version,
-                    airflow_version=versions.CHART_AIRFLOW.get(version or "", self.default_airflow_version),
+                    airflow_version=versions.CHART_AIRFLOW[versions.nearest_chart(version)],
                 ))
         return found
 
@@ -147,6 +147,18 @@ class Context:
         for es in self.repo.external_secrets:
             index[(es.namespace, es.target_name)].append(es)
         return index
+
+    @cached_property
+    def producers(self) -> dict[tuple[str | None, str], list[Any]]:
+        """Secrets made by something other than ESO (e2e/gitops/producers.py), by (namespace, name)."""
+        from e2e.gitops.producers import secret_producers
+
+        return secret_producers(self.repo, self.repo.existing_secrets)
+
+    def other_producers(self, namespace: str | None, name: str) -> list[Any]:
+        from e2e.gitops.producers import producers_of
+
+        return producers_of(self.producers, namespace, name)
 
     @cached_property
     def es_by_namespace(self) -> dict[str | None, list[ExternalSecret]]:

@@ -81,12 +81,13 @@ def payload_secrets(data: Any) -> list[str]:
 
 def run_preflight(directory: Path | str, payload_file: Path | str | None = None, *,
                   include: Sequence[str] = (), exclude: Sequence[str] = (),
-                  repo_urls: Sequence[str] = ()) -> Report:
+                  repo_urls: Sequence[str] = (), existing_secrets: Sequence[str] = ()) -> Report:
     """Load DIR (only the --include/--exclude selection), learn which repoURL is this one, run every rule."""
     started = time.perf_counter()
     payload = load_payload(Path(payload_file)) if payload_file is not None else None
     repo = load_repository(Path(directory), include=include, exclude=exclude)
     repo.this = this_repository(Path(directory), tuple(repo_urls))
+    repo.existing_secrets = tuple(existing_secrets)
     ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
                   _shown_path(Path(payload_file), Path(directory)) if payload_file is not None else "--payload")
     findings: list[Finding] = []

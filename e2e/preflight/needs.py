@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from e2e.chart import SECRET_REFS, applies_to
+from e2e.chart import SECRET_REFS, in_use
 from e2e.gitops.model import get_path
 from e2e.preflight.context import AirflowApp, Context
 
@@ -31,7 +31,7 @@ def secret_needs(ctx: Context, aapp: AirflowApp) -> dict[str, SecretNeed]:
     needs: dict[str, SecretNeed] = {}
     for ref in SECRET_REFS:
         name = get_path(aapp.values, ref.value_path)
-        if not isinstance(name, str) or not name or not applies_to(ref, aapp.airflow_version):
+        if not isinstance(name, str) or not name or not in_use(ref, aapp.values, aapp.airflow_version):
             continue
         file, line = ctx.locate_value(aapp, ref.value_path)
         need = needs.setdefault(name, SecretNeed(name, file=file, line=line, via=ref.value_path))

@@ -42,6 +42,8 @@ def eso_refresh_never(ctx: Context) -> list[Finding]:
         zero = es.refresh_interval is not None and is_zero_duration(es.refresh_interval)
         if not zero and policy not in NEVER_POLICIES:
             continue
+        if generates_only(es):
+            continue  # a generator (Password, Fernet...) refreshed never = generated once: what is wanted
         what = f"refreshInterval {es.refresh_interval}" if zero else f"refreshPolicy {policy}"
         out.append(ctx.finding(
             "eso-refresh-never", file=es.obj.origin.file, line=_line(spec, "refreshInterval" if zero else
@@ -69,6 +71,13 @@ def eso_defaulted_fields_missing(ctx: Context) -> list[Finding]:
                 f"{k}: {v}" for k, v in {**TARGET_DEFAULTS, **TEMPLATE_DEFAULTS, **REMOTE_REF_DEFAULTS}.items())
                  + ") or add ignoreDifferences for them"))
     return out
+
+
+def generates_only(es: Any) -> bool:
+    """Every source of this ExternalSecret is an ESO generator (dataFrom[].sourceRef.generatorRef), none a store."""
+    if es.data or not es.data_from:
+        return False
+    return all(isinstance(get_path(d, "sourceRef.generatorRef"), dict) for d in es.data_from)
 
 
 def _missing_defaults(body: dict[str, Any]) -> list[str]:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, applies_to
+from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, in_use
 from e2e.gitops.model import get_path
 from e2e.preflight.context import AirflowApp, Context
 from e2e.preflight.finding import Finding
@@ -34,13 +34,57 @@ def secret_without_external_secret(ctx: Context) -> list[Finding]:
         for need in secret_needs(ctx, aapp).values():
             if ctx.es_by_target.get((aapp.namespace, need.name)):
                 continue
+            others = ctx.other_producers(aapp.namespace, need.name)
+            if others:
+                out += _other_producer_keys(ctx, aapp, need, others)
+                continue
             out.append(ctx.finding(
                 "secret-without-external-secret", file=need.file, line=need.line, obj=aapp.ref,
                 message=f"{need.via} names Secret {need.name!r} (keys {', '.join(sorted(need.keys))}), but no "
-                        f"ExternalSecret in namespace {aapp.namespace!r} has target.name {need.name!r}: "
+                        f"ExternalSecret in namespace {aapp.namespace!r} has target.name {need.name!r}, and no "
+                        "SealedSecret, Vault Secrets Operator secret or Secret in the repository makes it: "
                         "pods wait in CreateContainerConfigError",
                 hint=f"add an ExternalSecret named {need.name} in namespace {aapp.namespace} templating "
-                     f"{', '.join(sorted(need.keys))} from the Vault payload"))
+                     f"{', '.join(sorted(need.keys))} from the Vault payload; if it is made outside Git, say so "
+                     f"with --existing-secret {aapp.namespace}/{need.name}"))
+    return out
+
+
+def _other_producer_keys(ctx: Context, aapp: AirflowApp, need: Any, others: list[Any]) -> list[Finding]:
+    """A Secret made by a SealedSecret or a committed Secret must still carry the keys the chart reads."""
+    known = [p for p in others if p.keys is not None]
+    if len(known) != len(others):
+        return []  # one producer's keys are not known here (Vault Secrets Operator, outside Git): not judged
+    out = []
+    for producer in known:
+        missing = sorted(need.keys - producer.keys)
+        if missing:
+            out.append(ctx.finding(
+                "secret-data-key-missing", file=producer.obj.origin.file, line=producer.obj.origin.line,
+                obj=producer.shown,
+                message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
+                        f"{producer.kind} has only {', '.join(sorted(producer.keys)) or 'no keys'}",
+                hint=f"add key(s) {', '.join(missing)} to it"))
+    return out
+
+
+@rule("secret-committed-with-data", "error",
+      "a Secret manifest in Git carries real data/stringData values (anyone with the repository has them)",
+      "seed \"secret values live in Vault\"")
+def secret_committed_with_data(ctx: Context) -> list[Finding]:
+    from e2e.gitops.producers import committed_values
+
+    out = []
+    for obj in ctx.repo.objects:
+        if obj.kind != "Secret" or obj.api_version != "v1":
+            continue
+        keys = committed_values(obj)
+        if keys:
+            out.append(ctx.finding(
+                "secret-committed-with-data", file=obj.origin.file, line=obj.origin.line, obj=obj.ref,
+                message=f"{', '.join(keys)} hold values committed to Git (base64 is not encryption)",
+                hint="move the values to Vault and produce the Secret with an ExternalSecret (or seal it with "
+                     "SealedSecrets); rotate what was committed"))
     return out
 
 
@@ -190,7 +234,7 @@ def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
     """(app, ref, Secret name) for each Secret the chart generates itself because its *SecretName is unset."""
     for aapp in ctx.airflow_apps:
         for ref in SECRET_REFS:
-            if not ref.chart_generates or not applies_to(ref, aapp.airflow_version):
+            if not ref.chart_generates or not in_use(ref, aapp.values, aapp.airflow_version):
                 continue
             if _is_set(get_path(aapp.values, ref.value_path)):
                 continue

@@ -80,8 +80,8 @@ def chart_version_not_pinned(ctx: Context) -> list[Finding]:
     return out
 
 
-@rule("chart-version-unknown", "warning",
-      "the Airflow chart version is not in the harness's chart -> Airflow table, so Airflow 2/3 rules guess",
+@rule("chart-version-unknown", "info",
+      "the Airflow chart version is not in the chart -> Airflow table: rules follow the nearest known chart",
       "FAILURES.md 11")
 def chart_version_unknown(ctx: Context) -> list[Finding]:
     out = []
@@ -89,11 +89,12 @@ def chart_version_unknown(ctx: Context) -> list[Finding]:
         version = aapp.chart_version
         if version is None or not EXACT_SEMVER.match(version) or version in versions.CHART_AIRFLOW:
             continue
+        nearest = versions.nearest_chart(version)
         out.append(ctx.finding(
             "chart-version-unknown", file=aapp.app.obj.origin.file,
             line=_line_of(aapp.source.body, "targetRevision"), obj=aapp.ref,
-            message=f"chart {version} is not in e2e/versions.py CHART_AIRFLOW; rules assume Airflow "
-                    f"{aapp.airflow_version}",
+            message=f"chart {version} is not in e2e/versions.py CHART_AIRFLOW; rules follow the nearest known "
+                    f"chart {nearest} (Airflow {aapp.airflow_version})",
             hint="add the chart version and the Airflow version it ships to CHART_AIRFLOW in e2e/versions.py"))
     return out
 

@@ -35,10 +35,10 @@ def test_seed_as_written_exits_1(capsys):
     assert code == 1
 
 
-def test_warnings_alone_exit_0(capsys, repo_copy):
+def test_info_alone_exits_0(capsys, repo_copy):
     repo_copy.edit("argocd/apps/airflow.yaml", "targetRevision: 1.21.0", "targetRevision: 1.99.0")
     code, out, _ = run_cli(capsys, repo_copy.root)
-    assert code == 0 and "WARNING chart-version-unknown" in out
+    assert code == 0 and "INFO chart-version-unknown" in out and "nearest known chart 1.22.0" in out
 
 
 def test_json_shape(capsys):

@@ -73,6 +73,11 @@ def _terraform_policy_from_variable(r):
                                   '  policy = var.extra_policy\n}\n')
 
 
+def _secret_committed(r):
+    r.write("apps/airflow/extra-secret.yaml", "apiVersion: v1\nkind: Secret\n"
+            "metadata: {name: extra, namespace: airflow}\ndata:\n  token: c2VjcmV0LXRva2Vu\n")
+
+
 def _chart_unknown(r):
     r.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.99.0")
 
@@ -209,6 +214,7 @@ BREAKS: dict[str, Callable] = {
     "helm-chart-templates-not-read": _chart_folder,
     "source-in-other-repository": _secrets_from_other_repository,
     "terraform-vault-not-resolved": _terraform_policy_from_variable,
+    "secret-committed-with-data": _secret_committed,
     "secret-without-external-secret": _es_removed_for_jwt,
     "secret-data-key-missing": _misspelt_data_key,
     "secret-data-key-unread": _misspelt_data_key,
