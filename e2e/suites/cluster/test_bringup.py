@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from e2e.config import RUN_ID_LABEL
-from e2e.stack import argocd
+from e2e.stack import argocd, expected
 from e2e.stack.common import run_namespaces
 
 
@@ -24,8 +24,9 @@ def test_every_namespace_of_the_run_carries_the_run_id(stack):
 def test_vault_answers_over_tls_with_the_published_ca_unsealed(stack):
     health = stack.vault.health()
     assert health["sealed"] is False and health["initialized"] is True
-    cm = stack.kube.get("configmap", "vault-ca", stack.config.eso_namespace)
-    assert cm["data"]["ca.crt"] == stack.vault.ca_pem
+    namespace, name, key = expected.ca_config_map(stack.repo, stack.config)
+    cm = stack.kube.get("configmap", name, namespace)
+    assert cm["data"][key] == stack.vault.ca_pem
 
 
 def test_payload_in_vault_is_the_run_payload(stack):
@@ -34,15 +35,18 @@ def test_payload_in_vault_is_the_run_payload(stack):
 
 def test_git_server_holds_the_gitops_repository_with_only_known_hosts_swapped(stack):
     assert stack.git.head("gitops")
-    values = yaml.safe_load(stack.git.read("gitops", "apps/airflow/airflow-values.yaml"))
-    assert values["dags"]["gitSync"]["knownHosts"].strip() == f"{stack.git.host} {stack.git.host_public_key}"
+    line = expected.dags_known_hosts_line(stack.repo, stack.git.host_public_key)
+    for rel in expected.known_hosts_values_files(stack.repo):
+        values = yaml.safe_load(stack.git.read("gitops", rel))
+        assert values["dags"]["gitSync"]["knownHosts"].strip() == line, rel
 
 
 def test_argocd_trusts_exactly_the_test_server_host_key(stack):
     cm = stack.kube.get("configmap", "argocd-ssh-known-hosts-cm", stack.config.argocd_namespace)
-    assert cm["data"]["ssh_known_hosts"].strip() == f"{stack.git.host} {stack.git.host_public_key}"
+    assert cm["data"]["ssh_known_hosts"].strip().splitlines() == expected.argocd_known_hosts_lines(
+        stack.repo, stack.git.host_public_key)
 
 
 def test_generated_secrets_exist_as_the_seed_checks_them(stack):
-    for name in ("airflow-fernet-key", "airflow-metadata", "airflow-ssh-secret"):
-        assert stack.kube.get("secret", name, stack.config.airflow_namespace) is not None, name
+    for namespace, name in expected.external_secret_targets(stack.repo):
+        assert stack.kube.get("secret", name, namespace or stack.config.airflow_namespace) is not None, name

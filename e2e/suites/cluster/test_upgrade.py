@@ -10,9 +10,11 @@ import json
 
 import pytest
 
+from e2e import versions
 from e2e.gitops import load_repository
 from e2e.scenarios import registry, runner
 from e2e.scenarios.upgrade import values_migration_findings
+from e2e.stack import expected
 
 pytestmark = pytest.mark.upgrade
 PROBE_DAG = "airflow_e2e_upgrade_probe.py"
@@ -58,20 +60,21 @@ def test_upgrade_keeps_key_user_and_dags(versions_pair, request, artifacts_dir):
 
 
 def _installed_chart(stack) -> str | None:
-    app = stack.kube.get("applications.argoproj.io", "airflow", stack.config.argocd_namespace) or {}
+    app = stack.kube.get("applications.argoproj.io", expected.chart_application(stack.repo),
+                         stack.config.argocd_namespace) or {}
     spec = app.get("spec") or {}
     sources = spec.get("sources") or [spec.get("source") or {}]
     return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
 
 
-def _airflow(stack, *args: str) -> str:
-    return stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", "deploy/airflow-scheduler", "-c",
-                              "scheduler", "--", *args)
+def _airflow(stack, workload: tuple[str, str], *args: str) -> str:
+    target, container = workload
+    return stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", target, "-c", container, "--", *args)
 
 
 def _assert_no_unapplied_migrations(stack) -> None:
     # exits non-zero (kubectl raises) with "There are still unapplied migrations" when the upgrade skipped them
-    _airflow(stack, "airflow", "db", "check-migrations", "--migration-wait-timeout=1")
+    _airflow(stack, expected.scheduler(stack.repo), "airflow", "db", "check-migrations", "--migration-wait-timeout=1")
 
 
 def _assert_dags_still_sync(stack) -> None:
@@ -81,10 +84,12 @@ def _assert_dags_still_sync(stack) -> None:
            "    pass\n")
     sha = stack.git.commit("dags", {PROBE_DAG: dag}, "upgrade probe: a DAG committed after the upgrade")
     probe = f'test -f "$(airflow config get-value core dags_folder)/{PROBE_DAG}"'
+    # the DAG files live where the chart mounts them: the dag processor on Airflow 3 (not the scheduler)
+    reader = expected.dag_reader(stack.repo, versions.CHART_AIRFLOW[stack.config.chart_version])
 
     def synced():
         try:
-            _airflow(stack, "sh", "-c", probe)
+            _airflow(stack, reader, "sh", "-c", probe)
         except Exception as exc:
             return Pending(f"{PROBE_DAG} (commit {sha[:12]}) not in the dags folder yet: {type(exc).__name__}")
         return Ok(sha)

@@ -1,0 +1,77 @@
+"""What a healthy bring-up looks like for THIS repository: the lines, names and places the cluster checks
+expect, computed from the repository and the run (never the reference repository's names).
+
+Why here: the cluster suite cannot run on machines without a registry; with the expectations as functions,
+unit tests prove them on the reference and the variant (release af, namespace data-platform, dp-* Secrets,
+git on port 2222), and the live tests only compare.
+"""
+
+from __future__ import annotations
+
+from e2e.config import RunConfig
+from e2e.gitops.model import Repository
+from e2e.stack import argocd, names, pushed
+
+
+def dags_known_hosts_line(repo: Repository, host_public_key: str) -> str:
+    """The knownHosts line git-sync gets: `[host]:port key` off port 22, as OpenSSH matches it."""
+    url = names.dags_url(repo)
+    if url is None:
+        raise ValueError("the chart values name no dags.gitSync.repo")
+    return argocd.known_hosts_line(url.host, url.port, host_public_key)
+
+
+def argocd_known_hosts_lines(repo: Repository, host_public_key: str) -> list[str]:
+    """The lines Argo CD trusts: one per GitOps repository host and port."""
+    return sorted({argocd.known_hosts_line(u.host, u.port, host_public_key) for u in names.gitops_urls(repo)})
+
+
+def known_hosts_values_files(repo: Repository) -> list[str]:
+    """The values files (repository-relative) whose dags.gitSync.knownHosts the run replaces."""
+    return pushed.known_hosts_files(repo)
+
+
+def ca_config_map(repo: Repository, config: RunConfig) -> tuple[str, str, str]:
+    """(namespace, name, key) of the ConfigMap the store reads Vault's CA from."""
+    return names.ca_target(names.vault_store(repo), config.eso_namespace)
+
+
+def external_secret_targets(repo: Repository) -> list[tuple[str | None, str]]:
+    """(namespace, Secret name) of every Secret the repository's ExternalSecrets create."""
+    return sorted({(es.namespace, es.target_name) for es in repo.external_secrets}, key=lambda t: (t[0] or "", t[1]))
+
+
+def chart_application(repo: Repository) -> str:
+    """The Application that installs the Airflow chart (e.g. `airflow`, `dp-airflow`)."""
+    for app in repo.applications:
+        if any(s.chart == "airflow" for s in app.chart_sources):
+            return app.name
+    raise ValueError("no Application installs the Airflow chart")
+
+
+def airflow_release(repo: Repository) -> str:
+    """The chart's Helm release name (e.g. `airflow`, `af`): the prefix of every workload name."""
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                return str(source.helm.get("releaseName") or app.name)
+    raise ValueError("no Application installs the Airflow chart")
+
+
+def dag_reader(repo: Repository, airflow_version: str) -> tuple[str, str]:
+    """(workload, container) that holds the DAG files: on Airflow 3 with the dag processor on (the chart's
+    default there), the scheduler has neither the DAG volume nor git-sync (apache/airflow PR #59123)."""
+    from e2e.gitops.model import get_path
+
+    app = next(a for a in repo.applications if a.name == chart_application(repo))
+    enabled = get_path(repo.merged_values(app), "dagProcessor.enabled")
+    if enabled is None:
+        enabled = int(airflow_version.split(".")[0]) >= 3
+    release = airflow_release(repo)
+    return (f"deploy/{release}-dag-processor", "dag-processor") if enabled else \
+        (f"deploy/{release}-scheduler", "scheduler")
+
+
+def scheduler(repo: Repository) -> tuple[str, str]:
+    """(workload, container) of the scheduler, where `airflow db check-migrations` runs."""
+    return f"deploy/{airflow_release(repo)}-scheduler", "scheduler"
