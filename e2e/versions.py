@@ -152,11 +152,12 @@ ARGOCD_VERSION = "v3.5.1"
 ARGOCD_INSTALL_URL = f"https://raw.githubusercontent.com/argoproj/argo-cd/{ARGOCD_VERSION}/manifests/install.yaml"
 ARGOCD_IMAGE = f"quay.io/argoproj/argocd:{ARGOCD_VERSION}"
 GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.7.1"
-# The in-cluster SSH git server: Alpine with openssh-server, git and git-daemon (git-shell) added at start by
-# apk from the 3.22 branch. The image is pinned by its multi-arch index digest (alpine 3.22.5, as cited by
-# independent public Dockerfiles, some building for arm64); the packages follow the branch.
-GIT_SERVER_IMAGE = ("docker.io/library/alpine:3.22.5"
+# The in-cluster SSH git server is built ONCE on the host (e2e/stack/gitserver.py DOCKERFILE) from this base,
+# pinned by its multi-arch index digest (alpine 3.22.5, as cited by independent public Dockerfiles, some
+# building for arm64), and loaded into kind: nothing is downloaded inside the cluster.
+GIT_SERVER_BASE_IMAGE = ("docker.io/library/alpine:3.22.5"
                     "@sha256:14358309a308569c32bdc37e2e0e9694be33a9d99e68afb0f5ff33cc1f695dce")
+GIT_SERVER_IMAGE = GIT_SERVER_BASE_IMAGE  # kept for readers of the old name: the base the local image builds on
 POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm"
 
 

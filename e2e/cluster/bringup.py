@@ -28,7 +28,7 @@ from e2e.config import REPO_ROOT, RunConfig
 from e2e.gitops.loader import load_repository
 from e2e.gitops.model import Repository
 from e2e.masking import Masker
-from e2e.stack import argocd, coredns, eso, gitremote, vault, vaultadmin
+from e2e.stack import argocd, coredns, eso, gitremote, gitserver, vault, vaultadmin
 from e2e.stack.common import Obj, labelled
 
 STATE_ROOT = REPO_ROOT / ".cache" / "airflow-e2e" / "runs"  # git-ignored; never under artifacts/ (CI uploads it)
@@ -256,6 +256,7 @@ class LiveRun:
         return {
             "cluster.create": self.cluster_create,
             "cluster.connect": self.cluster_connect,
+            "gitserver.image": self.build_git_server_image,
             "images.preload": self.preload,
             "namespaces.apply": lambda s: self.k().apply(self.objects("01-namespaces.yaml"), s.timeout),
             "vault.install": self.install_rendered("vault"),
@@ -321,6 +322,16 @@ class LiveRun:
         if foreign:
             raise BringUpError(f"the cluster already runs Argo CD or ESO ({', '.join(foreign[:3])}...); use a "
                                "cluster without them, or kind")
+
+    def build_git_server_image(self, step: Step) -> None:
+        """docker build once per content hash (the tag); the preload then loads it into the node."""
+        if tools.run(["docker", "image", "inspect", gitserver.image()], check=False, timeout=60).returncode == 0:
+            self.progress.say(f"git server image {gitserver.image()} already built")
+            return
+        context = self.workdir / "git-server-image"
+        context.mkdir(parents=True, exist_ok=True)
+        (context / "Dockerfile").write_text(gitserver.DOCKERFILE, encoding="utf-8")
+        tools.run(gitserver.build_argv(str(context)), masker=self.masker, timeout=step.timeout)
 
     def preload(self, step: Step) -> None:
         self.render_charts()

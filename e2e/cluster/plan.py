@@ -155,6 +155,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
         f"{argocd.install_source()}\n"))
     git_file = add("13-git-server.yaml", gitserver.manifests(config, repo, run_secrets.host_key, authorized))
     pg_file = add("14-postgresql.yaml", postgres.manifests(config, run_secrets.payload))
+    image_file = add("16-git-server.Dockerfile", text=gitserver.DOCKERFILE)
     corefile = live_corefile or coredns.kind_default_config_map()
     dns_file = add("15-coredns.yaml", [coredns.patched_config_map(corefile, dns_rewrites(config, repo), config)])
     ca_file = add("20-vault-ca.yaml", [vault.ca_config_map(config, repo, CA_PLACEHOLDER)])
@@ -170,6 +171,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
 
     rendered = [o for f in (git_file, pg_file) for o in m[f].objects]
     images = set(images_mod.images_in(rendered)) | set(images_mod.pinned_component_images().values())
+    images.add(versions.GIT_SERVER_BASE_IMAGE)  # pulled by the host's docker build, not by the node
     chart_app = next((a for a in repo.applications if any(s.chart == "airflow" for s in a.chart_sources)), None)
     for version in {config.chart_version, config.upgrade_from} - {None}:
         if chart_app is not None and version in versions.CHART_AIRFLOW:
@@ -188,8 +190,11 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
             ["kind", "create", "cluster", "--name", config.cluster_name, "--config", "00-kind-config.yaml",
              "--wait", "120s"], [kind_cfg] if kind_cfg else [], t(300))]]))
         phases.append(Phase("images", [[Step(
-            "images.preload", "cluster", "command", "kind load docker-image for each image present locally",
-            ["kind", "load", "docker-image", "--name", config.cluster_name, "<image>"], [], t(600))]]))
+            "gitserver.image", "gitserver", "command", "build the git server image once from its digest-pinned base "
+            "(skipped when the tag exists; nothing is downloaded inside the cluster)",
+            gitserver.build_argv("<dir holding 16-git-server.Dockerfile as Dockerfile>"), [image_file], t(600)),
+            Step("images.preload", "cluster", "command", "kind load docker-image for each image present locally",
+                 ["kind", "load", "docker-image", "--name", config.cluster_name, "<image>"], [], t(600))]]))
     else:
         phases.append(Phase("cluster", [[Step(
             "cluster.connect", "cluster", "command", "use the given kubeconfig and context",

@@ -34,21 +34,40 @@ AuthorizedKeysFile .ssh/authorized_keys
 StrictModes yes
 """
 
-# Alpine packages at container start (the cluster needs the Alpine mirror, see docs/cluster.md). Alpine's
-# APKBUILD for git moves git-shell (with git-daemon and git-http-backend) into the `git-daemon` subpackage, so
-# it is installed explicitly and its path looked up; a missing login shell would make sshd refuse the git user.
+# Built once on the host from the digest-pinned base (`docker build`, cached by content: the tag is a hash of
+# this file), then loaded into kind, so the cluster needs no Alpine mirror. Alpine's APKBUILD for git moves
+# git-shell (with git-daemon and git-http-backend) into the `git-daemon` subpackage, so it is installed
+# explicitly and its path looked up; a missing login shell would make sshd refuse the git user.
 # adduser -H: the home is the mounted emptyDir; busybox's -D leaves the password `!` (locked), which OpenSSH
 # without PAM refuses even for keys, hence `*`. safe.directory: the URL paths are root-owned symlinks to the
 # git-owned repositories, and git's ownership check must not refuse them.
+DOCKERFILE = f"""\
+FROM {versions.GIT_SERVER_BASE_IMAGE}
+RUN apk add --no-cache openssh-server git git-daemon \\
+ && GIT_SHELL="$(command -v git-shell || echo /usr/libexec/git-core/git-shell)" \\
+ && test -x "$GIT_SHELL" \\
+ && adduser -D -H -s "$GIT_SHELL" -h {SERVE_ROOT} git \\
+ && sed -i 's/^git:!/git:*/' /etc/shadow \\
+ && git config --system --add safe.directory '*'
+"""
+IMAGE_REPOSITORY = "localhost/airflow-e2e-git-server"
+
+
+def image() -> str:
+    """The local image's reference: its tag is a hash of the Dockerfile, so a cluster loads one build once."""
+    import hashlib
+
+    return f"{IMAGE_REPOSITORY}:{hashlib.sha256(DOCKERFILE.encode()).hexdigest()[:16]}"
+
+
+def build_argv(context_dir: str) -> list[str]:
+    return ["docker", "build", "--pull=false", "--tag", image(), context_dir]
+
+
+# At container start: only files and repositories, no package manager (everything else is in the image).
 START_SH = f"""\
 set -eu
-apk add --no-cache openssh-server git git-daemon >/dev/null
-GIT_SHELL="$(command -v git-shell || true)"
-[ -n "$GIT_SHELL" ] || GIT_SHELL=/usr/libexec/git-core/git-shell
-[ -x "$GIT_SHELL" ] || {{ echo "git-server: git-shell not found after apk add" >&2; exit 1; }}
-id git >/dev/null 2>&1 || adduser -D -H -s "$GIT_SHELL" -h {SERVE_ROOT} git
-sed -i 's/^git:!/git:*/' /etc/shadow
-git config --system --add safe.directory '*'
+id git >/dev/null 2>&1 || {{ echo "git-server: the image has no git user (not built from DOCKERFILE)" >&2; exit 1; }}
 install -d -m 0755 /etc/ssh/keys
 install -m 0600 /keys/ssh_host_ed25519_key /etc/ssh/keys/ssh_host_ed25519_key
 chmod 0755 {SERVE_ROOT}
@@ -120,7 +139,8 @@ def manifests(config: RunConfig, repo: Repository, host_key: KeyPair, authorized
                 "spec": {
                     "containers": [{
                         "name": "sshd",
-                        "image": versions.GIT_SERVER_IMAGE,
+                        "image": image(),
+                        "imagePullPolicy": "Never",  # built and loaded by the run; never pulled
                         "command": ["/bin/sh", "/config/start.sh"],
                         "env": [{"name": "REPOS", "value": " ".join(repo_paths(repo))}],
                         "ports": [{"name": "ssh", "containerPort": 22}],

@@ -11,6 +11,7 @@ import yaml
 from e2e.cluster import plan as plan_mod
 from e2e.config import RUN_ID_LABEL
 from e2e.masking import YAML_SAFE_MASK
+from e2e.stack import gitserver
 
 pytestmark = pytest.mark.unit
 
@@ -195,7 +196,7 @@ def test_images_come_from_rendered_objects_and_the_versions_table(built):
     plan, _, _ = built
     from e2e import versions
 
-    assert versions.GIT_SERVER_IMAGE in plan.images and versions.POSTGRES_IMAGE in plan.images
+    assert gitserver.image() in plan.images and versions.POSTGRES_IMAGE in plan.images
     assert versions.VAULT_IMAGE in plan.images and versions.ARGOCD_IMAGE in plan.images
     assert f"apache/airflow:{versions.CHART_AIRFLOW[versions.PINNED_CHART]}" in plan.images
 

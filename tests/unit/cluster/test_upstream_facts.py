@@ -73,8 +73,8 @@ def test_containerd_patch_uses_the_plugin_table_of_the_config_version_kind_nodes
 
 
 def test_git_server_installs_the_package_that_holds_git_shell_and_logs_the_git_user_into_it():
-    script = gitserver.START_SH
-    apk = next(line for line in script.splitlines() if line.startswith("apk add"))
+    script = gitserver.DOCKERFILE
+    apk = next(line for line in script.splitlines() if "apk add" in line)
     assert {"openssh-server", "git", "git-daemon"} <= set(apk.split())
     adduser = next(line for line in script.splitlines() if "adduser" in line)
     assert '-s "$GIT_SHELL"' in adduser and " -H " in adduser
@@ -82,13 +82,31 @@ def test_git_server_installs_the_package_that_holds_git_shell_and_logs_the_git_u
 
 
 def test_git_server_trusts_repositories_reached_through_root_owned_symlinks():
-    script = gitserver.START_SH
-    assert "safe.directory '*'" in script
-    assert script.index("safe.directory") < script.index("exec /usr/sbin/sshd")
+    assert "safe.directory '*'" in gitserver.DOCKERFILE  # built into the image, before sshd ever starts
 
 
 def test_git_server_image_is_pinned_by_digest():
-    assert "@sha256:" in versions.GIT_SERVER_IMAGE and len(versions.GIT_SERVER_IMAGE.split("@sha256:")[1]) == 64
+    base = versions.GIT_SERVER_BASE_IMAGE
+    assert "@sha256:" in base and len(base.split("@sha256:")[1]) == 64
+    assert gitserver.DOCKERFILE.startswith(f"FROM {base}\n")
+
+
+def test_the_git_server_downloads_no_package_inside_the_cluster():
+    """Packages are added once by the host's docker build; the container start script has no package manager,
+    and the node never pulls the locally built image."""
+    from e2e.cluster import plan as plan_mod
+    from e2e.config import RunConfig
+
+    for word in ("apk", "apt-get", "pip ", "curl", "wget"):
+        assert word not in gitserver.START_SH, word
+    plan, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-git-image"))
+    deployment = next(o for o in plan.manifests["13-git-server.yaml"].objects if o["kind"] == "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == gitserver.image() and container["imagePullPolicy"] == "Never"
+    steps = [s.name for s in plan.steps()]
+    assert steps.index("gitserver.image") < steps.index("images.preload") < steps.index("gitserver.install")
+    assert plan.manifests["16-git-server.Dockerfile"].text == gitserver.DOCKERFILE
+    assert gitserver.image() == gitserver.image() and gitserver.image().startswith("localhost/")
 
 
 @pytest.mark.parametrize("make", [
