@@ -119,8 +119,18 @@ def public_key_of(private_openssh: str) -> str:
 
 
 def dumps(payload: dict[str, Any]) -> str:
-    """The YAML text stored in Vault. Block style keeps the private key's newlines exact."""
-    return yaml.safe_dump(payload, sort_keys=False, default_flow_style=False, width=1_000_000)
+    """The YAML text stored in Vault. Every key and string is double-quoted: ESO reads it with Go's YAML
+    (sigs.k8s.io/yaml, YAML 1.1), which turns a plain `y`, `0o17` or `12345678` into another value than PyYAML
+    does; a double-quoted scalar is a string, escapes included, for both (e2e.gitops.goyaml). Never folded."""
+    return yaml.dump(payload, Dumper=_QuotingDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
+class _QuotingDumper(yaml.SafeDumper):
+    """SafeDumper that writes every string double-quoted (numbers and booleans stay plain)."""
+
+
+_QuotingDumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"'))
 
 
 def write(payload: dict[str, Any], out: Path, *, replace: bool = True) -> None:

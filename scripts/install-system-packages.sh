@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the component tier runs for real (PostgreSQL, Redis, OpenSSH server and client,
-# git) and Chromium for the report's rendering test, only when a binary is missing. Safe to run again.
+# git), Chromium for the report's rendering test, and Go with the Go source packages the ESO-template
+# differential test builds its oracle from offline (sigs.k8s.io/yaml, gopkg.in/yaml.v2, Sprig), only when
+# something is missing. Safe to run again.
 # As root it uses apt-get directly (a fresh container or VM); otherwise passwordless sudo, else it prints the
 # one command to run. Every failure is ONE line on stderr and exit 1; apt's own output goes to a log file.
 set -uo pipefail
@@ -15,6 +17,11 @@ have redis-server || need+=(redis-server)
 { have ssh && have ssh-keygen; } || need+=(openssh-client)
 { have git && { have git-shell || [ -x /usr/lib/git-core/git-shell ]; }; } || need+=(git)
 have chromium || have chromium-browser || need+=(chromium)
+gocode=/usr/share/gocode/src
+have go || need+=(golang-go)
+[ -d "$gocode/sigs.k8s.io/yaml" ] || need+=(golang-k8s-sigs-yaml-dev)
+[ -d "$gocode/gopkg.in/yaml.v2" ] || need+=(golang-gopkg-yaml.v2-dev)
+[ -d "$gocode/github.com/Masterminds/sprig" ] || need+=(golang-github-masterminds-sprig-dev)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "system packages: all present"

@@ -16,10 +16,12 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
 from e2e.chart import SECRET_REFS
+from e2e.gitops.goyaml import GoYamlError, retyped_scalars
 from e2e.gitops.model import get_path
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
+from e2e.preflight.templating import EXEC, NO_VALUE, NOT_YAML
 
 _REFS = {ref.value_path: ref for ref in SECRET_REFS}
 _PURPOSE = {ref.value_path: ref.purpose for ref in SECRET_REFS}
@@ -218,10 +220,50 @@ def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
         line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
             "template-path-missing-in-payload", file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
-            message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload; ESO fails "
-                    "with \"map has no entry for key\"",
+            message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload"
+                    + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint="add the path to the payload in Vault, or fix the template"))
     return out
+
+
+@rule("template-fails-on-payload", "error",
+      "an ExternalSecret template fails on the --payload file as Go executes it (payload not YAML Go can read, "
+      "a value of the wrong type for a function, index of a missing map)", "issue 12 item 12", needs_payload=True)
+def template_fails_on_payload(ctx: Context) -> list[Finding]:
+    if ctx.payload_text is None:
+        return []
+    out = []
+    for problem in ctx.template_problems(ctx.payload_text):
+        if problem.kind not in (EXEC, NOT_YAML):
+            continue
+        template = get_path(problem.es.obj.body, "spec.target.template.data")
+        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
+        out.append(ctx.finding(
+            "template-fails-on-payload", file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            message=f"template key {problem.key!r}: {problem.reason}; ESO fails this Secret (SecretSyncedError)",
+            hint="write the payload as a YAML mapping whose values are double-quoted strings "
+                 "(airflow-e2e payload does), or fix the template"))
+    return out
+
+
+@rule("payload-value-retyped-by-go-yaml", "error",
+      "a plain payload value or key that Go's YAML (ESO's fromYaml) reads as another type: y/n/on/off become "
+      "booleans, 0o17/017/1_000 integers, every number a float64 (12345678 prints 1.2345678e+07)",
+      "issue 12 item 12; gopkg.in/yaml.v2 resolve.go, sigs.k8s.io/yaml", needs_payload=True)
+def payload_value_retyped_by_go_yaml(ctx: Context) -> list[Finding]:
+    if ctx.payload_text is None:
+        return []
+    try:
+        retyped = list(retyped_scalars(ctx.payload_text))
+    except GoYamlError:
+        return []  # template-fails-on-payload says the payload does not parse
+    return [
+        _finding(ctx, "payload-value-retyped-by-go-yaml", path,
+                 f"{path}: Go's YAML reads this plain value as {what}, so the Secret ESO writes differs from the "
+                 "text in the payload",
+                 "double-quote the value in the payload (airflow-e2e payload writes every string double-quoted)")
+        for path, what in retyped
+    ]
 
 
 def _leaves(node: Any, path: str) -> Iterator[tuple[str, Any]]:

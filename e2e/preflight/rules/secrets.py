@@ -16,6 +16,7 @@ from e2e.preflight.context import AirflowApp, Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.needs import produced_keys, secret_needs
 from e2e.preflight.registry import rule
+from e2e.preflight.templating import NO_VALUE, UNSUPPORTED, parse_problems
 
 EXAMPLE_FILE = "vault/payload.example.yaml"
 SECRET_ENV_NAME = re.compile(
@@ -200,8 +201,8 @@ def template_path_missing_in_example(ctx: Context) -> list[Finding]:
         out.append(ctx.finding(
             "template-path-missing-in-example", file=problem.es.obj.origin.file,
             line=_template_line(problem.es, problem.key), obj=problem.es.obj.ref,
-            message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}; ESO fails with "
-                    "\"map has no entry for key\"",
+            message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}"
+                    + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint=f"fix the template path or add it to {EXAMPLE_FILE} (and to the real payload in Vault)"))
     return out
 
@@ -217,7 +218,21 @@ def template_unsupported(ctx: Context) -> list[Finding]:
         ctx.finding("template-unsupported", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
                     hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
-        for p in ctx.template_problems(text) if p.missing_path is None
+        for p in ctx.template_problems(text) if p.kind == UNSUPPORTED
+    ]
+
+
+@rule("eso-template-does-not-parse", "error",
+      "an ExternalSecret template is not valid Go text/template (unclosed action, bad character, unknown "
+      "function): ESO fails that Secret, whatever the payload", "issue 15 item 5; ESO runtime/template/v2")
+def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
+    return [
+        ctx.finding("eso-template-does-not-parse", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+                    obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}; ESO reports \"unable to "
+                    "parse template\" and never writes the Secret",
+                    hint="close every {{ ... }} action; quote keys with dashes as index (fromYaml .config) "
+                         "\"a-b\"; use only functions ESO registers (Sprig without env/expandenv)")
+        for p in parse_problems(ctx.repo.external_secrets)
     ]
 
 

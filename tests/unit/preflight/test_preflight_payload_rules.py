@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from e2e import payload as payload_gen
 from e2e.preflight.registry import all_rules
@@ -49,7 +50,20 @@ def _password_like_an_option(p):
     p["createUserJob"]["defaultUser"]["password"] = "-starts-with-a-dash-" + payload_gen.password()
 
 
+def _plain_octal_password(p):
+    """Written by hand, not by the harness: PyYAML leaves `0o1234567` plain, Go's YAML reads an integer."""
+    p["redisPassword"] = "0o1234567"
+    return yaml.safe_dump(p, sort_keys=False)
+
+
+def _infinite_value(p):
+    """PyYAML reads `.inf` as a float; Go's YAML->JSON cannot carry it, so fromYaml fails for every template."""
+    return payload_gen.dumps(p) + "webserverSecretKeyOld: .inf\n"
+
+
 FLAWS: dict[str, Callable] = {
+    "payload-value-retyped-by-go-yaml": _plain_octal_password,
+    "template-fails-on-payload": _infinite_value,
     "payload-fernet-key-invalid": _bad_fernet,
     "payload-broker-password-mismatch": _broker_mismatch,
     "payload-metadata-connection-invalid": _raw_at_in_db_password,
@@ -77,8 +91,11 @@ def test_payload_rules_do_not_run_without_a_payload(reference_report):
 @pytest.mark.parametrize("rule_id", sorted(FLAWS))
 def test_payload_flaw_is_found(repo_copy, tmp_path, rule_id):
     data = payload_gen.generate()
-    FLAWS[rule_id](data)
-    findings = [f for f in repo_copy.run(_write(tmp_path, data)).findings if f.rule == rule_id]
+    text = FLAWS[rule_id](data)
+    out = _write(tmp_path, data)
+    if isinstance(text, str):
+        out.write_text(text, encoding="utf-8")
+    findings = [f for f in repo_copy.run(out).findings if f.rule == rule_id]
     assert findings and all(f.severity == "error" and f.hint for f in findings)
 
 
@@ -96,7 +113,7 @@ def test_payload_findings_point_at_the_payload_line(repo_copy, tmp_path):
     path = _write(tmp_path, data)
     finding = next(f for f in repo_copy.run(path).findings if f.rule == "payload-fernet-key-invalid")
     line = path.read_text().splitlines()[finding.line - 1]
-    assert (finding.file, line.split(":")[0]) == (str(path), "fernetKey")
+    assert (finding.file, line.split(":")[0].strip("\"")) == (str(path), "fernetKey")
 
 
 @pytest.mark.parametrize("url,problem", [

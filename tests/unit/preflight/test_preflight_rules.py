@@ -108,7 +108,11 @@ def _template_typo(r):
 
 
 def _template_unsupported(r):
-    r.edit(ES, "'{{ (fromYaml .config).jwtSecret }}'", "'{{ .config | sha256sum }}'")
+    r.edit(ES, "'{{ (fromYaml .config).jwtSecret }}'", "'{{ if .config }}x{{ end }}'")
+
+
+def _template_unclosed(r):
+    r.edit(ES, "'{{ (fromYaml .config).jwtSecret }}'", "'{{ (fromYaml .config).jwtSecret }'")
 
 
 def _refresh_zero(r):
@@ -223,6 +227,7 @@ BREAKS: dict[str, Callable] = {
     "inline-secret-value": _inline_fernet,
     "template-path-missing-in-example": _template_typo,
     "template-unsupported": _template_unsupported,
+    "eso-template-does-not-parse": _template_unclosed,
     "eso-refresh-never": _refresh_zero,
     "eso-defaulted-fields-missing": _default_not_written,
     "vault-without-tls": _vault_http,
