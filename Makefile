@@ -10,7 +10,7 @@ DIR ?= fixtures/gitops
 .PHONY: help setup system-packages test lint unit components bench preflight plan e2e clean
 
 help:
-	@echo "make e2e         kind cluster + the full suite on the bundled reference repository"
+	@echo "make e2e         kind cluster + the mission checks on the bundled reference repository (SCENARIOS=1: then the recovery scenarios)"
 	@echo "make test        the harness's own tests (lint, unit, components; cluster tests skip without Docker)"
 	@echo "make preflight   static checks of DIR (default fixtures/gitops)"
 	@echo "make components  the component tier against DIR"
