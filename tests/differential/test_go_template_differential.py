@@ -216,3 +216,42 @@ def test_edge_templates_parse_and_render_alike_in_go_and_python(go_renderer, tem
     else:
         assert isinstance(ours, TemplateError), f"Go fails at {go[0]} ({go[1]}), Python renders {ours!r}"
         assert (go[0] == "parse") == (type(ours).__name__ == "TemplateParseError"), (go, ours)
+
+
+TOKENS = [" ", ".config", "(fromYaml .config)", ".a", ".b", ".c", "|", "upper", "quote", "index", '"a"', '"b"', "`r`",
+          "(", ")", "}", "{", "-", "1", "1.5", "true", "nil", "$", ".", "x", "\n", "default", "toString", "printf",
+          '"%s"', "/*", "*/", "trim", "'c'", ":=", "$x", "if", "end", "0x1F", "fromYaml", "len", "urlquery", "b64enc"]
+templates = st.tuples(st.sampled_from(["{{ ", "{{", "{{- ", "a {{", "{{/* "]),
+                      st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8),
+                      st.sampled_from([" }}", "}}", " -}} b", "}", "", " */}}"])).map(
+    lambda parts: parts[0] + "".join(parts[1]) + parts[2])
+TEMPLATE_PAYLOAD = "a: 1e5\nb:\n  c: y\nd: hello\n"
+
+
+def _compare_template(go_renderer: Any, template: str) -> None:
+    context = {"config": TEMPLATE_PAYLOAD}
+    go = go_renderer.render({"k": template}, context)["k"]
+    try:
+        ours: Any = render(template, context, "k").encode()
+    except TemplateUnsupported:
+        return  # a construct the evaluator declines (if/range/variables): it never guesses, nothing to compare
+    except TemplateError as exc:
+        ours = exc
+    if isinstance(go, bytes):
+        assert ours == go, f"{template!r}: Go renders {go!r}, Python {ours!r}"
+    else:
+        assert isinstance(ours, TemplateError), f"{template!r}: Go fails at {go[0]} ({go[1]}), Python {ours!r}"
+        assert (go[0] == "parse") == (type(ours).__name__ == "TemplateParseError"), (template, go, ours)
+
+
+@settings(max_examples=QUICK, **SETTINGS)
+@given(template=templates)
+def test_generated_templates_parse_fail_and_render_alike_in_go_and_python(go_renderer, template):
+    _compare_template(go_renderer, template)
+
+
+@pytest.mark.long
+@settings(max_examples=LONG * 3, **{**SETTINGS, "derandomize": False})
+@given(template=templates)
+def test_long_run_over_generated_templates(go_renderer, template):
+    _compare_template(go_renderer, template)
