@@ -63,6 +63,11 @@ INLINE_SECRET_VALUES: dict[str, str] = {
     "dags.gitSync.credentialsSecret": "",  # a Secret name, not a value: listed to document it is fine
 }
 
+# Values a chart release renamed: old path -> (new path, the chart version that renamed it). FACTS.md chart table.
+RENAMED_VALUES: dict[str, tuple[str, str]] = {
+    "webserver.defaultUser": ("createUserJob.defaultUser", "1.19.0"),
+}
+
 JOBS = ("createUserJob", "migrateDatabaseJob")
 AUTH_MANAGER_AIRFLOW3 = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 GIT_SSH_KEY_MOUNT = "/etc/git-secret/ssh"

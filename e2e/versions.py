@@ -53,6 +53,11 @@ def _release(version: str) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts) if parts and all(p.isdigit() for p in parts) else None
 
 
+def chart_order(chart_version: str) -> tuple[int, ...]:
+    """A sortable key for a chart version ((0,) when it is not one)."""
+    return _release(chart_version) or (0,)
+
+
 def nearest_chart(chart_version: str | None) -> str:
     """The known chart version nearest to chart_version (the pinned one when it is unknown or not a version).
 

@@ -7,6 +7,7 @@ Exit 0: no errors (warnings and info allowed); 1: errors found; 2: unusable inpu
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from e2e.masking import Masker
@@ -29,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo-url", action="append", default=[], metavar="URL",
                         help="the Git URL of this repository (repeatable); default: `git remote` when DIR is "
                              "the top of a clone. Git sources with another repoURL are reported, not checked")
+    parser.add_argument("--chart-schema", type=Path, metavar="FILE|DIR",
+                        help="the Airflow chart's values.schema.json (a file, or a folder with <chart version>/"
+                             "values.schema.json); default: the user cache. Without one, values keys are not "
+                             "checked (one note)")
     parser.add_argument("--existing-secret", action="append", default=[], metavar="[NAMESPACE/]NAME",
                         help="a Secret made outside Git (by hand, by another pipeline): the values may name it "
                              "without an ExternalSecret (repeatable)")
@@ -36,7 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = run_preflight(args.directory, args.payload, include=args.include, exclude=args.exclude,
-                           repo_urls=args.repo_url, existing_secrets=args.existing_secret)
+                           repo_urls=args.repo_url, existing_secrets=args.existing_secret,
+                           chart_schema=args.chart_schema)
     masker = Masker(report.secrets)
     print(to_json(report, masker) if args.format == "json" else to_text(report, masker))
+    if args.format == "text":
+        for note in report.notes:  # on stderr: the text contract is findings lines, then the summary line
+            print(f"airflow-e2e preflight: note: {masker.mask(note)}", file=sys.stderr)
     return EXIT_ERRORS if report.errors else EXIT_CLEAN

@@ -70,6 +70,7 @@ class Context:
         self.payload_text = payload_text
         self.payload_file = payload_file
         self._template_problems: dict[str, list[Any]] = {}
+        self.chart_schemas: dict[str | None, Any] = {}  # chart version -> ChartSchema (set by the engine)
 
     # --- findings -------------------------------------------------------------------------------------------
     def finding(self, rule_id: str, *, file: str, line: int | None, obj: str, message: str, hint: str,

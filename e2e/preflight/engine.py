@@ -29,6 +29,7 @@ class Report:
     files_read: int
     duration_ms: float
     secrets: list[str] = field(default_factory=list)  # payload values the output must mask
+    notes: list[str] = field(default_factory=list)  # said once per run (info), not findings: what was not checked
 
     @property
     def errors(self) -> int:
@@ -41,6 +42,7 @@ class Report:
             "rules_run": self.rules_run,
             "files_read": self.files_read,
             "duration_ms": round(self.duration_ms, 1),
+            "notes": list(self.notes),
         }
 
 
@@ -81,7 +83,8 @@ def payload_secrets(data: Any) -> list[str]:
 
 def run_preflight(directory: Path | str, payload_file: Path | str | None = None, *,
                   include: Sequence[str] = (), exclude: Sequence[str] = (),
-                  repo_urls: Sequence[str] = (), existing_secrets: Sequence[str] = ()) -> Report:
+                  repo_urls: Sequence[str] = (), existing_secrets: Sequence[str] = (),
+                  chart_schema: Path | str | None = None) -> Report:
     """Load DIR (only the --include/--exclude selection), learn which repoURL is this one, run every rule."""
     started = time.perf_counter()
     payload = load_payload(Path(payload_file)) if payload_file is not None else None
@@ -90,6 +93,7 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None,
     repo.existing_secrets = tuple(existing_secrets)
     ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
                   _shown_path(Path(payload_file), Path(directory)) if payload_file is not None else "--payload")
+    notes = _load_chart_schemas(ctx, Path(chart_schema) if chart_schema is not None else None)
     findings: list[Finding] = []
     rules = [r for r in all_rules() if payload is not None or not r.needs_payload]
     for rule in rules:
@@ -97,7 +101,28 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None,
     findings.sort(key=lambda f: f.sort_key)
     files = {o.origin.file for o in repo.objects} | set(repo.data_files) | {p.origin.file for p in repo.policies}
     return Report(findings, len(rules), len(files), (time.perf_counter() - started) * 1000,
-                  payload_secrets(payload.data) if payload else [])
+                  payload_secrets(payload.data) if payload else [], notes)
+
+
+def _load_chart_schemas(ctx: Context, option: Path | None) -> list[str]:
+    """Each Airflow chart version's values.schema.json, once; a note for the versions without one."""
+    from e2e.gitops.chartschema import cached_schema_path, find_schema
+
+    missing = []
+    for aapp in ctx.airflow_apps:
+        version = aapp.chart_version
+        if version in ctx.chart_schemas:
+            continue
+        ctx.chart_schemas[version] = find_schema(version, option)
+        if ctx.chart_schemas[version] is None:
+            missing.append(version)
+    if not missing:
+        return []
+    where = f"{option} has none for it; " if option is not None else ""
+    shown = ", ".join(str(v) for v in missing)
+    cache = cached_schema_path(str(missing[0])) if missing[0] else "the user cache"
+    return [f"values keys not checked against the chart's values.schema.json: none found for chart {shown} "
+            f"({where}give --chart-schema FILE|DIR, or put it at {cache})"]
 
 
 def _shown_path(payload_file: Path, directory: Path) -> str:

@@ -1,5 +1,18 @@
 """Rule modules, one per concern; importing this package registers every rule."""
 
-from e2e.preflight.rules import eso, files, gitsync, jobs, ordering, payload, secrets, sources, terraform, vault
+from e2e.preflight.rules import (
+    eso,
+    files,
+    gitsync,
+    jobs,
+    ordering,
+    payload,
+    secrets,
+    sources,
+    terraform,
+    values,
+    vault,
+)
 
-__all__ = ["eso", "files", "gitsync", "jobs", "ordering", "payload", "secrets", "sources", "terraform", "vault"]
+__all__ = ["eso", "files", "gitsync", "jobs", "ordering", "payload", "secrets", "sources", "terraform", "values",
+           "vault"]

@@ -74,10 +74,19 @@ def test_errors_come_first(capsys):
     assert order == sorted(order, key=["error", "warning", "info"].index)
 
 
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_nothing_on_stderr_for_a_good_run(capsys, fmt):
-    _, _, err = run_cli(capsys, REFERENCE, "--format", fmt)
+    _, _, err = run_cli(capsys, REFERENCE, "--format", fmt, "--chart-schema", str(SCHEMAS))
     assert err == ""
+
+
+def test_a_good_run_without_a_chart_schema_has_only_its_note_on_stderr(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("AIRFLOW_E2E_CACHE_DIR", str(tmp_path / "empty"))
+    code, _, err = run_cli(capsys, REFERENCE)
+    assert code == 0 and err.count("\n") == 1 and err.startswith("airflow-e2e preflight: note: ")
 
 
 def test_docs_describe_every_rule():

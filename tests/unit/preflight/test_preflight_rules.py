@@ -6,6 +6,7 @@ Plain files only: each case copies fixtures/gitops into tmp_path and edits one t
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -76,6 +77,18 @@ def _terraform_policy_from_variable(r):
 def _secret_committed(r):
     r.write("apps/airflow/extra-secret.yaml", "apiVersion: v1\nkind: Secret\n"
             "metadata: {name: extra, namespace: airflow}\ndata:\n  token: c2VjcmV0LXRva2Vu\n")
+
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+
+
+def _misspelt_value_key(r):
+    r.edit(VALUES, "fernetKeySecretName:", "fernetKeySecretname:")
+    r.options["chart_schema"] = SCHEMAS
+
+
+def _renamed_value_key(r):
+    r.write(VALUES, (r.root / VALUES).read_text() + "webserver:\n  defaultUser:\n    enabled: true\n")
 
 
 def _chart_unknown(r):
@@ -219,6 +232,8 @@ BREAKS: dict[str, Callable] = {
     "source-in-other-repository": _secrets_from_other_repository,
     "terraform-vault-not-resolved": _terraform_policy_from_variable,
     "secret-committed-with-data": _secret_committed,
+    "values-key-unknown": _misspelt_value_key,
+    "values-key-renamed": _renamed_value_key,
     "secret-without-external-secret": _es_removed_for_jwt,
     "secret-data-key-missing": _misspelt_data_key,
     "secret-data-key-unread": _misspelt_data_key,
