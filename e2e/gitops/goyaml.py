@@ -91,9 +91,13 @@ def first_node(text: str) -> Node | None:
     try:
         return loader.get_node() if loader.check_node() else None
     except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1000); go-yaml v2 allows 10,000
+            raise GoYamlUnsupported("the payload nests deeper than libyaml parses") from None
         raise GoYamlError(_describe(exc)) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry no snippet
         raise GoYamlError(_describe(exc)) from None
+    except RecursionError:
+        raise GoYamlUnsupported("the payload nests deeper than the harness can parse") from None
     finally:
         loader.dispose()
 
@@ -194,36 +198,46 @@ def _scalar(node: ScalarNode) -> Any:
     return node.value  # an unknown local tag (!foo): go-yaml keeps the text
 
 
-def _construct(node: Node, depth: int = 0) -> Any:
-    """Go's value for a node before JSON conversion (numbers still _Int/float, keys still typed)."""
-    if depth > 10_000:
-        raise GoYamlError("the document nests too deeply")
+DECODE_BUDGET = 400_000  # go-yaml v2 never refuses aliasing below 400,000 decoded nodes (decode.go)
+MAX_DEPTH = 400  # deeper than Python's recursion allows here: not evaluated (Go's own limit is 10,000)
+
+
+def _construct(node: Node, depth: int = 0, budget: list[int] | None = None) -> Any:
+    """Go's value for a node before JSON conversion (numbers still _Int/float, keys still typed). Aliases
+    are expanded as Go expands them, within a budget: an alias bomb is declined, never a hang."""
+    budget = budget if budget is not None else [0]
+    budget[0] += 1
+    if budget[0] > DECODE_BUDGET:
+        raise GoYamlUnsupported("the payload expands aliases to more than 400,000 nodes (Go may refuse it as "
+                                "excessive aliasing)")
+    if depth > MAX_DEPTH:
+        raise GoYamlUnsupported(f"the payload nests deeper than {MAX_DEPTH} levels")
     if isinstance(node, ScalarNode):
         return _scalar(node)
     if isinstance(node, SequenceNode):
-        return [_construct(child, depth + 1) for child in node.value]
+        return [_construct(child, depth + 1, budget) for child in node.value]
     if not isinstance(node, MappingNode):
         raise GoYamlUnsupported("an unknown YAML node")
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         if isinstance(key_node, ScalarNode) and key_node.value == "<<" and key_node.tag in (PLAIN, _T + "merge"):
-            _merge(out, value_node, depth)
+            _merge(out, value_node, depth, budget)
             continue
-        key = _construct(key_node, depth + 1)
+        key = _construct(key_node, depth + 1, budget)
         if isinstance(key, dict | list):
             raise GoYamlError("a map key is a map or a list (invalid map key)")
-        out[_hashable(key)] = _construct(value_node, depth + 1)
+        out[_hashable(key)] = _construct(value_node, depth + 1, budget)
     return out
 
 
-def _merge(out: dict[Any, Any], node: Node, depth: int) -> None:
+def _merge(out: dict[Any, Any], node: Node, depth: int, budget: list[int]) -> None:
     """go-yaml v2 merges by decoding into the same map, so merged keys overwrite keys set before the `<<`;
     a sequence merges from its last map to its first."""
     if isinstance(node, MappingNode):
-        out.update(_construct(node, depth + 1))
+        out.update(_construct(node, depth + 1, budget))
     elif isinstance(node, SequenceNode) and all(isinstance(c, MappingNode) for c in node.value):
         for child in reversed(node.value):
-            out.update(_construct(child, depth + 1))
+            out.update(_construct(child, depth + 1, budget))
     else:
         raise GoYamlError("map merge requires map or sequence of maps as the value")
 

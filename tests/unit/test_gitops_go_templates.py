@@ -132,3 +132,12 @@ def test_retyped_scalars_name_the_path_and_the_go_type_not_the_value():
 ])
 def test_floats_print_as_go_fmt_v(value, text):
     assert goyaml.go_float_text(value) == text
+
+
+def test_an_alias_bomb_or_deep_nesting_is_declined_quickly_never_a_hang_or_a_false_failure():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)) + "v: ok\n"
+    with pytest.raises(TemplateUnsupported, match="aliases"):
+        value_of(bomb)
+    with pytest.raises(TemplateUnsupported, match="nests deeper"):
+        value_of("v: " + "[" * 5000 + "]" * 5000 + "\n")
