@@ -150,6 +150,13 @@ class Context:
         return index
 
     @cached_property
+    def namespaces_fed_from_elsewhere(self) -> set[str | None]:
+        """Destination namespaces of Applications with a Git source in another repository: what lands there is
+        not all visible here, so "nothing here produces it" is not a finding (source-in-other-repository is)."""
+        return {app.destination_namespace for app in self.repo.applications
+                if any(not s.is_chart and not self.repo.this.is_this(s.repo_url) for s in app.sources)}
+
+    @cached_property
     def producers(self) -> dict[tuple[str | None, str], list[Any]]:
         """Secrets made by something other than ESO (e2e/gitops/producers.py), by (namespace, name)."""
         from e2e.gitops.producers import secret_producers

@@ -45,3 +45,13 @@ def big_crd_text(target_bytes: int = 700 * 1024) -> str:
         size += len(block)
         index += 1
     return "".join(parts)
+
+
+def remove_document(path, name: str) -> None:
+    """Drop the one `---` document of a multi-document file whose metadata.name is name."""
+    import re
+
+    docs = path.read_text().split("\n---\n")
+    kept = [d for d in docs if not re.search(rf"^  name: {re.escape(name)}$", d, re.M)]
+    assert len(kept) == len(docs) - 1, f"{path}: expected one document named {name}"
+    path.write_text("\n---\n".join(kept))

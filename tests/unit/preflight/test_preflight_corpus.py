@@ -1,0 +1,325 @@
+"""A corpus of repository shapes teams really have (issue 14), each with the exact findings it must give and the
+rules it must not fire. Every shape starts from the reference (fixtures/gitops, our own files) and is reshaped the
+way a real repository is laid out: a monorepo subtree, chart folders, Kustomize overlays, foreign YAML, templated
+and rendered copies, sources in other repositories, Terraform, SealedSecrets, other executors and charts.
+
+`EXPECT[shape]` is the complete list of (rule, severity, file) preflight must report; `MUST_NOT[shape]` names the
+false positives the old checker gave on that shape (or would give by guessing).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from corpus_tools import remove_document
+
+from e2e.preflight.engine import run_preflight
+
+HERE = Path(__file__).resolve().parent
+REFERENCE = HERE.parents[2] / "fixtures" / "gitops"
+SCHEMAS = HERE / "schemas"
+VALUES = "apps/airflow/airflow-values.yaml"
+ES_FILE = "apps/airflow/external-secrets.yaml"
+CHART_APP = "argocd/apps/airflow.yaml"
+SECRETS_APP = "argocd/apps/airflow-secrets.yaml"
+THIS_REPO = "ssh://git@git.example.com/platform/k8s-infra.git"
+
+
+class Shape:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.options: dict = {}
+
+    def write(self, rel: str, text: str) -> Shape:
+        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (self.root / rel).write_text(text)
+        return self
+
+    def edit(self, rel: str, old: str, new: str) -> Shape:
+        text = (self.root / rel).read_text()
+        assert old in text, f"{rel}: {old!r} not found"
+        (self.root / rel).write_text(text.replace(old, new))
+        return self
+
+
+def monorepo_subtree(s: Shape) -> None:
+    """The GitOps config is one folder of a monorepo (platform/gitops); other teams' YAML sits beside it,
+    including a compose file with reused anchors and a broken legacy file; --include points at the subtree."""
+    sub = s.root / "platform" / "gitops"
+    sub.mkdir(parents=True)
+    for child in list(s.root.iterdir()):
+        if child.name != "platform":
+            shutil.move(str(child), str(sub / child.name))
+    for rel in ("argocd/root.yaml", SECRETS_APP):
+        s.edit(f"platform/gitops/{rel}", "path: ", "path: platform/gitops/")
+    s.edit(f"platform/gitops/{CHART_APP}", "$values/apps/", "$values/platform/gitops/apps/")
+    s.write("services/api/docker-compose.yaml", "x-defaults: &defaults\n  restart: always\nservices:\n"
+            "  api:\n    <<: *defaults\n    image: api:1\n  worker: &defaults\n    image: worker:1\n"
+            "  batch:\n    <<: *defaults\n")
+    s.write("services/legacy/old.yaml", "key: [unclosed\n")
+    s.options["include"] = ["platform/gitops"]
+
+
+def helm_chart_folder(s: Shape) -> None:
+    """An in-repository chart (Chart.yaml, values.yaml, templates/ with Go templates and a _helpers.tpl)."""
+    s.write("charts/airflow-extras/Chart.yaml", "apiVersion: v2\nname: airflow-extras\nversion: 0.3.1\n")
+    s.write("charts/airflow-extras/values.yaml", "pools:\n  - name: etl\n    slots: 8\n")
+    s.write("charts/airflow-extras/templates/configmap.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"extras.fullname\" . }}\n"
+            "data:\n{{- range .Values.pools }}\n  {{ .name }}: {{ .slots | quote }}\n{{- end }}\n")
+    s.write("charts/airflow-extras/templates/_helpers.tpl", "{{- define \"extras.fullname\" -}}x{{- end -}}\n")
+
+
+def kustomize_overlays(s: Shape) -> None:
+    """ESO's own install as a Kustomize base and a prod overlay whose patch is a partial ExternalSecret."""
+    s.write("infra/eso/base/kustomization.yaml", "resources:\n  - namespace.yaml\n")
+    s.write("infra/eso/base/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: external-secrets\n")
+    s.write("infra/eso/overlays/prod/kustomization.yaml",
+            "resources:\n  - ../../base\npatches:\n  - path: refresh-patch.yaml\n")
+    s.write("infra/eso/overlays/prod/refresh-patch.yaml",
+            "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: airflow-fernet-key\n"
+            "  namespace: airflow\nspec:\n  refreshInterval: \"0\"\n")
+
+
+def foreign_yaml(s: Shape) -> None:
+    """CI and CloudFormation files with their own tags (!reference, !Ref, !Sub) and a redefined anchor."""
+    s.write("ci/pipeline.yaml", ".setup: &setup\n  - pip install .\ntest:\n  script:\n    - !reference [.setup]\n"
+            "    - pytest\n.setup: &setup\n  - make\nlint:\n  before_script: *setup\n")
+    s.write("cloudformation/bucket.yaml", "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+            "      BucketName: !Sub '${AWS::StackName}-logs'\n      Tags: !Ref Tags\n")
+
+
+def templated_and_rendered_copies(s: Shape) -> None:
+    """A Go-templated values file (not YAML as committed) and a rendered copy of the chart with its Secret."""
+    s.write("templates/airflow-values.yaml.gotmpl", "unused: true\n")
+    s.write("environments/prod/airflow-values.yaml",
+            "executor: CeleryExecutor\n{{- if .Env.BIG }}\nworkers:\n  replicas: 8\n{{- end }}\n")
+    s.write("rendered/airflow/secret-fernet.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n"
+            "  name: airflow-fernet-key\n  namespace: airflow\ntype: Opaque\ndata:\n"
+            "  fernet-key: \"YjZkN2U5ZjBhMWIyYzNkNGU1ZjZhN2I4YzlkMGUxZjI=\"\n")
+
+
+def broken_file_and_real_mistake(s: Shape) -> None:
+    """One broken file does not hide the rest: the KV v2 policy mistake elsewhere is still found."""
+    s.write("apps/airflow/notes.yaml", "owner: data-platform\n  team: [a, b\n")
+    s.edit("vault/policies/airflow-secret-read.hcl", 'path "secret/data/airflow/*"', 'path "secret/airflow/*"')
+
+
+def secrets_in_another_repository(s: Shape) -> None:
+    """The ExternalSecrets live in a shared secrets repository, not here: not checked, never called missing."""
+    s.edit(SECRETS_APP, THIS_REPO, "https://github.com/example-org/platform-secrets.git")
+    (s.root / ES_FILE).unlink()
+    s.options["repo_urls"] = ["git@git.example.com:platform/k8s-infra.git"]
+
+
+TERRAFORM = '''resource "vault_policy" "airflow_read" {
+  name   = "airflow-secret-read"
+  policy = jsonencode({
+    path = {
+      "secret/data/airflow/*" = { capabilities = ["read"] }
+    }
+  })
+}
+
+resource "vault_kubernetes_auth_backend_role" "external_secrets" {
+  backend                          = vault_auth_backend.kubernetes.path
+  role_name                        = "external-secrets-airflow"
+  bound_service_account_names      = ["external-secrets"]
+  bound_service_account_namespaces = ["external-secrets"]
+  token_policies                   = [vault_policy.airflow_read.name]
+  audience                         = "https://kubernetes.default.svc.cluster.local"
+}
+'''
+
+
+def terraform_vault(s: Shape) -> None:
+    """Vault managed by Terraform: no vault/policies or vault/roles, a jsonencode policy and a role resource."""
+    shutil.rmtree(s.root / "vault" / "policies")
+    shutil.rmtree(s.root / "vault" / "roles")
+    s.write("terraform/vault/main.tf", TERRAFORM)
+    s.write("terraform/network/main.tf", 'resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+
+
+def terraform_kv2_mistake(s: Shape) -> None:
+    """The same Terraform with the KV v2 mistake (no data/ segment)."""
+    terraform_vault(s)
+    s.edit("terraform/vault/main.tf", '"secret/data/airflow/*"', '"secret/airflow/*"')
+
+
+SEALED = """apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata:
+  name: airflow-fernet-key
+  namespace: airflow
+spec:
+  encryptedData:
+    fernet-key: AgA3kq1Xc2VhbGVkLWZlcm5ldC1rZXktY2lwaGVydGV4dA==
+  template:
+    metadata:
+      name: airflow-fernet-key
+"""
+
+
+def sealed_secrets(s: Shape) -> None:
+    """The Fernet key is a SealedSecret instead of an ExternalSecret."""
+    remove_document(s.root / ES_FILE, "airflow-fernet-key")
+    s.write("apps/airflow/sealed-fernet-key.yaml", SEALED)
+
+
+def local_executor(s: Shape) -> None:
+    """LocalExecutor: no broker, no Redis, so no broker or Redis Secret anywhere."""
+    s.edit(VALUES, "executor: CeleryExecutor", "executor: LocalExecutor")
+    s.edit(VALUES, "  brokerUrlSecretName: airflow-broker-url\n", "")
+    s.edit(VALUES, "redis:\n  passwordSecretName: airflow-redis-password\n", "redis:\n  enabled: false\n")
+    remove_document(s.root / ES_FILE, "airflow-broker-url")
+    remove_document(s.root / ES_FILE, "airflow-redis-password")
+
+
+def airflow_2_chart(s: Shape) -> None:
+    """A team still on chart 1.16.0 (Airflow 2.10): no API or JWT secret exists there."""
+    s.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.16.0")
+    s.edit(VALUES, "apiSecretKeySecretName: airflow-api-secret-key\njwtSecretName: airflow-jwt-secret\n", "")
+    remove_document(s.root / ES_FILE, "airflow-api-secret-key")
+    remove_document(s.root / ES_FILE, "airflow-jwt-secret")
+
+
+def unknown_patch_release(s: Shape) -> None:
+    """A patch release the table does not list: rules follow 1.21.0, with one info."""
+    s.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.21.3")
+
+
+GENERATOR = """apiVersion: generators.external-secrets.io/v1alpha1
+kind: Password
+metadata:
+  name: statsd-token
+  namespace: airflow
+spec:
+  length: 40
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: statsd-token
+  namespace: airflow
+spec:
+  refreshInterval: 0s
+  target:
+    name: statsd-token
+    creationPolicy: Owner
+    deletionPolicy: Retain
+  dataFrom:
+    - sourceRef:
+        generatorRef:
+          apiVersion: generators.external-secrets.io/v1alpha1
+          kind: Password
+          name: statsd-token
+"""
+
+
+def eso_generator_once(s: Shape) -> None:
+    """An ESO Password generator refreshed never: generated once, on purpose."""
+    s.write("apps/airflow/generated-token.yaml", GENERATOR)
+
+
+def values_typo_with_schema(s: Shape) -> None:
+    """A misspelt key, checked against the chart's schema given by --chart-schema DIR."""
+    s.edit(VALUES, "  metadataSecretName: airflow-metadata", "  metadataSecretname: airflow-metadata")
+    s.options["chart_schema"] = SCHEMAS
+
+
+def committed_repository_secret(s: Shape) -> None:
+    """An Argo CD repository Secret committed with its private key (a real leak)."""
+    s.write("argocd/config/repo-k8s-infra.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: repo-k8s-infra\n"
+            "  namespace: argocd\n  labels:\n    argocd.argoproj.io/secret-type: repository\nstringData:\n"
+            "  type: git\n  url: ssh://git@git.example.com/platform/k8s-infra.git\n"
+            "  sshPrivateKey: |\n    -----BEGIN OPENSSH PRIVATE KEY-----\n    b3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n"
+            "    -----END OPENSSH PRIVATE KEY-----\n")
+
+
+SHAPES: dict[str, Callable[[Shape], None]] = {
+    "monorepo-subtree": monorepo_subtree,
+    "helm-chart-folder": helm_chart_folder,
+    "kustomize-overlays": kustomize_overlays,
+    "foreign-yaml": foreign_yaml,
+    "templated-and-rendered-copies": templated_and_rendered_copies,
+    "broken-file-and-real-mistake": broken_file_and_real_mistake,
+    "secrets-in-another-repository": secrets_in_another_repository,
+    "terraform-vault": terraform_vault,
+    "terraform-kv2-mistake": terraform_kv2_mistake,
+    "sealed-secrets": sealed_secrets,
+    "local-executor": local_executor,
+    "airflow-2-chart": airflow_2_chart,
+    "unknown-patch-release": unknown_patch_release,
+    "eso-generator-once": eso_generator_once,
+    "values-typo-with-schema": values_typo_with_schema,
+    "committed-repository-secret": committed_repository_secret,
+}
+
+EXPECT: dict[str, list[tuple[str, str, str]]] = {
+    "monorepo-subtree": [],
+    "helm-chart-folder": [("helm-chart-templates-not-read", "info", "charts/airflow-extras/Chart.yaml")],
+    "kustomize-overlays": [],
+    "foreign-yaml": [],
+    "templated-and-rendered-copies": [
+        ("secret-committed-with-data", "error", "rendered/airflow/secret-fernet.yaml"),
+        ("file-templated", "info", "environments/prod/airflow-values.yaml")],
+    "broken-file-and-real-mistake": [
+        ("file-unreadable", "error", "apps/airflow/notes.yaml"),
+        ("vault-kv2-policy-without-data", "error", "vault/policies/airflow-secret-read.hcl"),
+        ("vault-policy-missing-read", "error", "vault/policies/airflow-secret-read.hcl")],
+    "secrets-in-another-repository": [("source-in-other-repository", "info", SECRETS_APP)],
+    "terraform-vault": [],
+    "terraform-kv2-mistake": [
+        ("vault-kv2-policy-without-data", "error", "terraform/vault/main.tf"),
+        ("vault-policy-missing-read", "error", "terraform/vault/main.tf")],
+    "sealed-secrets": [],
+    "local-executor": [],
+    "airflow-2-chart": [],
+    "unknown-patch-release": [("chart-version-unknown", "info", CHART_APP)],
+    "eso-generator-once": [],
+    "values-typo-with-schema": [
+        # the typo leaves data.metadataSecretName unset: the chart would render airflow-metadata itself, which
+        # the ExternalSecret of that name also writes
+        ("values-key-unknown", "error", VALUES),
+        ("secret-name-unset", "warning", VALUES),
+        ("eso-target-collides-with-chart-secret", "warning", ES_FILE)],
+    "committed-repository-secret": [("secret-committed-with-data", "error", "argocd/config/repo-k8s-infra.yaml")],
+}
+
+MUST_NOT: dict[str, set[str]] = {
+    "monorepo-subtree": {"file-unreadable", "directory-source-non-kubernetes-file", "secret-without-external-secret"},
+    "helm-chart-folder": {"file-unreadable", "file-templated"},
+    "kustomize-overlays": {"eso-refresh-never", "eso-defaulted-fields-missing"},
+    "foreign-yaml": {"file-unreadable"},
+    "templated-and-rendered-copies": {"file-unreadable"},
+    "broken-file-and-real-mistake": set(),
+    "secrets-in-another-repository": {"secret-without-external-secret", "directory-source-non-kubernetes-file"},
+    "terraform-vault": {"vault-role-not-found", "vault-policy-missing-read", "file-unreadable"},
+    "terraform-kv2-mistake": {"file-unreadable"},
+    "sealed-secrets": {"secret-without-external-secret", "secret-committed-with-data"},
+    "local-executor": {"secret-name-unset", "secret-without-external-secret"},
+    "airflow-2-chart": {"secret-name-unset", "secret-without-external-secret"},
+    "unknown-patch-release": {"secret-name-unset"},
+    "eso-generator-once": {"eso-refresh-never"},
+    "values-typo-with-schema": set(),
+    "committed-repository-secret": set(),
+}
+
+
+def test_the_corpus_has_at_least_twelve_shapes_each_with_expectations():
+    assert len(SHAPES) >= 12 and set(SHAPES) == set(EXPECT) == set(MUST_NOT)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_shape_gives_exactly_its_findings(tmp_path, shape):
+    root = tmp_path / "repo"
+    shutil.copytree(REFERENCE, root)
+    s = Shape(root)
+    SHAPES[shape](s)
+    report = run_preflight(root, **s.options)
+    got = sorted((f.rule, f.severity, f.file) for f in report.findings)
+    assert got == sorted(EXPECT[shape]), [(f.rule, f.file, f.line, f.message) for f in report.findings]
+    assert not MUST_NOT[shape] & {f.rule for f in report.findings}
