@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,23 +47,25 @@ def build() -> Path:
     binary = root / "gorender"
     if binary.is_file():
         return binary
-    gopath = root / "gopath"
-    src = gopath / "src" / "gorender"
-    src.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SOURCE, src / "main.go")
-    for major, plain in MAJOR_PATHS.items():
-        link = gopath / "src" / major
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.exists():
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="build-", dir=root))  # per process: parallel sessions never collide
+    try:
+        src = work / "gopath" / "src" / "gorender"
+        src.mkdir(parents=True)
+        shutil.copyfile(SOURCE, src / "main.go")
+        for major, plain in MAJOR_PATHS.items():
+            link = work / "gopath" / "src" / major
+            link.parent.mkdir(parents=True, exist_ok=True)
             link.symlink_to(GOCODE / plain)
-    env = {**os.environ, "GOPATH": f"{gopath}:{GOCODE.parent}", "GO111MODULE": "off", "GOPROXY": "off",
-           "GOFLAGS": "", "GOCACHE": str(root / "gocache"), "CGO_ENABLED": "0"}
-    tmp = root / "gorender.tmp"
-    done = subprocess.run(["go", "build", "-o", str(tmp), "."], cwd=src, env=env, capture_output=True, text=True,
-                          timeout=600)
-    if done.returncode != 0:
-        raise RuntimeError(f"go build of the ESO template oracle failed: {done.stderr.strip()[-2000:]}")
-    tmp.replace(binary)
+        env = {**os.environ, "GOPATH": f"{work / 'gopath'}:{GOCODE.parent}", "GO111MODULE": "off",
+               "GOPROXY": "off", "GOFLAGS": "", "GOCACHE": str(root.parent / "gocache"), "CGO_ENABLED": "0"}
+        done = subprocess.run(["go", "build", "-o", str(work / "gorender"), "."], cwd=src, env=env,
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"go build of the ESO template oracle failed: {done.stderr.strip()[-2000:]}")
+        os.replace(work / "gorender", binary)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return binary
 
 

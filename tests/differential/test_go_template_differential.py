@@ -255,3 +255,30 @@ def test_generated_templates_parse_fail_and_render_alike_in_go_and_python(go_ren
 @given(template=templates)
 def test_long_run_over_generated_templates(go_renderer, template):
     _compare_template(go_renderer, template)
+
+
+@pytest.mark.parametrize("which", sorted(REPOS))
+def test_the_payload_command_writes_what_go_reads_back_exactly(go_renderer, which, tmp_path):
+    """`airflow-e2e payload --out FILE --gitops-dir DIR` (real Fernet key, passwords, ed25519 key with its
+    newline): ESO's Go engine renders each Secret value as exactly the string the command wrote."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    out = tmp_path / "payload.yaml"
+    done = subprocess.run([sys.executable, "-m", "e2e.cli", "payload", "--out", str(out), "--gitops-dir",
+                           str(REPOS[which])], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    written = yaml.safe_load(text)
+    compared = 0
+    for es in CASES[which][0]:
+        context = {str(item["secretKey"]): text for item in es.data}
+        go = go_renderer.render(dict(es.template_data), context)
+        for key, template in es.template_data.items():
+            meant = _get(written, _paths(template))
+            assert isinstance(meant, str), f"{es.name}/{key}: the payload lacks {_paths(template)}"
+            assert go[key] == meant.encode() == render(template, context, key).encode()
+            compared += 1
+    assert compared >= 13
