@@ -90,7 +90,8 @@ class Tree:
     refused: list[tuple[str, str]] = field(default_factory=list)
 
 
-def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000) -> Tree:
+def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000,
+         skip_dirs: tuple[str, ...] = (".git",)) -> Tree:
     """Every regular file below root without following a link out of it: a symlink to a file inside root is
     listed, one that leaves root (or dangles) is refused; symlinked directories are not descended (as
     `Path.rglob` does); FIFOs, devices and sockets and unreadable directories are refused, each with a reason.
@@ -113,7 +114,7 @@ def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000) -> Tr
         dirnames.sort()
         keep: list[str] = []
         for name in dirnames:
-            if skip_hidden and name.startswith("."):
+            if (skip_hidden and name.startswith(".")) or name in skip_dirs:
                 continue
             child = base / name
             if child.is_symlink():

@@ -20,14 +20,15 @@ from typing import Any
 import yaml
 
 from e2e import payload as payload_mod
-from e2e import versions
+from e2e import safe_files, versions
+from e2e.ci import bundle_schema
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.errors import UnusableInput
 from e2e.masking import Masker
 
-SCHEMA = "airflow-e2e/reproduction-bundle/v1"
-REQUIRED_KEYS = ("schema", "created", "run_config", "chart_version", "versions", "repository", "payload_shape",
-                 "kind", "failures")
+SCHEMA = bundle_schema.SCHEMA_ID
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+MAX_HASHED_BYTES = 512 * 1024 * 1024
 
 # --- payload shape -------------------------------------------------------------------------------------------
 
@@ -119,11 +120,22 @@ def payload_from_shape(shape: Iterable[Mapping[str, Any]], fresh: Mapping[str, A
 
 
 def content_sha256(root: Path) -> str:
-    """A hash over every file's relative path and bytes (sorted), ignoring .git: the state without Git."""
+    """A hash over every regular file's relative path and bytes (sorted), ignoring .git: the state without Git.
+
+    Links out of root, FIFOs and devices are not read (e2e.safe_files); the total read is bounded, so a
+    repository path of `/usr` costs a bounded time and then an UnusableInput line."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and ".git" not in p.relative_to(root).parts):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    total = 0
+    for path in safe_files.walk(root, skip_hidden=False, max_files=200_000).files:
+        rel = path.relative_to(root)
+        if ".git" in rel.parts:
+            continue
+        raw = safe_files.read_bytes(path, root=root, shown_as=rel.as_posix(), limit=MAX_HASHED_BYTES)
+        total += len(raw)
+        if total > MAX_HASHED_BYTES:
+            raise UnusableInput(f"{root}: more than {MAX_HASHED_BYTES} bytes of files; not a GitOps repository")
+        digest.update(rel.as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(raw).digest())
     return digest.hexdigest()
 
 
@@ -155,7 +167,10 @@ def values_files(root: Path) -> dict[str, dict[str, str]]:
         for values in repo.helm_values(app):
             path = root / values.path
             if path.is_file():
-                raw = path.read_bytes()
+                try:
+                    raw = safe_files.read_bytes(path, root=root, shown_as=values.path)
+                except UnusableInput:
+                    continue
                 found[values.path] = {"sha256": hashlib.sha256(raw).hexdigest(), "text": raw.decode(errors="replace")}
     return dict(sorted(found.items()))
 
@@ -249,27 +264,23 @@ def write_bundle(bundle: Mapping[str, Any], path: Path, masker: Masker | None = 
 
 
 def load_bundle(path: Path) -> dict[str, Any]:
-    """Read and check a bundle; anything unusable is one UnusableInput line."""
+    """Read and validate a bundle against its schema (e2e.ci.bundle_schema): a bundle is untrusted input, so
+    its test ids, run id and paths are checked before anything runs; anything unusable is one UnusableInput line."""
+    if not Path(path).exists():
+        raise UnusableInput(f"{path}: no such bundle file")
+    text = safe_files.read_text(path, limit=MAX_BUNDLE_BYTES, shown_as=str(path))
     try:
-        data = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise UnusableInput(f"{path}: no such bundle file") from None
-    except IsADirectoryError:
-        raise UnusableInput(f"{path}: is a directory, not a bundle file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInput(f"{path}: cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UnusableInput(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    except (ValueError, RecursionError) as exc:  # 5,000-digit integers; nesting deeper than the parser goes
+        raise UnusableInput(f"{path}: not usable JSON ({str(exc).split(';')[0][:100] or type(exc).__name__})") \
+            from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise UnusableInput(f"{path}: not a reproduction bundle (expected schema {SCHEMA})")
-    missing = [key for key in REQUIRED_KEYS if key not in data]
-    if missing:
-        raise UnusableInput(f"{path}: bundle is missing {', '.join(missing)}")
-    failures = data["failures"]
-    if not isinstance(failures, list) or not all(isinstance(f, dict) and f.get("nodeid") for f in failures):
-        raise UnusableInput(f"{path}: bundle 'failures' must be a list of objects with a nodeid")
-    if not failures:
-        raise UnusableInput(f"{path}: bundle lists no failing tests: nothing to reproduce")
+    found = bundle_schema.problem(data)
+    if found is not None:
+        raise UnusableInput(f"{path}: {found}")
     try:
         RunConfig.from_json(data["run_config"])
     except (TypeError, ValueError, AttributeError) as exc:
@@ -298,8 +309,8 @@ def read_payload(path: Path | None) -> Any:
     if path is None or not Path(path).is_file():
         return None
     try:
-        return yaml.safe_load(Path(path).read_text())
-    except (OSError, yaml.YAMLError):
+        return yaml.safe_load(safe_files.read_text(path))
+    except (UnusableInput, yaml.YAMLError):
         return None
 
 

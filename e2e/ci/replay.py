@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from e2e.ci import bundle as bundle_mod
+from e2e.ci import bundle_schema
 from e2e.config import REPO_ROOT
+from e2e.errors import UnusableInput
 from e2e.options import BY_FIELD
 
 
@@ -28,16 +30,19 @@ class ReproductionPlan:
 
 
 def resolve_gitops_dir(bundle: Mapping[str, Any], override: Path | None) -> Path:
-    """--gitops-dir, else the recorded path if it exists here, else the same path inside this harness checkout."""
+    """--gitops-dir, else the recorded repository if it is inside this harness checkout (a bundle is untrusted:
+    `repository.path: /usr` must not make `--dry-run` read and hash all of /usr). Anything else: UnusableInput."""
     if override is not None:
         return override
     repo = bundle["repository"]
-    recorded = Path(repo.get("path") or "")
-    if repo.get("path") and recorded.is_dir():
-        return recorded
-    if repo.get("path_in_harness"):
-        return REPO_ROOT / repo["path_in_harness"]
-    return recorded
+    candidates = [REPO_ROOT / repo["path_in_harness"]] if repo.get("path_in_harness") else []
+    candidates += [Path(repo["path"])] if repo.get("path") else []
+    for candidate in candidates:
+        if bundle_schema.inside(candidate, REPO_ROOT) and candidate.resolve() != REPO_ROOT.resolve():
+            return candidate
+    shown = repo.get("path_in_harness") or repo.get("path") or "(none)"
+    raise UnusableInput(f"the bundle's repository {shown!r} is not inside this harness checkout; "
+                        "pass --gitops-dir DIR (see airflow-e2e reproduce --help)")
 
 
 def state_warnings(bundle: Mapping[str, Any], gitops_dir: Path) -> list[str]:
@@ -64,6 +69,7 @@ def plan_reproduction(bundle: Mapping[str, Any], work_dir: Path, *, gitops_dir: 
                       python: str = sys.executable) -> ReproductionPlan:
     run = bundle["run_config"]
     gitops = resolve_gitops_dir(bundle, gitops_dir)
+    warnings: list[str] = []
     payload_path = work_dir / "payload.yaml"
     ids = list(dict.fromkeys(f["nodeid"] for f in bundle["failures"]))
     given = {"cluster": "kind", "chart_version": str(bundle["chart_version"]), "gitops_dir": str(gitops),
@@ -72,14 +78,17 @@ def plan_reproduction(bundle: Mapping[str, Any], work_dir: Path, *, gitops_dir: 
              "timeout_multiplier": str(run.get("timeout_multiplier", 1.0))}
     if bundle.get("upgrade_from"):
         given["upgrade_from"] = str(bundle["upgrade_from"])
-    if run.get("dags_dir") and Path(run["dags_dir"]).is_dir():
-        given["dags_dir"] = str(run["dags_dir"])
+    dags = Path(run["dags_dir"]) if run.get("dags_dir") else None
+    if dags is not None and dags.is_dir() and bundle_schema.inside(dags, REPO_ROOT):
+        given["dags_dir"] = str(dags)
+    elif dags is not None and dags.is_dir():
+        warnings.append(f"the bundle's DAG directory {dags} is outside this checkout: using the default DAGs")
     if run.get("registry_mirror"):
         given["registry_mirror"] = str(run["registry_mirror"])
     argv = [python, "-m", "pytest", *ids]
     for name, text in given.items():  # the option table's pytest spelling, as the suites read it
         argv += [BY_FIELD[name].pytest_flag, text]
-    warnings = state_warnings(bundle, gitops)
+    warnings = state_warnings(bundle, gitops) + warnings
     node_image = (bundle.get("kind") or {}).get("node_image")
     minor = bundle_mod.kubernetes_minor(node_image)
     if minor:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from e2e import payload as payload_mod
 from e2e.ci import bundle as bundle_mod
+from e2e.ci import bundle_schema
 from e2e.ci.replay import plan_reproduction
 from e2e.config import REPO_ROOT
 from e2e.errors import UnusableInput
@@ -29,9 +30,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    bundle = bundle_mod.load_bundle(args.bundle)
+    bundle = bundle_mod.load_bundle(args.bundle)  # validated: run_id matches a safe pattern (bundle_schema)
     run_id = str(bundle["run_config"].get("run_id") or "bundle")
-    work_dir = args.work_dir or REPO_ROOT / "artifacts" / "reproduce" / run_id
+    reproduce_root = REPO_ROOT / "artifacts" / "reproduce"
+    work_dir = args.work_dir or reproduce_root / run_id
+    if args.work_dir is None and not bundle_schema.inside(work_dir, reproduce_root):
+        raise UnusableInput(f"{args.bundle}: bundle run_id {run_id!r} leaves {reproduce_root}")
     plan = plan_reproduction(bundle, work_dir, gitops_dir=args.gitops_dir)
     if not args.dry_run and not plan.gitops_dir.is_dir():
         raise UnusableInput(f"{plan.gitops_dir}: the failed run's GitOps repository is not here; pass --gitops-dir")
@@ -44,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         print(shlex.join(plan.argv))
         return 0
     fresh = bundle_mod.payload_from_shape(bundle["payload_shape"])
-    payload_mod.write(fresh, plan.payload_path)
+    payload_mod.write(fresh, plan.payload_path)  # 0600, never through a link (e2e.private_file)
     print(f"wrote a fresh payload of the same shape to {plan.payload_path} (mode 0600; values not shown)")
     print(shlex.join(plan.argv), flush=True)
-    return subprocess.run(plan.argv, cwd=REPO_ROOT, check=False).returncode
+    return subprocess.run(plan.argv, cwd=bundle_schema.SUITES_ROOT, check=False).returncode

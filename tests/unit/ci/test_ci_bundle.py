@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from e2e import payload as payload_mod
 from e2e import versions
 from e2e.ci import bundle as bundle_mod
+from e2e.ci import bundle_schema
 from e2e.ci.replay import plan_reproduction
 from e2e.cli import main
 from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
@@ -20,9 +21,9 @@ from e2e.masking import Masker
 pytestmark = pytest.mark.unit
 
 FAILURES = [
-    {"nodeid": "tests/cluster/test_secrets.py::test_secrets_exist_before_pods", "phase": "call",
+    {"nodeid": "tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload", "phase": "call",
      "failure_class": "product", "rule": "assertion"},
-    {"nodeid": "tests/cluster/test_recovery.py::test_policy_without_data_recovers[kv2]", "phase": "setup",
+    {"nodeid": "tests/cluster/test_scenarios.py::test_scenario_recovers[policy-without-data]", "phase": "setup",
      "failure_class": "infrastructure", "rule": "image-pull"},
 ]
 
@@ -104,7 +105,7 @@ def test_reproduction_plan_reruns_the_failing_ids_with_the_same_chart_image_and_
 def test_reproduce_dry_run_prints_the_command_offline(written, capsys):
     assert main(["reproduce", str(written[0]), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "-m pytest tests/cluster/test_secrets.py::test_secrets_exist_before_pods" in out
+    assert "-m pytest tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload" in out
     assert "--e2e-chart-version 1.22.0" in out
 
 
@@ -165,12 +166,18 @@ def test_probe(request):
 '''
 
 
-def test_reproduce_writes_new_secrets_and_reruns_the_failing_test(written, real_payload, tmp_path):
+def test_reproduce_writes_new_secrets_and_reruns_the_failing_test(written, real_payload, tmp_path, monkeypatch):
+    """The shipped suites are swapped for a probe suite (a real cluster test needs a cluster); the bundle still
+    names its test by a suite-relative id, as a real bundle does."""
     data, _ = real_payload
-    probe = tmp_path / "test_probe.py"
+    suites = tmp_path / "suites"
+    (suites / "tests" / "cluster").mkdir(parents=True)
+    probe = suites / "tests" / "cluster" / "test_probe.py"
     probe.write_text(RERUN_PROBE.replace("{keys}", repr(sorted(data))))
+    monkeypatch.setattr(bundle_schema, "SUITES_ROOT", suites)
     bundle = json.loads(written[0].read_text())
-    bundle["failures"] = [{"nodeid": f"{probe}::test_probe", "phase": "call", "failure_class": "product"}]
+    bundle["failures"] = [{"nodeid": "tests/cluster/test_probe.py::test_probe", "phase": "call",
+                           "failure_class": "product"}]
     path = tmp_path / "probe-bundle.json"
     path.write_text(json.dumps(bundle))
     assert main(["reproduce", str(path), "--work-dir", str(tmp_path / "work")]) == 0
