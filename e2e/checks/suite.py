@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.checks import jobs, ordering
+from e2e.checks import jobs, ordering, pods
 from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
 from e2e.observe.timeline import Timeline
@@ -14,4 +14,6 @@ def timeline_checks(timeline: Timeline, exp: Expectations) -> list[Verdict]:
         ordering.secrets_before_first_pod(timeline, exp),
         ordering.migrations_before_user_step(timeline, exp),
         *jobs.jobs_completed(timeline, exp),
+        pods.pods_ready(timeline, exp),
+        pods.git_sync_running(timeline, exp),
     ]

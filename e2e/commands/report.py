@@ -26,6 +26,7 @@ from e2e.observe.timeline import Timeline
 from e2e.payload import secret_values
 from e2e.report import junit
 from e2e.report.html import write_report
+from e2e.report.moments import check_moments
 from e2e.report.summary import durations
 
 
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     took = durations(timeline)
     out = args.out or args.timeline.with_suffix(".html")
     write_report(out, timeline, verdicts, masker, title=args.title or f"airflow-e2e report: {args.timeline.name}",
-                 versions=version_info, durations=took)
+                 versions=version_info, durations=took, moments=check_moments(timeline, exp))
     if args.junit:
         junit.write_junit(args.junit, verdicts, masker,
                           props=junit.properties([], masker, durations=took, versions=version_info))

@@ -1,18 +1,21 @@
 """The timeline as a picture: one lane per controller, one row per object, an inline SVG.
 
 Why a picture: "the pods started 16 s before their Secrets" is one glance at two lanes, and nobody reads 300
-timeline lines. Pure string building (no plotting library, no external URL): the report stays one file that
-opens anywhere. Every text goes through the Masker before it is escaped.
+timeline lines. The layout is computed here as plain data (pure, testable); the SVG is drawn by a Jinja2
+template with autoescaping (templates/timeline.svg.j2), so no field of an untrusted timeline can become markup.
+Every text goes through the Masker first. Failure is drawn on top; a bar that never finished runs to the end
+of the recording; the moments the checks compare are drawn as labelled vertical lines.
 """
 
 from __future__ import annotations
 
-import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from e2e.masking import Masker
 from e2e.observe.timeline import LANES, Event, Timeline, format_time
+from e2e.report.templating import render
 
 LANE_TITLES = {
     "harness": "Harness actions",
@@ -23,12 +26,15 @@ LANE_TITLES = {
     "pods": "Pods",
     "events": "Kubernetes events",
 }
-WIDTH, LABEL, RIGHT, ROW, HEADER, AXIS = 1180, 300, 24, 15, 22, 30
+PLOT, RIGHT, ROW, HEADER, AXIS, MOMENT_ROW = 880, 24, 15, 22, 34, 11
+CHAR = 6.8  # px per character of the 11px monospace label font
+MIN_LABEL, MAX_LABEL_CHARS = 220, 96
 MAX_ROWS_PER_LANE = 40
 OK_PREFIXES = ("condition Ready=True", "condition Complete=True", "operation Succeeded", "health Healthy",
                "deployed", "terminated Completed exit 0", "Synced+Healthy", "running", "wave ")
 BAD_WORDS = ("Failed", "Error", "BackOff", "Degraded", "ImagePull", "CreateContainerConfigError", "Warning ",
              "deleted", "Unhealthy")
+RANK = {"info": 0, "ok": 1, "bad": 2}  # drawing order: later is on top
 
 
 def classify(event: Event) -> str:
@@ -48,6 +54,7 @@ READY_WHEN = {  # per lane: the transition after which an object counts as up (i
     "jobs": ("condition Complete=True",),
     "pods": ("condition Ready=True",),
 }
+ENDS_WHEN = ("deleted",)  # an object's life ends here: its bar stops, it does not run on to the end
 
 
 def _ready_event(lane: str, events: list[Event]) -> Event | None:
@@ -71,87 +78,148 @@ def _nice_step(span: float) -> float:
     return 3600 * math.ceil(raw / 3600)
 
 
-def render_svg(timeline: Timeline, masker: Masker) -> str:
-    """An SVG element (no XML prolog, no namespace URL: inline in HTML5)."""
-    def text(value: str) -> str:
-        return html.escape(masker.mask(value), quote=True)
+def shorten(label: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """A label that fits: kept whole up to `limit`, else cut in the MIDDLE (kind and the name's end stay)."""
+    if len(label) <= limit:
+        return label
+    head = limit // 2 - 1
+    return label[:head] + "…" + label[-(limit - head - 1):]
 
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant a check compares (e.g. "first Airflow pod created"), drawn as a labelled vertical line."""
+
+    label: str
+    time: float
+    tone: str = "info"  # "ok" or "bad" when the check that compares it passed or failed
+
+
+@dataclass
+class Bar:
+    cls: str
+    x: float
+    width: float
+
+
+@dataclass
+class Mark:
+    cls: str
+    x: float
+    tip: str
+
+
+@dataclass
+class Row:
+    lane: str
+    key: str
+    label: str
+    y: float
+    state: str  # "up", "waiting", "failing", "unfinished", "marks"
+    bars: list[Bar] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    width: float
+    height: float
+    label_width: float
+    axis: float
+    lanes: list[dict]
+    ticks: list[dict]
+    moments: list[dict]
+    start: str
+    empty: bool = False
+
+
+def layout(timeline: Timeline, masker: Masker, moments: Sequence[Moment] = ()) -> Layout:
+    """Where everything goes; every text already masked (the template escapes it)."""
+    mask = masker.mask
     if not timeline.events:
-        return '<svg class="timeline" width="600" height="40" role="img"><text x="10" y="24">no events recorded' \
-               "</text></svg>"
+        return Layout(600, 40, 0, AXIS, [], [], [], "", empty=True)
     t0, t1 = timeline.start or 0.0, timeline.end or 0.0
     span = max(t1 - t0, 1.0)
-    plot = WIDTH - LABEL - RIGHT
+    grouped: dict[str, dict[str, list[Event]]] = {}
+    for event in timeline.events:
+        grouped.setdefault(event.lane, {}).setdefault(_row_key(event), []).append(event)
+    longest = max((len(shorten(mask(k))) for rows in grouped.values() for k in list(rows)[:MAX_ROWS_PER_LANE]),
+                  default=10)
+    label_width = max(MIN_LABEL, round(20 + CHAR * longest))
+    width = label_width + PLOT + RIGHT
 
     def x(t: float) -> float:
-        return round(LABEL + (t - t0) / span * plot, 1)
+        return round(label_width + (t - t0) / span * PLOT, 1)
 
-    lanes: dict[str, dict[str, list[Event]]] = {}
-    for event in timeline.events:
-        lanes.setdefault(event.lane, {}).setdefault(_row_key(event), []).append(event)
-    order = [lane for lane in LANES if lane in lanes] + sorted(set(lanes) - set(LANES))
-    parts: list[str] = []
-    y = AXIS
+    order = [lane for lane in LANES if lane in grouped] + sorted(set(grouped) - set(LANES))
+    lanes: list[dict] = []
+    axis = AXIS + MOMENT_ROW * len(moments)  # one label line per moment: close instants never overlap
+    y = float(axis)
     for lane in order:
-        rows = lanes[lane]
-        parts.append(f'<g class="lane" data-lane="{lane}">')
-        parts.append(f'<rect class="lane-band lane-{lane}" x="0" y="{y}" width="{WIDTH}" height="{HEADER}"/>')
-        parts.append(f'<text class="lane-title" x="6" y="{y + 15}">{text(LANE_TITLES.get(lane, lane))} '
-                     f"({len(rows)})</text>")
+        rows = grouped[lane]
+        entry = {"lane": lane, "y": y, "title": f"{mask(LANE_TITLES.get(lane, lane))} ({len(rows)})", "rows": [],
+                 "more": None}
         y += HEADER
         for index, (key, events) in enumerate(rows.items()):
             if index == MAX_ROWS_PER_LANE:
-                parts.append(f'<text class="more" x="6" y="{y + 11}">+{len(rows) - index} more</text>')
+                entry["more"] = {"y": y, "count": len(rows) - index}
                 y += ROW
                 break
-            parts.append(_row(key, events, y, x, t1, text, lane))
+            entry["rows"].append(_row(lane, mask(key), events, y, x, t1, mask))
             y += ROW
-        parts.append("</g>")
+        lanes.append(entry)
     height = y + 8
-    axis = _axis(t0, span, x, height, text)
-    return (f'<svg class="timeline" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" '
-            f'aria-label="timeline of the run">{axis}{"".join(parts)}</svg>')
+    step = _nice_step(span)
+    ticks, tick = [], 0.0
+    while tick <= span + 1e-6:
+        ticks.append({"x": x(t0 + tick), "label": f"+{tick:g}s"})
+        tick += step
+    drawn = []
+    for index, m in enumerate(sorted(moments, key=lambda m: m.time)):
+        mx = x(min(max(m.time, t0), t1))
+        right = mx > label_width + PLOT * 0.6  # labels late in the run read leftwards, so they stay inside
+        drawn.append({"x": mx, "label": f"{mask(m.label)} +{m.time - t0:.1f}s", "tone": m.tone,
+                      "tip": f"{format_time(m.time)} {mask(m.label)}", "y": AXIS + MOMENT_ROW * index + 2,
+                      "tx": mx - 3 if right else mx + 3, "anchor": "end" if right else "start"})
+    return Layout(width, height, label_width, axis, lanes, ticks, drawn, mask(format_time(t0)))
 
 
-def _row(key: str, events: list[Event], y: float, x: Callable[[float], float], end: float,
-         text: Callable[[str], str], lane: str) -> str:
-    label = key if len(key) <= 44 else "…" + key[-43:]
+def _row(lane: str, key: str, events: list[Event], y: float, x: Callable[[float], float], end: float,
+         mask: Callable[[str], str]) -> Row:
     first = events[0].time
+    ended = next((e for e in events if e.what.startswith(ENDS_WHEN)), None)
+    stop = ended.time if ended is not None else end  # unfinished: to the end of the recording
     ok = _ready_event(lane, events)
-    bad = any(classify(e) == "bad" for e in events if ok is None or e.time >= ok.time)
-    mid = y + ROW / 2
-    out = [f'<g class="row" data-lane="{lane}" data-object="{text(key)}">',
-           f'<text class="row-label" x="14" y="{y + 11}">{text(label)}</text>']
-    if lane == "events" or lane == "harness":
-        pass  # marks only: these rows are not objects with a lifetime
-    elif ok is not None:
-        if ok.time > first:
-            out.append(f'<rect class="bar wait" x="{x(first)}" y="{mid - 3}" width="{max(x(ok.time) - x(first), 1)}" '
-                       'height="6"/>')
-        out.append(f'<rect class="bar up{" trouble" if bad else ""}" x="{x(ok.time)}" y="{mid - 3}" '
-                   f'width="{max(x(end) - x(ok.time), 1)}" height="6"/>')
-    else:
-        last = events[-1].time
-        out.append(f'<rect class="bar {"down" if bad else "wait"}" x="{x(first)}" y="{mid - 3}" '
-                   f'width="{max(x(last) - x(first), 1)}" height="6"/>')
-    for event in events:
+    row = Row(lane, key, shorten(key), y, "marks")
+    if lane not in ("events", "harness"):  # those rows are marks only, not objects with a lifetime
+        bad = [e for e in events if classify(e) == "bad" and (ended is None or e is not ended)]
+        ready_at = ok.time if ok is not None else stop
+        first_bad = next((e.time for e in bad if e.time < ready_at), None)
+        if first_bad is not None and first_bad > first:
+            row.bars.append(Bar("wait", x(first), max(x(first_bad) - x(first), 1)))
+        if first_bad is not None:  # failing from the first failure until it recovered (or to the end)
+            recovered = next((e.time for e in events if first_bad < e.time < ready_at and classify(e) == "ok"
+                              and not any(b.time >= e.time for b in bad if b.time < ready_at)), ready_at)
+            row.bars.append(Bar("down", x(first_bad), max(x(recovered) - x(first_bad), 1)))
+            if recovered < ready_at:
+                row.bars.append(Bar("wait", x(recovered), max(x(ready_at) - x(recovered), 1)))
+        elif ready_at > first or ok is None:
+            row.bars.append(Bar("wait", x(first), max(x(ready_at) - x(first), 1)))
+        if ok is not None:
+            trouble = any(e.time >= ok.time for e in bad)
+            row.bars.append(Bar("up trouble" if trouble else "up", x(ok.time), max(x(stop) - x(ok.time), 1)))
+            row.state = "up"
+        else:
+            row.state = "failing" if first_bad is not None else "unfinished"
+    # failure on top: marks are drawn info, then ok, then bad (SVG paints later elements over earlier ones)
+    for event in sorted(events, key=lambda e: (RANK[classify(e)], e.time)):
         container = f" [{event.detail['container']}]" if event.detail.get("container") else ""
         message = event.detail.get("message")
         tip = f"{format_time(event.time)} {event.what}{container}" + (f": {message}" if message else "")
-        out.append(f'<circle class="mark {classify(event)}" cx="{x(event.time)}" cy="{mid}" r="3.5">'
-                   f"<title>{text(tip)}</title></circle>")
-    out.append("</g>")
-    return "".join(out)
+        row.marks.append(Mark(classify(event), x(event.time), mask(tip)))
+    return row
 
 
-def _axis(t0: float, span: float, x: Callable[[float], float], height: float, text: Callable[[str], str]) -> str:
-    step = _nice_step(span)
-    ticks = []
-    tick = 0.0
-    while tick <= span + 1e-6:
-        px = x(t0 + tick)
-        ticks.append(f'<line class="grid" x1="{px}" y1="{AXIS - 6}" x2="{px}" y2="{height}"/>'
-                     f'<text class="tick" x="{px}" y="{AXIS - 10}" text-anchor="middle">+{tick:g}s</text>')
-        tick += step
-    start = text(format_time(t0))
-    return (f'<g class="axis"><text class="tick" x="6" y="{AXIS - 10}">t0 = {start}</text>{"".join(ticks)}</g>')
+def render_svg(timeline: Timeline, masker: Masker, moments: Sequence[Moment] = ()) -> str:
+    """An SVG element (no XML prolog, no namespace URL: inline in HTML5)."""
+    return render("timeline.svg.j2", p=layout(timeline, masker, moments), row_height=ROW, header=HEADER)

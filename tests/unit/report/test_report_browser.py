@@ -68,7 +68,7 @@ def test_rendered_report_draws_one_lane_per_controller_and_a_row_per_object(tmp_
     assert sum(1 for r in rows if r["data-lane"] == "secrets") == 9
     assert sum(1 for r in rows if r["data-lane"] == "jobs") == 2
     assert len(dom.classes("circle", "mark")) > 100
-    assert len(dom.classes("tr", "verdict")) == 5 and not dom.classes("tr", "fail")
+    assert len(dom.classes("tr", "verdict")) == 7 and not dom.classes("tr", "fail")
 
 
 def test_rendered_failing_report_shows_failed_verdicts_and_bad_marks(tmp_path, runs, repo, masker):

@@ -53,7 +53,7 @@ def test_failing_run_marks_failed_verdicts_and_the_bad_transitions(runs, repo, m
     timeline, verdicts = load(runs, repo, "secrets-late")
     html_text = render_report(timeline, verdicts, masker)
     rows = [a["class"] for tag, a in parse(html_text) if tag == "tr" and "verdict" in a.get("class", "")]
-    assert rows.count("verdict fail") == 2 and rows.count("verdict pass") == 3
+    assert rows.count("verdict fail") == 2 and rows.count("verdict pass") == 5
     assert 'class="mark bad"' in html_text
     assert "FAILED" in html_text
 
@@ -84,7 +84,7 @@ def test_junit_has_one_testcase_per_verdict_with_the_deciding_evidence(tmp_path,
     path = junit.write_junit(tmp_path / "checks.xml", verdicts, masker, props=[("version chart", "1.21.0")])
     root = ET.parse(path).getroot()
     suite = root.find("testsuite")
-    assert suite.get("tests") == "5" and suite.get("failures") == "2"
+    assert suite.get("tests") == "7" and suite.get("failures") == "2"
     failures = [c.find("failure") for c in suite.findall("testcase") if c.find("failure") is not None]
     assert any(f.get("message").startswith("airflow began syncing") for f in failures)
     assert suite.find("properties/property").get("name") == "version chart"
@@ -106,7 +106,7 @@ def test_report_command_exit_codes(tmp_path, runs, capsys):
     assert (good, late) == (0, 1)
     assert (tmp_path / "good.html").stat().st_size > 10_000 and (tmp_path / "late.xml").exists()
     out = capsys.readouterr().out
-    assert "5 of 5 checks passed" in out and "3 of 5 checks passed" in out
+    assert "7 of 7 checks passed" in out and "5 of 7 checks passed" in out
 
 
 def test_report_command_bad_input_is_one_line_exit_2(tmp_path, capsys):
