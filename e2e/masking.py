@@ -1,9 +1,9 @@
 """Replace secret values in any text before it reaches a log, an exception, a report or an artifact.
 
 Why one masker: every output path (CLI, JSON, diagnostics, HTML, JUnit) goes through the same function, so
-a leak needs a bug here, which one test can catch. Each value is masked as given, URL-encoded and base64-
-encoded (how it appears in connection strings and Secret data), and multi-line values (private keys) are
-also masked line by line.
+a leak needs a bug here, which one test can catch. Each value is masked in every form it can take (see
+`_forms`): as given, URL-decoded and -encoded, base64 with and without a trailing newline, a URL's password
+and secret query values, and the parts of a password around separators.
 """
 
 from __future__ import annotations
@@ -66,9 +66,54 @@ class Masker:
         return [f"<{len(n)} chars>" for n in self._needles if n in text]
 
 
+SEPARATORS = re.compile(r"[@:/?#&=;,\s%+]+")
+SECRET_QUERY_KEYS = re.compile(r"pass|pwd|secret|token|key|auth|cred", re.IGNORECASE)
+
+
+def _url_secrets(value: str) -> set[str]:
+    """The secret parts of a URL-shaped value: its password (as written and decoded) and the values of query
+    parameters that name a secret (`?password=...`, `?token=...`)."""
+    if "://" not in value:
+        return set()
+    # what a consumer might take for the password: everything between "user:" and the LAST "@" (a raw `#`,
+    # `/` or `?` in it makes urlsplit cut it short, so this is read by hand as well)
+    rest = value.strip().split("://", 1)[1]
+    userinfo = rest.rsplit("@", 1)[0] if "@" in rest else ""
+    found = {userinfo.split(":", 1)[1]} if ":" in userinfo else set()
+    try:
+        parts: urllib.parse.SplitResult | None = urllib.parse.urlsplit(value.strip())
+        found |= {parts.password} if parts.password else set()
+    except ValueError:  # e.g. an IPv6 host without its closing bracket
+        parts = None
+    found |= {urllib.parse.unquote(f) for f in found if f}
+    query = parts.query if parts is not None else value.partition("?")[2]
+    for key, item in urllib.parse.parse_qsl(query, keep_blank_values=False):
+        if SECRET_QUERY_KEYS.search(key):
+            found |= {item}
+    return {f for f in found if f}
+
+
+def _encodings(value: str) -> set[str]:
+    raw = value.encode()
+    forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)}
+    for data in (raw, raw + b"\n"):  # Secret data is often base64 of the value with its trailing newline
+        for encoded in (base64.b64encode(data).decode(), base64.urlsafe_b64encode(data).decode()):
+            forms |= {encoded, encoded.rstrip("=")}
+    return forms
+
+
 def _forms(value: str) -> set[str]:
-    forms = {value, value.strip(), urllib.parse.quote(value, safe=""), urllib.parse.quote_plus(value)}
-    forms.add(base64.b64encode(value.encode()).decode())
+    """Every form the value can take in output: raw, stripped, URL-decoded, the secret parts of a URL, each part
+    around a separator (a password with a raw `@` is reported by libpq as part of the host), each line of a
+    multi-line value, and each of these URL-encoded and base64-encoded with and without a trailing newline."""
+    cores = {value, value.strip(), urllib.parse.unquote(value), urllib.parse.unquote_plus(value)}
+    cores |= _url_secrets(value)
     if "\n" in value.strip():
-        forms |= {line.strip() for line in value.splitlines() if "-----" not in line}
+        cores |= {line.strip() for line in value.splitlines() if "-----" not in line}
+    for secret in _url_secrets(value):  # only a URL's secret parts: splitting an email would mask its domain
+        cores |= {part for part in SEPARATORS.split(secret) if len(part) >= MIN_SECRET_LEN}
+    forms: set[str] = set()
+    for core in cores:
+        if core:
+            forms |= _encodings(core)
     return {f for f in forms if f}
