@@ -20,10 +20,10 @@ from e2e.config import REPO_ROOT
 SCHEMA_ID = "airflow-e2e/reproduction-bundle/v1"
 # Where the shipped cluster suites live (relative to SUITES_ROOT): the only test ids a bundle may name.
 SUITES_ROOT = REPO_ROOT
-SUITE_DIRS: tuple[str, ...] = ("tests/cluster",)
+SUITE_DIRS: tuple[str, ...] = ("e2e/suites/cluster",)
 
 RUN_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$"
-# tests/cluster/test_x.py::test_y[param], ::Class::test_y too; no option, no absolute path, no `..`
+# e2e/suites/cluster/test_x.py::test_y[param], ::Class::test_y too; no option, no absolute path, no `..`
 NODE_ID = (r"^(?!.*(^|/)\.\.?(/|::))[A-Za-z0-9_][A-Za-z0-9_./-]{0,200}\.py"
            r"(::[A-Za-z_][A-Za-z0-9_]{0,200}){1,2}(\[[^\]\x00-\x1f]{0,300}\])?$")
 HEX = r"^[0-9a-f]{7,64}$"

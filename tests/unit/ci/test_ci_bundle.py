@@ -21,9 +21,9 @@ from e2e.masking import Masker
 pytestmark = pytest.mark.unit
 
 FAILURES = [
-    {"nodeid": "tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload", "phase": "call",
-     "failure_class": "product", "rule": "assertion"},
-    {"nodeid": "tests/cluster/test_scenarios.py::test_scenario_recovers[policy-without-data]", "phase": "setup",
+    {"nodeid": "e2e/suites/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload",
+     "phase": "call", "failure_class": "product", "rule": "assertion"},
+    {"nodeid": "e2e/suites/cluster/test_scenarios.py::test_scenario_recovers[policy-without-data]", "phase": "setup",
      "failure_class": "infrastructure", "rule": "image-pull"},
 ]
 
@@ -105,7 +105,7 @@ def test_reproduction_plan_reruns_the_failing_ids_with_the_same_chart_image_and_
 def test_reproduce_dry_run_prints_the_command_offline(written, capsys):
     assert main(["reproduce", str(written[0]), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "-m pytest tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload" in out
+    assert "-m pytest e2e/suites/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload" in out
     assert "--e2e-chart-version 1.22.0" in out
 
 
@@ -171,12 +171,12 @@ def test_reproduce_writes_new_secrets_and_reruns_the_failing_test(written, real_
     names its test by a suite-relative id, as a real bundle does."""
     data, _ = real_payload
     suites = tmp_path / "suites"
-    (suites / "tests" / "cluster").mkdir(parents=True)
-    probe = suites / "tests" / "cluster" / "test_probe.py"
+    (suites / "e2e" / "suites" / "cluster").mkdir(parents=True)
+    probe = suites / "e2e" / "suites" / "cluster" / "test_probe.py"
     probe.write_text(RERUN_PROBE.replace("{keys}", repr(sorted(data))))
     monkeypatch.setattr(bundle_schema, "SUITES_ROOT", suites)
     bundle = json.loads(written[0].read_text())
-    bundle["failures"] = [{"nodeid": "tests/cluster/test_probe.py::test_probe", "phase": "call",
+    bundle["failures"] = [{"nodeid": "e2e/suites/cluster/test_probe.py::test_probe", "phase": "call",
                            "failure_class": "product"}]
     path = tmp_path / "probe-bundle.json"
     path.write_text(json.dumps(bundle))

@@ -14,7 +14,7 @@ from e2e.cli import main
 from e2e.config import RunConfig
 
 pytestmark = pytest.mark.unit
-GOOD_ID = "tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload"
+GOOD_ID = "e2e/suites/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ HOSTILE = [
     (("failures", 0, "nodeid"), "/tmp/evil/test_x.py::test_x", "failures.0.nodeid"),
     (("failures", 0, "nodeid"), "tests/../../tmp/test_x.py::test_x", "failures.0.nodeid"),
     (("failures", 0, "nodeid"), "tests/unit/test_cli.py::test_x", "not a test of the shipped suites"),
-    (("failures", 0, "nodeid"), "tests/cluster/test_nope.py::test_x", "not a test of the shipped suites"),
+    (("failures", 0, "nodeid"), "e2e/suites/cluster/test_nope.py::test_x", "not a test of the shipped suites"),
     (("failures", 0, "nodeid"), 5, "failures.0.nodeid"),
     (("failures",), [], "no failing tests"),
     (("failures",), {"nodeid": GOOD_ID}, "failures"),
