@@ -85,7 +85,8 @@ def shape_for(repo: Repository) -> dict[str, str]:
     SSH key (its payload example's, else the values' `dags.gitSync.sshKeySecret`) and the chart's Redis
     Service, `<release>-redis`. Why: a team's repository names these itself (release `af`, `dp-git-ssh`)."""
     shape: dict[str, str] = {}
-    for name, entry in (get_path(repo.payload_example, "extraSecrets") or {}).items():
+    extra = get_path(repo.payload_example, "extraSecrets")
+    for name, entry in (extra if isinstance(extra, dict) else {}).items():
         if isinstance(entry, dict) and get_path(entry, "data.gitSshKey") is not None:
             shape["ssh_secret"] = str(name)
             break
@@ -95,7 +96,8 @@ def shape_for(repo: Repository) -> dict[str, str]:
                 values = repo.merged_values(app)
                 if "ssh_secret" not in shape and isinstance(get_path(values, "dags.gitSync.sshKeySecret"), str):
                     shape["ssh_secret"] = get_path(values, "dags.gitSync.sshKeySecret")
-                shape["redis_host"] = f"{source.helm.get('releaseName') or app.name}-redis"
+                release = source.helm.get("releaseName")
+                shape["redis_host"] = f"{release if isinstance(release, str) and release else app.name}-redis"
                 return shape
     return shape
 

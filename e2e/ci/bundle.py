@@ -17,13 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from e2e import payload as payload_mod
 from e2e import safe_files, versions
 from e2e.ci import bundle_schema
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.errors import UnusableInput
+from e2e.gitops.yamlio import safe_load
 from e2e.masking import Masker
 
 SCHEMA = bundle_schema.SCHEMA_ID
@@ -309,8 +308,8 @@ def read_payload(path: Path | None) -> Any:
     if path is None or not Path(path).is_file():
         return None
     try:
-        return yaml.safe_load(safe_files.read_text(path))
-    except (UnusableInput, yaml.YAMLError):
+        return safe_load(safe_files.read_text(path), str(path))
+    except UnusableInput:
         return None
 
 

@@ -318,11 +318,10 @@ def _payload_for(config: RunConfig, repo: Repository) -> dict[str, Any]:
     if config.payload_file is None:
         return payload_mod.generate(**payload_mod.shape_for(repo))
     from e2e.errors import UnusableInput
+    from e2e.gitops.yamlio import safe_load
+    from e2e.safe_files import read_text
 
-    try:
-        data = yaml.safe_load(config.payload_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise UnusableInput(f"{config.payload_file}: cannot read the payload ({type(exc).__name__})") from None
+    data = safe_load(read_text(config.payload_file), str(config.payload_file))
     if not isinstance(data, dict):
         raise UnusableInput(f"{config.payload_file}: the payload must be one YAML mapping")
     return data

@@ -109,12 +109,20 @@ class SavedRun:
         if not rid:
             raise UnusableInput("no run recorded: start one with `airflow-e2e up`, or pass --run-id")
         self.workdir = bringup.STATE_ROOT / rid
+        from e2e.gitops.yamlio import safe_load
+        from e2e.safe_files import read_text
+
         try:
-            state = json.loads((self.workdir / "state.json").read_text(encoding="utf-8"))
-            saved = yaml.safe_load((self.workdir / "secrets.yaml").read_text(encoding="utf-8")) or {}
-        except (OSError, ValueError):
-            raise UnusableInput(f"run {rid}: no saved state in {self.workdir}") from None
-        self.config = RunConfig.from_json(state["config"])
+            state = json.loads(read_text(self.workdir / "state.json"))
+            saved = safe_load(read_text(self.workdir / "secrets.yaml"), "secrets.yaml") or {}
+        except (UnusableInput, ValueError, RecursionError):
+            raise UnusableInput(f"run {rid}: no usable saved state in {self.workdir}") from None
+        if not isinstance(state, dict) or not isinstance(state.get("config"), dict) or not isinstance(saved, dict):
+            raise UnusableInput(f"run {rid}: the saved state in {self.workdir} is incomplete (no config)")
+        try:
+            self.config = RunConfig.from_json(state["config"])
+        except (TypeError, ValueError, UnusableInput) as exc:
+            raise UnusableInput(f"run {rid}: the saved run config is not usable ({str(exc)[:120]})") from None
         self.created_cluster = bool(state.get("created_cluster"))
         self.kubeconfig = Path(state["kubeconfig"]) if state.get("kubeconfig") else None
         self.context = state.get("context")
@@ -124,5 +132,8 @@ class SavedRun:
 
     def kube(self):
         from e2e.cluster.kube import KubeClient
+        from e2e.errors import UnusableInput
 
+        if self.kubeconfig is not None and not self.kubeconfig.is_file():
+            raise UnusableInput(f"{self.kubeconfig}: the run's kubeconfig is gone (cluster deleted by hand?)")
         return KubeClient(self.kubeconfig, self.context, self.masker)

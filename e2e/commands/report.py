@@ -12,15 +12,14 @@ import argparse
 import json
 from pathlib import Path
 
-import yaml
-
-from e2e import versions
+from e2e import safe_files, versions
 from e2e.checks.expect import Expectations
 from e2e.checks.suite import timeline_checks
 from e2e.checks.verdict import Verdict
 from e2e.config import DEFAULT_GITOPS_DIR
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
+from e2e.gitops.yamlio import safe_load
 from e2e.masking import Masker
 from e2e.observe.timeline import Timeline
 from e2e.payload import secret_values
@@ -28,6 +27,8 @@ from e2e.report import junit
 from e2e.report.html import write_report
 from e2e.report.moments import check_moments
 from e2e.report.summary import durations
+
+MAX_TIMELINE_BYTES = 256 * 1024 * 1024
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,11 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_json(path: Path, what: str) -> object:
+    """A JSON file from someone else (regular file, bounded; FIFOs and /dev/zero refused: e2e.safe_files)."""
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such {what} file")
+    text = safe_files.read_text(path, limit=MAX_TIMELINE_BYTES, shown_as=str(path))
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UnusableInput(f"{path}: no such {what} file") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # broken JSON, 5,000-digit integers, nesting too deep
         raise UnusableInput(f"{path}: not a readable JSON {what} ({type(exc).__name__})") from None
 
 
@@ -69,10 +72,7 @@ def run(args: argparse.Namespace) -> int:
         raise UnusableInput(f"{args.gitops_dir}: {exc}") from None
     masker = Masker()
     if args.payload:
-        try:
-            masker.add(secret_values(yaml.safe_load(args.payload.read_text(encoding="utf-8"))))
-        except (OSError, yaml.YAMLError) as exc:
-            raise UnusableInput(f"{args.payload}: not a readable payload ({type(exc).__name__})") from None
+        masker.add(secret_values(safe_load(safe_files.read_text(args.payload), str(args.payload))))
     verdicts = timeline_checks(timeline, exp)
     extra = _load_json(args.verdicts, "verdicts") if args.verdicts else timeline.metadata.get("verdicts") or []
     if not isinstance(extra, list):
@@ -86,11 +86,17 @@ def run(args: argparse.Namespace) -> int:
                                                            if k in timeline.metadata}}
     took = durations(timeline)
     out = args.out or args.timeline.with_suffix(".html")
-    write_report(out, timeline, verdicts, masker, title=args.title or f"airflow-e2e report: {args.timeline.name}",
-                 versions=version_info, durations=took, moments=check_moments(timeline, exp))
-    if args.junit:
-        junit.write_junit(args.junit, verdicts, masker,
-                          props=junit.properties([], masker, durations=took, versions=version_info))
+    for target in (out, args.junit):
+        if target is not None and target.is_dir():
+            raise UnusableInput(f"{target}: is a directory; give a file name (see airflow-e2e report --help)")
+    try:
+        write_report(out, timeline, verdicts, masker, title=args.title or f"airflow-e2e report: {args.timeline.name}",
+                     versions=version_info, durations=took, moments=check_moments(timeline, exp))
+        if args.junit:
+            junit.write_junit(args.junit, verdicts, masker,
+                              props=junit.properties([], masker, durations=took, versions=version_info))
+    except OSError as exc:
+        raise UnusableInput(f"{exc.filename or out}: cannot write: {exc.strerror or exc}") from None
     failed = [v for v in verdicts if not v.ok]
     print(f"wrote {out}: {len(verdicts) - len(failed)} of {len(verdicts)} checks passed")
     for v in failed:

@@ -161,6 +161,67 @@ def read_text(path: Path, shown_as: str | None = None, root: Path | None = None)
         raise UnusableInput(f"{name}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
+MAX_EXPANDED_NODES = 1_000_000  # a real repository's largest CRD expands to well under 100,000 nodes
+
+
+def expanded_size(node: yaml.Node, memo: dict[int, int] | None = None) -> int:
+    """How many nodes the document has once every alias is expanded, computed once per distinct node (an alias
+    is the same node object), so an alias bomb is measured in linear time instead of being walked."""
+    memo = {} if memo is None else memo
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if key in memo and not children_done:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            children = [n for pair in current.value for n in pair]
+        if not children_done:
+            memo[key] = -1  # in progress (a recursive alias cannot be built by the safe loaders anyway)
+            stack.append((current, True))
+            stack.extend((c, False) for c in children if id(c) not in memo)
+        else:
+            memo[key] = min(1 + sum(max(memo.get(id(c), 1), 1) for c in children), 10 * MAX_EXPANDED_NODES)
+    return memo[id(node)]
+
+
+def check_expansion(node: yaml.Node, shown_as: str) -> None:
+    """UnusableInput when aliases expand a document past MAX_EXPANDED_NODES (a 340-byte "billion laughs")."""
+    size = expanded_size(node)
+    if size > MAX_EXPANDED_NODES:
+        raise UnusableInput(f"{shown_as}: YAML aliases expand to more than {MAX_EXPANDED_NODES} nodes "
+                            "(an alias bomb?); not read")
+
+
+def safe_load(text: str, shown_as: str) -> Any:
+    """yaml.safe_load for untrusted text (payloads, run state): one document, aliases bounded, one clear line
+    for anything broken. Plain dicts and lists (no line numbers)."""
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_expansion(node, shown_as)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise UnusableInput(f"{shown_as}{where}: broken YAML: {exc.problem or exc.context or 'invalid YAML'}") \
+            from None
+    except yaml.YAMLError as exc:
+        raise UnusableInput(f"{shown_as}: broken YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a 5,000-digit integer (Python's int conversion limit)
+        raise UnusableInput(f"{shown_as}: unusable YAML value ({str(exc).split(';')[0][:100]})") from None
+
+
 def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
     """All documents of a YAML stream as (first line, data); empty documents are dropped."""
     loader = loader_for(text)
@@ -184,6 +245,7 @@ def load_documents_with(text: str, shown_as: str, loader_class: type) -> list[tu
                 if node is None:
                     continue
                 line = node.start_mark.line + 1
+                check_expansion(node, shown_as)
                 data = loader.construct_document(node)
                 if data is not None:
                     docs.append((line, data))
@@ -199,6 +261,8 @@ def load_documents_with(text: str, shown_as: str, loader_class: type) -> list[tu
         raise UnusableInput(f"{shown_as}: broken YAML: {str(exc).splitlines()[0]}") from None
     except RecursionError:
         raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
+    except (ValueError, OverflowError) as exc:  # e.g. a 5,000-digit integer (Python's int conversion limit)
+        raise UnusableInput(f"{shown_as}: unusable YAML value ({str(exc).split(';')[0][:100]})") from None
 
 
 def load_file(path: Path, shown_as: str | None = None, root: Path | None = None) -> list[tuple[int, Any]]:

@@ -151,8 +151,13 @@ class Timeline:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Timeline:
-        if not isinstance(data, dict) or not isinstance(data.get("events"), list):
-            raise ValueError("not a timeline: expected an object with an 'events' list")
+        """A timeline from its JSON form, validated first (e2e.observe.timeline_schema): ValueError naming the
+        first bad field, so every reader after this can trust the types."""
+        from e2e.observe.timeline_schema import problem
+
+        found = problem(data)
+        if found is not None:
+            raise ValueError(found)
         timeline = cls(metadata=dict(data.get("metadata") or {}))
         timeline.add(Event.from_json(e) for e in data["events"])
         return timeline
