@@ -39,16 +39,16 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit --benchmark-disable $(PYTEST_ARGS)
 
 components: setup
-	$(BIN)/airflow-e2e components $(DIR)
+	$(BIN)/airflow-e2e components "$(DIR)"
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/unit -m benchmark --benchmark-only $(PYTEST_ARGS)
 
 preflight: $(STAMP)
-	$(BIN)/airflow-e2e preflight $(DIR)
+	$(BIN)/airflow-e2e preflight "$(DIR)"
 
 plan: $(STAMP)
-	$(BIN)/airflow-e2e plan --gitops-dir $(DIR) --output plan-out
+	$(BIN)/airflow-e2e plan --gitops-dir "$(DIR)" --output plan-out
 
 e2e:
 	@bash scripts/e2e.sh --check-only
