@@ -36,7 +36,7 @@ COUNTS: Counter[str] = Counter()
 TIMELINE = json.loads((REPO_ROOT / "fixtures" / "timelines" / "secrets-late.json").read_text())
 BUNDLE = json.loads(json.dumps(bundle_mod.build_bundle(
     RunConfig(run_id="e2e-2612020151-abcd"),
-    [{"nodeid": "tests/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload"}])))
+    [{"nodeid": "e2e/suites/cluster/test_secrets.py::test_each_secret_is_byte_equal_to_the_vault_payload"}])))
 REPO_FILES = sorted(p.relative_to(DEFAULT_GITOPS_DIR).as_posix() for p in DEFAULT_GITOPS_DIR.rglob("*.yaml"))
 
 
