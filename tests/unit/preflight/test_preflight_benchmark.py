@@ -86,3 +86,27 @@ def test_benchmark_rules_only_on_generated_repository(benchmark, generated):
         return sum(len(rule(ctx)) for rule in rules)
 
     assert benchmark.pedantic(run_rules, rounds=3, iterations=1, warmup_rounds=0) == 0
+
+
+@pytest.mark.benchmark
+def test_benchmark_speed_ratios_side_by_side(request, benchmark):
+    """Issue 14 point 7, measured in one run by scripts/preflight_speed.py: fresh-process start-up / `import yaml`,
+    the 700 KB CRD / the pure-Python loader, 1,000 / 500 Applications. Recorded, not asserted (a benchmark)."""
+    if request.config.getoption("benchmark_disable", False):
+        pytest.skip("side-by-side ratios run only when benchmarking (-m benchmark --benchmark-only)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("preflight_speed", REFERENCE.parents[1] / "scripts" /
+                                                  "preflight_speed.py")
+    speed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(speed)
+
+    def measure() -> dict[str, float]:
+        yaml_s, preflight_s = speed.startup_ratio(9)
+        fast, slow, _size = speed.crd_ratio()
+        five, thousand = speed.scale_ratio()
+        return {"startup_ratio": preflight_s / yaml_s, "crd_ratio": fast / slow, "scale_ratio": thousand / five}
+
+    ratios = benchmark.pedantic(measure, rounds=1, iterations=1)
+    benchmark.extra_info.update(ratios)
+    print(" ".join(f"{k}={v:.2f}" for k, v in ratios.items()))
