@@ -113,3 +113,20 @@ def file_not_read(ctx: Context) -> list[Finding]:
                         hint="replace the link by the file itself (inside the repository), remove the special "
                              "file, or make the directory readable")
             for rel, why in ctx.repo.refused_files]
+
+
+@rule("object-without-name", "error",
+      "a Kubernetes object (an Application, an ExternalSecret, a store...) without metadata.name: the API server "
+      "refuses it, Argo CD fails the sync, and every rule that looks it up by name would pass it silently")
+def object_without_name(ctx: Context) -> list[Finding]:
+    out = []
+    for obj in ctx.repo.objects:
+        meta = obj.body.get("metadata")
+        if obj.name or (isinstance(meta, dict) and meta.get("generateName")):
+            continue
+        out.append(ctx.finding(
+            "object-without-name", file=obj.origin.file, line=obj.origin.line, obj=f"{obj.kind} (unnamed)",
+            message=f"this {obj.kind} has no metadata.name: the API server refuses it (\"name or generateName is "
+                    "required\") and nothing that refers to it by name can find it",
+            hint="add metadata.name"))
+    return out

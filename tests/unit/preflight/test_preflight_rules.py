@@ -218,7 +218,12 @@ def _link_out_of_the_repository(r):
     (r.root / "NOTES").symlink_to("/etc/passwd")
 
 
+def _application_without_name(r):
+    r.edit("argocd/apps/airflow.yaml", "metadata:\n  name: airflow\n", "metadata:\n")
+
+
 BREAKS: dict[str, Callable] = {
+    "object-without-name": _application_without_name,
     "file-not-read": _link_out_of_the_repository,
     "waves-without-parent": _no_parent,
     "waves-wrong-order": _wrong_wave,
