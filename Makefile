@@ -10,8 +10,8 @@ DIR ?= fixtures/gitops
 .PHONY: help setup system-packages test lint unit components bench preflight plan e2e clean
 
 help:
-	@echo "make e2e         kind cluster + the mission checks on the bundled reference repository (SCENARIOS=1: then the recovery scenarios)"
-	@echo "make test        the harness's own tests (lint, unit, components; cluster tests skip without Docker)"
+	@echo "make e2e         kind cluster + airflow-e2e test --tier cluster on DIR: the mission checks (SCENARIOS=1: then the recovery scenarios)"
+	@echo "make test        the harness's own tests (lint, unit, components, wheel install; cluster tests skip without Docker)"
 	@echo "make preflight   static checks of DIR (default fixtures/gitops)"
 	@echo "make components  the component tier against DIR"
 	@echo "make plan        write every manifest and command of the cluster tier to plan-out/"

@@ -18,6 +18,7 @@ from e2e.errors import UnusableInput
 
 # command -> one-line help. The module e2e.commands.<command> provides add_arguments(parser) and run(args).
 COMMANDS: dict[str, str] = {
+    "test": "run the harness's suites on a GitOps repository: --tier preflight|components|cluster|all",
     "preflight": "static checks of a GitOps repository (milliseconds, no cluster)",
     "payload": "write a fresh, valid Vault payload (mode 0600, never printed)",
     "components": "the component tier: real PostgreSQL, Redis, sshd+git and the Airflow CLI on loopback",
@@ -46,17 +47,7 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def chosen_command(argv: Sequence[str]) -> str | None:
-    """The subcommand argv names (the first word that is not an option), or None."""
-    return next((a for a in argv if not a.startswith("-")), None)
-
-
-def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.ArgumentParser:
-    """The parser; with `lazy`, only the `only` command's module is imported (the others get their help line).
-
-    Why: a command's start-up time is the imports it pays for, and `preflight` must start like a linter, not
-    pull in the cluster and component tiers it never uses.
-    """
+def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="airflow-e2e",
         description="End-to-end harness for Airflow on Kubernetes via Argo CD, Vault, ESO and git-sync.",
@@ -65,9 +56,6 @@ def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.Arg
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for command, help_text in COMMANDS.items():
-        if lazy and command != only:
-            sub.add_parser(command, help=help_text, description=help_text)
-            continue
         try:
             module = _module(command)
         except ModuleNotFoundError as exc:
@@ -81,8 +69,7 @@ def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.Arg
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(chosen_command(argv), lazy=True)
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

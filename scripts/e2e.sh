@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make e2e`: install the pinned tools, create the kind cluster and run the cluster tests on fixtures/gitops.
+# `make e2e`: install the pinned tools, create the kind cluster and run `airflow-e2e test --tier cluster` on DIR.
 # The main run is the mission checks (bring-up, ordering, secrets, jobs, git-sync, health), as the nightly's
 # main job; the 16 recovery scenarios (and the chart upgrade, which leaves the stack on another chart) run only
 # when asked, each in their own pytest run AFTER the main one: SCENARIOS=1 make e2e. Where a Docker engine or
@@ -42,12 +42,14 @@ fi
 
 [ -n "${AIRFLOW_E2E_TOOLS_INSTALLED:-}" ] || bash scripts/install-tools.sh
 export PATH="$ROOT/.bin:$PATH"
-common=(-p no:cacheprovider -ra --e2e-require-cluster --e2e-gitops-dir "$DIR"
-        --e2e-keep-cluster "${KEEP_CLUSTER:-on-failure}")
-[ -z "${AIRFLOW_E2E_REGISTRY_MIRROR:-}" ] || common+=(--e2e-registry-mirror "$AIRFLOW_E2E_REGISTRY_MIRROR")
-# shellcheck disable=SC2086 # PYTEST_ARGS is a list of extra arguments
-"$PY" -m pytest e2e/suites/cluster -m "cluster and not recovery and not upgrade" "${common[@]}" ${PYTEST_ARGS:-}
+# `airflow-e2e test --tier cluster` (through this venv's python: AIRFLOW_E2E_PYTHON is the tests' seam)
+common=("$DIR" --tier cluster --keep-cluster "${KEEP_CLUSTER:-on-failure}")
+[ -z "${AIRFLOW_E2E_REGISTRY_MIRROR:-}" ] || common+=(--registry-mirror "$AIRFLOW_E2E_REGISTRY_MIRROR")
+extra=()
+for arg in ${PYTEST_ARGS:-}; do extra+=("--pytest-arg=$arg"); done
+"$PY" -m e2e.cli test "${common[@]}" --pytest-arg=-m "--pytest-arg=cluster and not recovery and not upgrade" \
+  "${extra[@]}"
 if [ -n "${SCENARIOS:-}" ]; then
-  # shellcheck disable=SC2086
-  "$PY" -m pytest e2e/suites/cluster -m recovery "${common[@]}" ${PYTEST_ARGS:-}
+  "$PY" -m e2e.cli test "${common[@]}" --artifacts artifacts/scenarios --pytest-arg=-m --pytest-arg=recovery \
+    "${extra[@]}"
 fi

@@ -31,7 +31,7 @@ def unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+def component_stack(request: pytest.FixtureRequest) -> Iterator:
     from e2e.components import binaries
     from e2e.components.run import REQUIRED, keep_server_logs
     from e2e.components.stack import ComponentStack, StackOptions
@@ -45,7 +45,7 @@ def component_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     options = StackOptions(
         gitops_dir=run.gitops_dir, dags_dir=run.dags_dir, payload_file=run.payload_file,
         chart_version=run.chart_version, airflow_version=run.airflow_version,
-        artifacts=tmp_path_factory.mktemp("components-artifacts"),
+        artifacts=run.artifacts_dir / "components" / run.run_id,  # masked server logs, results: under --e2e-artifacts
     )
     stack = ComponentStack.prepare(options)
     try:

@@ -1,0 +1,72 @@
+"""`airflow-e2e test`: bad input is one line and exit 2 before anything runs; a phase is judged from its
+JUnit, where a skip is never a pass; the option table renders a RunConfig into the suite's pytest options."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e import tiers
+from e2e.cli import main
+from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
+from e2e.options import to_pytest_args
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("argv", "env", "says"), [
+    (["test", "/nonexistent", "--tier", "preflight"], {}, "DIR: /nonexistent: no such directory"),
+    (["test", "--tier", "preflight", "--chart-version", "9.9.9"], {}, "--chart-version: unknown chart version 9.9.9"),
+    (["test", "--tier", "preflight", "--dags-dir", "/nonexistent"], {}, "--dags-dir: /nonexistent: no such"),
+    (["test", "--tier", "preflight"], {"AIRFLOW_E2E_TIMEOUT_MULTIPLIER": "abc"},
+     "environment AIRFLOW_E2E_TIMEOUT_MULTIPLIER: 'abc' is not a number"),
+    (["test", "--tier", "preflight", "--timeout-multiplier", "0"], {}, "--timeout-multiplier: 0 is not a positive"),
+    (["components", "--only", ""], {}, "--only '': names no check"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, env, says, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert says in err and err.count("\n") == 1 and out == ""
+    assert list(tmp_path.iterdir()) == []  # refused before anything was written
+
+
+def test_a_phase_with_a_skip_is_not_a_pass(tmp_path):
+    junit = tmp_path / "j.xml"
+    junit.write_text('<testsuites><testsuite><testcase classname="a" name="ok"/>'
+                     '<testcase classname="a" name="later"><skipped message="no Docker"/></testcase>'
+                     '<testcase classname="a" name="bad"><failure message="boom&#10;more"/></testcase>'
+                     '</testsuite></testsuites>')
+    passed, failed, skipped, notes = tiers.read_junit(junit)
+    assert (passed, failed, skipped) == (1, 1, 1)
+    assert "SKIPPED a::later: no Docker" in notes and "FAILED a::bad: boom" in notes
+
+
+def test_the_suite_gets_the_resolved_run_as_prefixed_options():
+    config = RunConfig.resolve({"chart_version": "1.22.0", "upgrade_from": "1.21.0", "node_image": "1.35"},
+                               run_id="e2e-x")
+    argv = to_pytest_args(config)
+    pairs = dict(zip(argv[::2], argv[1::2], strict=False))
+    assert pairs["--e2e-chart-version"] == "1.22.0" and pairs["--e2e-upgrade-from"] == "1.21.0"
+    assert pairs["--e2e-kubernetes"] == "1.35" and pairs["--e2e-run-id"] == "e2e-x"
+    assert pairs["--e2e-gitops-dir"] == str(DEFAULT_GITOPS_DIR)
+    assert all(flag.startswith("--e2e-") for flag in argv[::2])
+
+
+def test_precedence_defaults_then_repository_then_environment_then_options(tmp_path):
+    assert RunConfig.resolve({}, environ={}).chart_version == "1.21.0"  # the reference pins it
+    assert RunConfig.resolve({}, environ={"AIRFLOW_E2E_CHART_VERSION": "1.22.0"}).chart_version == "1.22.0"
+    assert RunConfig.resolve({"chart_version": "1.20.0"},
+                             environ={"AIRFLOW_E2E_CHART_VERSION": "1.22.0"}).chart_version == "1.20.0"
+
+
+def test_the_cluster_tier_without_a_cluster_is_one_sentence_and_exit_2(capsys, monkeypatch, tmp_path):
+    from e2e.cluster.fixtures import unavailable_reason
+
+    if unavailable_reason(RunConfig()) is None:
+        pytest.skip("a cluster can be had here: this test is about machines without one")
+    monkeypatch.chdir(tmp_path)
+    assert main(["test", "--tier", "cluster"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "the cluster tier cannot run here" in err
