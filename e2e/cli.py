@@ -47,7 +47,17 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def chosen_command(argv: Sequence[str]) -> str | None:
+    """The subcommand argv names (the first word that is not an option), or None."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.ArgumentParser:
+    """The parser; with `lazy`, only the `only` command's module is imported (the others get their help line).
+
+    Why: a command's start-up time is the imports it pays for, and `preflight` must start like a linter, not
+    pull in the cluster and component tiers it never uses.
+    """
     parser = OneLineParser(
         prog="airflow-e2e",
         description="End-to-end harness for Airflow on Kubernetes via Argo CD, Vault, ESO and git-sync.",
@@ -56,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for command, help_text in COMMANDS.items():
+        if lazy and command != only:
+            sub.add_parser(command, help=help_text, description=help_text)
+            continue
         try:
             module = _module(command)
         except ModuleNotFoundError as exc:
@@ -69,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(chosen_command(argv), lazy=True)
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

@@ -113,8 +113,9 @@ class RunConfig:
         gitops_dir = Path(parsed.get("gitops_dir") or DEFAULT_GITOPS_DIR)
         values: dict[str, Any] = repository_defaults(gitops_dir)
         values.update(parsed)
-        if values.get("artifacts_dir") is not None:
-            values["artifacts_dir"] = Path(values["artifacts_dir"]).absolute()
+        for name in ("artifacts_dir", "gitops_dir", "dags_dir", "payload_file", "kubeconfig"):
+            if values.get(name) is not None:  # absolute: a suite runs in another working directory
+                values[name] = Path(values[name]).absolute()
         return cls(**values)
 
 

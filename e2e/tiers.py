@@ -141,7 +141,12 @@ def run_suite_phase(name: str, suite: Path, config: RunConfig, out: Path, interr
     junit = out / "junit" / f"{name}.xml"
     junit.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
-    child = subprocess.Popen(suite_argv(suite, config, junit, out / "ci" / name, extra), start_new_session=True)
+    # in its own session (a Ctrl-C reaches it through us), working in the artifacts folder: whatever a plugin of
+    # the user's environment writes into the working directory (.benchmarks, .hypothesis) stays in there
+    workdir = out / "pytest"
+    workdir.mkdir(parents=True, exist_ok=True)
+    child = subprocess.Popen(suite_argv(suite, config, junit, out / "ci" / name, extra), start_new_session=True,
+                             cwd=workdir)
     interrupts.child = child
     try:
         code = _wait(child, interrupts)
