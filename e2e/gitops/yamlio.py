@@ -20,10 +20,12 @@ class LineDict(dict):
 
     line: int = 0
     key_lines: dict[Any, int]
+    duplicate_keys: list[tuple[str, int]]  # (key, line) written twice: YAML takes the last, silently
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.key_lines = {}
+        self.duplicate_keys = []
 
     def line_of(self, key: Any) -> int:
         return self.key_lines.get(key, self.line)
@@ -53,9 +55,25 @@ if getattr(yaml, "__with_libyaml__", False):
 MAX_FAST_DEPTH = 2_000
 
 
+def _duplicates(node: yaml.MappingNode) -> list[tuple[str, int]]:
+    """Scalar keys written more than once in the mapping itself (a `<<` merge may be overridden: not counted)."""
+    seen: set[tuple[str, str]] = set()
+    found: list[tuple[str, int]] = []
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = (key_node.tag, key_node.value)
+        if key in seen:
+            found.append((key_node.value[:100], key_node.start_mark.line + 1))
+        seen.add(key)
+    return found
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    duplicates = _duplicates(node)
     loader.flatten_mapping(node)
     mapping = LineDict()
+    mapping.duplicate_keys = duplicates
     mapping.line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)

@@ -130,3 +130,45 @@ def object_without_name(ctx: Context) -> list[Finding]:
                     "required\") and nothing that refers to it by name can find it",
             hint="add metadata.name"))
     return out
+
+
+def _duplicate_keys(data: object, seen: set[int]) -> list[tuple[str, int]]:
+    """Every (key, line) written twice in a mapping anywhere below data (each node visited once)."""
+    found: list[tuple[str, int]] = []
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            found += getattr(node, "duplicate_keys", [])
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+@rule("duplicate-key", "warning",
+      "a key written twice in one YAML mapping of a Kubernetes object or values file: YAML readers silently "
+      "take one of them (PyYAML and Helm the last), "
+      "so what you read in the file is not what is applied")
+def duplicate_key(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    seen: set[int] = set()
+    # what Argo CD and Helm read: Kubernetes objects and the Applications' values files (a CI file of the
+    # same repository may redefine keys on purpose, e.g. GitLab's `.setup` templates)
+    documents = [(o.origin.file, o.body) for o in ctx.repo.objects]
+    values = {v.path: v.data for app in ctx.repo.applications for v in ctx.repo.helm_values(app)}
+    documents += sorted(values.items())
+    reported: set[tuple[str, str, int]] = set()
+    for rel, data in documents:
+        for key, line in _duplicate_keys(data, seen):
+            if (rel, key, line) in reported:
+                continue
+            reported.add((rel, key, line))
+            out.append(ctx.finding("duplicate-key", file=rel, line=line, obj=rel,
+                                   message=f"key {key!r} is written twice in the same mapping; only one of the "
+                                           "values is used, silently",
+                                   hint=f"keep one {key!r} (merge the two values)"))
+    return out

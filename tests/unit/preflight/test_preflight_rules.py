@@ -222,7 +222,12 @@ def _application_without_name(r):
     r.edit("argocd/apps/airflow.yaml", "metadata:\n  name: airflow\n", "metadata:\n")
 
 
+def _duplicate_key(r):
+    r.edit(VALUES, "executor: CeleryExecutor\n", "executor: CeleryExecutor\nexecutor: LocalExecutor\n")
+
+
 BREAKS: dict[str, Callable] = {
+    "duplicate-key": _duplicate_key,
     "object-without-name": _application_without_name,
     "file-not-read": _link_out_of_the_repository,
     "waves-without-parent": _no_parent,
