@@ -46,10 +46,14 @@ class Expectations:
 
     @classmethod
     def for_stack(cls, stack: Any) -> Expectations:
-        """For a RunningStack: its pushed repository and the Airflow its chart version ships."""
-        from e2e.versions import airflow_version_for_chart
+        """For a RunningStack: its pushed repository and the Airflow of the chart the stack installed, which
+        the pushed repository records (with --upgrade-from that is the older chart until the upgrade is
+        committed; the run's --chart-version is only the target then)."""
+        from e2e.versions import CHART_AIRFLOW, airflow_version_for_chart
 
-        return cls.from_repository(stack.repo, airflow_version_for_chart(stack.config.chart_version))
+        installed = installed_chart(stack.repo)
+        chart = installed if installed in CHART_AIRFLOW else stack.config.chart_version
+        return cls.from_repository(stack.repo, airflow_version_for_chart(chart))
 
     @classmethod
     def from_repository(cls, repo: Repository, airflow_version: str) -> Expectations:
@@ -117,3 +121,12 @@ def _env_secret_refs(values: dict[str, Any]) -> list[tuple[str, str]]:
             if isinstance(ref, dict) and ref.get("name") and ref.get("key"):
                 found.append((str(ref["name"]), str(ref["key"])))
     return found
+
+
+def installed_chart(repo: Repository) -> str | None:
+    """The Airflow chart version a repository installs: its chart source's targetRevision."""
+    for app in repo.applications:
+        for source in app.chart_sources:
+            if source.chart == "airflow":
+                return source.target_revision
+    return None
