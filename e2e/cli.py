@@ -81,6 +81,12 @@ def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.Arg
     return parser
 
 
+def one_line(message: str) -> str:
+    """A message about untrusted input may quote it (a key named "a\\rb"): control characters are shown
+    escaped, so the error stays the one line the contract promises."""
+    return "".join(c if c.isprintable() or c == " " else f"\\x{ord(c):02x}" for c in message)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(chosen_command(argv), lazy=True)
@@ -88,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args) or 0)
     except UnusableInput as exc:
-        print(f"airflow-e2e {args.command}: error: {exc}", file=sys.stderr)
+        print(f"airflow-e2e {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:
         # The reader went away (`| head`): nothing more to say; keep Python from complaining at exit.

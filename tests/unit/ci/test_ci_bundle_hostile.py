@@ -110,3 +110,13 @@ def test_the_recorded_bundle_of_a_real_session_still_validates(good):
 
     assert bundle_schema.problem(good) is None
     assert Path(bundle_schema.SUITES_ROOT / GOOD_ID.split("::")[0]).is_file()
+
+
+def test_a_field_name_with_control_characters_still_gives_one_line(good, tmp_path, capsys):
+    """Found by the fuzzer at scale: a values file named "x\\r\\ny" made the error two lines."""
+    data = _with(good, ("repository", "values_files"), {"x\r\ny": None})
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps(data))
+    assert main(["reproduce", str(bundle), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "\\x0d\\x0a" in err
