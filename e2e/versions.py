@@ -33,6 +33,31 @@ AIRFLOW_FAB_PROVIDER: dict[str, str] = {
     "3.2.2": "3.6.4",
 }
 
+# Airflow -> the libraries that decide behaviour in the component tier, pinned to what Airflow's published
+# constraints name (`constraints-<airflow>/constraints-<python>.txt` in apache/airflow), so the local tier runs the
+# library versions the official image runs: SQLAlchemy (2.1 changes the default PostgreSQL driver to psycopg 3),
+# the PostgreSQL driver and the provider that pulls it, celery/kombu/redis (kombu caps redis-py and speaks RESP2
+# AUTH, FACTS.md), Flask-AppBuilder (the FAB auth manager's login), and the API stack of the api-server and the
+# execution API (pydantic, fastapi, starlette, cadwyn, uvicorn, msgspec, structlog): with pydantic 2.14 (what pip
+# picks unpinned) the 3.2.1 dag-processor and api-server exit at import (`TITerminalStatePayload needs a
+# discriminator field`). The venv is built with these as a pip constraints file; they are part of the venv's
+# cache key, so changing one rebuilds it.
+# Sources (the stored copies nearest each release; the constraints-X.Y.Z tags themselves are not in the index):
+#   3.2.1: constraints-3.11.txt generated 2026-04-15 for Airflow's main branch, one week before 3.2.1
+#          (2026-04-22); it lists no providers: the postgres provider is taken from the 3.2.2 source.
+#   3.2.2: constraints-3.12.txt generated 2026-05-19 for main (after 3.2.2's release).
+_COMMON = {"sqlalchemy": "2.0.49", "apache-airflow-providers-postgres": "6.6.3", "celery": "5.6.3",
+           "kombu": "5.6.2", "redis": "6.4.0", "starlette": "1.0.0", "structlog": "25.5.0", "alembic": "1.18.4",
+           "httpx": "0.28.1", "pendulum": "3.2.0"}
+AIRFLOW_CONSTRAINTS: dict[str, dict[str, str]] = {
+    "3.2.1": {**_COMMON, "psycopg2-binary": "2.9.11", "flask-appbuilder": "5.2.0", "pydantic": "2.12.5",
+              "pydantic-core": "2.41.5", "fastapi": "0.135.3", "cadwyn": "6.2.0", "uvicorn": "0.44.0",
+              "msgspec": "0.21.0", "cryptography": "46.0.7"},
+    "3.2.2": {**_COMMON, "psycopg2-binary": "2.9.12", "flask-appbuilder": "5.2.1", "pydantic": "2.13.4",
+              "pydantic-core": "2.46.4", "fastapi": "0.136.1", "cadwyn": "6.2.2", "uvicorn": "0.47.0",
+              "msgspec": "0.21.1", "cryptography": "48.0.0"},
+}
+
 PINNED_CHART = "1.21.0"
 LATEST_CHART = "1.22.0"
 AIRFLOW_CHART_REPO = "https://airflow.apache.org"

@@ -37,7 +37,9 @@ def chart_known_hosts(known_hosts_value: str | None) -> str:
     return (known_hosts_value or "").rstrip("\n")
 
 
-def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout: float = 60.0) -> CloneResult:
+def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout: float = 60.0,
+          dest: Path | None = None) -> CloneResult:
+    """Clone as git-sync does; into `dest` (kept, as git-sync's worktree) or a throwaway directory."""
     git = binaries.find("git")
     binaries.find("ssh")
     start = time.monotonic()
@@ -49,7 +51,7 @@ def clone(url: str, *, private_key: str, known_hosts: str, branch: str, timeout:
         hosts.write_text(known_hosts, encoding="utf-8", newline="")
         env = git_env(root / "home")
         env["GIT_SSH_COMMAND"] = f"ssh -i {key} -o StrictHostKeyChecking=yes -o UserKnownHostsFile={hosts}"
-        dest = root / "repo"
+        dest = dest or root / "repo"
         result = subprocess.run([git, "clone", "-q", "--depth", "1", "--branch", branch, url, str(dest)],
                                 env=env, capture_output=True, text=True, check=False, timeout=timeout,
                                 stdin=subprocess.DEVNULL)

@@ -106,6 +106,10 @@ class ComponentSuite:
         }
 
     # -- running -----------------------------------------------------------------------------------------
+    def register(self, checks: dict[str, Callable[[], CheckResult]]) -> None:
+        """Checks another module runs on this suite's stack (the local chain), memoized like the others."""
+        self._impl.update(checks)
+
     def result(self, name: str) -> CheckResult:
         """The check's result, computed once (concurrent callers wait for the same run)."""
         with self._lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,6 +56,11 @@ class AirflowApi:
             return _call(request)
         return self.dags(username, password)
 
+    def health(self) -> tuple[int, Any]:
+        """GET /api/v2/monitor/health (no login): metadatabase, scheduler, triggerer, dag_processor status."""
+        path = "/api/v2/monitor/health" if _airflow3(self.version) else "/health"
+        return _call(urllib.request.Request(f"{self.base}{path}"))
+
     def dags(self, username: str, password: str) -> tuple[int, Any]:
         if _airflow3(self.version):
             status, body = self.login(username, password)
@@ -66,6 +72,51 @@ class AirflowApi:
         basic = base64.b64encode(f"{username}:{password}".encode()).decode()
         return _call(urllib.request.Request(f"{self.base}/api/v1/dags?limit=100",
                                             headers={"Authorization": f"Basic {basic}"}))
+
+
+class AirflowSession:
+    """Airflow 3's REST API with a bearer token from `POST /auth/token`: what a DAG run needs (the same calls
+    for the local chain and the cluster tier). The token stays in this object; nothing logs it."""
+
+    def __init__(self, base_url: str, token: str) -> None:
+        self.base, self._headers = base_url.rstrip("/"), {"Authorization": f"Bearer {token}",
+                                                           "Content-Type": "application/json"}
+
+    @classmethod
+    def login(cls, api: AirflowApi, username: str, password: str) -> tuple[AirflowSession | None, int, Any]:
+        status, body = api.login(username, password)
+        token = body.get("access_token") if isinstance(body, dict) else None
+        return (cls(api.base, token) if token else None), status, body
+
+    def call(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        data = None if body is None else json.dumps(body).encode()
+        return _call(urllib.request.Request(f"{self.base}{path}", data=data, method=method, headers=self._headers))
+
+    def dag(self, dag_id: str) -> tuple[int, Any]:
+        return self.call("GET", f"/api/v2/dags/{dag_id}")
+
+    def import_errors(self) -> tuple[int, Any]:
+        return self.call("GET", "/api/v2/importErrors?limit=100")
+
+    def unpause(self, dag_id: str) -> tuple[int, Any]:
+        return self.call("PATCH", f"/api/v2/dags/{dag_id}?update_mask=is_paused", {"is_paused": False})
+
+    def trigger(self, dag_id: str, conf: dict[str, Any] | None = None) -> tuple[int, Any]:
+        """POST .../dagRuns (logical_date null: a manual run now)."""
+        return self.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf or {}})
+
+    def run(self, dag_id: str, run_id: str) -> tuple[int, Any]:
+        return self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}")
+
+    def task_instances(self, dag_id: str, run_id: str) -> tuple[int, Any]:
+        return self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}"
+                                "/taskInstances")
+
+    def put_connection(self, connection: dict[str, Any]) -> tuple[int, Any]:
+        """Create (or replace) a Connection; the API server stores it encrypted with its Fernet key."""
+        conn_id = connection["connection_id"]
+        self.call("DELETE", f"/api/v2/connections/{conn_id}")
+        return self.call("POST", "/api/v2/connections", connection)
 
 
 @contextmanager

@@ -1,0 +1,100 @@
+"""Long-running Airflow components (api-server, scheduler, dag-processor, triggerer, Celery worker) as real
+processes on loopback, each in its own process group with its own log file.
+
+Why process groups: `airflow celery worker` forks pool processes and every task runs under a supervisor
+subprocess; stopping only the parent leaves them behind. `stop()` signals the whole group (SIGTERM, then
+SIGKILL after a grace period), and the pytest fixture and the CLI call it on pass, failure and Ctrl-C alike.
+Logs are the component's own output, kept unmasked in the run's temp dir and copied masked into artifacts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from e2e.components.airflow_cli import AirflowRunner
+from e2e.components.waiting import GaveUp
+
+STOP_GRACE_SECONDS = 15.0
+
+
+@dataclass
+class AirflowProcess:
+    name: str  # "api-server", "scheduler", ...: the chart's component name
+    argv: list[str]
+    runner: AirflowRunner
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+    def start(self) -> AirflowProcess:
+        self.log_path = self.runner.workdir / f"{self.name}.log"
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen([str(self.runner.venv.airflow), *self.argv],
+                                         env=self.runner.environment(self.extra_env), cwd=self.runner.workdir,
+                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+        return self
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc is not None else None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace") if self.log_path else ""
+        except OSError:
+            return ""
+
+    def ensure_running(self) -> None:
+        """Raise GaveUp (stop waiting now) when the component exited: its last log line says why."""
+        if self.proc is not None and self.proc.poll() is not None:
+            tail = [line for line in self.log_text().strip().splitlines() if line.strip()][-3:]
+            raise GaveUp(f"{self.name} exited ({self.proc.returncode}): {' | '.join(tail) or 'no output'}")
+
+    def signal_group(self, sig: int) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, sig)
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.signal_group(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while time.monotonic() < deadline and _group_alive(self.proc.pid):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=0.2)
+        self.signal_group(signal.SIGKILL)  # what survived the grace period, and any stray child of the group
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL of a live process always completes
+            self.proc.wait(timeout=STOP_GRACE_SECONDS)
+        self.proc = None
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a group we do not own is not ours to wait for
+        return False
+
+
+def group_alive(pgid: int) -> bool:
+    """True while any process of that group exists (tests use it to prove nothing is left)."""
+    return _group_alive(pgid)
+
+
+def stop_all(processes: list[AirflowProcess]) -> None:
+    """SIGTERM every group first (they shut down side by side), then wait and SIGKILL each."""
+    for process in processes:
+        process.signal_group(signal.SIGTERM)
+    for process in processes:
+        process.stop()

@@ -1,0 +1,392 @@
+"""The local chain: the Secrets rendered from the payload -> a running Airflow (api-server, scheduler,
+dag-processor, triggerer, Celery worker) on the component tier's PostgreSQL and Redis -> DAGs cloned over SSH
+the way git-sync does -> a DAG run triggered through the REST API as the admin the create-user Job made.
+
+Why on the suite's database: the migrate -> create-user chain already ran there (the admin exists); the chain
+starts once that passed. Each pod's environment is what the chart gives it: every `*SecretName` Secret as its env
+var (e2e.chart.SECRET_REFS), the values' `env` and `config`, the executor; only what must differ on loopback
+differs (ports, paths, the execution API URL: the chart's Service DNS name), and is listed in `notes`.
+The controls reuse the running Airflow: a worker with another broker password, a Connection written with
+another Fernet key, a clone with another host key; each must fail with FAILURES.md's symptom, bounded in time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography.fernet import Fernet
+
+from e2e import payload as payload_mod
+from e2e.checks import dag_run
+from e2e.components import airflow_procs, gitsync, jobenv, net
+from e2e.components.airflow_procs import AirflowProcess
+from e2e.components.results import CheckResult
+from e2e.components.waiting import GaveUp, NotReady, wait_until
+from e2e.gitops import get_path
+from e2e.observe.airflow_api import AirflowApi, AirflowSession
+
+if TYPE_CHECKING:
+    from e2e.components.suite import ComponentSuite
+
+NAME_RUN = "chain.dag-run-succeeds"
+NAME_BROKER = "chain.wrong-broker-password-fails"
+NAME_FERNET = "chain.wrong-fernet-key-fails"
+NAME_KNOWN_HOST = "chain.wrong-known-host-fails"
+CHECKS = (NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST)
+PREREQUISITE = "user-job.script-succeeds"
+WRONG_BROKER_SYMPTOM = "invalid username-password pair"  # Redis's WRONGPASS, as the worker logs it (FAILURES 9)
+INVALID_TOKEN = "InvalidToken"
+WRITER = Path(__file__).with_name("connection_writer.py")
+BRING_UP_SECONDS = 420.0
+PARSE_SECONDS = 240.0
+RUN_SECONDS = 300.0
+SYMPTOM_SECONDS = 120.0
+PIDFILE_ENV = "AIRFLOW_E2E_CHAIN_PIDFILE"
+WORKER_CONCURRENCY = "2"  # the chart's default is 16; 2 shared cores here
+
+
+def pod_env(values: dict[str, Any], secrets: dict[str, dict[str, str]], job: jobenv.JobEnv) -> dict[str, str]:
+    """The env every Airflow pod gets from the chart: the Secrets-derived env of the Job minus createUserJob.env,
+    plus the values' `env` (Secret references resolved), `executor` and `config` (AIRFLOW__SECTION__KEY)."""
+    job_only = {str(i.get("name")) for i in get_path(values, "createUserJob.env") or [] if isinstance(i, dict)}
+    env = {k: v for k, v in job.env.items() if k not in job_only}
+    for item in values.get("env") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        ref = (item.get("valueFrom") or {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) else None
+        if isinstance(ref, dict):
+            env[item["name"]] = jobenv.secret_value(secrets, str(ref.get("name")), str(ref.get("key")),
+                                                    f"env {item['name']}")
+        elif "value" in item:
+            env[item["name"]] = str(item["value"])
+    if values.get("executor"):
+        env["AIRFLOW__CORE__EXECUTOR"] = str(values["executor"])
+    for section, options in (values.get("config") or {}).items():
+        for key, value in (options or {}).items() if isinstance(options, dict) else ():
+            env[f"AIRFLOW__{str(section).upper()}__{str(key).upper()}"] = str(value)
+    return env
+
+
+class LocalChain:
+    """One running Airflow for the chain's checks; `stop()` ends every process group it started."""
+
+    def __init__(self, suite: ComponentSuite) -> None:
+        self.suite, self.stack, self.rec = suite, suite.stack, suite.rec
+        self.root = self.stack.workdir / "chain"
+        self.processes: list[AirflowProcess] = []
+        self.notes: list[str] = []
+        self.api_port = 0
+        self.session: AirflowSession | None = None
+        self._lock = threading.Lock()
+        self._started: CheckResult | None = None
+
+    def attach(self) -> LocalChain:
+        """Register the chain's checks on the suite (memoized; the controls ask for the run's result)."""
+        self.suite.register({NAME_RUN: self.run_check, NAME_BROKER: self.broker_check,
+                             NAME_FERNET: self.fernet_check, NAME_KNOWN_HOST: self.known_host_check})
+        return self
+
+    # -- bring-up ----------------------------------------------------------------------------------------
+    def env(self, payload: dict[str, Any] | None = None) -> dict[str, str]:
+        secrets = self.stack.secrets(payload)
+        return pod_env(self.stack.inputs.values, secrets, self.stack.job_env(payload))
+
+    def sync_dags(self, dest: Path, known_hosts: str | None = None) -> gitsync.CloneResult:
+        """Clone the DAG repository as git-sync does: the payload's key, the values' knownHosts pointed at the
+        local server (or `known_hosts` as given), StrictHostKeyChecking=yes."""
+        settings = self.suite.settings()
+        if known_hosts is None:
+            known_hosts, notes = self.suite.local_known_hosts(settings["known_hosts"])
+            self.notes += notes
+        assert self.stack.git is not None
+        return gitsync.clone(self.stack.git.url(settings["path"]), private_key=self.suite.payload_private_key(),
+                             known_hosts=known_hosts, branch=settings["branch"], dest=dest)
+
+    def start(self) -> CheckResult | None:
+        """Bring Airflow up once; None when running, else the result that says why it is not."""
+        with self._lock:
+            if self._started is None:
+                self._started = self._start()
+            return None if self._started.outcome == "pass" else self._started
+
+    def _start(self) -> CheckResult:
+        start = time.monotonic()
+        blocked = self.suite._needs(NAME_RUN, PREREQUISITE)
+        if blocked:
+            return blocked
+        self.root.mkdir(parents=True, exist_ok=True)
+        repo = self.root / "dags" / "repo"
+        clone = self.sync_dags(repo)
+        log = self.rec.keep_log(NAME_RUN, "git-sync clone", clone.output)
+        if not clone.ok:
+            return self.rec.result(NAME_RUN, "fail", time.monotonic() - start,
+                                   f"git-sync could not clone the DAG repository: {clone.output[-200:]}", log=log)
+        sub = str(get_path(self.stack.inputs.values, "dags.gitSync.subPath") or "")
+        dags_folder = repo / sub if sub else repo
+        self.api_port = net.free_port()
+        local = {
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{net.LOOPBACK}:{self.api_port}/execution/",
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(net.free_port()),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(net.free_port()),
+            "AIRFLOW__CELERY__WORKER_CONCURRENCY": WORKER_CONCURRENCY,
+        }
+        self.notes += [f"DAGs at {clone.commit and clone.commit[:12]} cloned over SSH into the dags folder "
+                       "(git-sync's worktree)",
+                       "on loopback: execution API URL, log server ports, AIRFLOW_HOME and the dags folder differ "
+                       f"from the chart's; worker concurrency {WORKER_CONCURRENCY} (chart default 16)"]
+        runner = self.stack.runner(name="chain")
+        self.base_env = {**self.env(), **local}
+        written = self.write_connection(runner, dag_run.PROBE_CONNECTION, self.base_env)
+        if written is not None:
+            return written
+        specs = [("api-server", ["api-server", "--host", net.LOOPBACK, "--port", str(self.api_port),
+                                 "--workers", "1"]),
+                 ("scheduler", ["scheduler"]), ("dag-processor", ["dag-processor"]), ("triggerer", ["triggerer"]),
+                 ("worker", ["celery", "worker", "--celery-hostname", "e2e-worker@%h", "--without-gossip",
+                             "--without-mingle"])]
+        for name, argv in specs:
+            self.processes.append(AirflowProcess(name, argv, runner, extra_env=self.base_env).start())
+        pidfile = os.environ.get(PIDFILE_ENV)
+        if pidfile:  # the Ctrl-C test reads which process groups must be gone afterwards
+            Path(pidfile).write_text(json.dumps({"pids": self.pids(), "workdir": str(self.stack.workdir)}))
+        try:
+            health = wait_until(self._healthy, timeout=BRING_UP_SECONDS, what="Airflow components healthy")
+        except (NotReady, GaveUp) as exc:
+            return self.rec.result(NAME_RUN, "fail", time.monotonic() - start, f"Airflow did not come up: {exc}",
+                                   self._tails(), log=self.keep_logs(NAME_RUN))
+        return self.rec.result(NAME_RUN, "pass", time.monotonic() - start, "Airflow is up",
+                               [f"health: {health}"])
+
+    def _healthy(self) -> str | None:
+        for process in self.processes:
+            process.ensure_running()
+        status, body = AirflowApi(self.base_url, self.stack.inputs.airflow_version).health()
+        if status != 200 or not isinstance(body, dict):
+            return None
+        parts = {k: (v or {}).get("status") for k, v in body.items() if isinstance(v, dict)}
+        worker = next(p for p in self.processes if p.name == "worker")
+        if any(s != "healthy" for s in parts.values()) or " ready." not in worker.log_text():
+            return None
+        return ", ".join(f"{k} {v}" for k, v in sorted(parts.items())) + ", celery worker ready"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{net.LOOPBACK}:{self.api_port}"
+
+    def write_connection(self, runner: Any, conn_id: str, env: dict[str, str], *,
+                         fernet_key: str | None = None) -> CheckResult | None:
+        """Store a Connection encrypted, as another component would (the key from `env`, or `fernet_key`);
+        its extra holds the password's sha256, so the DAG checks the decryption without knowing the value."""
+        secret = payload_mod.password(20)
+        self.suite.generate(secret)
+        extra = {**env, "E2E_CONN_ID": conn_id, "E2E_CONN_PASSWORD": secret,
+                 "E2E_CONN_SHA256": hashlib.sha256(secret.encode()).hexdigest()}
+        if fernet_key:
+            extra["AIRFLOW__CORE__FERNET_KEY"] = fernet_key
+        res = runner.python(WRITER, timeout=self.suite.job_timeout, extra_env=extra)
+        log = self.rec.keep_log(NAME_RUN, f"store Connection {conn_id}", res.output)
+        if res.ok and "E2E_CONNECTION_STORED" in res.output:
+            return None
+        return self.suite._failed(NAME_RUN, res, f"storing Connection {conn_id} failed", log, outcome="error")
+
+    # -- the DAG run -------------------------------------------------------------------------------------
+    def login(self) -> tuple[AirflowSession | None, str]:
+        user = get_path(self.stack.payload, "createUserJob.defaultUser") or {}
+        api = AirflowApi(self.base_url, self.stack.inputs.airflow_version)
+        session, status, body = AirflowSession.login(api, str(user.get("username") or ""),
+                                                     str(user.get("password") or ""))
+        why = "" if session else f"POST /auth/token answered {status}: {str(body)[:200]}"
+        return session, why
+
+    def trigger_and_wait(self, conf: dict[str, Any] | None = None) -> tuple[dag_run.Judgement, list[str]]:
+        """Parsed? -> unpause -> trigger -> wait for the run to finish; evidence for every step."""
+        assert self.session is not None
+        s, dag_id = self.session, dag_run.CHAIN_DAG_ID
+        parsed = _wait_judgement(lambda: dag_run.dag_parsed(dag_id, *s.dag(dag_id), s.import_errors()[1]),
+                                 PARSE_SECONDS, self.processes)
+        if parsed.state != "ok":
+            return parsed, list(parsed.evidence)
+        status, _ = s.unpause(dag_id)
+        status_t, created = s.trigger(dag_id, conf)
+        run_id = created.get("dag_run_id") if isinstance(created, dict) else None
+        evidence = [*parsed.evidence, f"PATCH is_paused=false -> {status}", f"POST dagRuns -> {status_t} {run_id}"]
+        if not run_id:
+            return dag_run.Judgement("failed", [*evidence, f"trigger refused: {str(created)[:200]}"]), evidence
+        done = _wait_judgement(lambda: dag_run.run_finished(s.run(dag_id, run_id)[1],
+                                                            s.task_instances(dag_id, run_id)[1]),
+                               RUN_SECONDS, self.processes)
+        return done, [*evidence, *done.evidence]
+
+    def run_check(self) -> CheckResult:
+        start = time.monotonic()
+        blocked = self.start()
+        if blocked:
+            return blocked
+        session, why = self.login()
+        if session is None:
+            return self.rec.result(NAME_RUN, "fail", time.monotonic() - start,
+                                   f"the create-user Job's admin cannot log in to the API server: {why}",
+                                   log=self.keep_logs(NAME_RUN))
+        self.session = session
+        judgement, evidence = self.trigger_and_wait()
+        log = self.keep_logs(NAME_RUN)
+        evidence = ["logged in as the payload's admin (POST /auth/token -> bearer token)", *evidence, *self.notes]
+        if judgement.state == "ok":
+            return self.rec.result(NAME_RUN, "pass", time.monotonic() - start,
+                                   f"{dag_run.CHAIN_DAG_ID} ran to success on the Celery worker; its task decrypted "
+                                   f"Connection {dag_run.PROBE_CONNECTION}", evidence, log=log)
+        return self.rec.result(NAME_RUN, "fail", time.monotonic() - start,
+                               f"the DAG run did not succeed: {judgement.evidence[-1] if judgement.evidence else ''}",
+                               [*evidence, *self._tails()], log=log)
+
+    # -- controls ----------------------------------------------------------------------------------------
+    def fernet_check(self) -> CheckResult:
+        """A Connection written with another Fernet key than the API server's: the task fails, InvalidToken."""
+        start = time.monotonic()
+        before = self.suite.result(NAME_RUN)
+        if before.outcome != "pass" or self.session is None:
+            return self.rec.result(NAME_FERNET, "error", 0.0, f"not run: {NAME_RUN} did not pass")
+        other = Fernet.generate_key().decode()
+        self.suite.generate(other)
+        conn_id = f"{dag_run.PROBE_CONNECTION}_other_key"
+        written = self.write_connection(self.stack.runner(name="chain"), conn_id, self.base_env, fernet_key=other)
+        if written is not None:
+            return written
+        judgement, evidence = self.trigger_and_wait({"connection": conn_id})
+        found = self._find(INVALID_TOKEN)
+        log = self.keep_logs(NAME_FERNET)
+        evidence = [f"Connection {conn_id} written with a freshly generated Fernet key (another component's)",
+                    *evidence, f"InvalidToken in: {found or 'no log'}"]
+        if judgement.state == "failed" and found:
+            return self.rec.result(NAME_FERNET, "pass", time.monotonic() - start,
+                                   "the task failed: the API server cannot decrypt a Connection encrypted with "
+                                   "another Fernet key (cryptography.fernet.InvalidToken)", evidence,
+                                   failure="FAILURES.md 2", log=log)
+        why = "the run succeeded" if judgement.state == "ok" else "no InvalidToken in any component's log"
+        return self.rec.result(NAME_FERNET, "fail", time.monotonic() - start, f"expected InvalidToken: {why}",
+                               evidence, log=log)
+
+    def broker_check(self) -> CheckResult:
+        """A Celery worker whose broker URL carries another password than Redis's: WRONGPASS in its log."""
+        start = time.monotonic()
+        blocked = self.start()
+        if blocked:
+            return self.rec.result(NAME_BROKER, "error", 0.0, f"not run: Airflow did not come up ({blocked.summary})")
+        wrong = payload_mod.password(16)
+        self.suite.generate(wrong)
+        assert self.stack.redis is not None
+        url = with_password(str(self.stack.payload.get("brokerUrl") or ""), wrong)
+        worker = AirflowProcess("worker-wrong-broker", ["celery", "worker", "--celery-hostname", "e2e-wrong@%h",
+                                                        "--without-gossip", "--without-mingle", "--skip-serve-logs"],
+                                self.stack.runner(name="chain"),
+                                extra_env={**self.base_env, "AIRFLOW__CELERY__BROKER_URL": url}).start()
+        try:
+            def symptom() -> bool:
+                if WRONG_BROKER_SYMPTOM in worker.log_text():
+                    return True
+                worker.ensure_running()
+                return False
+            try:
+                wait_until(symptom, timeout=SYMPTOM_SECONDS, what="the worker's broker error")
+                seen = True
+            except (NotReady, GaveUp) as exc:
+                seen, reason = False, str(exc)
+        finally:
+            worker.stop()
+        text = worker.log_text()
+        log = self.rec.keep_log(NAME_BROKER, "celery worker with another broker password", text)
+        line = next((x.strip() for x in text.splitlines() if WRONG_BROKER_SYMPTOM in x), "")
+        if seen:
+            return self.rec.result(NAME_BROKER, "pass", time.monotonic() - start,
+                                   "the worker cannot reach the broker: Redis refuses the password", [line[-300:]],
+                                   failure="FAILURES.md 9", log=log)
+        return self.rec.result(NAME_BROKER, "fail", time.monotonic() - start,
+                               f"expected `{WRONG_BROKER_SYMPTOM}` in the worker's log: {reason}", log=log)
+
+    def known_host_check(self) -> CheckResult:
+        """git-sync with knownHosts naming another key: the clone fails, so no DAG reaches the dag-processor."""
+        start = time.monotonic()
+        _private, other = payload_mod.ssh_keypair()
+        text, _notes = self.suite.local_known_hosts(self.suite.settings()["known_hosts"],
+                                                    key=" ".join(other.split()[:2]))
+        dest = self.root / "dags-wrong-host" / "repo"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        res = self.sync_dags(dest, known_hosts=text)
+        log = self.rec.keep_log(NAME_KNOWN_HOST, "git-sync clone with another host key", res.output)
+        refused = "Host key verification failed" in res.output
+        dags = sorted(p.name for p in dest.rglob("*.py")) if dest.exists() else []
+        evidence = [f"git exit {res.returncode}", f"DAG files in the worktree: {dags or 'none'}"]
+        if not res.ok and refused and not dags:
+            return self.rec.result(NAME_KNOWN_HOST, "pass", time.monotonic() - start,
+                                   "git-sync refuses the server: Host key verification failed; no DAG is delivered",
+                                   evidence, failure="FAILURES.md 5", log=log)
+        return self.rec.result(NAME_KNOWN_HOST, "fail", time.monotonic() - start,
+                               "expected `Host key verification failed.`", evidence, log=log)
+
+    # -- evidence and teardown ---------------------------------------------------------------------------
+    def _find(self, needle: str) -> list[str]:
+        where = [p.name for p in self.processes if needle in p.log_text()]
+        home = Path(self.stack.job_env().env.get("AIRFLOW_HOME", ""))
+        for path in (self.stack.workdir / "runs" / "chain").rglob("*.log") if home else ():
+            try:
+                if needle in path.read_text(errors="replace") and path.name not in where:
+                    where.append(f"task log {path.parent.name}/{path.name}")
+            except OSError:
+                continue
+        return where
+
+    def _tails(self) -> list[str]:
+        out = []
+        for process in self.processes:
+            lines = [x for x in process.log_text().strip().splitlines() if x.strip()]
+            out.append(f"{process.name} (pid {process.pid}): {lines[-1][-240:] if lines else 'no output'}")
+        return out
+
+    def keep_logs(self, check: str) -> str:
+        """Every component's log, masked, into the check's log file in the artifacts."""
+        log = ""
+        for process in self.processes:
+            log = self.rec.keep_log(check, f"{process.name} log", process.log_text())
+        return log
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes if p.pid is not None]
+
+    def stop(self) -> None:
+        airflow_procs.stop_all(self.processes)
+
+
+def _wait_judgement(judge: Any, timeout: float, processes: list[AirflowProcess]) -> dag_run.Judgement:
+    """Poll a pure judgement until it is done or the deadline passes (a component exiting ends it at once)."""
+    last: list[dag_run.Judgement] = []
+
+    def probe() -> dag_run.Judgement | None:
+        for process in processes:
+            process.ensure_running()
+        judgement = judge()
+        last[:] = [judgement]
+        return judgement if judgement.done else None
+
+    try:
+        return wait_until(probe, timeout=timeout, what="the DAG", interval=0.5, max_interval=2.0)
+    except NotReady as exc:
+        return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
+    except GaveUp as exc:
+        return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
+
+
+def with_password(url: str, password: str) -> str:
+    """The same URL with another password (user, host, port and path unchanged)."""
+    parts = urllib.parse.urlsplit(url)
+    user = urllib.parse.quote(parts.username or "", safe="")
+    host = parts.hostname or ""
+    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
