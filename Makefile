@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 DIR ?= fixtures/gitops
 
-.PHONY: help setup system-packages test lint unit components bench preflight plan e2e clean
+.PHONY: help setup system-packages test lint unit components bench bench-chain preflight plan e2e clean
 
 help:
 	@echo "make e2e         kind cluster + airflow-e2e test --tier cluster on DIR: the mission checks (SCENARIOS=1: then the recovery scenarios)"
@@ -16,6 +16,7 @@ help:
 	@echo "make components  the component tier against DIR"
 	@echo "make plan        write every manifest and command of the cluster tier to plan-out/"
 	@echo "make bench       preflight benchmarks"
+	@echo "make bench-chain the local chain (servers -> Airflow -> a DAG run), warm and cold venv cache"
 	@echo "make clean       remove .venv, .bin, artifacts and plan-out"
 
 $(STAMP): pyproject.toml
@@ -43,6 +44,9 @@ components: setup
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/unit -m benchmark --benchmark-only $(PYTEST_ARGS)
+
+bench-chain: setup
+	$(BIN)/pytest -p no:cacheprovider tests/components/test_chain_benchmark.py -m benchmark --benchmark-enable $(PYTEST_ARGS)
 
 preflight: $(STAMP)
 	$(BIN)/airflow-e2e preflight "$(DIR)"

@@ -44,10 +44,13 @@ AIRFLOW_FAB_PROVIDER: dict[str, str] = {
 # cache key, so changing one rebuilds it.
 # Sources (the stored copies nearest each release; the constraints-X.Y.Z tags themselves are not in the index):
 #   3.2.1: constraints-3.11.txt generated 2026-04-15 for Airflow's main branch, one week before 3.2.1
-#          (2026-04-22); it lists no providers: the postgres provider is taken from the 3.2.2 source.
-#   3.2.2: constraints-3.12.txt generated 2026-05-19 for main (after 3.2.2's release).
+#          (2026-04-22); it lists no providers: the postgres provider is taken from the 3.2.2 source, and not its
+#          starlette 1.0.0 (3.2.1 requires starlette<1: pip's resolver refused it).
+#   3.2.2: constraints-3.12.txt generated 2026-05-19 for main (after 3.2.2's release), without its starlette
+#          1.0.0 (3.2.2 requires starlette>=1.0.1: refused likewise). Main's file is not the release's: each pin
+#          here was checked with `pip install --dry-run` against the release's own requirements.
 _COMMON = {"sqlalchemy": "2.0.49", "apache-airflow-providers-postgres": "6.6.3", "celery": "5.6.3",
-           "kombu": "5.6.2", "redis": "6.4.0", "starlette": "1.0.0", "structlog": "25.5.0", "alembic": "1.18.4",
+           "kombu": "5.6.2", "redis": "6.4.0", "structlog": "25.5.0", "alembic": "1.18.4",
            "httpx": "0.28.1", "pendulum": "3.2.0"}
 AIRFLOW_CONSTRAINTS: dict[str, dict[str, str]] = {
     "3.2.1": {**_COMMON, "psycopg2-binary": "2.9.11", "flask-appbuilder": "5.2.0", "pydantic": "2.12.5",

@@ -4,7 +4,8 @@ processes on loopback, each in its own process group with its own log file.
 Why process groups: `airflow celery worker` forks pool processes and every task runs under a supervisor
 subprocess; stopping only the parent leaves them behind. `stop()` signals the whole group (SIGTERM, then
 SIGKILL after a grace period), and the pytest fixture and the CLI call it on pass, failure and Ctrl-C alike.
-Logs are the component's own output, kept unmasked in the run's temp dir and copied masked into artifacts.
+A component's output reaches its log file only through a relay that masks every line (FAB logs the admin's
+names, for one), so no payload value is ever on disk, not even in the run's temp dir while it runs.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.waiting import GaveUp
+from e2e.masking import Masker
 
 STOP_GRACE_SECONDS = 15.0
 
@@ -29,17 +32,31 @@ class AirflowProcess:
     argv: list[str]
     runner: AirflowRunner
     extra_env: dict[str, str] = field(default_factory=dict)
-    proc: subprocess.Popen[bytes] | None = None
+    masker: Masker | None = None
+    proc: subprocess.Popen[str] | None = None
     log_path: Path | None = None
+    _relay: threading.Thread | None = None
 
     def start(self) -> AirflowProcess:
         self.log_path = self.runner.workdir / f"{self.name}.log"
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([str(self.runner.venv.airflow), *self.argv],
-                                         env=self.runner.environment(self.extra_env), cwd=self.runner.workdir,
-                                         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True)
+        self.log_path.touch()
+        self.proc = subprocess.Popen([str(self.runner.venv.airflow), *self.argv],
+                                     env=self.runner.environment(self.extra_env), cwd=self.runner.workdir,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     text=True, errors="replace", start_new_session=True)
+        self._relay = threading.Thread(target=self._copy, args=(self.proc,), daemon=True,
+                                       name=f"log-{self.name}")
+        self._relay.start()
         return self
+
+    def _copy(self, proc: subprocess.Popen[str]) -> None:
+        """Every output line, masked, appended to the log file (until the process closes its output)."""
+        assert proc.stdout is not None and self.log_path is not None
+        mask = self.masker.mask if self.masker is not None else (lambda text: text)
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            for line in proc.stdout:
+                log.write(mask(line))
+                log.flush()
 
     @property
     def pid(self) -> int | None:
@@ -74,6 +91,8 @@ class AirflowProcess:
         self.signal_group(signal.SIGKILL)  # what survived the grace period, and any stray child of the group
         with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL of a live process always completes
             self.proc.wait(timeout=STOP_GRACE_SECONDS)
+        if self._relay is not None:
+            self._relay.join(timeout=STOP_GRACE_SECONDS)
         self.proc = None
 
 

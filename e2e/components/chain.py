@@ -25,7 +25,7 @@ from cryptography.fernet import Fernet
 
 from e2e import payload as payload_mod
 from e2e.checks import dag_run
-from e2e.components import airflow_procs, gitsync, jobenv, net
+from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net
 from e2e.components.airflow_procs import AirflowProcess
 from e2e.components.results import CheckResult
 from e2e.components.waiting import GaveUp, NotReady, wait_until
@@ -43,6 +43,7 @@ CHECKS = (NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST)
 PREREQUISITE = "user-job.script-succeeds"
 WRONG_BROKER_SYMPTOM = "invalid username-password pair"  # Redis's WRONGPASS, as the worker logs it (FAILURES 9)
 INVALID_TOKEN = "InvalidToken"
+NOT_DEFINED = "isn't defined"  # what Airflow 3 tells the task when the API server cannot decrypt the row
 WRITER = Path(__file__).with_name("connection_writer.py")
 BRING_UP_SECONDS = 420.0
 PARSE_SECONDS = 240.0
@@ -50,6 +51,7 @@ RUN_SECONDS = 300.0
 SYMPTOM_SECONDS = 120.0
 PIDFILE_ENV = "AIRFLOW_E2E_CHAIN_PIDFILE"
 WORKER_CONCURRENCY = "2"  # the chart's default is 16; 2 shared cores here
+EXECUTION_API_TIMEOUT = "60"  # default 5 s; "increase this value ... under high load" (its own doc): 2 shared cores
 
 
 def pod_env(values: dict[str, Any], secrets: dict[str, dict[str, str]], job: jobenv.JobEnv) -> dict[str, str]:
@@ -137,11 +139,13 @@ class LocalChain:
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(net.free_port()),
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(net.free_port()),
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": WORKER_CONCURRENCY,
+            "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": EXECUTION_API_TIMEOUT,
         }
         self.notes += [f"DAGs at {clone.commit and clone.commit[:12]} cloned over SSH into the dags folder "
                        "(git-sync's worktree)",
                        "on loopback: execution API URL, log server ports, AIRFLOW_HOME and the dags folder differ "
-                       f"from the chart's; worker concurrency {WORKER_CONCURRENCY} (chart default 16)"]
+                       f"from the chart's; worker concurrency {WORKER_CONCURRENCY} (chart default 16), execution "
+                       f"API timeout {EXECUTION_API_TIMEOUT} s (default 5 s)"]
         runner = self.stack.runner(name="chain")
         self.base_env = {**self.env(), **local}
         written = self.write_connection(runner, dag_run.PROBE_CONNECTION, self.base_env)
@@ -153,7 +157,8 @@ class LocalChain:
                  ("worker", ["celery", "worker", "--celery-hostname", "e2e-worker@%h", "--without-gossip",
                              "--without-mingle"])]
         for name, argv in specs:
-            self.processes.append(AirflowProcess(name, argv, runner, extra_env=self.base_env).start())
+            self.processes.append(AirflowProcess(name, argv, runner, extra_env=self.base_env,
+                                                 masker=self.stack.masker).start())
         pidfile = os.environ.get(PIDFILE_ENV)
         if pidfile:  # the Ctrl-C test reads which process groups must be gone afterwards
             Path(pidfile).write_text(json.dumps({"pids": self.pids(), "workdir": str(self.stack.workdir)}))
@@ -162,8 +167,8 @@ class LocalChain:
         except (NotReady, GaveUp) as exc:
             return self.rec.result(NAME_RUN, "fail", time.monotonic() - start, f"Airflow did not come up: {exc}",
                                    self._tails(), log=self.keep_logs(NAME_RUN))
-        return self.rec.result(NAME_RUN, "pass", time.monotonic() - start, "Airflow is up",
-                               [f"health: {health}"])
+        self.notes.append(f"Airflow up {time.monotonic() - start:.0f} s after the create-user Job passed: {health}")
+        return self.rec.result(NAME_RUN, "pass", time.monotonic() - start, "Airflow is up", [f"health: {health}"])
 
     def _healthy(self) -> str | None:
         for process in self.processes:
@@ -236,7 +241,11 @@ class LocalChain:
                                    f"the create-user Job's admin cannot log in to the API server: {why}",
                                    log=self.keep_logs(NAME_RUN))
         self.session = session
+        begun = time.monotonic()
         judgement, evidence = self.trigger_and_wait()
+        evidence.append(f"parse + run took {time.monotonic() - begun:.0f} s")
+        evidence.append(f"Celery worker executed {self.celery_workloads()} workload(s) (`execute_workload[...] "
+                        "succeeded` in its log)")
         log = self.keep_logs(NAME_RUN)
         evidence = ["logged in as the payload's admin (POST /auth/token -> bearer token)", *evidence, *self.notes]
         if judgement.state == "ok":
@@ -254,23 +263,44 @@ class LocalChain:
         before = self.suite.result(NAME_RUN)
         if before.outcome != "pass" or self.session is None:
             return self.rec.result(NAME_FERNET, "error", 0.0, f"not run: {NAME_RUN} did not pass")
+        # A row under another key breaks every `connections list` on this database: fernet-key-stability (same
+        # database) reads first, and the row is removed again when this check is done.
+        self.suite.result(fernet_stability.NAME)
         other = Fernet.generate_key().decode()
         self.suite.generate(other)
         conn_id = f"{dag_run.PROBE_CONNECTION}_other_key"
+        try:
+            return self._fernet_check(start, conn_id, other)
+        finally:
+            self.stack.runner(name="chain").python(WRITER, timeout=self.suite.job_timeout, extra_env={
+                **self.base_env, "E2E_CONN_ID": conn_id, "E2E_CONN_MODE": "delete"})
+
+    def _fernet_check(self, start: float, conn_id: str, other: str) -> CheckResult:
         written = self.write_connection(self.stack.runner(name="chain"), conn_id, self.base_env, fernet_key=other)
         if written is not None:
             return written
         judgement, evidence = self.trigger_and_wait({"connection": conn_id})
-        found = self._find(INVALID_TOKEN)
+        task_said = self.task_error("read_encrypted_connection", prefer=(NOT_DEFINED, "CONNECTION_NOT_FOUND"))
+        read = self.stack.runner(name="chain").python(WRITER, timeout=self.suite.job_timeout,
+                                                      extra_env={**self.base_env, "E2E_CONN_ID": conn_id,
+                                                                 "E2E_CONN_MODE": "read"})
+        marker = read.output.rfind("E2E_CONNECTION_READ")
+        line = read.output[marker:].splitlines()[0] if marker >= 0 else \
+            f"no answer (exit {read.returncode}: {(read.output.strip().splitlines() or ['no output'])[-1][-200:]})"
         log = self.keep_logs(NAME_FERNET)
+        self.rec.keep_log(NAME_FERNET, "the row read with the API server's key", read.output)
         evidence = [f"Connection {conn_id} written with a freshly generated Fernet key (another component's)",
-                    *evidence, f"InvalidToken in: {found or 'no log'}"]
-        if judgement.state == "failed" and found:
+                    *evidence, f"read_encrypted_connection's log: {task_said}",
+                    f"the same row read with the API server's Fernet key: {line.removeprefix('E2E_CONNECTION_READ ')}"]
+        not_found = NOT_DEFINED in task_said or "CONNECTION_NOT_FOUND" in task_said
+        if judgement.state == "failed" and INVALID_TOKEN in line and not_found:
             return self.rec.result(NAME_FERNET, "pass", time.monotonic() - start,
-                                   "the task failed: the API server cannot decrypt a Connection encrypted with "
-                                   "another Fernet key (cryptography.fernet.InvalidToken)", evidence,
+                                   "the task fails: the API server cannot decrypt a Connection encrypted with another "
+                                   "Fernet key (InvalidToken), and the task is told it `isn't defined`", evidence,
                                    failure="FAILURES.md 2", log=log)
-        why = "the run succeeded" if judgement.state == "ok" else "no InvalidToken in any component's log"
+        why = "the run succeeded" if judgement.state == "ok" else \
+            "the row did not fail with InvalidToken" if INVALID_TOKEN not in line else \
+            "the task failed for another reason"
         return self.rec.result(NAME_FERNET, "fail", time.monotonic() - start, f"expected InvalidToken: {why}",
                                evidence, log=log)
 
@@ -287,7 +317,8 @@ class LocalChain:
         worker = AirflowProcess("worker-wrong-broker", ["celery", "worker", "--celery-hostname", "e2e-wrong@%h",
                                                         "--without-gossip", "--without-mingle", "--skip-serve-logs"],
                                 self.stack.runner(name="chain"),
-                                extra_env={**self.base_env, "AIRFLOW__CELERY__BROKER_URL": url}).start()
+                                extra_env={**self.base_env, "AIRFLOW__CELERY__BROKER_URL": url},
+                                masker=self.stack.masker).start()
         try:
             def symptom() -> bool:
                 if WRONG_BROKER_SYMPTOM in worker.log_text():
@@ -333,15 +364,42 @@ class LocalChain:
 
     # -- evidence and teardown ---------------------------------------------------------------------------
     def _find(self, needle: str) -> list[str]:
+        """Which component logs and task logs (under AIRFLOW_HOME/logs) contain `needle`."""
         where = [p.name for p in self.processes if needle in p.log_text()]
-        home = Path(self.stack.job_env().env.get("AIRFLOW_HOME", ""))
-        for path in (self.stack.workdir / "runs" / "chain").rglob("*.log") if home else ():
-            try:
-                if needle in path.read_text(errors="replace") and path.name not in where:
-                    where.append(f"task log {path.parent.name}/{path.name}")
-            except OSError:
-                continue
+        for path in self.task_logs():
+            if needle in path.read_text(errors="replace"):
+                where.append(f"task log {path.relative_to(self.airflow_home).as_posix()}")
         return where
+
+    @property
+    def airflow_home(self) -> Path:
+        return Path(self.base_env.get("AIRFLOW_HOME", self.stack.workdir / "airflow-home"))
+
+    def task_logs(self) -> list[Path]:
+        root = self.airflow_home / "logs"
+        return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+
+    def task_log(self, task_id: str) -> str:
+        """The newest log of that task (the worker writes it under AIRFLOW_HOME/logs)."""
+        logs = [p for p in self.task_logs() if f"task_id={task_id}" in p.as_posix()]
+        return max(logs, key=lambda p: p.stat().st_mtime).read_text(errors="replace") if logs else ""
+
+    def task_error(self, task_id: str, prefer: tuple[str, ...] = ()) -> str:
+        """The line of that task's log that says why it failed (`prefer`ed words first), shortened."""
+        lines = self.task_log(task_id).splitlines()
+        chosen = [x for x in lines if any(w in x for w in prefer)] or \
+            [x for x in lines if "error" in x.lower() or "exception" in x.lower()]
+        if not chosen:
+            return "no task log" if not lines else "no error line"
+        line = chosen[-1]
+        at = min((line.find(w) for w in prefer if w in line), default=-1)
+        return line[max(at - 80, 0):][:300] if at >= 0 else line[-300:]
+
+    def celery_workloads(self) -> int:
+        """Tasks the Celery worker ran to completion, counted from its own log."""
+        worker = next((p for p in self.processes if p.name == "worker"), None)
+        text = worker.log_text() if worker else ""
+        return sum(1 for line in text.splitlines() if "execute_workload" in line and "succeeded" in line)
 
     def _tails(self) -> list[str]:
         out = []

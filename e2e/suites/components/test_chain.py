@@ -13,7 +13,7 @@ def test_the_dag_from_git_runs_to_success_on_the_celery_worker(component_suite, 
     result = component_suite.result(chain.NAME_RUN)
     assert result.outcome == "pass", result.summary + "\n" + "\n".join(result.evidence)
     assert any("read_encrypted_connection=success" in line for line in result.evidence)
-    assert any("on e2e-worker@" in line for line in result.evidence)
+    assert any("Celery worker executed 3 workload(s)" in line for line in result.evidence), result.evidence
 
 
 def test_a_connection_written_with_another_fernet_key_fails_the_task_with_invalid_token(component_suite,
