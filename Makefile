@@ -46,7 +46,7 @@ bench: $(STAMP)
 	$(BIN)/pytest tests/unit -m benchmark --benchmark-only $(PYTEST_ARGS)
 
 bench-chain: setup
-	$(BIN)/pytest -p no:cacheprovider tests/components/test_chain_benchmark.py -m benchmark --benchmark-enable $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider e2e/suites/components/test_chain_benchmark.py -m benchmark --benchmark-enable $(PYTEST_ARGS)
 
 preflight: $(STAMP)
 	$(BIN)/airflow-e2e preflight "$(DIR)"
