@@ -23,6 +23,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from e2e import known_hosts
 from e2e import payload as payload_mod
 from e2e.components import diagnose, fernet_stability, gitsync, inputs, upgrade_path
 from e2e.components.airflow_cli import AirflowRunner
@@ -334,27 +335,21 @@ class ComponentSuite:
         return self.stack.secrets().get(secret, {}).get("gitSshKey", "")
 
     def local_known_hosts(self, value: str | None, key: str | None = None) -> tuple[str, list[str]]:
-        """The values' knownHosts with the repository host's line(s) pointing at the local server's key."""
+        """The knownHosts lines ssh would use for the repository's host:port, pointed at the local server's
+        key (as the cluster tier does); lines ssh would not use for it are dropped (e2e.known_hosts)."""
         git = self.stack.git
         assert git is not None
-        host = self.settings()["host"]
-        port = self.settings()["port"]
-        names = {host, f"[{host}]:22"} | ({f"[{host}]:{port}"} if port else set())
-        lines, notes, replaced = [], [], False
-        for line in (value or "").splitlines():
-            fields = line.split()
-            if fields and not line.lstrip().startswith("#") and set(fields[0].split(",")) & names:
-                lines.append(f"{git.known_hosts_name} {key or git.host_public_key}")
-                replaced = True
-            else:
-                lines.append(line)
-        if replaced:
-            notes.append(f"knownHosts: the line for {host} now names {git.known_hosts_name} with "
-                         + ("the local server's host key (as the cluster tier does)" if key is None else
-                            "the key under test"))
+        host, port = self.settings()["host"], self.settings()["port"] or 22
+        text, found = known_hosts.rewrite_for(value or "", host, port, git.known_hosts_name,
+                                              key or git.host_public_key)
+        if found.verifies:
+            notes = [f"knownHosts: the line(s) ssh uses for {found.name} now name {git.known_hosts_name} with "
+                     + ("the local server's host key (as the cluster tier does)" if key is None else
+                        "the key under test")]
         else:
-            notes.append(f"knownHosts has no line for {host}: git-sync could not verify it")
-        return gitsync.chart_known_hosts("\n".join(lines) + ("\n" if (value or "").endswith("\n") else "")), notes
+            notes = [f"git-sync could not verify {found.name}: "
+                     + known_hosts.why_unverified(found, known_hosts.parse(value or ""))]
+        return gitsync.chart_known_hosts(text), notes
 
     def git_clone(self, name: str, known_hosts: str, *, private_key: str | None = None, expect_refused: bool,
                   notes: list[str] | None = None) -> CheckResult:
@@ -390,8 +385,15 @@ class ComponentSuite:
                                failure=found.failure if found else None, log=log)
 
     def _clone_with_known_hosts(self) -> CheckResult:
-        text, notes = self.local_known_hosts(self.settings()["known_hosts"])
-        return self.git_clone("git-sync.clone-with-known-hosts", text, expect_refused=False, notes=notes)
+        name, value = "git-sync.clone-with-known-hosts", self.settings()["known_hosts"] or ""
+        text, notes = self.local_known_hosts(value)
+        result = self.git_clone(name, text, expect_refused=False, notes=notes)
+        found = known_hosts.lookup(value, self.settings()["host"], self.settings()["port"] or 22)
+        if result.outcome == "fail" and not found.verifies:  # blame the knownHosts value, not "a wrong key"
+            return self.rec.result(name, "fail", result.seconds, "git-sync would fail: Host key verification "
+                                   f"failed: {known_hosts.why_unverified(found, known_hosts.parse(value))}",
+                                   result.evidence, failure="FAILURES.md 5", log=result.log)
+        return result
 
     def _refuses_wrong_key(self) -> CheckResult:
         git = self.stack.git

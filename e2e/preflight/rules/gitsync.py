@@ -1,105 +1,28 @@
 """git-sync over SSH with verified host keys (FAILURES.md 5; seed "I do not disable host key checking").
 
-knownHosts lines are parsed the way OpenSSH reads them: a placeholder or an unparsable key is skipped
-silently by ssh, so every clone fails with "Host key verification failed." even though the value "is set".
+knownHosts lines are parsed and matched the way OpenSSH does (e2e.known_hosts, shared with the component
+tier): a placeholder or an unparsable key is skipped silently by ssh, so every clone fails with "Host key
+verification failed." even though the value "is set".
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import re
-import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.serialization import load_ssh_public_key
-
+from e2e import known_hosts
 from e2e.gitops.model import get_path
 from e2e.preflight.context import AirflowApp, Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
-_SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>[^:/\[\]]+):(?!//)(?P<path>.*)$")
-_PLACEHOLDER = re.compile(r"<[^<>]*>")
 _STRICT_OFF = re.compile(r"StrictHostKeyChecking\s*[= ]\s*\"?(no|off|accept-new|false)\b", re.I)
 _KNOWN_HOSTS_OFF_ENV = {"GITSYNC_SSH_KNOWN_HOSTS", "GIT_SYNC_KNOWN_HOSTS", "GIT_KNOWN_HOSTS"}
 _KNOWN_HOSTS_OFF_FLAG = re.compile(r"--(?:ssh-known-hosts|known-hosts)(?:=|\s+)false\b", re.I)
 REPO_SECRET_TYPES = {"repository", "repo-creds", "repository-write", "repo-write-creds"}
-
-
-@dataclass(frozen=True)
-class KnownHostsLine:
-    number: int  # 0-based line inside the value
-    marker: str | None
-    hosts: list[str]
-    valid: bool
-    problem: str  # why it is not a usable host key line (never the key itself)
-
-
-def ssh_endpoint(repo: str) -> tuple[str, int] | None:
-    """(host, port) of an SSH git URL (ssh://... or scp-like user@host:path); None for other schemes."""
-    repo = repo.strip()
-    if repo.startswith("ssh://") or repo.startswith("git+ssh://"):
-        parts = urllib.parse.urlsplit(repo)
-        try:
-            port = parts.port or 22
-        except ValueError:
-            return None
-        return (parts.hostname or "", port) if parts.hostname else None
-    if "://" in repo:
-        return None
-    match = _SCP_LIKE.match(repo)
-    return (match.group("host").lower(), 22) if match else None
-
-
-def parse_known_hosts(text: str) -> list[KnownHostsLine]:
-    lines = []
-    for number, raw in enumerate(text.splitlines()):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        fields = line.split()
-        marker = fields.pop(0) if fields and fields[0].startswith("@") else None
-        hosts = fields[0].split(",") if fields else []
-        if len(fields) < 3:
-            lines.append(KnownHostsLine(number, marker, hosts, False, "has no host, key type and key fields"))
-            continue
-        if _PLACEHOLDER.search(line):
-            lines.append(KnownHostsLine(number, marker, hosts, False, "is a placeholder (<...>), not a host key"))
-            continue
-        try:
-            load_ssh_public_key(f"{fields[1]} {fields[2]}".encode())
-        except (ValueError, UnsupportedAlgorithm, binascii.Error, IndexError):
-            lines.append(KnownHostsLine(number, marker, hosts, False, f"has a {fields[1]!r} key that does not parse"))
-            continue
-        lines.append(KnownHostsLine(number, marker, hosts, True, ""))
-    return lines
-
-
-def host_pattern_matches(pattern: str, target: str) -> bool:
-    """OpenSSH known_hosts host matching: hashed `|1|salt|hash`, wildcards, `[host]:port`."""
-    if pattern.startswith("|1|"):
-        try:
-            _, _, salt, digest = pattern.split("|", 3)
-            mac = hmac.new(base64.b64decode(salt), target.encode(), hashlib.sha1).digest()
-            return hmac.compare_digest(base64.b64encode(mac).decode(), digest)
-        except (ValueError, binascii.Error):
-            return False
-    return _ssh_wildcard(pattern.lower()).fullmatch(target.lower()) is not None
-
-
-def _ssh_wildcard(pattern: str) -> re.Pattern[str]:
-    """OpenSSH patterns know only `*` and `?`; brackets are literal (`[host]:port`)."""
-    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
-
-
-def known_hosts_target(host: str, port: int) -> str:
-    return host.lower() if port == 22 else f"[{host.lower()}]:{port}"
 
 
 def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tuple[str, int] | None]]:
@@ -108,7 +31,7 @@ def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tu
         if not isinstance(git_sync, dict) or git_sync.get("enabled") is not True:
             continue
         repo = git_sync.get("repo")
-        endpoint = ssh_endpoint(repo) if isinstance(repo, str) else None
+        endpoint = known_hosts.ssh_endpoint(repo) if isinstance(repo, str) else None
         if endpoint is not None or git_sync.get("sshKeySecret"):
             yield aapp, git_sync, endpoint
 
@@ -142,7 +65,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
         if not isinstance(known, str):
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
-        for entry in parse_known_hosts(known):
+        for entry in known_hosts.parse(known):
             if entry.valid:
                 continue
             out.append(ctx.finding(
@@ -154,7 +77,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
 
 
 @rule("gitsync-known-hosts-host-mismatch", "error",
-      "no valid knownHosts line names the host (or [host]:port) of the gitSync repo URL",
+      "no knownHosts line ssh would use names the host ([host]:port off port 22) of the gitSync repo URL",
       "FAILURES.md 5")
 def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
     out = []
@@ -162,28 +85,19 @@ def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
         known = git_sync.get("knownHosts")
         if endpoint is None or not isinstance(known, str) or not known.strip():
             continue
-        entries = [e for e in parse_known_hosts(known) if e.valid and e.marker != "@revoked"]
-        if not entries:
+        entries = known_hosts.parse(known)
+        if not any(e.valid for e in entries):
             continue  # all lines unusable: gitsync-known-hosts-placeholder says so
-        target = known_hosts_target(*endpoint)
-        if any(_line_matches(e, target) for e in entries):
+        found = known_hosts.lookup(known, *endpoint)
+        if found.verifies:
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
-        names = sorted({h for e in entries for h in e.hosts if not h.startswith("|1|")}) or ["(hashed entries)"]
         out.append(ctx.finding(
             "gitsync-known-hosts-host-mismatch", file=file, line=line, obj=aapp.ref,
-            message=f"the repo URL connects to {target!r}, but knownHosts only has keys for {', '.join(names)}"
-                    + ("; a port other than 22 must be written [host]:port" if endpoint[1] != 22 else ""),
-            hint=f"add the verified host key line for {target} (ssh-keyscan -p {endpoint[1]} {endpoint[0]})"))
+            message=f"the repo URL connects to {found.name!r}, but ssh would not verify it: "
+                    + known_hosts.why_unverified(found, entries),
+            hint=f"add the verified host key line for {found.name} (ssh-keyscan -p {endpoint[1]} {endpoint[0]})"))
     return out
-
-
-def _line_matches(entry: KnownHostsLine, target: str) -> bool:
-    positive = [h for h in entry.hosts if not h.startswith("!")]
-    negated = [h[1:] for h in entry.hosts if h.startswith("!")]
-    if any(host_pattern_matches(h, target) for h in negated):
-        return False
-    return any(host_pattern_matches(h, target) for h in positive)
 
 
 @rule("host-key-checking-disabled", "error",

@@ -9,9 +9,10 @@ import hmac
 import pytest
 from test_preflight_rules import CHART_APP, ES, HOST_KEY, POLICY, ROLE, SECRETS_APP, STORE, VALUES
 
+from e2e.known_hosts import parse as parse_known_hosts
+from e2e.known_hosts import ssh_endpoint
 from e2e.preflight.context import glob_match
 from e2e.preflight.rules.eso import is_zero_duration
-from e2e.preflight.rules.gitsync import parse_known_hosts, ssh_endpoint
 from e2e.preflight.rules.jobs import used_variables
 from e2e.preflight.rules.vault import vault_glob
 
@@ -184,6 +185,20 @@ def test_bracketed_host_and_port_line_matches_a_custom_port(repo_copy):
     repo_copy.edit(VALUES, "ssh://git@git.example.com/platform", "ssh://git@git.example.com:2222/platform")
     repo_copy.edit(VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"[git.example.com]:2222 ssh-ed25519 {HOST_KEY}")
     assert not fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
+
+
+def test_a_bare_host_line_verifies_a_custom_port_as_ssh_falls_back_to_it(repo_copy):
+    repo_copy.edit(VALUES, "ssh://git@git.example.com/platform", "ssh://git@git.example.com:2222/platform")
+    assert not fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
+
+
+@pytest.mark.parametrize("line", [f"[git.example.com]:22 ssh-ed25519 {HOST_KEY}",
+                                  f"@cert-authority git.example.com ssh-ed25519 {HOST_KEY}",
+                                  f"@bogus git.example.com ssh-ed25519 {HOST_KEY}"])
+def test_a_line_ssh_does_not_use_for_port_22_is_a_mismatch(repo_copy, line):
+    other = f"other.example.org ssh-ed25519 {HOST_KEY}"
+    repo_copy.edit(VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"{line}\n      {other}")
+    assert fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
 
 
 def test_hashed_known_hosts_entry_matches(repo_copy):

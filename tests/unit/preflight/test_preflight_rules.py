@@ -190,9 +190,9 @@ def _known_hosts_placeholder(r):
     r.edit(VALUES, HOST_KEY, "<verified-public-host-key>")
 
 
-def _repo_on_other_port(r):
-    r.edit(VALUES, "ssh://git@git.example.com/platform/airflow-dags.git",
-           "ssh://git@git.example.com:2222/platform/airflow-dags.git")
+def _known_hosts_names_port_22_in_brackets(r):
+    """ssh looks port 22 up as the bare host, never `[host]:22` (off port 22 a bare line IS its fallback)."""
+    r.edit(VALUES, "      git.example.com ssh-ed25519", "      [git.example.com]:22 ssh-ed25519")
 
 
 def _strict_host_key_checking_off(r):
@@ -268,7 +268,7 @@ BREAKS: dict[str, Callable] = {
     "vault-policy-missing-read": _policy_other_path,
     "gitsync-known-hosts-missing": _known_hosts_missing,
     "gitsync-known-hosts-placeholder": _known_hosts_placeholder,
-    "gitsync-known-hosts-host-mismatch": _repo_on_other_port,
+    "gitsync-known-hosts-host-mismatch": _known_hosts_names_port_22_in_brackets,
     "host-key-checking-disabled": _strict_host_key_checking_off,
     "job-helm-hooks-enabled": _migrate_hooks_on,
     "job-apply-custom-env": _create_user_custom_env,
