@@ -112,9 +112,19 @@ def git_ssh_key(payload: dict[str, Any]) -> str:
     return ""
 
 
-def public_key_of(private_openssh: str) -> str:
+def load_private_key(text: str) -> Any:
+    """A private key in any format OpenSSH reads: `openssh-key-v1` (BEGIN OPENSSH PRIVATE KEY) or PEM through
+    libcrypto (BEGIN RSA / EC / DSA PRIVATE KEY, PKCS#8 BEGIN PRIVATE KEY). TypeError when it is encrypted
+    (git-sync cannot enter a passphrase), ValueError/UnsupportedAlgorithm when ssh could not read it either."""
+    data = text.encode()
+    if b"-----BEGIN OPENSSH PRIVATE KEY-----" in data:
+        return serialization.load_ssh_private_key(data, password=None)
+    return serialization.load_pem_private_key(data, password=None)
+
+
+def public_key_of(private_key: str) -> str:
     """The public key line for a payload's private key (the git server's authorized_keys)."""
-    key = serialization.load_ssh_private_key(private_openssh.encode(), password=None)
+    key = load_private_key(private_key)
     return key.public_key().public_bytes(
         serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
     ).decode()

@@ -41,8 +41,8 @@ def check(suite: ComponentSuite) -> CheckResult:
     stack, rec, timeout = suite.stack, suite.rec, suite.job_timeout
     secret, other_key = payload_mod.password(18), Fernet.generate_key().decode()
     suite.generate(secret, other_key)
-    job = stack.job_env()
-    runner = stack.runner(name="fernet")
+    job = stack.job_env(user_job=False)
+    runner = stack.runner(name="fernet", user_job=False)
     source = job.sources.get(FERNET_ENV, "?")
     chart_secret = f"{release_name(stack.inputs.repo)}-fernet-key"
 

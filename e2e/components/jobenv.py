@@ -25,6 +25,20 @@ class JobEnvError(Exception):
     """The Job could not get its environment (a missing Secret or key): names only, never values."""
 
 
+class SecretNotRendered(JobEnvError):
+    """A Secret the Job needs is one ESO would fail to make (its ExternalSecret does not render): a failure of
+    the repository under test, not of the harness. Only what reads that Secret fails, as in the cluster."""
+
+
+class RenderedSecrets(dict):
+    """Secret name -> data for every ExternalSecret that renders, and `errors`: Secret name -> why ESO would
+    fail it. ESO reconciles each ExternalSecret alone, so one broken template fails one Secret."""
+
+    def __init__(self, data: dict[str, dict[str, str]] | None = None, errors: dict[str, str] | None = None):
+        super().__init__(data or {})
+        self.errors: dict[str, str] = dict(errors or {})
+
+
 @dataclass
 class JobEnv:
     env: dict[str, str]
@@ -32,10 +46,11 @@ class JobEnv:
     notes: list[str] = field(default_factory=list)
 
 
-def render_secrets(repo: Repository, payload: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Secret name -> data, for every ExternalSecret whose data reads the payload document (`config`)."""
+def render_secrets(repo: Repository, payload: dict[str, Any]) -> RenderedSecrets:
+    """Secret name -> data, for every ExternalSecret whose data reads the payload document (`config`); an
+    ExternalSecret that does not render is recorded in `errors` and the others still render."""
     text = payload_mod.dumps(payload)
-    out: dict[str, dict[str, str]] = {}
+    out = RenderedSecrets()
     for es in repo.external_secrets:
         context: dict[str, Any] = {}
         for item in es.data:
@@ -43,14 +58,17 @@ def render_secrets(repo: Repository, payload: dict[str, Any]) -> dict[str, dict[
             if isinstance(secret_key, str):
                 context[secret_key] = text
         try:
-            data = render_target_data(es.template_data, context)
+            out[es.target_name] = render_target_data(es.template_data, context)
         except TemplateError as exc:
-            raise JobEnvError(f"ExternalSecret {es.name}: {exc}") from None
-        out[es.target_name] = data
+            out.errors[es.target_name] = f"ESO would fail ExternalSecret {es.name} (template: {exc})"
     return out
 
 
 def secret_value(secrets_: dict[str, dict[str, str]], name: str, key: str, why: str) -> str:
+    errors = getattr(secrets_, "errors", {})
+    if name in errors and name not in secrets_:
+        raise SecretNotRendered(f"{why}: Secret {name} is never made: {errors[name]}; a pod that reads it "
+                                "waits in CreateContainerConfigError")
     if name not in secrets_:
         raise JobEnvError(f"{why}: Secret {name} is not made by any ExternalSecret in the repository")
     if key not in secrets_[name]:
@@ -59,7 +77,9 @@ def secret_value(secrets_: dict[str, dict[str, str]], name: str, key: str, why: 
 
 
 def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_version: str,
-          airflow_home: str) -> JobEnv:
+          airflow_home: str, *, user_job: bool = True) -> JobEnv:
+    """The env of an Airflow container the chart renders; `user_job` adds `createUserJob.env` (only the
+    create-user Job has it, so a broken default-user Secret does not touch the migration Job)."""
     env: dict[str, str] = {}
     sources: dict[str, str] = {}
     notes: list[str] = []
@@ -84,7 +104,7 @@ def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_v
     if versions.is_airflow3(airflow_version):
         manager = get_path(values, "config.core.auth_manager") or chart.AUTH_MANAGER_AIRFLOW3
         env["AIRFLOW__CORE__AUTH_MANAGER"], sources["AIRFLOW__CORE__AUTH_MANAGER"] = str(manager), "chart config"
-    for item in get_path(values, "createUserJob.env") or []:
+    for item in (get_path(values, "createUserJob.env") or []) if user_job else []:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         var = item["name"]

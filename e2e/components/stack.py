@@ -162,16 +162,18 @@ class ComponentStack:
     def _venv(self) -> None:
         self.venv = airflow_venv.ensure(self.inputs.airflow_version)
 
-    def secrets(self, payload: dict[str, Any] | None = None) -> dict[str, dict[str, str]]:
+    def secrets(self, payload: dict[str, Any] | None = None) -> jobenv.RenderedSecrets:
         return jobenv.render_secrets(self.inputs.repo, payload or self.payload)
 
-    def job_env(self, payload: dict[str, Any] | None = None) -> jobenv.JobEnv:
+    def job_env(self, payload: dict[str, Any] | None = None, *, user_job: bool = True) -> jobenv.JobEnv:
         return jobenv.build(self.inputs.values, self.secrets(payload), self.inputs.airflow_version,
-                            str(self.workdir / "airflow-home"))
+                            str(self.workdir / "airflow-home"), user_job=user_job)
 
-    def runner(self, payload: dict[str, Any] | None = None, name: str = "main") -> AirflowRunner:
+    def runner(self, payload: dict[str, Any] | None = None, name: str = "main", *,
+               user_job: bool = True) -> AirflowRunner:
+        """The Airflow CLI with a container's env: the create-user Job's, or (user_job=False) any other's."""
         assert self.venv is not None
-        return AirflowRunner(self.venv, self.job_env(payload).env, self.workdir / "runs" / name)
+        return AirflowRunner(self.venv, self.job_env(payload, user_job=user_job).env, self.workdir / "runs" / name)
 
     def fresh_database(self, purpose: str) -> dict[str, Any]:
         """A payload whose metadata connection points at a new, empty database on the same server."""

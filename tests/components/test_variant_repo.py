@@ -67,13 +67,13 @@ def test_git_sync_clones_with_the_bracketed_host_port_known_hosts(variant_suite,
     result = variant_suite.result("git-sync.clone-with-known-hosts")
     assert result.outcome == "pass", result.summary
     assert variant_stack.dags_commit[:12] in result.summary
-    assert any("the line for git.corp.internal now names" in line for line in result.evidence), result.evidence
+    assert any("ssh uses for [git.corp.internal]:2222 now name" in line for line in result.evidence), result.evidence
 
 
 def test_git_sync_refuses_a_wrong_key_on_the_bracketed_line(variant_suite):
     result = variant_suite.result("git-sync.refuses-wrong-host-key")
     assert result.outcome == "pass", result.summary
-    assert any("the line for git.corp.internal" in line for line in result.evidence), result.evidence
+    assert any("ssh uses for [git.corp.internal]:2222" in line for line in result.evidence), result.evidence
 
 
 def test_the_variants_user_job_script_succeeds_with_the_dp_admin_user(variant_suite):

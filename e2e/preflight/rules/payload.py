@@ -13,8 +13,8 @@ from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
+from e2e import payload as payload_mod
 from e2e.chart import SECRET_REFS
 from e2e.gitops.goyaml import GoYamlError, retyped_scalars
 from e2e.gitops.model import get_path
@@ -165,7 +165,8 @@ def connection_problem(value: Any) -> str | None:
 
 
 @rule("payload-ssh-key-invalid", "error",
-      "the git-sync SSH private key is not a valid unencrypted OpenSSH key, lacks its trailing newline, or has CRLF",
+      "the git-sync SSH private key is not an unencrypted key ssh reads (OpenSSH, PEM, PKCS#8), lacks its "
+      "trailing newline, or has CRLF",
       "FAILURES.md 5", needs_payload=True)
 def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
     ssh_key_path = payload_path(ctx, "dags.gitSync.sshKeySecret")
@@ -181,11 +182,11 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
         if not key.endswith("\n"):
             problems.append("has no trailing newline")
         try:
-            load_ssh_private_key(key.replace("\r\n", "\n").encode(), password=None)
+            payload_mod.load_private_key(key.replace("\r\n", "\n"))
         except TypeError:
             problems.append("is encrypted (git-sync cannot enter a passphrase)")
         except (ValueError, UnsupportedAlgorithm):
-            problems.append("is not a valid OpenSSH private key")
+            problems.append("is not a private key ssh reads (OpenSSH, PEM or PKCS#8)")
     if not problems:
         return []
     return [_finding(ctx, "payload-ssh-key-invalid", ssh_key_path,

@@ -7,13 +7,17 @@ import copy
 import dataclasses
 import hashlib
 import hmac
+import subprocess
 
 import pytest
 
 from e2e import known_hosts
+from e2e import payload as payload_mod
 from e2e.components import gitsync
+from e2e.components.git_server import GitSshServer
 from e2e.components.results import Recorder
 from e2e.components.suite import HOST_KEY_REFUSED, ComponentSuite
+from e2e.config import DEFAULT_DAGS_DIR
 
 pytestmark = pytest.mark.components
 
@@ -117,3 +121,19 @@ def test_real_ssh_falls_back_to_the_bare_host_off_port_22_only_for_the_exact_key
     other = f"{git_ssh_server.host} {HOST_KEY}"
     refused = suite.git_clone("git-sync.bare-host-other-key-control", other, expect_refused=True)
     assert refused.outcome == "pass", refused.summary
+
+
+def test_git_sync_clones_with_an_rsa_key_in_pem_format(tmp_path):
+    """OpenSSH reads PEM keys (BEGIN RSA PRIVATE KEY): the server authorizes exactly that key, and the clone
+    through the real ssh client succeeds with it (issue 15 item 7)."""
+    key = tmp_path / "pem"
+    subprocess.run(["ssh-keygen", "-q", "-t", "rsa", "-b", "2048", "-m", "PEM", "-N", "", "-f", str(key)],
+                   check=True, timeout=60, capture_output=True)
+    private = key.read_text()
+    assert private.startswith("-----BEGIN RSA PRIVATE KEY-----")
+    with GitSshServer(payload_mod.public_key_of(private)) as server:
+        commit = server.add_repository("pem.git", DEFAULT_DAGS_DIR)
+        result = gitsync.clone(server.url("pem.git"), private_key=private,
+                               known_hosts=f"{server.known_hosts_name} {server.host_public_key}", branch="main")
+    assert result.returncode == 0, result.output
+    assert result.commit == commit

@@ -10,9 +10,9 @@ import pytest
 import redis
 
 from e2e.components import inputs
+from e2e.components.broker import NO_RETRY
 from e2e.components.postgres import PostgresServer
 from e2e.components.redis_server import RedisServer
-from e2e.components.suite import NO_RETRY
 
 pytestmark = pytest.mark.components
 

@@ -1,0 +1,47 @@
+"""One broken ExternalSecret fails only its own Secret and what reads it (ESO reconciles each one alone).
+
+Plain data: the reference repository's ExternalSecrets rendered against a payload, as ESO would."""
+
+from __future__ import annotations
+
+import pytest
+
+from e2e import payload as payload_mod
+from e2e.components import inputs, jobenv
+from e2e.config import DEFAULT_GITOPS_DIR
+from e2e.gitops import load_repository
+
+
+@pytest.fixture(scope="module")
+def repo_values():
+    repo = load_repository(DEFAULT_GITOPS_DIR)
+    return repo, inputs.airflow_values(repo)[0]
+
+
+def payload_without_admin_password():
+    data = payload_mod.generate()
+    del data["createUserJob"]["defaultUser"]["password"]
+    return data
+
+
+def test_a_template_naming_a_missing_key_fails_only_its_secret(repo_values):
+    repo, _ = repo_values
+    secrets = jobenv.render_secrets(repo, payload_without_admin_password())
+    assert list(secrets.errors) == ["airflow-default-user"]
+    assert "password" in secrets.errors["airflow-default-user"]
+    assert {"airflow-fernet-key", "airflow-metadata", "airflow-ssh-secret"} <= set(secrets)
+
+
+def test_the_migration_job_env_does_not_read_the_broken_default_user_secret(repo_values):
+    repo, values = repo_values
+    secrets = jobenv.render_secrets(repo, payload_without_admin_password())
+    env = jobenv.build(values, secrets, "3.1.8", "/tmp/home", user_job=False)
+    assert env.sources["AIRFLOW__CORE__FERNET_KEY"] == "airflow-fernet-key/fernet-key"
+    assert "AIRFLOW_DEFAULT_PASSWORD" not in env.env
+
+
+def test_the_create_user_job_env_names_the_secret_eso_would_fail(repo_values):
+    repo, values = repo_values
+    secrets = jobenv.render_secrets(repo, payload_without_admin_password())
+    with pytest.raises(jobenv.SecretNotRendered, match="Secret airflow-default-user is never made: ESO would fail"):
+        jobenv.build(values, secrets, "3.1.8", "/tmp/home")
