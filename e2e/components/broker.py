@@ -1,19 +1,17 @@
 """Broker authentication judged as Celery's workers meet it (FAILURES.md 9): the value Airflow uses, RESP2 AUTH.
 
 Why not "redis-py pings": two differences made false passes (FACTS.md, measured with Redis 7.0.15).
-- Airflow's `conf.get` runs every value through `expand_env_var` (os.path.expandvars + expanduser until it
-  stops changing), so a raw `$HOME-` inside a password reaches Celery as `/home/airflow-`. The URL is
-  expanded here with the container's environment first (`IMAGE_ENV`: the official image's variables).
+- Airflow's `conf.get` expands `$NAME` (e2e.airflow_config), so a raw `$HOME-` inside a password reaches
+  Celery as `/home/airflow-`. The URL is expanded with the official image's environment first.
 - kombu caps redis-py below 6.5, which authenticates with RESP2 `AUTH`; redis-py 8 defaults to RESP3
   `HELLO 3 AUTH`, which a Redis without a password accepts. So the connection here is `protocol=2`.
 Celery (kombu) and redis-py parse the URL with Python's urllib, which refuses a netloc with characters that
 NFKC-normalise to a delimiter (a full-width `＠`): that is Celery's failure too, reported as one.
-The local chain, which runs real Celery, uses `expand_like_airflow` and `judge` for the same verdict.
+The local chain, which runs real Celery, uses `judge` (and e2e.airflow_config) for the same verdict.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -22,51 +20,9 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-# What the official apache/airflow image sets (Dockerfile ENV and the airflow user's passwd entry).
-IMAGE_ENV: dict[str, str] = {
-    "HOME": "/home/airflow", "AIRFLOW_USER_HOME_DIR": "/home/airflow", "AIRFLOW_HOME": "/opt/airflow",
-    "PATH": "/root/bin:/home/airflow/.local/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "LANGUAGE": "C.UTF-8", "PYTHONUNBUFFERED": "1",
-}
-USER_HOMES = {"airflow": "/home/airflow", "root": "/root"}
-_VAR = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)  # the names os.path.expandvars (posix) replaces
+from e2e.airflow_config import IMAGE_ENV, expand_like_airflow, unresolved_names
+
 NO_RETRY = Retry(NoBackoff(), 0)  # redis-py retries AuthenticationError (a ConnectionError) by default
-
-
-def _expandvars(value: str, env: Mapping[str, str]) -> str:
-    out, pos = [], 0
-    for match in _VAR.finditer(value):
-        name = match.group(1).strip("{}") if match.group(1).startswith("{") else match.group(1)
-        if name in env:
-            out += [value[pos:match.start()], env[name]]
-            pos = match.end()
-    return "".join(out) + value[pos:]
-
-
-def _expanduser(value: str, env: Mapping[str, str]) -> str:
-    if not value.startswith("~"):
-        return value
-    end = value.find("/", 1)
-    end = len(value) if end < 0 else end
-    user = value[1:end]
-    home = env.get("HOME") if not user else USER_HOMES.get(user)
-    if home is None:
-        return value
-    return (home.rstrip("/") + value[end:]) or "/"
-
-
-def expand_like_airflow(value: str, env: Mapping[str, str] = IMAGE_ENV) -> str:
-    """The value `conf.get` returns: expandvars then expanduser, repeated until nothing changes."""
-    while True:
-        new = _expanduser(_expandvars(value, env), env)
-        if new == value:
-            return new
-        value = new
-
-
-def unresolved_names(value: str, env: Mapping[str, str] = IMAGE_ENV) -> list[str]:
-    """`$NAME`s this environment does not set: they change the value in a container that sets them."""
-    return sorted({m.group(1).strip("{}") for m in _VAR.finditer(value)} - set(env))
 
 
 @dataclass

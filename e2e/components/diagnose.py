@@ -22,6 +22,10 @@ CAUSES: tuple[Cause, ...] = (
     Cause("could not translate host name", "the metadata database host does not resolve", "FAILURES.md 10"),
     Cause("Name or service not known", "a host in a connection string does not resolve", "FAILURES.md 10"),
     Cause("Connection refused", "nothing listens at the connection's host:port", "FAILURES.md 6"),
+    Cause('FATAL:  database "', "the metadata connection names a database the server does not have (a "
+          "`?dbname=` in the URL overrides its path)", "FAILURES.md 10"),
+    Cause('FATAL:  role "', "the metadata connection names a role the server does not have (a `?user=` in the "
+          "URL overrides its user)", "FAILURES.md 10"),
     Cause("There are still unapplied migrations", "the metadata database is not migrated", "FAILURES.md 14"),
     Cause("Fernet key must be 32 url-safe base64-encoded bytes", "the Fernet key is malformed", "FAILURES.md 10"),
     Cause("invalid username-password pair", "Redis rejected the broker URL's password", "FAILURES.md 9"),
@@ -51,9 +55,13 @@ def diagnose(output: str) -> Diagnosis | None:
     return None
 
 
+BOILERPLATE = ("(Background on this error at:", "Traceback (most recent call last)")
+
+
 def last_error_line(output: str) -> str:
-    """A fallback reason: the last line that looks like an error, else the last line."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    """A fallback reason: the last line that looks like an error (SQLAlchemy's "(Background on this error
+    at: ...)" link and traceback headers are not reasons), else the last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not line.strip().startswith(BOILERPLATE)]
     for line in reversed(lines):
         if "Error" in line or "error" in line or "fatal" in line or "FATAL" in line:
             return line[-300:]

@@ -34,6 +34,22 @@ def release_name(repo: Repository) -> str:
     return "airflow"
 
 
+def fernet_key_problem(value: str, source: str) -> str | None:
+    """Why the Fernet key a Secret hands Airflow is unusable, blaming what made it (never the value)."""
+    if "<no value>" in value:
+        return (f"Secret {source} holds `<no value>`: its ExternalSecret template reads a payload key that is "
+                "not there (ESO renders that and still reports Ready)")
+    if "{{" in value or "}}" in value:
+        return f"Secret {source} holds template text: its ExternalSecret template was not rendered"
+    for key in value.split(","):  # Airflow reads a comma-separated list (MultiFernet, key rotation)
+        try:
+            Fernet(key.strip().encode())
+        except (ValueError, TypeError):
+            return (f"the Fernet key in Secret {source} is not 32 url-safe base64-encoded bytes: Airflow fails "
+                    "with \"Fernet key must be 32 url-safe base64-encoded bytes\"")
+    return None
+
+
 def check(suite: ComponentSuite) -> CheckResult:
     blocked = suite._needs(NAME, "migration.migrate")
     if blocked:
@@ -45,11 +61,14 @@ def check(suite: ComponentSuite) -> CheckResult:
     runner = stack.runner(name="fernet", user_job=False)
     source = job.sources.get(FERNET_ENV, "?")
     chart_secret = f"{release_name(stack.inputs.repo)}-fernet-key"
+    problem = fernet_key_problem(job.env.get(FERNET_ENV, ""), source) if "/" in source else None
+    if problem:  # the repository's failure: a failed check that names the Secret, not a harness error
+        return rec.result(NAME, "fail", 0.0, problem, [f"Fernet key from {source}"], failure="FAILURES.md 10")
 
     stored = encrypted_probe.store(runner, secret, timeout=timeout)
     log = rec.keep_log(NAME, stored.what, stored.output)
     if not stored.ok:
-        return suite._failed(NAME, stored, "storing the encrypted probe failed", log, outcome="error")
+        return suite._failed(NAME, stored, "storing the encrypted probe failed", log, outcome="error")  # if unexplained
     same = encrypted_probe.read(runner, secret, timeout=timeout)
     rec.keep_log(NAME, f"{same.result.what} (the Job's key)", same.result.output)
     other = encrypted_probe.read(runner, secret, timeout=timeout, extra_env={FERNET_ENV: other_key})

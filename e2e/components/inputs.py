@@ -9,6 +9,7 @@ kept as is except host:port of the metadata connection and broker URL, which poi
 
 from __future__ import annotations
 
+import string
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,16 @@ def _plain(data: Any) -> Any:
     return data
 
 
+def split_url(url: str) -> urllib.parse.SplitResult:
+    """urlsplit, also for a netloc Python refuses because a character NFKC-normalises to a delimiter (a
+    full-width `＠` in a password): SQLAlchemy parses such a URL with its own pattern and connects, so the
+    non-ASCII characters are percent-encoded first (SQLAlchemy unquotes user and password: the same login)."""
+    try:
+        return urllib.parse.urlsplit(url)
+    except ValueError:
+        return urllib.parse.urlsplit(urllib.parse.quote(url, safe=string.punctuation))
+
+
 def point_at(payload: dict[str, Any], *, db: tuple[str, int], redis: tuple[str, int]) -> tuple[dict, list[str]]:
     """The payload with host:port of `metadataConnection` and `brokerUrl` replaced; everything else unchanged."""
     out = _plain(payload)
@@ -87,8 +98,12 @@ def point_at(payload: dict[str, Any], *, db: tuple[str, int], redis: tuple[str, 
 
 
 def replace_host_port(url: str, host: str, port: int) -> tuple[str, str]:
-    parts = urllib.parse.urlsplit(url)
+    """The URL with another host:port and the rest of its text unchanged (a URL Python cannot parse stays
+    unparsable, so the checks meet it as the real clients do)."""
+    parts = split_url(url)
     userinfo, at, hostport = parts.netloc.rpartition("@")
+    if parts.geturl() != url:  # percent-encoded to parse: edit the original text instead
+        return url.replace(f"@{hostport}", f"@{host}:{port}", 1) if at else url, hostport
     netloc = f"{userinfo}{at}{host}:{port}"
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc)), hostport
 
@@ -102,7 +117,11 @@ class DbLogin:
 
 def db_login(payload: dict[str, Any]) -> DbLogin:
     """The role, password and database the payload's metadata connection logs in with."""
-    parts = urllib.parse.urlsplit(str(payload.get("metadataConnection") or ""))
+    try:
+        parts = split_url(str(payload.get("metadataConnection") or ""))
+        parts.port  # noqa: B018  (a non-numeric port raises here)
+    except ValueError:
+        raise UnusableInput("payload: `metadataConnection` does not parse as a URL") from None
     if not parts.username or parts.password is None:
         raise UnusableInput("payload: `metadataConnection` has no user or password")
     database = parts.path.lstrip("/") or "airflow"
@@ -112,7 +131,7 @@ def db_login(payload: dict[str, Any]) -> DbLogin:
 def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
     """The payload pointing its metadata connection at another database of the same server."""
     out = _plain(payload)
-    parts = urllib.parse.urlsplit(out["metadataConnection"])
+    parts = split_url(out["metadataConnection"])
     out["metadataConnection"] = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
     return out
 
@@ -120,7 +139,7 @@ def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
 def with_db_password(payload: dict[str, Any], wrong_password: str) -> dict[str, Any]:
     """The payload with a different password in its metadata connection (a broken connection string)."""
     out = _plain(payload)
-    parts = urllib.parse.urlsplit(out["metadataConnection"])
+    parts = split_url(out["metadataConnection"])
     userinfo, _, hostport = parts.netloc.rpartition("@")
     user = userinfo.split(":", 1)[0]
     netloc = f"{user}:{urllib.parse.quote(wrong_password, safe='')}@{hostport}"

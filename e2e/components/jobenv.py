@@ -13,6 +13,8 @@ import secrets as pysecrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 from e2e import chart, versions
 from e2e import payload as payload_mod
 from e2e.gitops import Repository, get_path
@@ -89,7 +91,7 @@ def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_v
         name = get_path(values, ref.value_path)
         if not isinstance(name, str) or not name:
             if ref.generated_how == "random each render" or ref.generated_how == "pre-install hook":
-                value = pysecrets.token_urlsafe(32)
+                value = Fernet.generate_key().decode() if ref.data_key == "fernet-key" else pysecrets.token_urlsafe(32)
                 notes.append(f"values leave {ref.value_path} unset: the chart generates its own "
                              f"{ref.chart_generates}; a random value stands in")
                 for var in ref.env:

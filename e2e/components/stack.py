@@ -36,7 +36,10 @@ def masker_for(*payloads: dict[str, Any], extra: tuple[str, ...] = ()) -> Masker
         values += leaves
         for leaf in leaves:
             if "://" in leaf:
-                password = urllib.parse.urlsplit(leaf).password
+                try:
+                    password = inputs.split_url(leaf).password
+                except ValueError:
+                    continue
                 if password:
                     values += [password, urllib.parse.unquote(password)]
     return Masker(values)

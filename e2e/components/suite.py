@@ -63,6 +63,37 @@ GROUPS: tuple[tuple[str, ...], ...] = (
 SELECTORS = {"migration", "user-job", "broker", "git-sync", fernet_stability.NAME, upgrade_path.NAME}
 
 
+_GATE = "airflow db check-migrations"
+_WAIT = re.compile(r"--migration-wait-timeout(?:=|\s+)\S+")
+
+
+def migration_gate(job_argv: list[str]) -> list[str] | None:
+    """The `airflow db check-migrations ...` command of a createUserJob script (its last argument), or None
+    when the script has none. Judgement shared by every tier that runs the script."""
+    script = job_argv[-1] if job_argv else ""
+    for line in script.splitlines():
+        code = line.split("#", 1)[0].strip().rstrip("\\").strip()
+        if _GATE in code:
+            try:
+                words = shlex.split(code)
+            except ValueError:
+                return code.split()
+            start = next((i for i, w in enumerate(words) if w.endswith("airflow")), 0)
+            return words[start:]
+    return None
+
+
+def shortened_gate(job_argv: list[str], seconds: int) -> list[str]:
+    """The same script with only the gate's `--migration-wait-timeout` set to `seconds` (added if absent)."""
+    lines = []
+    for line in job_argv[-1].splitlines():
+        if _GATE in line.split("#", 1)[0]:
+            line = _WAIT.sub(f"--migration-wait-timeout={seconds}", line) if _WAIT.search(line) else \
+                line.replace(_GATE, f"{_GATE} --migration-wait-timeout={seconds}", 1)
+        lines.append(line)
+    return [*job_argv[:-1], "\n".join(lines) + ("\n" if job_argv[-1].endswith("\n") else "")]
+
+
 def select(only: list[str] | None, *, upgrade: bool = False) -> list[str]:
     """Checks named by full name or by group prefix (`broker`, `git-sync`, ...); `chart-upgrade` only when an
     upgrade is asked for (it needs a second Airflow version)."""
@@ -158,29 +189,35 @@ class ComponentSuite:
 
     # -- migration ---------------------------------------------------------------------------------------
     def migration_check_command(self) -> list[str]:
-        """The check-migrations command the values' create-user script runs (else the chart's default)."""
-        script = self.job_argv()[-1] if self.job_argv() else ""
-        for line in script.splitlines():
-            if "airflow db check-migrations" in line:
-                return shlex.split(line.split("#", 1)[0].strip())
-        return shlex.split(CHART_WAIT_FOR_MIGRATIONS)
+        """The values' own check-migrations gate, else the chart's wait-for-migrations command (used only to
+        confirm a database is migrated, and then named as the chart's, never as the values')."""
+        return migration_gate(self.job_argv()) or shlex.split(CHART_WAIT_FOR_MIGRATIONS)
 
     def _check_fails_before_migrate(self) -> CheckResult:
+        """The values' createUserJob script, run as it is on an empty database (only the gate's wait is
+        shortened): its `airflow db check-migrations` line must stop it before `users create`."""
         name = "migration.check-fails-before-migrate"
-        command = self.migration_check_command()
-        short = [re.sub(r"^(--migration-wait-timeout[= ]?)\d+$", rf"\g<1>{self.negative_timeout}", a)
-                 for a in command]
-        if short == command:
-            short = [*command, f"--migration-wait-timeout={self.negative_timeout}"]
+        argv = self.job_argv()
+        if not argv:
+            return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
+        gate = migration_gate(argv)
+        run_argv = shortened_gate(argv, self.negative_timeout) if gate else argv
         runner = self.stack.runner(self.stack.fresh_database("unmigrated"), name="unmigrated")
-        res = runner.run(short, timeout=self.negative_timeout + 90, what=" ".join(short))
+        res = runner.run(run_argv, timeout=self.negative_timeout + 90, what="createUserJob args (empty database)")
         log = self.rec.keep_log(name, res.what, res.output)
         found = diagnose.diagnose(res.output)
-        evidence = [f"ran `{' '.join(short)}` on an empty database (timeout shortened from the values' own)",
+        evidence = ["ran the values' createUserJob script on an empty database"
+                    + (f" (the gate's wait shortened to {self.negative_timeout} s)" if gate else ""),
                     f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else [])
+        if gate is None:
+            what = "it exited 0" if res.ok else \
+                f"it failed later: {found.meaning if found else diagnose.last_error_line(res.output)}"
+            return self.rec.result(name, "fail", res.seconds, "the values' createUserJob script has no `airflow db "
+                                   "check-migrations` gate: on a fresh install it runs before migrations finish "
+                                   f"({what})", evidence, failure="FAILURES.md 14", log=log)
         if not res.ok and found and "unapplied migrations" in found.line and not res.timed_out:
-            return self.rec.result(name, "pass", res.seconds, "check-migrations refuses an unmigrated database",
-                                   evidence, log=log)
+            return self.rec.result(name, "pass", res.seconds, "the script's check-migrations gate refuses an "
+                                   "unmigrated database", evidence, log=log)
         why = "it passed" if res.ok else (found.meaning if found else diagnose.last_error_line(res.output))
         return self.rec.result(name, "fail", res.seconds, f"expected `There are still unapplied migrations`: {why}",
                                evidence, log=log)
@@ -201,12 +238,14 @@ class ComponentSuite:
         if blocked:
             return blocked
         command = self.migration_check_command()
+        whose = "the values' gate" if migration_gate(self.job_argv()) else \
+            "the chart's wait-for-migrations command (the values' script has no gate)"
         res = self.stack.runner(name="main", user_job=False).run(command, timeout=self.job_timeout,
                                                                  what=" ".join(command))
         log = self.rec.keep_log(name, res.what, res.output)
         if res.ok:
             return self.rec.result(name, "pass", res.seconds, f"`{' '.join(command)}` passes after migrate",
-                                   [f"exit 0 after {res.seconds:.1f} s"], log=log)
+                                   [f"{whose}; exit 0 after {res.seconds:.1f} s"], log=log)
         return self._failed(name, res, "check-migrations failed after migrate", log)
 
     # -- the create-user Job -----------------------------------------------------------------------------
@@ -414,7 +453,11 @@ class ComponentSuite:
 
     # -- shared ------------------------------------------------------------------------------------------
     def _failed(self, name: str, res: Any, what: str, log: str, outcome: str = "fail") -> CheckResult:
+        """A command of the system under test failed. `outcome="error"` (the harness's own probe did not run)
+        stands only when no known cause explains it: a diagnosed cause is the system's failure, a "fail"."""
         found = diagnose.diagnose(res.output)
+        if found is not None:
+            outcome = "fail"
         reason = "timed out" if res.timed_out else (found.meaning if found else diagnose.last_error_line(res.output))
         evidence = [f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else
                                                                            [diagnose.last_error_line(res.output)])

@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from e2e.components import broker
+from e2e import airflow_config
 from e2e.components.redis_server import RedisServer
 from e2e.components.results import Recorder
 from e2e.components.suite import ComponentSuite
@@ -65,9 +65,9 @@ VALUES = ["redis://:pa$HOME-ss@h/0", "pa${AIRFLOW_HOME}x", "~/dags", "$NOPE/$HOM
 
 
 def test_the_expansion_is_the_one_the_real_airflow_does(airflow_venv, tmp_path):
-    env = {**broker.IMAGE_ENV, "AIRFLOW_HOME": str(tmp_path), "HOME": str(tmp_path)}
+    env = {**airflow_config.IMAGE_ENV, "AIRFLOW_HOME": str(tmp_path), "HOME": str(tmp_path)}
     code = ("import json, sys; from airflow.configuration import expand_env_var; "
             "print(json.dumps([expand_env_var(v) for v in sys.argv[1:]]))")
     out = subprocess.run([str(airflow_venv.python), "-c", code, *VALUES], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=300, check=True).stdout
-    assert [broker.expand_like_airflow(v, env) for v in VALUES] == json.loads(out.strip().splitlines()[-1])
+    assert [airflow_config.expand_like_airflow(v, env) for v in VALUES] == json.loads(out.strip().splitlines()[-1])

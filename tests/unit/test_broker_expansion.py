@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from e2e.components.broker import IMAGE_ENV, expand_like_airflow, unresolved_names
+from e2e.airflow_config import IMAGE_ENV, expand_like_airflow, unresolved_names
 
 
 @pytest.mark.parametrize("raw,used", [

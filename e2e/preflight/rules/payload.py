@@ -15,6 +15,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet
 
 from e2e import payload as payload_mod
+from e2e.airflow_config import expand_like_airflow
 from e2e.chart import SECRET_REFS
 from e2e.gitops.goyaml import GoYamlError, retyped_scalars
 from e2e.gitops.model import get_path
@@ -162,6 +163,30 @@ def connection_problem(value: Any) -> str | None:
     if "%" in password and len(_HEX2.findall(password)) != password.count("%"):
         return "has a '%' in its password that is not a %XX escape"
     return None
+
+
+_DOLLAR_NAME = re.compile(r"\$(?:\w|\{)", re.ASCII)
+
+
+@rule("payload-url-dollar-expanded", "error",
+      "a connection URL (metadata, broker) holds `$NAME` or `~` text that Airflow's conf.get expands",
+      "FACTS.md \"Airflow config values are run through expandvars\"; FAILURES.md 9, 10", needs_payload=True)
+def payload_url_dollar_expanded(ctx: Context) -> list[Finding]:
+    out = []
+    for value_path in ("data.metadataSecretName", "data.brokerUrlSecretName"):
+        path = payload_path(ctx, value_path)
+        value = _value(ctx, path)
+        if not isinstance(value, str) or not (_DOLLAR_NAME.search(value) or value.startswith("~")):
+            continue
+        changed = expand_like_airflow(value) != value
+        out.append(_finding(
+            ctx, "payload-url-dollar-expanded", path,
+            f"{path} holds a `$` before a name: Airflow runs config values through os.path.expandvars, so "
+            + ("in the official image it reaches the driver changed (e.g. `$HOME` becomes /home/airflow) and "
+               "authentication fails" if changed else
+               "any container that sets that variable hands the driver another value"),
+            "percent-encode `$` as %24 in the URL's password (ESO template: `urlquery`)"))
+    return out
 
 
 @rule("payload-ssh-key-invalid", "error",

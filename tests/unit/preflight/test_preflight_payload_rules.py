@@ -61,9 +61,15 @@ def _infinite_value(p):
     return payload_gen.dumps(p) + "webserverSecretKeyOld: .inf\n"
 
 
+def _dollar_in_broker_password(p):
+    p["redisPassword"] = "pa$HOME-" + payload_gen.password()
+    p["brokerUrl"] = f"redis://:{p['redisPassword']}@airflow-redis:6379/0"
+
+
 FLAWS: dict[str, Callable] = {
     "payload-value-retyped-by-go-yaml": _plain_octal_password,
     "template-fails-on-payload": _infinite_value,
+    "payload-url-dollar-expanded": _dollar_in_broker_password,
     "payload-fernet-key-invalid": _bad_fernet,
     "payload-broker-password-mismatch": _broker_mismatch,
     "payload-metadata-connection-invalid": _raw_at_in_db_password,
