@@ -54,6 +54,10 @@ def judge(url: str, env: Mapping[str, str] = IMAGE_ENV, *, timeout: float = 5.0)
     except ValueError as exc:
         why = "characters that NFKC-normalise to a URL delimiter (e.g. a full-width ＠)" if "NFKC" in str(exc) \
             else "an unparsable URL"
+        if used != url:
+            return verdict("fail", "the broker URL's `$NAME` is expanded by Airflow (conf.get) and the result no "
+                           f"longer parses: Python's urllib (which kombu uses) refuses {why}; percent-encode `$` "
+                           "as %24", "FAILURES.md 9")
         return verdict("fail", f"the broker URL does not parse: Python's urllib (which kombu uses) refuses {why}; "
                        "percent-encode the password", "FAILURES.md 9")
     try:
