@@ -39,8 +39,8 @@ def test_a_password_against_a_redis_without_one_fails_as_celery_s_resp2_auth_doe
     assert result.failure == "FAILURES.md 9"
 
 
-def test_a_raw_dollar_name_in_the_password_fails_because_airflow_expands_it(suite, component_stack):
-    password = "pa$HOME-ss"
+@pytest.mark.parametrize("password,why", [("pa$HOME-ss", "longer parses"), ("pa${LANG}ss", "invalid username")])
+def test_a_raw_dollar_name_in_the_password_fails_because_airflow_expands_it(suite, component_stack, password, why):
     component_stack.protect(password, urllib.parse.quote(password, safe=""))
     with RedisServer(password) as redis_server:
         url = f"redis://:{password}@{redis_server.host}:{redis_server.port}/0"
@@ -49,6 +49,7 @@ def test_a_raw_dollar_name_in_the_password_fails_because_airflow_expands_it(suit
         fixed = suite.broker("broker.expandvars-encoded", with_broker(component_stack.payload, encoded))
     assert raw.outcome == "fail", raw.summary
     assert "expanded by Airflow" in raw.summary and password not in raw.summary
+    assert why in raw.summary
     assert fixed.outcome == "pass", fixed.summary  # percent-encoding the `$` is the fix
 
 
