@@ -10,7 +10,6 @@ pass means it was refused, with OpenSSH's own message as evidence.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import threading
 import time
@@ -24,6 +23,7 @@ from e2e import payload as payload_mod
 from e2e.components import broker, diagnose, fernet_stability, gitsync, inputs, upgrade_path
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.jobenv import JobEnvError, SecretNotRendered, secret_value
+from e2e.components.jobscript import migration_gate, shortened_gate
 from e2e.components.results import CheckResult, Recorder
 from e2e.components.stack import ComponentStack
 from e2e.gitops import get_path
@@ -61,37 +61,6 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     (upgrade_path.NAME,),
 )
 SELECTORS = {"migration", "user-job", "broker", "git-sync", fernet_stability.NAME, upgrade_path.NAME}
-
-
-_GATE = "airflow db check-migrations"
-_WAIT = re.compile(r"--migration-wait-timeout(?:=|\s+)\S+")
-
-
-def migration_gate(job_argv: list[str]) -> list[str] | None:
-    """The `airflow db check-migrations ...` command of a createUserJob script (its last argument), or None
-    when the script has none. Judgement shared by every tier that runs the script."""
-    script = job_argv[-1] if job_argv else ""
-    for line in script.splitlines():
-        code = line.split("#", 1)[0].strip().rstrip("\\").strip()
-        if _GATE in code:
-            try:
-                words = shlex.split(code)
-            except ValueError:
-                return code.split()
-            start = next((i for i, w in enumerate(words) if w.endswith("airflow")), 0)
-            return words[start:]
-    return None
-
-
-def shortened_gate(job_argv: list[str], seconds: int) -> list[str]:
-    """The same script with only the gate's `--migration-wait-timeout` set to `seconds` (added if absent)."""
-    lines = []
-    for line in job_argv[-1].splitlines():
-        if _GATE in line.split("#", 1)[0]:
-            line = _WAIT.sub(f"--migration-wait-timeout={seconds}", line) if _WAIT.search(line) else \
-                line.replace(_GATE, f"{_GATE} --migration-wait-timeout={seconds}", 1)
-        lines.append(line)
-    return [*job_argv[:-1], "\n".join(lines) + ("\n" if job_argv[-1].endswith("\n") else "")]
 
 
 def select(only: list[str] | None, *, upgrade: bool = False) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.components.suite import migration_gate, shortened_gate
+from e2e.components.jobscript import migration_gate, shortened_gate
 
 SCRIPT = "airflow db check-migrations --migration-wait-timeout=300\nairflow users create --role Admin || true\n"
 
