@@ -183,7 +183,8 @@ class ComponentStack:
         assert self.pg is not None
         with self._lock:
             self._databases += 1
-            name = f"{inputs.db_login(self.payload).database}_{purpose}_{self._databases}".replace("-", "_")
+            tag = f"{self._databases}_{secrets.token_hex(3)}"  # unique across copies of the stack (test views)
+            name = f"{inputs.db_login(self.payload).database}_{purpose}_{tag}".replace("-", "_")
         self.pg.create_database(name, owner=inputs.db_login(self.payload).user)
         return inputs.with_database(self.payload, name)
 
