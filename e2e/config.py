@@ -127,21 +127,19 @@ def repository_defaults(gitops_dir: Path) -> dict[str, Any]:
     An unreadable repository gives nothing here: the command that reads it reports why, in one line."""
     from e2e.errors import UnusableInput
     from e2e.gitops.loader import load_repository
+    from e2e.install import find_install
 
     try:
-        repo = load_repository(gitops_dir)
+        inst = find_install(load_repository(gitops_dir))
     except (UnusableInput, OSError, ValueError):
         return {}
+    if inst is None:
+        return {}
     found: dict[str, Any] = {}
-    eso_namespace = repo.stores[0].service_account_ref.get("namespace") if repo.stores else None
-    if isinstance(eso_namespace, str) and eso_namespace:
-        found["eso_namespace"] = eso_namespace  # ESO runs where the store's ServiceAccount lives
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                if app.destination_namespace:
-                    found["airflow_namespace"] = app.destination_namespace
-                if source.target_revision in versions.CHART_AIRFLOW:
-                    found["chart_version"] = source.target_revision
-                return found
+    if inst.eso_namespace:
+        found["eso_namespace"] = inst.eso_namespace  # ESO runs where the store's ServiceAccount lives
+    if inst.namespace:
+        found["airflow_namespace"] = inst.namespace
+    if inst.chart_version in versions.CHART_AIRFLOW:
+        found["chart_version"] = inst.chart_version
     return found

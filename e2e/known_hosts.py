@@ -21,15 +21,15 @@ import binascii
 import hashlib
 import hmac
 import re
-import urllib.parse
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_ssh_public_key
 
+from e2e.install import parse_git_url
+
 MARKERS = {"@revoked", "@cert-authority"}
 _PLACEHOLDER = re.compile(r"<[^<>]*>")
-_SCP_LIKE = re.compile(r"^(?:(?P<user>[^@/]+)@)?(?P<host>[^:/\[\]]+):(?!//)(?P<path>.*)$")
 
 
 @dataclass(frozen=True)
@@ -59,19 +59,9 @@ class Lookup:
 
 
 def ssh_endpoint(repo: str) -> tuple[str, int] | None:
-    """(host, port) of an SSH git URL (ssh://... or scp-like user@host:path); None for other schemes."""
-    repo = repo.strip()
-    if repo.startswith("ssh://") or repo.startswith("git+ssh://"):
-        try:
-            parts = urllib.parse.urlsplit(repo)
-            port = parts.port or 22
-        except ValueError:
-            return None
-        return (parts.hostname or "", port) if parts.hostname else None
-    if "://" in repo:
-        return None
-    match = _SCP_LIKE.match(repo)
-    return (match.group("host").lower(), 22) if match else None
+    """(host, port) of an SSH git URL (e2e.install.parse_git_url, the one parser); None for other schemes."""
+    parsed = parse_git_url(repo)
+    return (parsed.host, parsed.port) if parsed else None
 
 
 def target(host: str, port: int | None) -> str:

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from e2e.gitops.model import Repository, get_path
+from e2e.install import find_install
 from e2e.private_file import write_private
 
 DEFAULT_DB_HOST = "postgresql.airflow-db.svc.cluster.local"
@@ -90,15 +91,11 @@ def shape_for(repo: Repository) -> dict[str, str]:
         if isinstance(entry, dict) and get_path(entry, "data.gitSshKey") is not None:
             shape["ssh_secret"] = str(name)
             break
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                values = repo.merged_values(app)
-                if "ssh_secret" not in shape and isinstance(get_path(values, "dags.gitSync.sshKeySecret"), str):
-                    shape["ssh_secret"] = get_path(values, "dags.gitSync.sshKeySecret")
-                release = source.helm.get("releaseName")
-                shape["redis_host"] = f"{release if isinstance(release, str) and release else app.name}-redis"
-                return shape
+    inst = find_install(repo)
+    if inst is not None:
+        if "ssh_secret" not in shape and inst.git_sync.ssh_key_secret:
+            shape["ssh_secret"] = inst.git_sync.ssh_key_secret
+        shape["redis_host"] = inst.redis_host
     return shape
 
 

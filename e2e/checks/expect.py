@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from e2e import chart
-from e2e.gitops.model import Application, ExternalSecret, Repository, get_path
+from e2e.gitops.model import ExternalSecret, Repository, get_path
+from e2e.install import MIGRATION_JOB, USER_JOB, NoAirflowInstall, airflow_install, find_install
 
-MIGRATION_JOB = "{release}-run-airflow-migrations"  # chart/templates/jobs/migrate-database-job.yaml
-USER_JOB = "{release}-create-user"  # chart/templates/jobs/create-user-job.yaml
+__all__ = ["GIT_SYNC_CONTAINERS", "MIGRATION_JOB", "USER_JOB", "Expectations"]
 GIT_SYNC_CONTAINERS = ("git-sync", "git-sync-init")  # chart/templates/_helpers.yaml git_sync_container
 
 
@@ -57,38 +56,27 @@ class Expectations:
 
     @classmethod
     def from_repository(cls, repo: Repository, airflow_version: str) -> Expectations:
-        chart_app = _chart_app(repo)
-        secrets_app = _secrets_app(repo)
-        values = repo.merged_values(chart_app)
-        source = chart_app.chart_sources[0]
-        release = str(source.helm.get("releaseName") or chart_app.name)
-        namespace = chart_app.destination_namespace or "default"
-        required: dict[str, set[str]] = {}
-        for ref in chart.SECRET_REFS:
-            name = get_path(values, ref.value_path)
-            if isinstance(name, str) and name:
-                required.setdefault(name, set()).add(ref.data_key)
-        env_refs = _env_secret_refs(values)
-        for name, key in env_refs:
-            required.setdefault(name, set()).add(key)
-        referenced = sorted(set(chart.secret_names(values, airflow_version)) | {n for n, _ in env_refs})
-        generated = {}
-        for ref in chart.SECRET_REFS:
-            if ref.chart_generates and chart.applies_to(ref, airflow_version):
-                generated[ref.chart_generates.format(release=release)] = ref.value_path
+        """Read from the repository's AirflowInstall, running `airflow_version`."""
+        found = airflow_install(repo)
+        secrets_app = found.secrets_app
+        if secrets_app is None:
+            raise NoAirflowInstall("the repository has no Application whose directory source holds ExternalSecrets")
+        inst = found.running(airflow_version)
+        needs = inst.secret_needs()
+        values = inst.values
         return cls(
-            namespace=namespace,
-            argocd_namespace=chart_app.obj.namespace or "argocd",
+            namespace=inst.namespace or "default",
+            argocd_namespace=inst.argocd_namespace,
             secrets_app=secrets_app.name,
-            chart_app=chart_app.name,
-            release=release,
+            chart_app=inst.app.name,
+            release=inst.release,
             airflow_version=airflow_version,
-            external_secrets=tuple(repo.external_secrets_in(namespace)),
-            required_keys={k: tuple(sorted(v)) for k, v in sorted(required.items())},
-            referenced=tuple(referenced),
-            chart_generated=generated,
-            migration_job=MIGRATION_JOB.format(release=release),
-            user_job=USER_JOB.format(release=release),
+            external_secrets=tuple(repo.external_secrets_in(inst.namespace or "default")),
+            required_keys={name: tuple(sorted(need.keys)) for name, need in sorted(needs.items())},
+            referenced=tuple(sorted(needs)),
+            chart_generated={name: ref.value_path for name, ref in inst.chart_generated().items()},
+            migration_job=inst.migration_job,
+            user_job=inst.user_job,
             git_sync_repo=get_path(values, "dags.gitSync.repo"),
             git_sync_branch=get_path(values, "dags.gitSync.branch") or get_path(values, "dags.gitSync.ref"),
             known_hosts_set=bool(get_path(values, "dags.gitSync.knownHosts")),
@@ -96,37 +84,7 @@ class Expectations:
         )
 
 
-def _chart_app(repo: Repository) -> Application:
-    apps = [a for a in repo.applications if any(s.chart == "airflow" for s in a.chart_sources)]
-    if not apps:
-        raise ValueError("the repository has no Application with the Airflow Helm chart as a source")
-    return apps[0]
-
-
-def _secrets_app(repo: Repository) -> Application:
-    """The Application whose directory source holds the ExternalSecrets."""
-    for app in repo.applications:
-        for source in app.directory_sources:
-            if any(o.kind == "ExternalSecret" for o in repo.objects_under(source.path or "")):
-                return app
-    raise ValueError("the repository has no Application whose directory source holds ExternalSecrets")
-
-
-def _env_secret_refs(values: dict[str, Any]) -> list[tuple[str, str]]:
-    """(Secret, key) pairs the Jobs read through `<job>.env[].valueFrom.secretKeyRef` (the default user)."""
-    found = []
-    for job in chart.JOBS:
-        for entry in get_path(values, f"{job}.env") or []:
-            ref = get_path(entry, "valueFrom.secretKeyRef") if isinstance(entry, dict) else None
-            if isinstance(ref, dict) and ref.get("name") and ref.get("key"):
-                found.append((str(ref["name"]), str(ref["key"])))
-    return found
-
-
 def installed_chart(repo: Repository) -> str | None:
-    """The Airflow chart version a repository installs: its chart source's targetRevision."""
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                return source.target_revision
-    return None
+    """The Airflow chart version a repository installs (its AirflowInstall's pinned version)."""
+    inst = find_install(repo)
+    return inst.chart_version if inst is not None else None

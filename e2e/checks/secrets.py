@@ -18,16 +18,17 @@ from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
 from e2e.gitops.model import ExternalSecret
 from e2e.gitops.templates import TemplateError, render_target_data
+from e2e.install import DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
 from e2e.observe.snapshot import Snapshot, secret_bytes
 
 ESO_MANAGED_LABEL = "reconcile.external-secrets.io/managed"
-PAYLOAD_KEY = "airflow/config"
 
 
-def vault_view(payload: Mapping[str, Any], key: str = PAYLOAD_KEY, prop: str = "config") -> dict[str, dict[str, str]]:
+def vault_view(payload: Mapping[str, Any], key: str = DEFAULT_PAYLOAD_KEY,
+               prop: str = DEFAULT_PAYLOAD_PROPERTY) -> dict[str, dict[str, str]]:
     """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under one
     property (`vault kv put secret/airflow/config config=@file`); a repository names both
-    (`Repository.payload_location()`)."""
+    (`e2e.install.payload_location`)."""
     plain = json.loads(json.dumps(payload))  # plain dicts (the repository loader's maps carry line numbers)
     return {key: {prop: payload_mod.dumps(plain)}}
 

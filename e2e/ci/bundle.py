@@ -156,21 +156,22 @@ def values_files(root: Path) -> dict[str, dict[str, str]]:
     The hash is of the file as read, so it still compares after masking has touched the text.
     """
     from e2e.gitops import load_repository
+    from e2e.install import installs
 
     try:
         repo = load_repository(root)
     except Exception:  # a broken repository still gets a bundle, just without values
         return {}
     found: dict[str, dict[str, str]] = {}
-    for app in repo.applications:
-        for values in repo.helm_values(app):
-            path = root / values.path
+    for inst in installs(repo):
+        for rel in inst.values_file_paths:
+            path = root / rel
             if path.is_file():
                 try:
-                    raw = safe_files.read_bytes(path, root=root, shown_as=values.path)
+                    raw = safe_files.read_bytes(path, root=root, shown_as=rel)
                 except UnusableInput:
                     continue
-                found[values.path] = {"sha256": hashlib.sha256(raw).hexdigest(), "text": raw.decode(errors="replace")}
+                found[rel] = {"sha256": hashlib.sha256(raw).hexdigest(), "text": raw.decode(errors="replace")}
     return dict(sorted(found.items()))
 
 

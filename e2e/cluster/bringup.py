@@ -27,6 +27,7 @@ from e2e.cluster.plan import RunPlan, RunSecrets, Step, dns_rewrites
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.gitops.loader import load_repository
 from e2e.gitops.model import Repository
+from e2e.install import find_install
 from e2e.masking import Masker
 from e2e.stack import argocd, coredns, eso, gitremote, gitserver, vault, vaultadmin
 from e2e.stack.common import Obj, labelled
@@ -162,16 +163,6 @@ def configure_objects(plan: RunPlan, step: Step, install: list[Obj], config: Run
     return out
 
 
-def airflow_render_inputs(repo: Repository) -> tuple[str, list[str]]:
-    """(Helm release, values files) of the Application that installs the Airflow chart, as the repository
-    names them (`af`, `values/airflow.yaml`), so the chart renders as Argo CD will render it."""
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                return str(source.helm.get("releaseName") or app.name), [vf.path for vf in repo.helm_values(app)]
-    return "airflow", []
-
-
 class LiveRun:
     """One run against a real cluster: provider, clients, renders and the handlers of every plan step."""
 
@@ -228,7 +219,8 @@ class LiveRun:
 
     def _render_airflow(self) -> list[Obj]:
         """The Airflow chart with the pushed values, at every chart version the run will deploy."""
-        release, values = airflow_render_inputs(self.repo)
+        inst = find_install(self.repo)  # release and values files as the repository names them (`af`, ...)
+        release, values = (inst.release, inst.values_file_paths) if inst else ("airflow", [])
         value_args: list[str] = []
         for rel in values:
             path = self.workdir / "values" / rel
@@ -433,7 +425,6 @@ class LiveStack:
         self.kube.kubectl("-n", namespace or self.config.airflow_namespace, "annotate",
                           "externalsecrets.external-secrets.io", name, f"force-sync={int(time.time())}",
                           "--overwrite")
-
 
 
 def stack_of(run: LiveRun) -> LiveStack:

@@ -19,6 +19,7 @@ from e2e.cluster import images as images_mod
 from e2e.cluster import kindconfig
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
+from e2e.install import find_install
 from e2e.masking import YAML_SAFE_MASK, Masker
 from e2e.private_file import write_private
 from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
@@ -172,10 +173,10 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     rendered = [o for f in (git_file, pg_file) for o in m[f].objects]
     images = set(images_mod.images_in(rendered)) | set(images_mod.pinned_component_images().values())
     images.add(versions.GIT_SERVER_BASE_IMAGE)  # pulled by the host's docker build, not by the node
-    chart_app = next((a for a in repo.applications if any(s.chart == "airflow" for s in a.chart_sources)), None)
+    inst = find_install(repo)
     for version in {config.chart_version, config.upgrade_from} - {None}:
-        if chart_app is not None and version in versions.CHART_AIRFLOW:
-            images.add(images_mod.airflow_image(str(version), repo.merged_values(chart_app)))
+        if inst is not None and version in versions.CHART_AIRFLOW:
+            images.add(images_mod.airflow_image(str(version), inst.values))
     images = sorted(images)
 
     helm_eso = eso.template_argv(config, repo, "11-eso-values.yaml")

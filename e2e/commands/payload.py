@@ -9,6 +9,7 @@ from pathlib import Path
 from e2e import payload
 from e2e.errors import UnusableInput
 from e2e.gitops.loader import load_repository
+from e2e.install import DEFAULT_KV_MOUNT, DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY, payload_kv, payload_location
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,13 +31,13 @@ def run(args: argparse.Namespace) -> int:
         raise UnusableInput(f"{out}: is a directory")
     if (out.exists() or out.is_symlink()) and not args.force:
         raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)")
-    key, prop, mount = "airflow/config", "config", "secret"
+    (key, prop), mount = (DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY), DEFAULT_KV_MOUNT
     shape: dict[str, str] = {}
     if args.gitops_dir is not None:
         repo = load_repository(args.gitops_dir)
         shape = payload.shape_for(repo)
-        key, prop = repo.payload_location()
-        mount = (repo.stores[0].path if repo.stores else None) or mount
+        prop = payload_location(repo)[1]
+        mount, key = payload_kv(repo)
     redis_host = shape.get("redis_host", args.redis_host) if args.redis_host == payload.DEFAULT_REDIS_HOST \
         else args.redis_host
     data = payload.generate(db_host=args.db_host, db_port=args.db_port, redis_host=redis_host,

@@ -16,22 +16,12 @@ from cryptography.fernet import Fernet
 from e2e import payload as payload_mod
 from e2e.components import encrypted_probe
 from e2e.components.results import CheckResult
-from e2e.gitops import Repository
 
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
 
 NAME = "fernet-key-stability"
 FERNET_ENV = "AIRFLOW__CORE__FERNET_KEY"
-
-
-def release_name(repo: Repository) -> str:
-    """The Helm release of the Application that installs the Airflow chart (names the chart's own Secrets)."""
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                return str(source.helm.get("releaseName") or app.name)
-    return "airflow"
 
 
 def fernet_key_problem(value: str, source: str) -> str | None:
@@ -60,7 +50,7 @@ def check(suite: ComponentSuite) -> CheckResult:
     job = stack.job_env(user_job=False)
     runner = stack.runner(name="fernet", user_job=False)
     source = job.sources.get(FERNET_ENV, "?")
-    chart_secret = f"{release_name(stack.inputs.repo)}-fernet-key"
+    chart_secret = stack.inputs.install.chart_generated_name("fernetKeySecretName")
     problem = fernet_key_problem(job.env.get(FERNET_ENV, ""), source) if "/" in source else None
     if problem:  # the repository's failure: a failed check that names the Secret, not a harness error
         return rec.result(NAME, "fail", 0.0, problem, [f"Fernet key from {source}"], failure="FAILURES.md 10")

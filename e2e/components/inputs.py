@@ -20,43 +20,46 @@ from e2e import versions
 from e2e.errors import UnusableInput
 from e2e.gitops import Repository, get_path, load_repository
 from e2e.gitops.yamlio import load_single_mapping
+from e2e.install import AirflowInstall, NoAirflowInstall, airflow_install, git_sync_of
 
 
 @dataclass
 class ComponentInputs:
-    repo: Repository
-    values: dict[str, Any]
+    install: AirflowInstall
     chart_version: str
     airflow_version: str
     version_source: str
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def repo(self) -> Repository:
+        return self.install.repo
 
-def airflow_values(repo: Repository) -> tuple[dict[str, Any], str | None]:
-    """The merged values of the Application that installs the Airflow chart, and its chart version."""
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                return repo.merged_values(app), source.target_revision
-    raise UnusableInput(f"{repo.root}: no Argo CD Application installs the `airflow` chart")
+    @property
+    def values(self) -> dict[str, Any]:
+        return self.install.values
 
 
 def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
                 airflow_version: str | None = None) -> ComponentInputs:
     repo = load_repository(gitops_dir)
-    values, app_chart = airflow_values(repo)
-    chart = chart_version or app_chart or versions.PINNED_CHART
+    try:
+        inst = airflow_install(repo)
+    except NoAirflowInstall as exc:
+        raise UnusableInput(str(exc)) from None
+    values = inst.values
+    chart = chart_version or inst.chart_version or versions.PINNED_CHART
     if airflow_version:
-        return ComponentInputs(repo, values, chart, airflow_version, "--airflow-version")
+        return ComponentInputs(inst, chart, airflow_version, "--airflow-version")
     for key in ("airflowVersion", "defaultAirflowTag"):
         pinned = values.get(key)
         if isinstance(pinned, str) and pinned[:1].isdigit():
-            return ComponentInputs(repo, values, chart, pinned, f"values `{key}`")
+            return ComponentInputs(inst, chart, pinned, f"values `{key}`")
     try:
         found = versions.airflow_version_for_chart(chart)
     except KeyError as exc:
         raise UnusableInput(f"{exc.args[0]}; pass --airflow-version") from None
-    return ComponentInputs(repo, values, chart, found, f"what chart {chart} ships, e2e/versions.py CHART_AIRFLOW")
+    return ComponentInputs(inst, chart, found, f"what chart {chart} ships, e2e/versions.py CHART_AIRFLOW")
 
 
 def load_payload(path: Path) -> dict[str, Any]:
@@ -154,19 +157,15 @@ def generated_payload(*, db: tuple[str, int], redis: tuple[str, int],
 
 
 def git_sync_settings(values: dict[str, Any]) -> dict[str, Any]:
-    """The git-sync values the check needs: repo URL, its host and path, branch, knownHosts."""
-    repo_url = str(get_path(values, "dags.gitSync.repo") or "")
-    parts = urllib.parse.urlsplit(repo_url) if "://" in repo_url else None
-    if parts is not None:
-        host, path = parts.hostname or "", parts.path
-    else:  # scp-like git@host:path
-        host = repo_url.split("@", 1)[-1].split(":", 1)[0]
-        path = repo_url.split(":", 1)[-1] if ":" in repo_url else ""
+    """The git-sync values the check needs (e2e.install.git_sync_of): repo URL, its host, port and path,
+    branch, knownHosts."""
+    sync = git_sync_of(values)
+    parsed = sync.parsed
     return {
-        "enabled": bool(get_path(values, "dags.gitSync.enabled")),
-        "repo": repo_url, "host": host, "port": parts.port if parts is not None else None,
-        "path": path.lstrip("/") or "airflow-dags.git",
-        "branch": str(get_path(values, "dags.gitSync.branch") or get_path(values, "dags.gitSync.rev") or "main"),
+        "enabled": sync.enabled,
+        "repo": sync.url, "host": parsed.host if parsed else "", "port": parsed.port if parsed else None,
+        "path": (parsed.repo_path if parsed else "") or "airflow-dags.git",
+        "branch": sync.branch,
         "known_hosts": get_path(values, "dags.gitSync.knownHosts"),
-        "ssh_key_secret": get_path(values, "dags.gitSync.sshKeySecret"),
+        "ssh_key_secret": sync.ssh_key_secret,
     }

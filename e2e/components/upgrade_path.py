@@ -19,7 +19,6 @@ from e2e import payload as payload_mod
 from e2e import versions
 from e2e.components import airflow_venv, encrypted_probe, inputs, jobenv
 from e2e.components.airflow_cli import AirflowRunner, CommandResult
-from e2e.components.fernet_stability import release_name
 from e2e.components.results import CheckResult
 from e2e.errors import UnusableInput
 from e2e.gitops import get_path
@@ -91,7 +90,7 @@ def check(suite: ComponentSuite, spec: UpgradeSpec) -> CheckResult:
     stack, rec = suite.stack, suite.rec
     start = time.monotonic()
     values = stack.inputs.values
-    release = release_name(stack.inputs.repo)
+    release = stack.inputs.install.release
     findings = values_migration_findings(spec.old_chart, spec.new_chart, values, release=release)
     payload = stack.fresh_database("upgrade")
     database = inputs.db_login(payload).database

@@ -12,8 +12,6 @@ from typing import Any
 
 from e2e.gitops.thisrepo import ThisRepository
 
-DEFAULT_PAYLOAD_KEY = "airflow/config"  # the seed's remote key and property, when a repository names none
-DEFAULT_PAYLOAD_PROPERTY = "config"
 
 @dataclass(frozen=True)
 class Origin:
@@ -214,6 +212,7 @@ class Repository:
     def is_local(self, source: AppSource) -> bool:
         """A Git source of this repository (its paths are files here); a Helm repository chart is not."""
         return not source.is_chart and self.this.is_this(source.repo_url)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # derived views, read once
 
     def application(self, name: str) -> Application | None:
         return next((a for a in self.applications if a.name == name), None)
@@ -240,63 +239,13 @@ class Repository:
             return None
         return ValuesFile(rel_path, docs[0][1], Origin(rel_path, docs[0][0]))
 
-    def helm_values(self, app: Application) -> list[ValuesFile]:
-        """The values files an Application's chart source reads, resolved inside this repository.
-
-        `$values/<p>` and plain relative paths both resolve to `<root>/<p>` (one repository).
-        """
-        found: list[ValuesFile] = []
-        refs = {s.ref: s for s in app.sources if s.ref}
-        for source in app.chart_sources:
-            for entry in source.value_files:
-                ref_name = entry[1:].split("/", 1)[0] if entry.startswith("$") else None
-                if ref_name in refs and not self.this.is_this(refs[ref_name].repo_url):
-                    continue  # a values file in another repository: never read from here
-                rel = resolve_values_path(entry)
-                vf = self.values_file(rel) if rel else None
-                if vf is not None:
-                    found.append(vf)
-        return found
-
-    def merged_values(self, app: Application) -> dict[str, Any]:
-        merged: dict[str, Any] = {}
-        for vf in self.helm_values(app):
-            merged = deep_merge(merged, vf.data)
-        for source in app.chart_sources:
-            inline = source.helm.get("valuesObject")
-            if isinstance(inline, dict):
-                merged = deep_merge(merged, inline)
-        return merged
-
     def external_secrets_in(self, namespace: str | None) -> list[ExternalSecret]:
         return [es for es in self.external_secrets if es.namespace == namespace]
-
-    def payload_location(self) -> tuple[str, str]:
-        """(remote key, property) that hold the whole Vault payload, as the ExternalSecrets read it.
-
-        Why read, not assumed: a team's repository chooses both (`data-platform/airflow`, `settings`); the
-        seed's `airflow/config` and `config` are only the answer when no ExternalSecret names a property.
-        """
-        for es in self.external_secrets:
-            for item in es.data:
-                ref = item.get("remoteRef")
-                if isinstance(ref, dict) and isinstance(ref.get("key"), str) and isinstance(ref.get("property"), str):
-                    return ref["key"], ref["property"]
-        return DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
 
 
 def _dir_prefix(rel_dir: str) -> str:
     rel = rel_dir.strip("/")
     return "" if rel in ("", ".") else rel + "/"
-
-
-def resolve_values_path(entry: str) -> str | None:
-    """`$values/apps/x.yaml` -> `apps/x.yaml`; a URL or another `$ref` is outside this repository."""
-    if entry.startswith("$values/"):
-        return entry[len("$values/") :]
-    if entry.startswith("$") or "://" in entry:
-        return None
-    return entry.lstrip("./")
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

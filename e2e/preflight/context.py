@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any
@@ -18,31 +17,16 @@ from typing import Any
 import yaml
 
 from e2e import versions
-from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository, ValuesFile
+from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository
+from e2e.install import AirflowInstall, installs, payload_location
 from e2e.preflight.finding import Finding, Severity
 from e2e.preflight.registry import RULES
 
-AIRFLOW_CHART = "airflow"
-PAYLOAD_PROPERTY = "config"  # the Vault property that holds the whole payload YAML (the seed's convention)
 _NOT_DIRECTORY_MARKERS = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-@dataclass
-class AirflowApp:
-    """An Application that installs the Airflow chart, with its merged values."""
-
-    app: Application
-    source: AppSource
-    values: dict[str, Any]
-    values_files: list[ValuesFile]
-    release: str
-    namespace: str | None
-    chart_version: str | None
-    airflow_version: str
-
-    @property
-    def ref(self) -> str:
-        return self.app.obj.ref
+# Rules name the Airflow install they check `aapp`; the install itself is e2e.install's (read once).
+AirflowApp = AirflowInstall
 
 
 def expand_braces(pattern: str) -> list[str]:
@@ -90,26 +74,19 @@ class Context:
 
         if payload_text not in self._template_problems:
             self._template_problems[payload_text] = list(template_problems(
-                self.repo.external_secrets, payload_text, self.repo.payload_location()[1]))
+                self.repo.external_secrets, payload_text, payload_location(self.repo)[1]))
         return self._template_problems[payload_text]
 
     # --- the Airflow chart ----------------------------------------------------------------------------------
     @cached_property
-    def airflow_apps(self) -> list[AirflowApp]:
-        found: list[AirflowApp] = []
-        for app in self.repo.applications:
-            for source in app.chart_sources:
-                if source.chart != AIRFLOW_CHART:
-                    continue
-                version = source.target_revision
-                found.append(AirflowApp(
-                    app=app, source=source, values=self.repo.merged_values(app),
-                    values_files=self.repo.helm_values(app),
-                    release=str(source.helm.get("releaseName") or app.name),
-                    namespace=app.destination_namespace, chart_version=version,
-                    airflow_version=versions.CHART_AIRFLOW[versions.nearest_chart(version)],
-                ))
-        return found
+    def all_installs(self) -> list[AirflowInstall]:
+        return installs(self.repo)
+
+    @cached_property
+    def airflow_apps(self) -> list[AirflowInstall]:
+        """The installs whose values could all be read: rules that read values never guess
+        (the others are reported once, by `values-unresolved`)."""
+        return [inst for inst in self.all_installs if inst.values_complete]
 
     @property
     def default_airflow_version(self) -> str:
@@ -117,29 +94,12 @@ class Context:
 
     @property
     def airflow_version(self) -> str:
-        apps = self.airflow_apps
+        apps = self.all_installs
         return apps[0].airflow_version if apps else self.default_airflow_version
 
-    def locate_value(self, aapp: AirflowApp, dotted: str) -> tuple[str, int | None]:
-        """File and line of a value (the last values file that sets it), else of its nearest parent."""
-        parts = dotted.split(".")
-        best: tuple[int, str, int | None] | None = None
-        for vf in reversed(aapp.values_files):
-            node: Any = vf.data
-            depth, line = 0, getattr(vf.data, "line", None) or 1
-            for part in parts:
-                if not isinstance(node, dict) or part not in node:
-                    break
-                line = node.line_of(part) if hasattr(node, "line_of") else line
-                node = node[part]
-                depth += 1
-            if depth == len(parts):
-                return vf.path, line
-            if best is None or depth > best[0]:
-                best = (depth, vf.path, line)
-        if best is not None:
-            return best[1], best[2]
-        return aapp.app.obj.origin.file, aapp.app.obj.origin.line
+    def locate_value(self, aapp: AirflowInstall, dotted: str) -> tuple[str, int | None]:
+        """File and line of a value (AirflowInstall.locate: where each value came from)."""
+        return aapp.locate(dotted)
 
     # --- indexes --------------------------------------------------------------------------------------------
     @cached_property

@@ -22,7 +22,7 @@ from e2e.gitops.templates import (
     evaluate,
     parse,
 )
-from e2e.preflight.context import PAYLOAD_PROPERTY
+from e2e.install import DEFAULT_PAYLOAD_PROPERTY as PAYLOAD_PROPERTY
 
 MISSING, NO_VALUE, PARSE, EXEC, NOT_YAML, UNSUPPORTED = "missing", "no-value", "parse", "exec", "not-yaml", \
     "unsupported"

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from e2e import versions
-from e2e.gitops.model import Repository, get_path, resolve_values_path
+from e2e.gitops.model import Repository, get_path
+from e2e.install import AirflowInstall, find_install, kv_mount, payload_location, secrets_application
 
 if TYPE_CHECKING:
     from e2e.config import RunConfig
@@ -104,23 +104,21 @@ class Layout:
 
 def _read(repo: Repository) -> dict[str, object]:
     found: dict[str, object] = {}
-    chart_app = next((a for a in repo.applications if a.chart_sources), None)
+    inst = find_install(repo)
     values: dict = {}
-    if chart_app is not None:
-        found["chart_app"] = chart_app.name
-        found["airflow_app"] = chart_app.obj.origin.file
-        files = [resolve_values_path(f) for s in chart_app.chart_sources for f in s.value_files]
-        if files and files[0]:
-            found["values"] = files[0]
-        values = repo.merged_values(chart_app)
-        found.update(_chart_names(repo, chart_app, values))
-    secrets_app = next((a for a in repo.applications if a.directory_sources and any(
-        es.obj.origin.file.startswith((a.directory_sources[0].path or "").strip("/") + "/")
-        for es in repo.external_secrets)), None)
+    if inst is not None:
+        found["chart_app"] = inst.app.name
+        found["airflow_app"] = inst.app.obj.origin.file
+        files = [vf.path for vf in inst.values_files if vf.path != inst.app.obj.origin.file]
+        if files:
+            found["values"] = files[-1] if inst.how == "wrapper" else files[0]
+        values = inst.values
+        found.update(_chart_names(inst))
+    secrets_app = secrets_application(repo)
     if secrets_app is not None:
         found["secrets_app"] = secrets_app.obj.origin.file
         found["secrets_app_name"] = secrets_app.name
-        secrets_dir = (secrets_app.directory_sources[0].path or "").strip("/")
+        secrets_dir = (secrets_app.directory_sources[0].path or "").strip().strip("/")
         found["secrets_dir"] = secrets_dir
         values_file = str(found.get("values", Layout.values))
         found["values_in_secrets_dir"] = secrets_dir in ("", ".") or values_file.startswith(secrets_dir + "/")
@@ -151,41 +149,23 @@ def _read(repo: Repository) -> dict[str, object]:
     return found
 
 
-def _chart_names(repo: Repository, chart_app, values: dict) -> dict[str, object]:
-    """Release, namespaces and Job names, as the checks' Expectations derive them (the same rules on the chart
-    Application alone when the repository has no secrets Application for Expectations)."""
-    from e2e.checks.expect import MIGRATION_JOB, USER_JOB, Expectations
-
-    revision = chart_app.chart_sources[0].target_revision or versions.PINNED_CHART
-    airflow = versions.CHART_AIRFLOW.get(revision, versions.CHART_AIRFLOW[versions.PINNED_CHART])
-    try:
-        expect = Expectations.from_repository(repo, airflow)
-        release, namespace, argocd = expect.release, expect.namespace, expect.argocd_namespace
-    except ValueError:
-        release = str(chart_app.chart_sources[0].helm.get("releaseName") or chart_app.name)
-        namespace, argocd = chart_app.destination_namespace or "default", chart_app.obj.namespace or "argocd"
-    found: dict[str, object] = {"release": release, "airflow_namespace": namespace, "argocd_namespace": argocd,
-                                "migrate_job": MIGRATION_JOB.format(release=release),
-                                "user_job": USER_JOB.format(release=release)}
-    eso_namespace = repo.stores[0].service_account_ref.get("namespace") if repo.stores else None
-    if isinstance(eso_namespace, str) and eso_namespace:
-        found["eso_namespace"] = eso_namespace
-    host = _known_hosts_host(get_path(values, "dags.gitSync.knownHosts"))
-    if host:
-        found["git_host"] = host
+def _chart_names(inst: AirflowInstall) -> dict[str, object]:
+    """Release, namespaces, Job names and the known-hosts host: the install's."""
+    found: dict[str, object] = {"release": inst.release, "airflow_namespace": inst.namespace or "default",
+                                "argocd_namespace": inst.argocd_namespace,
+                                "migrate_job": inst.migration_job, "user_job": inst.user_job}
+    if inst.eso_namespace:
+        found["eso_namespace"] = inst.eso_namespace
+    if inst.git_sync.known_hosts_host:
+        found["git_host"] = inst.git_sync.known_hosts_host
     return found
-
-
-def _known_hosts_host(known_hosts: object) -> str | None:
-    lines = [line.split() for line in str(known_hosts or "").splitlines() if line.strip() and not line.startswith("#")]
-    return lines[0][0] if lines and lines[0] else None
 
 
 def _payload_fields(repo: Repository, values: dict, found: dict[str, object]) -> dict[str, object]:
     """The payload fields each Secret's template reads (`(fromYaml .settings).fernetKey`), the payload's
     location and the metadata connection's database user."""
     out: dict[str, object] = {}
-    key, prop = repo.payload_location()
+    key, prop = payload_location(repo)
     out["payload_key"], out["payload_property"] = key, prop
     for field, secret_field, data_key in (("fernet_field", "fernet_secret", "fernet-key"),
                                           ("metadata_field", "metadata_secret", "connection"),
@@ -212,10 +192,9 @@ def _payload_fields(repo: Repository, values: dict, found: dict[str, object]) ->
 def _vault(repo: Repository) -> dict[str, object]:
     """The KV mount (the store's `path`), the read policy and its KV v2 path covering the payload's key."""
     out: dict[str, object] = {}
-    mount = (repo.stores[0].path or "").strip("/") if repo.stores else ""
-    mount = mount or Layout.vault_mount
+    mount = kv_mount(repo)
     out["vault_mount"] = mount
-    key, _prop = repo.payload_location()
+    key, _prop = payload_location(repo)
     parent = key.rsplit("/", 1)[0] if "/" in key else key
     out["kv_read_path"] = f"{mount}/data/{parent}/*"
     policy = next((p for p in repo.policies if any(path.startswith(f"{mount}/data/") for path in p.rules)),

@@ -9,7 +9,8 @@ git on port 2222), and the live tests only compare.
 from __future__ import annotations
 
 from e2e.config import RunConfig
-from e2e.gitops.model import Repository
+from e2e.gitops.model import Repository, get_path
+from e2e.install import airflow_install
 from e2e.stack import argocd, names, pushed
 
 
@@ -43,35 +44,25 @@ def external_secret_targets(repo: Repository) -> list[tuple[str | None, str]]:
 
 def chart_application(repo: Repository) -> str:
     """The Application that installs the Airflow chart (e.g. `airflow`, `dp-airflow`)."""
-    for app in repo.applications:
-        if any(s.chart == "airflow" for s in app.chart_sources):
-            return app.name
-    raise ValueError("no Application installs the Airflow chart")
+    return airflow_install(repo).app.name
 
 
 def airflow_release(repo: Repository) -> str:
     """The chart's Helm release name (e.g. `airflow`, `af`): the prefix of every workload name."""
-    for app in repo.applications:
-        for source in app.chart_sources:
-            if source.chart == "airflow":
-                return str(source.helm.get("releaseName") or app.name)
-    raise ValueError("no Application installs the Airflow chart")
+    return airflow_install(repo).release
 
 
 def dag_reader(repo: Repository, airflow_version: str) -> tuple[str, str]:
     """(workload, container) that holds the DAG files: on Airflow 3 with the dag processor on (the chart's
     default there), the scheduler has neither the DAG volume nor git-sync (apache/airflow PR #59123)."""
-    from e2e.gitops.model import get_path
-
-    app = next(a for a in repo.applications if a.name == chart_application(repo))
-    enabled = get_path(repo.merged_values(app), "dagProcessor.enabled")
+    inst = airflow_install(repo)
+    enabled = get_path(inst.values, "dagProcessor.enabled")
     if enabled is None:
         enabled = int(airflow_version.split(".")[0]) >= 3
-    release = airflow_release(repo)
-    return (f"deploy/{release}-dag-processor", "dag-processor") if enabled else \
-        (f"deploy/{release}-scheduler", "scheduler")
+    return (f"deploy/{inst.release}-dag-processor", "dag-processor") if enabled else \
+        (f"deploy/{inst.scheduler}", "scheduler")
 
 
 def scheduler(repo: Repository) -> tuple[str, str]:
     """(workload, container) of the scheduler, where `airflow db check-migrations` runs."""
-    return f"deploy/{airflow_release(repo)}-scheduler", "scheduler"
+    return f"deploy/{airflow_install(repo).scheduler}", "scheduler"

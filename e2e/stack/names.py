@@ -4,36 +4,11 @@ certificate SANs follow from them, so the user's manifests run unchanged in the 
 
 from __future__ import annotations
 
-import urllib.parse
-from dataclasses import dataclass
-
 from e2e.gitops import esovault
-from e2e.gitops.model import Repository, VaultStore, get_path
+from e2e.gitops.model import Repository, VaultStore
+from e2e.install import GitUrl, find_install, parse_git_url
 
 DEFAULT_KUBERNETES_HOST = "https://kubernetes.default.svc"
-
-
-@dataclass(frozen=True)
-class GitUrl:
-    url: str
-    host: str
-    port: int
-    user: str
-    path: str  # absolute path on the server, e.g. /platform/k8s-infra.git
-
-
-def parse_ssh_url(url: str) -> GitUrl | None:
-    """`ssh://git@host[:port]/path.git` or scp-like `git@host:path.git`; None for https:// or other URLs."""
-    if url.startswith("ssh://"):
-        parsed = urllib.parse.urlsplit(url)
-        if not parsed.hostname:
-            return None
-        return GitUrl(url, parsed.hostname, parsed.port or 22, parsed.username or "git", parsed.path or "/")
-    if "://" not in url and "@" in url and ":" in url.split("@", 1)[1]:
-        user, rest = url.split("@", 1)
-        host, path = rest.split(":", 1)
-        return GitUrl(url, host, 22, user, "/" + path.lstrip("/") if path.startswith("/") else "~/" + path)
-    return None
 
 
 def gitops_urls(repo: Repository) -> list[GitUrl]:
@@ -43,20 +18,16 @@ def gitops_urls(repo: Repository) -> list[GitUrl]:
         for source in app.sources:
             if source.is_chart:
                 continue
-            parsed = parse_ssh_url(source.repo_url)
+            parsed = parse_git_url(source.repo_url)
             if parsed:
                 seen.setdefault(parsed.url, parsed)
     return list(seen.values())
 
 
 def dags_url(repo: Repository) -> GitUrl | None:
-    """The git-sync repository the Airflow chart values name (dags.gitSync.repo)."""
-    for app in repo.applications:
-        if app.chart_sources:
-            url = get_path(repo.merged_values(app), "dags.gitSync.repo")
-            if isinstance(url, str):
-                return parse_ssh_url(url)
-    return None
+    """The git-sync repository the Airflow install's values name (dags.gitSync.repo), when it is SSH."""
+    inst = find_install(repo)
+    return inst.git_sync.parsed if inst is not None else None
 
 
 def git_hosts(repo: Repository) -> list[str]:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from e2e.gitops.model import Repository, get_path, resolve_values_path
+from e2e.gitops.model import Repository, get_path
+from e2e.install import installs
 from e2e.safe_files import read_text, walk
 from e2e.stack import names
 from e2e.stack.argocd import known_hosts_line
@@ -22,15 +23,13 @@ def repository_files(root: Path) -> dict[str, str]:
 
 
 def known_hosts_files(repo: Repository) -> list[str]:
-    """Values files of chart Applications that set dags.gitSync.knownHosts."""
+    """Values files of Airflow installs that set dags.gitSync.knownHosts."""
     found: list[str] = []
-    for app in repo.applications:
-        for source in app.chart_sources:
-            for entry in source.value_files:
-                rel = resolve_values_path(entry)
-                vf = repo.values_file(rel) if rel else None
-                if vf and get_path(vf.data, "dags.gitSync.knownHosts") is not None and rel not in found:
-                    found.append(rel)
+    for inst in installs(repo):
+        for vf in inst.values_files:
+            data = vf.data.get(inst.values_key) if inst.values_key else vf.data
+            if get_path(data, "dags.gitSync.knownHosts") is not None and vf.path not in found:
+                found.append(vf.path)
     return found
 
 
@@ -42,7 +41,12 @@ def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_k
     out = dict(files)
     for rel in known_hosts_files(repo):
         data = yaml.safe_load(out[rel])
-        data["dags"]["gitSync"]["knownHosts"] = line
+        for inst in installs(repo):
+            if inst.values_key and isinstance(data.get(inst.values_key), dict):
+                data[inst.values_key]["dags"]["gitSync"]["knownHosts"] = line
+                break
+        else:
+            data["dags"]["gitSync"]["knownHosts"] = line
         out[rel] = ("# airflow-e2e: dags.gitSync.knownHosts replaced by this run's test git server key\n"
                     + _block_yaml(data))
     return out

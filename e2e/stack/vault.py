@@ -17,6 +17,7 @@ from e2e import versions
 from e2e.config import RunConfig
 from e2e.gitops import esovault
 from e2e.gitops.model import Repository
+from e2e.install import payload_location
 from e2e.stack import names
 from e2e.stack.common import Obj, config_map
 
@@ -140,16 +141,13 @@ def seed_plan(repo: Repository, payload: dict[str, Any], kubernetes_host: str = 
     ops.append(SeedOp("enable_kv", {"backend_type": "kv", "path": where.mount,
                                     "options": {"version": where.version.lstrip("v")}}))
     ops.append(SeedOp("payload", {"mount_point": where.mount, "path": where.path,
-                                  "secret": {repo.payload_location()[1]: payload_mod.dumps(payload)}}))
+                                  "secret": {payload_location(repo)[1]: payload_mod.dumps(payload)}}))
     return ops
 
 
 def payload_key(repo: Repository) -> str:
-    """The remote key every ExternalSecret reads (e.g. airflow/config); the first one if several."""
-    for es in repo.external_secrets:
-        if es.remote_keys:
-            return es.remote_keys[0]
-    return repo.payload_location()[0]
+    """The remote key the ExternalSecrets read the payload from (e.g. airflow/config)."""
+    return payload_location(repo)[0]
 
 
 def apply_seed(client: Any, ops: list[SeedOp]) -> None:

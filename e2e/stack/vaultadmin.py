@@ -17,6 +17,7 @@ from e2e.cluster.kube import KubeClient
 from e2e.config import RunConfig
 from e2e.gitops import esovault
 from e2e.gitops.model import Repository
+from e2e.install import payload_location
 from e2e.stack import vault
 from e2e.stack.names import vault_store
 
@@ -50,7 +51,7 @@ class HvacVault:
 
     def read_payload(self, path: str | None = None) -> dict[str, Any]:
         """Where ESO reads remote key `path` (None: the repository's remote key), the property it names."""
-        prop = self.repo.payload_location()[1]
+        prop = payload_location(self.repo)[1]
         where = esovault.read_location(vault_store(self.repo), path or vault.payload_key(self.repo))
         with self.client() as c:
             data = c.secrets.kv.v2.read_secret_version(path=where.path, mount_point=where.mount,

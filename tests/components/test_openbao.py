@@ -13,6 +13,7 @@ import yaml
 from e2e.cluster.plan import RunSecrets
 from e2e.components.openbao import OpenBaoServer, bao_binary
 from e2e.gitops.loader import load_repository
+from e2e.install import payload_location
 from e2e.stack import vault
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ def test_vault_dev_tls_takes_the_plans_root_token_and_the_harness_seeding(gitops
         assert mounts[f"{store.path}/"]["options"]["version"] == "2"
         read = client.secrets.kv.v2.read_secret_version(path=payload_op["path"], mount_point=payload_op["mount_point"],
                                                         raise_on_deleted_version=True)
-        prop = repo.payload_location()[1]
+        prop = payload_location(repo)[1]
         assert yaml.safe_load(read["data"]["data"][prop]) == material.payload
         auth_mount = store.kubernetes_auth["mountPath"]
         config = client.auth.kubernetes.read_config(mount_point=auth_mount)
@@ -74,7 +75,7 @@ def test_the_payload_is_seeded_where_eso_reads_it(openbao_server, tmp_path, shap
     payload = {"fernetKey": f"k-{shape}"}
     client = openbao_server.client()
     vault.apply_seed(client, vault.seed_plan(repo, payload, kubernetes_ca_cert=openbao_server.ca_pem))
-    key, prop = repo.payload_location()
+    key, prop = payload_location(repo)
     where = esovault.read_location(repo.stores[0], vault.payload_key(repo))
     assert where.api_path.endswith(key.split("/", 1)[-1])
     read = client.read(where.api_path)

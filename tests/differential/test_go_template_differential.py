@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from e2e import payload as payload_mod
 from e2e.gitops import load_repository
 from e2e.gitops.templates import TemplateError, TemplateUnsupported, render
+from e2e.install import payload_location
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOS = {"reference": ROOT / "fixtures" / "gitops", "variant": ROOT / "fixtures" / "variants" / "team-repo"}
@@ -36,7 +37,7 @@ values = st.one_of(texts, st.sampled_from(TRICKY))
 
 def _repo_cases(which: str) -> tuple[list[Any], list[list[str]], str]:
     repo = load_repository(REPOS[which])
-    prop = repo.payload_location()[1]
+    prop = payload_location(repo)[1]
     return repo.external_secrets, [_paths(t) for es in repo.external_secrets for t in es.template_data.values()], prop
 
 

@@ -7,6 +7,7 @@ import pytest
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.gitops.model import get_path
+from e2e.install import airflow_install
 
 REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "gitops"
 
@@ -23,9 +24,9 @@ def test_reference_has_parent_and_both_applications(repo):
 
 
 def test_values_file_resolves_through_values_ref(repo):
-    files = repo.helm_values(repo.application("airflow"))
-    assert [f.path for f in files] == ["apps/airflow/airflow-values.yaml"]
-    values = repo.merged_values(repo.application("airflow"))
+    inst = airflow_install(repo)
+    assert inst.values_file_paths == ["apps/airflow/airflow-values.yaml"]
+    values = inst.values
     assert get_path(values, "createUserJob.useHelmHooks") is False
 
 

@@ -4,6 +4,7 @@ from e2e.preflight.rules import (
     eso,
     files,
     gitsync,
+    install,
     jobs,
     ordering,
     payload,
@@ -14,5 +15,5 @@ from e2e.preflight.rules import (
     vault,
 )
 
-__all__ = ["eso", "files", "gitsync", "jobs", "ordering", "payload", "secrets", "sources", "terraform", "values",
-           "vault"]
+__all__ = ["eso", "files", "gitsync", "install", "jobs", "ordering", "payload", "secrets", "sources", "terraform",
+           "values", "vault"]

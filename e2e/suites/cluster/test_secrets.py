@@ -8,6 +8,7 @@ import pytest
 
 from e2e.checks import secrets
 from e2e.checks.expect import Expectations
+from e2e.install import payload_location
 from e2e.observe import snapshot
 from e2e.observe.wait import Failed, Ok, Pending, eventually
 
@@ -30,7 +31,7 @@ def test_each_secret_carries_exactly_the_keys_the_chart_reads(stack, live, judge
 
 
 def test_each_secret_is_byte_equal_to_the_vault_payload(stack, live, judged):
-    vault = secrets.vault_view(stack.vault.read_payload(), *stack.repo.payload_location())
+    vault = secrets.vault_view(stack.vault.read_payload(), *payload_location(stack.repo))
     verdict = judged(secrets.secrets_match_vault(live, Expectations.for_stack(stack), vault))
     assert verdict.ok, verdict.explain()
 

@@ -12,6 +12,7 @@ import pytest
 
 from e2e import versions
 from e2e.gitops import load_repository
+from e2e.install import airflow_install
 from e2e.scenarios import registry, runner
 from e2e.scenarios.upgrade import values_migration_findings
 from e2e.stack import expected
@@ -34,9 +35,8 @@ def versions_pair(e2e_config, request) -> tuple[str, str]:
 def test_values_still_mean_what_they_meant(versions_pair, e2e_config):
     old, new = versions_pair
     repo = load_repository(e2e_config.gitops_dir)
-    chart_app = next(a for a in repo.applications if a.chart_sources)
-    release = str(chart_app.chart_sources[0].helm.get("releaseName") or chart_app.name)
-    findings = values_migration_findings(old, new, repo.merged_values(chart_app), release=release)
+    inst = airflow_install(repo)
+    findings = values_migration_findings(old, new, inst.values, release=inst.release)
     errors = [f"{f.old}: {f.message}" for f in findings if f.severity == "error"]
     assert not errors, "values that change meaning from chart {} to {}:\n{}".format(old, new, "\n".join(errors))
 

@@ -9,7 +9,8 @@ import yaml
 
 from e2e.cluster import images, kindconfig
 from e2e.config import REPO_ROOT, RunConfig
-from e2e.stack import argocd, coredns, names, postgres, vault
+from e2e.install import parse_git_url
+from e2e.stack import argocd, coredns, postgres, vault
 
 pytestmark = pytest.mark.unit
 
@@ -110,9 +111,9 @@ def test_dns_rewrites_cover_git_and_vault_hosts_of_the_repository(repo, config):
 
 
 def test_ssh_urls_parse_to_host_port_and_path():
-    url = names.parse_ssh_url("ssh://git@git.example.com:2222/platform/airflow-dags.git")
+    url = parse_git_url("ssh://git@git.example.com:2222/platform/airflow-dags.git")
     assert (url.host, url.port, url.user, url.path) == ("git.example.com", 2222, "git", "/platform/airflow-dags.git")
-    assert names.parse_ssh_url("https://airflow.apache.org") is None
+    assert parse_git_url("https://airflow.apache.org") is None
 
 
 def test_seed_plan_orders_policies_auth_roles_then_payload(repo):

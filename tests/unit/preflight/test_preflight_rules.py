@@ -214,6 +214,15 @@ def _user_env_dropped(r):
     r.edit(VALUES, DEFAULT_USER_EMAIL_ENV, "")
 
 
+def _values_ref_unknown(r):
+    r.edit(CHART_APP, "$values/apps/airflow/airflow-values.yaml", "$cfg/apps/airflow/airflow-values.yaml")
+
+
+def _flux_install(r):
+    r.write("flux/airflow.yaml", "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"
+            "  name: airflow\n  namespace: flux-system\nspec:\n  chart:\n    spec:\n      chart: airflow\n")
+
+
 def _link_out_of_the_repository(r):
     (r.root / "NOTES").symlink_to("/etc/passwd")
 
@@ -230,6 +239,8 @@ BREAKS: dict[str, Callable] = {
     "duplicate-key": _duplicate_key,
     "object-without-name": _application_without_name,
     "file-not-read": _link_out_of_the_repository,
+    "values-unresolved": _values_ref_unknown,
+    "airflow-installed-elsewhere": _flux_install,
     "waves-without-parent": _no_parent,
     "waves-wrong-order": _wrong_wave,
     "app-health-check-missing": _no_health_check,

@@ -8,6 +8,7 @@ import pytest
 
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
+from e2e.install import airflow_install
 from e2e.scenarios.upgrade import values_migration_findings
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
@@ -15,7 +16,7 @@ REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
 
 def reference_values() -> dict:
     repo = load_repository(REFERENCE)
-    return repo.merged_values(repo.application("airflow"))
+    return airflow_install(repo).values
 
 
 def test_the_reference_values_have_no_error_upgrading_from_1_20_to_1_22():

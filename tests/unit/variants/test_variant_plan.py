@@ -12,6 +12,7 @@ import yaml
 from e2e import payload as payload_mod
 from e2e.cluster import plan as plan_mod
 from e2e.config import RunConfig
+from e2e.install import airflow_install, payload_location
 from e2e.stack import gitserver
 
 pytestmark = pytest.mark.unit
@@ -119,7 +120,7 @@ def test_seeded_payload_renders_every_external_secret(built):
     _, material, repo = built
     from e2e.checks.secrets import expected_data, vault_view
 
-    view = vault_view(material.payload, *repo.payload_location())
+    view = vault_view(material.payload, *payload_location(repo))
     rendered = {es.target_name: expected_data(es, view) for es in repo.external_secrets}
     assert rendered["dp-git-ssh"]["gitSshKey"].startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----")
 
@@ -131,7 +132,6 @@ def test_git_server_authorizes_the_payloads_deploy_key(built):
 
 
 def test_airflow_chart_renders_with_the_repositorys_release_and_values_file(built):
-    from e2e.cluster.bringup import airflow_render_inputs
-
     _, _, repo = built
-    assert airflow_render_inputs(repo) == ("af", ["values/airflow.yaml"])
+    inst = airflow_install(repo)
+    assert (inst.release, inst.values_file_paths) == ("af", ["values/airflow.yaml"])

@@ -10,6 +10,7 @@ import yaml
 
 from e2e import payload as payload_mod
 from e2e.gitops.loader import load_repository
+from e2e.install import payload_location
 from e2e.preflight.engine import run_preflight
 
 VARIANT = Path(__file__).resolve().parents[3] / "fixtures" / "variants" / "team-repo"
@@ -30,7 +31,7 @@ def test_variant_repository_has_no_findings():
 
 
 def test_payload_location_is_read_from_the_external_secrets(repo):
-    assert repo.payload_location() == ("data-platform/airflow", "settings")
+    assert payload_location(repo) == ("data-platform/airflow", "settings")
 
 
 def test_payload_without_the_variants_ssh_secret_is_an_error(tmp_path):
