@@ -20,8 +20,8 @@ from typing import Any, TextIO
 import yaml
 
 from e2e import versions
+from e2e.cluster import gitremote, kindconfig, providers, tools, vaultadmin
 from e2e.cluster import images as images_mod
-from e2e.cluster import kindconfig, providers, tools
 from e2e.cluster.kube import KubeClient, without_test_hooks
 from e2e.cluster.plan import RunPlan, RunSecrets, Step, dns_rewrites
 from e2e.config import REPO_ROOT, RunConfig
@@ -29,7 +29,7 @@ from e2e.gitops.loader import load_repository
 from e2e.gitops.model import Repository
 from e2e.install import find_install
 from e2e.masking import Masker
-from e2e.stack import argocd, coredns, eso, gitremote, gitserver, vault, vaultadmin
+from e2e.stack import argocd, coredns, eso, gitserver, vault
 from e2e.stack.common import Obj, labelled
 
 STATE_ROOT = REPO_ROOT / ".cache" / "airflow-e2e" / "runs"  # git-ignored; never under artifacts/ (CI uploads it)
@@ -406,7 +406,7 @@ class LiveRun:
 
 @dataclass
 class LiveStack:
-    """A RunningStack (e2e.stack.contract): everything up and both Applications Synced/Healthy."""
+    """A RunningStack (e2e.contract): everything up and both Applications Synced/Healthy."""
 
     config: RunConfig
     repo: Repository

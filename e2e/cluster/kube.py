@@ -1,6 +1,6 @@
 """Kubernetes access for the harness: typed clients, kubectl, server-side apply, and port-forwards.
 
-Implements e2e.stack.contract.Kube. `get`/`list` return the API's JSON shape as plain dicts (through
+Implements e2e.contract.Kube. `get`/`list` return the API's JSON shape as plain dicts (through
 kubectl -o json, which knows every kind, CRDs included), so checks and diagnostics read real objects.
 """
 

@@ -4,7 +4,7 @@ Why offline: what breaks on a chart upgrade is the metadata database and what th
 chart's Airflow migrates an empty database, runs the values' createUserJob script and stores an encrypted
 Connection; then the new chart's Airflow runs the migration Job's command, the values' check-migrations and the
 createUserJob script again, and the admin must still log in with the payload password (FAB) and the Connection
-must still decrypt with the same Fernet key. `values_migration_findings` (e2e/scenarios/upgrade.py) adds what
+must still decrypt with the same Fernet key. `values_migration_findings` (e2e/chart_upgrade.py) adds what
 the upgrade changes about the values; an error there fails the check as it would fail the cluster test.
 """
 
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from e2e import payload as payload_mod
 from e2e import versions
+from e2e.chart_upgrade import chart_key, values_migration_findings
 from e2e.components import airflow_venv, encrypted_probe, inputs, jobenv
 from e2e.components.airflow_cli import AirflowRunner, CommandResult
 from e2e.components.results import CheckResult
 from e2e.errors import UnusableInput
 from e2e.gitops import get_path
-from e2e.scenarios.upgrade import chart_key, values_migration_findings
 
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from e2e.stack.contract import Kube
+from e2e.contract import Kube
 
 API_PORT = 8080
 TIMEOUT = 30

@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from e2e.contract import Kube
 from e2e.masking import Masker
 from e2e.observe import convert
 from e2e.observe.timeline import Event, Timeline
-from e2e.stack.contract import Kube
 
 log = logging.getLogger(__name__)
 WATCH_SECONDS = 30  # server-side watch timeout: the loop re-checks `stop` at least this often

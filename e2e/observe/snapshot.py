@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from e2e.config import RunConfig
-from e2e.stack.contract import Kube
+from e2e.contract import Kube
 
 # kind -> the resource name kubectl resolves unambiguously (another CRD may also be called "Application")
 NAMESPACED_KINDS = {"ExternalSecret": "externalsecrets.external-secrets.io", "Secret": "secrets", "Job": "jobs.batch",

@@ -17,7 +17,7 @@ from e2e.scenarios.observed import Observed, SecretSeen, container_statuses, nam
 from e2e.scenarios.steps import scheduler_of
 
 if TYPE_CHECKING:
-    from e2e.stack.contract import RunningStack
+    from e2e.contract import RunningStack
 
 RESOURCES = {  # what kubectl calls each kind the scenarios read
     "pods": "pods", "jobs": "jobs.batch", "external_secrets": "externalsecrets.external-secrets.io",

@@ -17,7 +17,7 @@ from e2e.scenarios.observed import Observed
 from e2e.scenarios.outcome import Outcome, all_of, any_of
 
 if TYPE_CHECKING:
-    from e2e.stack.contract import RunningStack
+    from e2e.contract import RunningStack
 
 
 @dataclass

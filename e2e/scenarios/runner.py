@@ -19,7 +19,7 @@ from e2e.scenarios.observed import Observed
 from e2e.scenarios.outcome import Outcome
 
 if TYPE_CHECKING:
-    from e2e.stack.contract import RunningStack
+    from e2e.contract import RunningStack
 
 POLL_SECONDS = 2.0
 

@@ -21,7 +21,7 @@ from e2e.scenarios.model import Memory
 from e2e.scenarios.transforms import DoesNotApply, FileEdit, PayloadEdit, apply_edits, apply_payload_edits
 
 if TYPE_CHECKING:
-    from e2e.stack.contract import RunningStack
+    from e2e.contract import RunningStack
 
 DEFAULTS = RunConfig(run_id="plan")
 GITOPS = "gitops"  # the GitRemote name of the GitOps repository (the server path its URLs name)

@@ -11,10 +11,10 @@ import json
 import pytest
 
 from e2e import versions
+from e2e.chart_upgrade import values_migration_findings
 from e2e.gitops import load_repository
 from e2e.install import airflow_install
 from e2e.scenarios import registry, runner
-from e2e.scenarios.upgrade import values_migration_findings
 from e2e.stack import expected
 
 pytestmark = pytest.mark.upgrade

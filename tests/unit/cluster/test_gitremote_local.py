@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from e2e.cluster import tools
+from e2e.cluster.gitremote import GitServerRemote
 from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
 from e2e.gitops.loader import load_repository
 from e2e.masking import Masker
 from e2e.stack import gitserver
-from e2e.stack.gitremote import GitServerRemote
 
 pytestmark = pytest.mark.components
 

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from e2e.cluster import bringup, diagnostics, providers, tools
+from e2e.cluster import bringup, diagnostics, gitremote, providers, tools
 from e2e.cluster.fixtures import test_id_dir as to_test_id_dir
 from e2e.cluster.fixtures import unavailable_reason
 from e2e.cluster.kube import apply_batches, without_test_hooks
 from e2e.cluster.plan import Phase, RunPlan, Step
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.masking import MASK, Masker
-from e2e.stack import gitremote
 
 pytestmark = pytest.mark.unit
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from e2e.chart_upgrade import values_migration_findings
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.install import airflow_install
-from e2e.scenarios.upgrade import values_migration_findings
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
 

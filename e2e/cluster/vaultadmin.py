@@ -1,6 +1,6 @@
 """The harness's side of Vault: hvac over TLS through a port-forward, verifying the run's CA.
 
-Implements e2e.stack.contract.VaultAdmin. `localhost` is one of the certificate's SANs, so the CA check is
+Implements e2e.contract.VaultAdmin. `localhost` is one of the certificate's SANs, so the CA check is
 a real hostname check; verification is never turned off.
 """
 

@@ -1,6 +1,6 @@
 """The harness's side of the test git server: push, read and commit over SSH with the host key verified.
 
-Implements e2e.stack.contract.GitRemote. The server is reached through a kubectl port-forward, but ssh checks
+Implements e2e.contract.GitRemote. The server is reached through a kubectl port-forward, but ssh checks
 the key under the repository's host name (HostKeyAlias), with StrictHostKeyChecking=yes: the same check
 Argo CD and git-sync make in the cluster.
 """
