@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from e2e.gitops.model import get_path
-
 
 @dataclass(frozen=True)
 class SecretRef:
@@ -101,13 +99,3 @@ def in_use(ref: SecretRef, values: dict, airflow_version: str) -> bool:
     if ref.needs.startswith("celery") and not uses_celery(values):
         return False
     return not (ref.needs == "celery+redis" and not redis_enabled(values))
-
-
-def secret_names(values: dict, airflow_version: str) -> dict[str, SecretRef]:
-    """Secret name -> the reference that names it, for every `*SecretName` set in the values."""
-    names: dict[str, SecretRef] = {}
-    for ref in SECRET_REFS:
-        name = get_path(values, ref.value_path)
-        if isinstance(name, str) and name and in_use(ref, values, airflow_version):
-            names[name] = ref
-    return names

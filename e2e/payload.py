@@ -148,15 +148,32 @@ def write(payload: dict[str, Any], out: Path, *, replace: bool = True) -> None:
     write_private(out, dumps(payload), replace=replace)
 
 
+DEFAULT_USER_IDENTITY = ("username", "email", "firstName", "lastName")  # not secret: masking them would hide
+# ordinary words (`admin`, `platform`) everywhere
+
+
 def secret_values(payload: Any) -> list[str]:
-    """Every leaf string of a payload: what masking must hide everywhere."""
+    """What masking must hide everywhere, the one walk of a payload's leaves: every leaf string except the
+    default user's identity, and the password inside each URL leaf (as written and percent-decoded: messages
+    quote it alone)."""
     found: list[str] = []
-    if isinstance(payload, dict):
-        for value in payload.values():
-            found += secret_values(value)
-    elif isinstance(payload, list):
-        for value in payload:
-            found += secret_values(value)
-    elif isinstance(payload, str) and payload:
-        found.append(payload)
+    for path, leaf in _leaves(payload, ()):
+        if len(path) >= 2 and path[-2] == "defaultUser" and path[-1] in DEFAULT_USER_IDENTITY:
+            continue
+        found.append(leaf)
+        if "://" in leaf:
+            try:
+                password = urllib.parse.urlsplit(leaf).password
+            except ValueError:
+                password = None
+            if password:
+                found += [password, urllib.parse.unquote(password)]
     return found
+
+
+def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
+    if isinstance(node, list):
+        return [leaf for value in node for leaf in _leaves(value, path)]
+    return [(path, node)] if isinstance(node, str) and node else []

@@ -40,9 +40,6 @@ class Expectations:
     def managed_secrets(self) -> tuple[str, ...]:
         return tuple(es.target_name for es in self.external_secrets)
 
-    def external_secret_for(self, secret: str) -> ExternalSecret | None:
-        return next((es for es in self.external_secrets if es.target_name == secret), None)
-
     @classmethod
     def for_stack(cls, stack: Any) -> Expectations:
         """For a RunningStack: its pushed repository and the Airflow of the chart the stack installed, which

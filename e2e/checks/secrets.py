@@ -18,6 +18,7 @@ from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
 from e2e.gitops.model import ExternalSecret
 from e2e.gitops.templates import TemplateError, render_target_data
+from e2e.gitops.yamlio import plain
 from e2e.install import DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
 from e2e.observe.snapshot import Snapshot, secret_bytes
 
@@ -29,8 +30,7 @@ def vault_view(payload: Mapping[str, Any], key: str = DEFAULT_PAYLOAD_KEY,
     """What ESO reads from Vault: remote key -> properties. The payload is stored as one YAML text under one
     property (`vault kv put secret/airflow/config config=@file`); a repository names both
     (`e2e.install.payload_location`)."""
-    plain = json.loads(json.dumps(payload))  # plain dicts (the repository loader's maps carry line numbers)
-    return {key: {prop: payload_mod.dumps(plain)}}
+    return {key: {prop: payload_mod.dumps(plain(payload))}}
 
 
 def expected_data(es: ExternalSecret, vault: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:

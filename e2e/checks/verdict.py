@@ -34,9 +34,3 @@ class Verdict:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:
         return cls(str(data["name"]), bool(data["ok"]), [str(e) for e in data.get("evidence") or []])
-
-
-def combine(name: str, verdicts: list[Verdict]) -> Verdict:
-    """All of several verdicts, evidence prefixed by which part said it."""
-    evidence = [f"{v.name}: {'ok' if v.ok else 'FAILED'}; {line}" for v in verdicts for line in v.evidence or [""]]
-    return Verdict(name, all(v.ok for v in verdicts), evidence)

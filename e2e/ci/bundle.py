@@ -290,21 +290,6 @@ def load_bundle(path: Path) -> dict[str, Any]:
 
 # --- from a pytest session -------------------------------------------------------------------------------------
 
-def run_config_from_pytest(config: Any, run_id: str | None = None) -> RunConfig:
-    """The session's RunConfig: the one the `e2e_config` fixture made when a test used it (see
-    e2e.ci.pytest_hooks), else rebuilt from the same pytest options by the cluster tier's own function."""
-    from e2e.ci.pytest_hooks import RUN_CONFIG_KEY
-
-    stashed = config.stash.get(RUN_CONFIG_KEY, None) if hasattr(config, "stash") else None
-    if isinstance(stashed, RunConfig):
-        found = stashed
-    else:
-        from e2e.cluster.fixtures import config_from_options
-
-        found = config_from_options(config)
-    return found.with_(run_id=run_id) if run_id and run_id != found.run_id else found
-
-
 def read_payload(path: Path | None) -> Any:
     if path is None or not Path(path).is_file():
         return None
@@ -314,10 +299,8 @@ def read_payload(path: Path | None) -> Any:
         return None
 
 
-def write_for_session(config: Any, records: Sequence[Any], path: Path) -> Path:
-    """Called at the end of a failed pytest session (e2e.ci.pytest_hooks)."""
-    run_ids = [r.run_id for r in records if getattr(r, "run_id", None)]
-    run_config = run_config_from_pytest(config, run_ids[0] if run_ids else None)
+def write_for_session(run_config: RunConfig, records: Sequence[Any], path: Path) -> Path:
+    """Called at the end of a failed pytest session (e2e.ci.pytest_hooks), with the session's RunConfig."""
     payload = read_payload(run_config.payload_file)
     failures = [{"nodeid": r.nodeid, "phase": r.phase, "failure_class": r.failure_class, "rule": r.rule,
                  "run_id": getattr(r, "run_id", None)} for r in records]

@@ -13,11 +13,15 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from e2e.ci.classify import classify
 from e2e.ci.shard import parse_shard, select_shard
+
+if TYPE_CHECKING:
+    from e2e.config import RunConfig
 
 FAILURE_CLASS_PROPERTY = "failure_class"
 FAILURE_RULE_PROPERTY = "failure_rule"
@@ -150,9 +154,26 @@ def write_failure_files(config: pytest.Config, records: list[FailureRecord]) -> 
         from e2e.ci import bundle  # imported late: only a failed cluster run pays for it
 
         try:
-            bundle.write_for_session(config, records, out / BUNDLE_FILE)
+            run_ids = [r.run_id for r in records if getattr(r, "run_id", None)]
+            bundle.write_for_session(run_config_from_pytest(config, run_ids[0] if run_ids else None), records,
+                                     out / BUNDLE_FILE)
         except Exception as exc:  # the bundle is a help; it must never hide the test results
             reporter = config.pluginmanager.get_plugin("terminalreporter")
             if reporter is not None:
                 reporter.write_line(f"airflow-e2e: no reproduction bundle ({type(exc).__name__})", yellow=True)
     return out
+
+
+def run_config_from_pytest(config: pytest.Config, run_id: str | None = None) -> RunConfig:
+    """The session's RunConfig: the one the `e2e_config` fixture made when a test used it (see
+    this module), else rebuilt from the same pytest options by the cluster tier's own function."""
+    from e2e.config import RunConfig
+
+    stashed = config.stash.get(RUN_CONFIG_KEY, None) if hasattr(config, "stash") else None
+    if isinstance(stashed, RunConfig):
+        found = stashed
+    else:
+        from e2e.cluster.fixtures import config_from_options
+
+        found = config_from_options(config)
+    return found.with_(run_id=run_id) if run_id and run_id != found.run_id else found

@@ -84,7 +84,3 @@ def load_all(images: Iterable[str], load_one, warn) -> list[str]:
             lines = str(exc).strip().splitlines() or [type(exc).__name__]
             warn(f"warning: kind load {image} failed ({lines[-1][:200]}); the node will pull it")
     return failed
-
-
-def kind_load_argv(cluster_name: str, image: str) -> list[str]:
-    return ["kind", "load", "docker-image", "--name", cluster_name, image]

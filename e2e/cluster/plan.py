@@ -11,14 +11,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from e2e import payload as payload_mod
 from e2e import versions
 from e2e.cluster import images as images_mod
 from e2e.cluster import kindconfig
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
+from e2e.gitops.yamlio import dump_yaml, dump_yaml_all
 from e2e.install import find_install
 from e2e.masking import YAML_SAFE_MASK, Masker
 from e2e.private_file import write_private
@@ -45,10 +44,7 @@ class RunSecrets:
     def values(self) -> list[str]:
         """Secret values to mask. The default user's identity (username, email, names) is not secret and
         would otherwise mask ordinary words such as `platform` in repository URLs."""
-        payload = {k: v for k, v in self.payload.items() if k != "createUserJob"}
-        user = ((self.payload.get("createUserJob") or {}).get("defaultUser") or {})
-        return [*payload_mod.secret_values(payload), *([user["password"]] if user.get("password") else []),
-                *_derived_secrets(self.payload), self.host_key.private_openssh,
+        return [*payload_mod.secret_values(self.payload), self.host_key.private_openssh,
                 self.deploy_key.private_openssh, self.vault_token]
 
     def masker(self) -> Masker:
@@ -113,24 +109,6 @@ def dns_rewrites(config: RunConfig, repo: Repository) -> dict[str, str]:
     return rewrites
 
 
-class _BlockDumper(yaml.SafeDumper):
-    """Multi-line strings as `|` blocks: a reviewer reads the Corefile and scripts as written."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_BlockDumper.add_representer(str, _str)
-
-
-def _yaml(objects: list[Obj]) -> str:
-    return yaml.dump_all(objects, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
-
-
-def _yaml_one(data: Any) -> str:
-    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
 
 
 def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_files: dict[str, str],
@@ -139,15 +117,15 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     m: dict[str, Manifest] = {}
 
     def add(name: str, objects: list[Obj] | None = None, text: str | None = None) -> str:
-        m[name] = Manifest(name, objects or [], text if text is not None else _yaml(objects or []))
+        m[name] = Manifest(name, objects or [], text if text is not None else dump_yaml_all(objects or []))
         return name
 
-    kind_cfg = add("00-kind-config.yaml", text=_yaml_one(kindconfig.render(config))) \
+    kind_cfg = add("00-kind-config.yaml", text=dump_yaml(kindconfig.render(config))) \
         if config.cluster == "kind" else None
     ns_file = add("01-namespaces.yaml", [namespace(n, config) for n in run_namespaces(config)])
     vault_values = add("10-vault-values.yaml",
-                       text=_yaml_one(vault.helm_values(config, repo, run_secrets.vault_token)))
-    eso_values = add("11-eso-values.yaml", text=_yaml_one(eso.helm_values(config, repo)))
+                       text=dump_yaml(vault.helm_values(config, repo, run_secrets.vault_token)))
+    eso_values = add("11-eso-values.yaml", text=dump_yaml(eso.helm_values(config, repo)))
     authorized = [run_secrets.deploy_key.public_line,
                   payload_mod.public_key_of(payload_mod.git_ssh_key(run_secrets.payload))]
     add("12-argocd-install.txt", text=(
@@ -161,7 +139,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     dns_file = add("15-coredns.yaml", [coredns.patched_config_map(corefile, dns_rewrites(config, repo), config)])
     ca_file = add("20-vault-ca.yaml", [vault.ca_config_map(config, repo, CA_PLACEHOLDER)])
     seed_ops = vault.seed_plan(repo, run_secrets.payload)
-    seed_file = add("21-vault-seed.yaml", text=_yaml_one([asdict(op) for op in seed_ops]))
+    seed_file = add("21-vault-seed.yaml", text=dump_yaml([asdict(op) for op in seed_ops]))
     repos_file = add("22-argocd-repositories.yaml",
                      argocd.repository_secrets(config, repo, run_secrets.deploy_key.private_openssh))
     kh_file = add("23-argocd-ssh-known-hosts-cm.yaml",
@@ -261,14 +239,6 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
         "airflow.ready", "airflow", "wait", "child Applications Synced and Healthy: " + ", ".join(children),
         ["kubectl", "-n", config.argocd_namespace, "get", "applications.argoproj.io", *children], [], t(1200))]]))
     return RunPlan(config, phases, m, images, repo_files, dags_files)
-
-
-def _derived_secrets(payload: dict[str, Any]) -> list[str]:
-    """Secrets that are parts of payload values (the database password inside the connection URL)."""
-    try:
-        return [postgres.db_target(payload).password]
-    except ValueError:
-        return []
 
 
 def write(plan: RunPlan, out: Path, masker: Masker) -> list[Path]:

@@ -19,7 +19,7 @@ from e2e import payload as payload_mod
 from e2e import versions
 from e2e.errors import UnusableInput
 from e2e.gitops import Repository, get_path, load_repository
-from e2e.gitops.yamlio import load_single_mapping
+from e2e.gitops.yamlio import load_single_mapping, plain
 from e2e.install import AirflowInstall, NoAirflowInstall, airflow_install, git_sync_of
 
 
@@ -64,15 +64,7 @@ def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
 
 def load_payload(path: Path) -> dict[str, Any]:
     data = load_single_mapping(path, "a payload")
-    return _plain(data)
-
-
-def _plain(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {str(k): _plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_plain(v) for v in data]
-    return data
+    return plain(data)
 
 
 def split_url(url: str) -> urllib.parse.SplitResult:
@@ -87,7 +79,7 @@ def split_url(url: str) -> urllib.parse.SplitResult:
 
 def point_at(payload: dict[str, Any], *, db: tuple[str, int], redis: tuple[str, int]) -> tuple[dict, list[str]]:
     """The payload with host:port of `metadataConnection` and `brokerUrl` replaced; everything else unchanged."""
-    out = _plain(payload)
+    out = plain(payload)
     notes: list[str] = []
     for key, (host, port) in (("metadataConnection", db), ("brokerUrl", redis)):
         url = out.get(key)
@@ -133,7 +125,7 @@ def db_login(payload: dict[str, Any]) -> DbLogin:
 
 def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
     """The payload pointing its metadata connection at another database of the same server."""
-    out = _plain(payload)
+    out = plain(payload)
     parts = split_url(out["metadataConnection"])
     out["metadataConnection"] = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
     return out
@@ -141,7 +133,7 @@ def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
 
 def with_db_password(payload: dict[str, Any], wrong_password: str) -> dict[str, Any]:
     """The payload with a different password in its metadata connection (a broken connection string)."""
-    out = _plain(payload)
+    out = plain(payload)
     parts = split_url(out["metadataConnection"])
     userinfo, _, hostport = parts.netloc.rpartition("@")
     user = userinfo.split(":", 1)[0]

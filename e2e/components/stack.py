@@ -11,7 +11,6 @@ import secrets
 import shutil
 import tempfile
 import threading
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field

@@ -59,11 +59,6 @@ class AppSource:
     def is_chart(self) -> bool:
         return bool(self.chart)
 
-    @property
-    def value_files(self) -> list[str]:
-        files = self.helm.get("valueFiles")
-        return [f for f in files if isinstance(f, str)] if isinstance(files, list) else []
-
 
 @dataclass
 class Application:
@@ -226,12 +221,6 @@ class Repository:
     def objects_under(self, rel_dir: str) -> list[KubeObject]:
         prefix = _dir_prefix(rel_dir)
         return [o for o in self.objects if o.origin.file.startswith(prefix)]
-
-    def files_under(self, rel_dir: str) -> list[str]:
-        """Every YAML file (objects and data) below a repository path."""
-        prefix = _dir_prefix(rel_dir)
-        files = {o.origin.file for o in self.objects} | set(self.data_files)
-        return sorted(f for f in files if f.startswith(prefix))
 
     def values_file(self, rel_path: str) -> ValuesFile | None:
         docs = self.data_files.get(rel_path)

@@ -31,6 +31,35 @@ class LineDict(dict):
         return self.key_lines.get(key, self.line)
 
 
+def plain(data: Any) -> Any:
+    """LineDicts, lists and tuples -> plain dicts (string keys) and lists, for YAML and JSON writers."""
+    if isinstance(data, dict):
+        return {str(k): plain(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [plain(v) for v in data]
+    return data
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as `|` blocks: a reviewer reads Corefiles, scripts and known_hosts as written."""
+
+
+def _block_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+
+
+_BlockDumper.add_representer(str, _block_str)
+
+
+def dump_yaml(data: Any) -> str:
+    """One document as the harness writes manifests and repository files: keys in order, block strings."""
+    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
+def dump_yaml_all(docs: list[Any]) -> str:
+    return yaml.dump_all(docs, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader (no arbitrary objects) that builds LineDicts: pure Python, guarded by RecursionError."""
 

@@ -18,6 +18,7 @@ import yaml
 
 from e2e import versions
 from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository
+from e2e.gitops.yamlio import plain
 from e2e.install import AirflowInstall, installs, payload_location
 from e2e.preflight.finding import Finding, Severity
 from e2e.preflight.registry import RULES
@@ -208,15 +209,6 @@ class Context:
 
     def parents_of(self, app: Application) -> list[Application]:
         return [p for p in self.owner_of_file.get(app.obj.origin.file, []) if p is not app]
-
-
-def plain(data: Any) -> Any:
-    """LineDicts and lists -> plain dicts and lists (for yaml.safe_dump and JSON)."""
-    if isinstance(data, dict):
-        return {k: plain(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [plain(v) for v in data]
-    return data
 
 
 def _norm_dir(path: str) -> str:

@@ -19,7 +19,7 @@ from e2e.gitops.thisrepo import this_repository
 from e2e.gitops.yamlio import load_documents, read_text
 from e2e.preflight.context import Context
 from e2e.preflight.finding import SEVERITIES, Finding
-from e2e.preflight.registry import all_rules
+from e2e.preflight.rules import all_rules
 
 
 @dataclass

@@ -45,10 +45,3 @@ def rule(rule_id: str, severity: Severity, catches: str, failures: str = "",
         return func
 
     return register
-
-
-def all_rules() -> list[Rule]:
-    """Every rule, importing the rule modules once (they register themselves)."""
-    from e2e.preflight import rules  # noqa: F401  (import registers)
-
-    return list(RULES.values())

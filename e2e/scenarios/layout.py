@@ -89,9 +89,6 @@ class Layout:
         """The ExternalSecret that writes `secret` (the same name unless the repository says otherwise)."""
         return dict(self.renamed_external_secrets).get(secret, secret)
 
-    def pod_selector(self, components: tuple[str, ...]) -> str:
-        return f"release={self.release},component in ({','.join(components)})"
-
     @classmethod
     def from_repository(cls, repo: Repository | None, config: RunConfig | None = None) -> Layout:
         """What `repo` says (the reference layout when None); namespaces from `config` when given."""

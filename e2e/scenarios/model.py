@@ -129,10 +129,6 @@ class Scenario:
         return tuple(c.split(":", 1)[1] for c in self.counterparts if c.startswith("preflight:"))
 
     @property
-    def component_checks(self) -> tuple[str, ...]:
-        return tuple(c.split(":", 1)[1] for c in self.counterparts if c.startswith("components:"))
-
-    @property
     def reads_users(self) -> bool:
         return any(i.reads_users for i in self.invariants)
 

@@ -107,8 +107,3 @@ def pod_ready(pod: dict[str, Any]) -> bool:
 
 def pod_finished(pod: dict[str, Any]) -> bool:
     return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
-
-
-def owner_kind(obj: dict[str, Any]) -> str:
-    refs = (obj.get("metadata") or {}).get("ownerReferences") or []
-    return refs[0].get("kind", "") if refs else ""

@@ -196,10 +196,6 @@ def log_lines(obs: Observed, pattern: str, source_contains: str | None = None) -
             if (source_contains is None or source_contains in source) and search(pattern, line)]
 
 
-def secrets_absent(obs: Observed, names: Iterable[str]) -> list[str]:
-    return [f"Secret {n} absent" for n in names if n not in obs.secrets]
-
-
 def message_anywhere(obs: Observed, pattern: str) -> list[str]:
     """A pattern in any condition, event, container state or log line: for messages with several carriers."""
     found = [f"{kind} {name_of(o)}: {_excerpt(c.get('message'), pattern)}"

@@ -15,8 +15,9 @@ from typing import Any
 from e2e import versions
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
+from e2e.gitops.yamlio import plain
 from e2e.stack import names
-from e2e.stack.common import Obj, config_map, labelled, plain, secret
+from e2e.stack.common import Obj, config_map, labelled, secret
 
 RECONCILIATION_TIMEOUT = "15s"
 # Argo CD adds up to `timeout.reconciliation.jitter` (default 60s since 2.x, argocd-cm.yaml docs) to every

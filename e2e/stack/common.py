@@ -13,17 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from e2e.config import RunConfig
+from e2e.gitops.yamlio import plain
 
 Obj = dict[str, Any]
-
-
-def plain(data: Any) -> Any:
-    """Plain dicts and lists (the loader's line-tracking mapping types do not serialise)."""
-    if isinstance(data, dict):
-        return {str(k): plain(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [plain(v) for v in data]
-    return data
 
 
 def labelled(obj: Obj, config: RunConfig) -> Obj:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from e2e.gitops.model import Repository, get_path
+from e2e.gitops.yamlio import dump_yaml
 from e2e.install import installs
 from e2e.safe_files import read_text, walk
 from e2e.stack import names
@@ -48,7 +49,7 @@ def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_k
         else:
             data["dags"]["gitSync"]["knownHosts"] = line
         out[rel] = ("# airflow-e2e: dags.gitSync.knownHosts replaced by this run's test git server key\n"
-                    + _block_yaml(data))
+                    + dump_yaml(data))
     return out
 
 
@@ -69,16 +70,7 @@ def with_chart_version(repo: Repository, files: dict[str, str], chart: str, vers
                     if source.get("chart") == chart:
                         source["targetRevision"] = version
         out[rel] = (f"# airflow-e2e: chart {chart} set to {version} for this run\n"
-                    + "---\n".join(_block_yaml(d) for d in docs if d is not None))
+                    + "---\n".join(dump_yaml(d) for d in docs if d is not None))
     return out
 
 
-def _block_yaml(data: object) -> str:
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-    Dumper.add_representer(str, text)
-    return yaml.dump(data, Dumper=Dumper, sort_keys=False, default_flow_style=False, width=1_000_000)

@@ -14,7 +14,7 @@ import pytest
 from e2e.gitops import load_repository
 from e2e.preflight.context import Context
 from e2e.preflight.engine import run_preflight
-from e2e.preflight.registry import all_rules
+from e2e.preflight.rules import all_rules
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from e2e.cli import main
-from e2e.preflight.registry import all_rules
+from e2e.preflight.rules import all_rules
 
 ROOT = Path(__file__).resolve().parents[3]
 REFERENCE, SEED = ROOT / "fixtures" / "gitops", ROOT / "fixtures" / "seed-as-written"

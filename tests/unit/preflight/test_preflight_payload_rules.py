@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from e2e import payload as payload_gen
-from e2e.preflight.registry import all_rules
+from e2e.preflight.rules import all_rules
 from e2e.preflight.rules.payload import connection_problem
 
 PAYLOAD_RULES = sorted(r.id for r in all_rules() if r.needs_payload)

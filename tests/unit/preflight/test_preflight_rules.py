@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e.preflight.registry import all_rules
+from e2e.preflight.rules import all_rules
 
 VALUES = "apps/airflow/airflow-values.yaml"
 ES = "apps/airflow/external-secrets.yaml"
