@@ -6,30 +6,23 @@ the first Airflow pod"). Evidence never holds a secret value: key names, times, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from e2e.judgement import Judgement
 from e2e.masking import Masker
 
 
-@dataclass(frozen=True)
-class Verdict:
-    name: str
-    ok: bool
-    evidence: list[str] = field(default_factory=list)
+class Verdict(Judgement):
+    """A named check's judgement, ok or failed (e2e.judgement is the one result type)."""
+
+    def __init__(self, name: str, ok: bool, evidence: list[str] | None = None) -> None:
+        super().__init__("ok" if ok else "failed", list(evidence or []), name)
 
     def __bool__(self) -> bool:
         return self.ok
 
-    def explain(self) -> str:
-        head = f"{'PASS' if self.ok else 'FAIL'} {self.name}"
-        return "\n".join([head, *(f"  - {line}" for line in self.evidence)])
-
     def masked(self, masker: Masker) -> Verdict:
         return Verdict(masker.mask(self.name), self.ok, [masker.mask(line) for line in self.evidence])
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "evidence": list(self.evidence)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Verdict:

@@ -22,11 +22,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_exponential
 
+from e2e.judgement import Judgement
 from e2e.masking import Masker
 
 TRANSIENT_HTTP = {429, 500, 502, 503, 504}
@@ -35,22 +35,28 @@ TERMINAL_WAITING = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageN
 CRASHLOOP_RESTARTS = 3
 
 
-@dataclass(frozen=True)
-class Pending:
-    reason: str
+class Pending(Judgement):
+    """Not yet: poll again (a Judgement; e2e.judgement is the one result type)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("pending", (reason,))
 
 
-@dataclass(frozen=True)
-class Ok:
-    value: Any = None
+class Ok(Judgement):
+    """Done: `value` is what the wait returns."""
+
+    def __init__(self, value: Any = None) -> None:
+        super().__init__("ok", (), value=value)
 
 
-@dataclass(frozen=True)
-class Failed:
-    reason: str
+class Failed(Judgement):
+    """A terminal state: waiting longer cannot help."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("failed", (reason,))
 
 
-Outcome = Pending | Ok | Failed
+Outcome = Judgement
 
 
 class WaitError(AssertionError):
@@ -104,8 +110,8 @@ def _call(check: Callable[[], Outcome], remaining: float) -> Outcome:
                             wait=wait_exponential(multiplier=0.2, max=2.0), reraise=True):
         with attempt:
             outcome = check()
-    if not isinstance(outcome, Pending | Ok | Failed):
-        raise TypeError(f"a wait check must return Pending, Ok or Failed, not {type(outcome).__name__}")
+    if not isinstance(outcome, Judgement):
+        raise TypeError(f"a wait check must return a Judgement (Pending, Ok, Failed), not {type(outcome).__name__}")
     return outcome
 
 
@@ -123,9 +129,9 @@ def eventually(check: Callable[[], Outcome], timeout: float, interval: float = 1
             if not is_transient(exc):
                 raise
             outcome = Pending(f"API unavailable: {type(exc).__name__} {getattr(exc, 'status', '') or ''}".strip())
-        if isinstance(outcome, Ok):
+        if outcome.ok:
             return outcome.value
-        if isinstance(outcome, Failed):
+        if outcome.failed:
             raise WaitFailed(describe, mask(outcome.reason), timer.elapsed)
         reason = outcome.reason
         if timer.remaining <= 0:
@@ -142,7 +148,7 @@ def consistently(check: Callable[[], Outcome], duration: float, interval: float 
     value = None
     while True:
         outcome = _call(check, max(timer.remaining, interval))
-        if not isinstance(outcome, Ok):
+        if not outcome.ok:
             raise WaitFailed(describe, "stopped holding: " + mask(outcome.reason), timer.elapsed)
         value = outcome.value
         if timer.remaining <= 0:

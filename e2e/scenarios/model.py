@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from e2e.judgement import Judgement, all_of, any_of
 from e2e.scenarios.observed import Observed
-from e2e.scenarios.outcome import Outcome, all_of, any_of
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -41,7 +41,7 @@ class Step(Protocol):
     def apply(self, stack: RunningStack, memory: Memory) -> None: ...
 
 
-Predicate = Callable[[Observed, Memory], Outcome]
+Predicate = Callable[[Observed, Memory], Judgement]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Check:
     describe: str
     predicate: Predicate
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Outcome:
+    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
         return self.predicate(obs, memory)
 
     def lines(self) -> list[str]:
@@ -66,7 +66,7 @@ class AllOf:
     def describe(self) -> str:
         return " AND ".join(c.describe for c in self.checks)
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Outcome:
+    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
         return all_of(c.evaluate(obs, memory) for c in self.checks)
 
     def lines(self) -> list[str]:
@@ -81,7 +81,7 @@ class AnyOf:
     def describe(self) -> str:
         return "(" + " OR ".join(c.describe for c in self.checks) + ")"
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Outcome:
+    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
         return any_of(c.evaluate(obs, memory) for c in self.checks)
 
     def lines(self) -> list[str]:
@@ -101,7 +101,7 @@ class Invariant:
     when: When = "throughout"
     reads_users: bool = False  # needs the Airflow usernames (an `airflow users list` in the scheduler)
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Outcome:
+    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
         return self.predicate(obs, memory)
 
 

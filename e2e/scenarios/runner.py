@@ -13,10 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from e2e.judgement import Judgement
 from e2e.scenarios.collect import observe
 from e2e.scenarios.model import Expectation, Memory, Scenario
 from e2e.scenarios.observed import Observed
-from e2e.scenarios.outcome import Outcome
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -54,9 +54,9 @@ class ScenarioFailed(AssertionError):
         super().__init__(f"scenario {result.scenario} (FAILURES.md {result.entry}): {reason}")
 
 
-def judge(expect: Expectation, obs: Observed, memory: Memory, scenario: Scenario) -> Outcome:
+def judge(expect: Expectation, obs: Observed, memory: Memory, scenario: Scenario) -> Judgement:
     """One look: a broken "throughout" invariant fails it, else the expectation decides."""
-    from e2e.scenarios.outcome import failed
+    from e2e.judgement import failed
 
     for invariant in scenario.invariants:
         if invariant.when == "throughout":
@@ -76,7 +76,7 @@ def run(scenario: Scenario, stack: RunningStack, log: Callable[[str], None] = la
     errors: list[str] = []
 
     def wait(phase: str, expect: Expectation, within: float, probes=()) -> Observed | None:
-        started, last = time.monotonic(), [Outcome("pending")]
+        started, last = time.monotonic(), [Judgement("pending")]
 
         def check():
             for probe in probes:
