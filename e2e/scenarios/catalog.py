@@ -12,6 +12,7 @@ from functools import partial
 
 from e2e import versions
 from e2e.judgement import Judgement, failed, ok, pending, seen
+from e2e.preflight.rules import all_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
 from e2e.scenarios import messages as msg
@@ -72,22 +73,29 @@ WRONG_REDIS_PASSWORD = "not-the-redis-password"
 BAD_FERNET_KEY = "deadbeef"
 FERNET_PROBE = ("variables", "set", "airflow_e2e_fernet_probe", "encrypted-with-the-current-key")
 
-# Rule ids of the preflight tier (e2e/preflight/) and check names of the component tier (e2e/components/)
-# that catch the same break without a cluster.
-PF_SECRET_NAMES = "preflight:secret-name-unset"
-PF_KV2_POLICY = "preflight:vault-kv2-policy-without-data"
-PF_TEMPLATE_KEY = "preflight:template-path-missing-in-example"
-PF_TEMPLATE_KEY_PAYLOAD = "preflight:template-path-missing-in-payload"
-PF_KNOWN_HOSTS = "preflight:gitsync-known-hosts-placeholder"
-PF_SSH_KEY = "preflight:payload-ssh-key-invalid"
-PF_BROKER_PASSWORD = "preflight:payload-broker-password-mismatch"
-PF_FERNET_FORMAT = "preflight:payload-fernet-key-invalid"
-PF_WAVES_WITHOUT_PARENT = "preflight:waves-without-parent"
-PF_WAVES_ORDER = "preflight:waves-wrong-order"
-PF_HEALTH_CHECK = "preflight:app-health-check-missing"
-PF_HELM_HOOKS = "preflight:job-helm-hooks-enabled"
-PF_DIRECTORY_SOURCE = "preflight:directory-source-non-kubernetes-file"
-PF_ESO_DEFAULTS = "preflight:eso-defaulted-fields-missing"
+# The preflight rules (by their registered objects: a misspelt id fails at import) and the check names of the
+# component tier (e2e/components/) that catch the same break without a cluster.
+_RULES = {r.id: r for r in all_rules()}
+
+
+def _preflight(rule_id: str) -> str:
+    return f"preflight:{_RULES[rule_id].id}"
+
+
+PF_SECRET_NAMES = _preflight("secret-name-unset")
+PF_KV2_POLICY = _preflight("vault-kv2-policy-without-data")
+PF_TEMPLATE_KEY = _preflight("template-path-missing-in-example")
+PF_TEMPLATE_KEY_PAYLOAD = _preflight("template-path-missing-in-payload")
+PF_KNOWN_HOSTS = _preflight("gitsync-known-hosts-placeholder")
+PF_SSH_KEY = _preflight("payload-ssh-key-invalid")
+PF_BROKER_PASSWORD = _preflight("payload-broker-password-mismatch")
+PF_FERNET_FORMAT = _preflight("payload-fernet-key-invalid")
+PF_WAVES_WITHOUT_PARENT = _preflight("waves-without-parent")
+PF_WAVES_ORDER = _preflight("waves-wrong-order")
+PF_HEALTH_CHECK = _preflight("app-health-check-missing")
+PF_HELM_HOOKS = _preflight("job-helm-hooks-enabled")
+PF_DIRECTORY_SOURCE = _preflight("directory-source-non-kubernetes-file")
+PF_ESO_DEFAULTS = _preflight("eso-defaulted-fields-missing")
 HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 ESO_DEFAULTED = ("conversionStrategy", "decodingStrategy", "metadataPolicy")
 CP_GITSYNC_PLACEHOLDER = "components:git-sync.refuses-placeholder-known-hosts"
