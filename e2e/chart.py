@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from e2e.gitops.model import get_path
+
 
 @dataclass(frozen=True)
 class SecretRef:
