@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "e2e"
 # Lowest first. A module may import its own package and anything of a strictly lower layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("e2e", "e2e.errors"),
-    ("e2e.masking", "e2e.private_file", "e2e.safe_files", "e2e.versions"),
+    ("e2e.masking", "e2e.private_file", "e2e.processes", "e2e.safe_files", "e2e.versions"),
     ("e2e.judgement",),  # the one result type: pending, ok or failed, with evidence
     ("e2e.gitops",),  # the repository model
     ("e2e.chart",),  # what the chart reads
@@ -33,6 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("e2e.components", "e2e.scenarios"),  # the component tier; failure scenarios
     ("e2e.report", "e2e.ci"),
     ("e2e.suites",),
+    ("e2e.tiers",),  # `airflow-e2e test`: the shipped suites through pytest
     ("e2e.commands",),
     ("e2e.cli", "e2e.plugin"),
 )
@@ -133,7 +134,8 @@ def layer_of(module: str) -> tuple[int, str]:
     best: tuple[int, str] | None = None
     for rank, units in enumerate(LAYERS):
         for unit in units:
-            if (module == unit or module.startswith(unit + ".")) and (best is None or len(unit) > len(best[1])):
+            covers = module == unit or (unit != "e2e" and module.startswith(unit + "."))  # the root: itself only
+            if covers and (best is None or len(unit) > len(best[1])):
                 best = (rank, unit)
     if best is None:
         raise KeyError(module)
@@ -185,6 +187,8 @@ def test_the_checker_sees_a_lazy_cycle_and_an_upward_import(tmp_path):
                                     "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import e2e.cli\n")
     (pkg / "cli.py").write_text("")
     edges = graph(pkg)
+    with pytest.raises(KeyError):  # a module nobody placed in LAYERS is refused, not taken as the root
+        layer_of("e2e.newcomer")
     assert edges["e2e.cluster"] == {"e2e.stack.a"}  # the TYPE_CHECKING import is not a dependency
     assert cycles(edges) == [["e2e.cluster", "e2e.stack.a"]]
     assert upward_imports(edges) == ["e2e.stack.a -> e2e.cluster (e2e.stack is layer 11, e2e.cluster is layer 12)"]
