@@ -159,7 +159,7 @@ def duplicate_key(ctx: Context) -> list[Finding]:
     # what Argo CD and Helm read: Kubernetes objects and the Applications' values files (a CI file of the
     # same repository may redefine keys on purpose, e.g. GitLab's `.setup` templates)
     documents = [(o.origin.file, o.body) for o in ctx.repo.objects]
-    values = {v.path: v.data for app in ctx.repo.applications for v in ctx.repo.helm_values(app)}
+    values = {v.path: v.data for inst in ctx.all_installs for v in inst.values_files}
     documents += sorted(values.items())
     reported: set[tuple[str, str, int]] = set()
     for rel, data in documents:
