@@ -11,6 +11,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field

@@ -7,15 +7,16 @@ from __future__ import annotations
 import pytest
 
 from e2e import payload as payload_mod
-from e2e.components import inputs, jobenv
+from e2e.components import jobenv
 from e2e.config import DEFAULT_GITOPS_DIR
 from e2e.gitops import load_repository
+from e2e.install import airflow_install
 
 
 @pytest.fixture(scope="module")
 def repo_values():
     repo = load_repository(DEFAULT_GITOPS_DIR)
-    return repo, inputs.airflow_values(repo)[0]
+    return repo, airflow_install(repo).values
 
 
 def payload_without_admin_password():
