@@ -77,6 +77,11 @@ def run_finished(run_body: Any, tasks_body: Any) -> Judgement:
     return Judgement("pending", [head])
 
 
+def celery_workers_tasks(tasks_body: Any) -> list[str]:
+    """The task ids of a run (what the worker must have executed)."""
+    return sorted(str(t.get("task_id")) for t in _entries(tasks_body, "task_instances"))
+
+
 def celery_workers(tasks_body: Any) -> list[str]:
     """The workers that ran the tasks (Celery hostnames), to show they ran on the worker, not in-process."""
     return sorted({str(t.get("hostname")) for t in _entries(tasks_body, "task_instances") if t.get("hostname")})

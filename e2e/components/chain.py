@@ -12,6 +12,7 @@ another Fernet key, a clone with another host key; each must fail with FAILURES.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -244,8 +245,12 @@ class LocalChain:
         begun = time.monotonic()
         judgement, evidence = self.trigger_and_wait()
         evidence.append(f"parse + run took {time.monotonic() - begun:.0f} s")
-        evidence.append(f"Celery worker executed {self.celery_workloads()} workload(s) (`execute_workload[...] "
-                        "succeeded` in its log)")
+        tasks = len(dag_run.celery_workers_tasks(self.session.task_instances(dag_run.CHAIN_DAG_ID, run_id)[1])) \
+            if (run_id := _run_id(evidence)) else 0
+        with contextlib.suppress(NotReady):  # the worker logs a task's end just after the API records it
+            wait_until(lambda: self.celery_workloads() >= tasks, timeout=30, what="the worker's log")
+        evidence.append(f"Celery worker executed {self.celery_workloads()} workload(s) of {tasks} task(s) "
+                        "(`execute_workload[...] succeeded` in its log)")
         log = self.keep_logs(NAME_RUN)
         evidence = ["logged in as the payload's admin (POST /auth/token -> bearer token)", *evidence, *self.notes]
         if judgement.state == "ok":
@@ -439,6 +444,12 @@ def _wait_judgement(judge: Any, timeout: float, processes: list[AirflowProcess])
         return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
     except GaveUp as exc:
         return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
+
+
+def _run_id(evidence: list[str]) -> str | None:
+    line = next((x for x in evidence if x.startswith("POST dagRuns -> ")), "")
+    run_id = line.rsplit(" ", 1)[-1] if line else ""
+    return run_id if run_id and run_id != "None" else None
 
 
 def with_password(url: str, password: str) -> str:

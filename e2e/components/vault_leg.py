@@ -116,5 +116,5 @@ def read_as_eso(client: Any, repo: Repository, policies: list[str]) -> EsoRead:
 
 def _first(exc: Exception) -> str:
     """Vault's own error text (hvac puts the server's `errors` list in the message)."""
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    text = " ".join(str(exc).replace("*", " ").split())
+    return text[:200] or type(exc).__name__
