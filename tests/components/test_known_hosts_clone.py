@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import dataclasses
 import hashlib
 import hmac
 import subprocess
@@ -27,13 +26,6 @@ pytestmark = pytest.mark.components
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP2Aq6k1c5i5EelQdEiaxijHMyuOHJtSyvlnDN/bKp7/"
 
 
-def with_values(inputs, values):
-    """The same inputs with other chart values (the install's merged values, replaced for this test only)."""
-    install = copy.copy(inputs.install)
-    install.__dict__["values"] = values
-    return dataclasses.replace(inputs, install=install)
-
-
 def hashed(name: str) -> str:
     salt = b"per-line-salt-20byte"
     digest = hmac.new(salt, name.encode(), hashlib.sha1).digest()
@@ -45,7 +37,7 @@ def suite_with_git_sync(component_stack, repo: str, known: str) -> ComponentSuit
     view = copy.copy(component_stack)
     values = copy.deepcopy(component_stack.inputs.values)
     values["dags"]["gitSync"].update(repo=repo, knownHosts=known)
-    view.inputs = with_values(component_stack.inputs, values)
+    view.inputs = component_stack.inputs.with_values(values)
     return ComponentSuite(view, Recorder(view.masker, view.artifacts))
 
 

@@ -4,7 +4,6 @@ check runs exactly the values' script on an empty database and never substitutes
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import pytest
 
@@ -17,18 +16,11 @@ NO_GATE = ('airflow users create --username "${AIRFLOW_DEFAULT_USERNAME}" --firs
            '--role Admin --email "${AIRFLOW_DEFAULT_EMAIL}" --password "${AIRFLOW_DEFAULT_PASSWORD}"\n')
 
 
-def with_values(inputs, values):
-    """The same inputs with other chart values (the install's merged values, replaced for this test only)."""
-    install = copy.copy(inputs.install)
-    install.__dict__["values"] = values
-    return dataclasses.replace(inputs, install=install)
-
-
 def test_a_script_without_the_gate_fails_as_a_missing_gate(component_stack, tmp_path_factory):
     view = copy.copy(component_stack)
     values = copy.deepcopy(component_stack.inputs.values)
     values["createUserJob"]["args"] = ["bash", "-ec", NO_GATE]
-    view.inputs = with_values(component_stack.inputs, values)
+    view.inputs = component_stack.inputs.with_values(values)
     suite = ComponentSuite(view, Recorder(view.masker, tmp_path_factory.mktemp("no-gate-artifacts")))
     result = suite.result("migration.check-fails-before-migrate")
     assert result.outcome == "fail", result.summary
