@@ -1,35 +1,59 @@
-"""What every ephemeral server of the component tier shares: a temp root, a log file, a clean stop.
+"""What every ephemeral server of the component tier shares: a temp root, a log file, a process group, a stop.
 
-Why one place: PostgreSQL, Redis and sshd each start a real process under a throwaway directory, and each must
-be torn down even when `start()` fails half-way (a port taken, a binary missing), and must say why it died with
-the last line of its own log. Only how a server starts, probes and (for PostgreSQL) stops differs.
+Why one place: OpenBao, Redis, sshd and PostgreSQL each start a real process on loopback under a throwaway
+directory, wait for a real probe with a deadline, must be torn down even when `start()` fails half-way (a
+port taken, a binary missing), and must say why they died with the last line of their own log. `launch`
+starts the process in its own process group and waits; `stop` ends the whole group (a server's children go
+with it) and removes the root. Only how a server is configured and probed (and, for PostgreSQL, stopped)
+differs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
+import signal
 import subprocess
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Self
+
+from e2e.components import net
+from e2e.components.waiting import GaveUp, wait_until
 
 STOP_GRACE_SECONDS = 10
 
 
-def terminate(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM, then SIGKILL if the process is still there after the grace period."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=STOP_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_GRACE_SECONDS)
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM to the process group `proc` leads, SIGKILL if it is still there after the grace period."""
+    if proc.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=STOP_GRACE_SECONDS)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 class EphemeralServer:
-    """Base for a server living in `root` (a temp dir) and logging to `log_file`; a context manager."""
+    """Base for a loopback server living in `root` (a temp dir) and logging to `log_file`; a context manager."""
 
+    name = "server"  # the temp dir's and log file's name ("redis", "sshd", ...)
+    title = "server"  # how messages name it ("Redis", "sshd", ...)
     root: Path | None = None
     _proc: subprocess.Popen[bytes] | None = None
+
+    def __init__(self, *, startup_timeout: float) -> None:
+        self.startup_timeout = startup_timeout
+        self.host = net.LOOPBACK
+        self.port = 0
+        self.root = None
+        self._proc = None
 
     def start(self) -> Self:
         raise NotImplementedError
@@ -46,13 +70,32 @@ class EphemeralServer:
 
     @property
     def log_file(self) -> Path:
-        raise NotImplementedError
+        assert self.root is not None
+        return self.root / f"{self.name}.log"
+
+    def make_root(self) -> Path:
+        self.root = Path(tempfile.mkdtemp(prefix=f"airflow-e2e-{self.name}-"))
+        return self.root
+
+    def launch(self, argv: list[str], ready: Callable[[], bool], *, env: dict[str, str] | None = None) -> None:
+        """Start `argv` in `root`, in its own process group, and wait until `ready()` (or the process exits)."""
+        assert self.root is not None
+        with open(self.log_file, "ab") as log:
+            self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                          env=env, cwd=self.root, start_new_session=True)
+        wait_until(lambda: self.ensure_running() or ready(), timeout=self.startup_timeout,
+                   what=f"{self.title} on port {self.port}")
+
+    def ensure_running(self) -> None:
+        """Raise GaveUp (stop waiting now) when the server process exited; its log's last line says why."""
+        if self._proc is not None and self._proc.poll() is not None:
+            raise GaveUp(f"{self.title} exited ({self._proc.returncode}): {self.last_log_line()}")
 
     def stop(self) -> None:
-        """Stop the process and remove the root; safe after a failed start and when called twice."""
-        if self._proc is not None:
-            terminate(self._proc)
-            self._proc = None
+        """Stop the process group and remove the root; safe after a failed start and when called twice."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            stop_group(proc)
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
@@ -60,7 +103,7 @@ class EphemeralServer:
     def log_text(self) -> str:
         try:
             return self.log_file.read_text(errors="replace")
-        except OSError:
+        except (OSError, AssertionError):
             return ""
 
     def last_log_line(self) -> str:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from e2e.components import binaries, identity, net
 from e2e.components.ephemeral import EphemeralServer
-from e2e.components.waiting import GaveUp, wait_until
 
 PRIVSEP_DIR = Path("/run/sshd")
 
@@ -36,15 +35,13 @@ def git_env(home: Path) -> dict[str, str]:
 
 
 class GitSshServer(EphemeralServer):
+    name = title = "sshd"
+
     def __init__(self, authorized_public_key: str, *, startup_timeout: float = 30.0,
                  who: identity.Identity | None = None) -> None:
+        super().__init__(startup_timeout=startup_timeout)
         self.authorized_public_key = authorized_public_key.strip()
-        self.startup_timeout = startup_timeout
         self.who = who
-        self.host = net.LOOPBACK
-        self.port = 0
-        self.root: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
 
     # -- facts a client needs ----------------------------------------------------------------------------
     @property
@@ -64,11 +61,6 @@ class GitSshServer(EphemeralServer):
         parts = (self.root / "ssh_host_ed25519_key.pub").read_text().split()
         return f"{parts[0]} {parts[1]}"
 
-    @property
-    def log_file(self) -> Path:
-        assert self.root is not None
-        return self.root / "sshd.log"
-
     def url(self, repo_path: str) -> str:
         assert self.root is not None
         return f"ssh://{self.user}@{self.host}:{self.port}{self.root / 'repos' / repo_path.strip('/')}"
@@ -78,12 +70,9 @@ class GitSshServer(EphemeralServer):
         sshd, keygen = binaries.find("sshd"), binaries.find("ssh-keygen")
         binaries.find("git-shell")
         self.who = self.who or identity.unprivileged()
-        if os.getuid() == 0:
+        if os.getuid() == 0:  # an unprivileged sshd does not use privilege separation
             PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
-        elif not PRIVSEP_DIR.is_dir():
-            pass  # an unprivileged sshd does not use privilege separation
-        self.root = Path(tempfile.mkdtemp(prefix="airflow-e2e-sshd-"))
-        self.root.chmod(0o755)  # the git user reads authorized_keys and the repositories below
+        self.make_root().chmod(0o755)  # the git user reads authorized_keys and the repositories below
         (self.root / "repos").mkdir()
         key = self.root / "ssh_host_ed25519_key"
         subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-C", "airflow-e2e-host", "-f", str(key)],
@@ -102,10 +91,7 @@ class GitSshServer(EphemeralServer):
             "PermitRootLogin no", "AllowTcpForwarding no", "AllowAgentForwarding no", "X11Forwarding no",
             "PermitTTY no", "PrintMotd no", "LogLevel VERBOSE", "",
         ]))
-        with open(self.log_file, "wb") as log:
-            self._proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdout=log, stderr=log,
-                                          stdin=subprocess.DEVNULL, cwd=self.root)
-        wait_until(self._banner, timeout=self.startup_timeout, what=f"sshd on port {self.port}")
+        self.launch([sshd, "-D", "-e", "-f", str(config)], lambda: net.banner(self.port).startswith(b"SSH-"))
         return self
 
     # -- content -----------------------------------------------------------------------------------------
@@ -130,9 +116,3 @@ class GitSshServer(EphemeralServer):
             shutil.rmtree(work, ignore_errors=True)
         self.who.own(self.root / "repos")
         return commit
-
-    def _banner(self) -> bool:
-        assert self._proc is not None
-        if self._proc.poll() is not None:
-            raise GaveUp(f"sshd exited ({self._proc.returncode}): {self.last_log_line()}")
-        return net.banner(self.port).startswith(b"SSH-")

@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import ssl
-import subprocess
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 from e2e.components import net
-from e2e.components.ephemeral import STOP_GRACE_SECONDS, EphemeralServer
-from e2e.components.waiting import GaveUp, wait_until
+from e2e.components.ephemeral import EphemeralServer
 
 CA_NAME = "vault-ca.pem"  # what -dev-tls writes into -dev-tls-cert-dir (as Vault does)
 
@@ -68,18 +64,11 @@ class OpenBaoServer(EphemeralServer):
     `client()` (an hvac.Client verifying the CA). The certificate's SANs include 127.0.0.1 and localhost.
     """
 
-    def __init__(self, root_token: str, *, startup_timeout: float = 60.0) -> None:
-        self.token = root_token
-        self.startup_timeout = startup_timeout
-        self.host = net.LOOPBACK
-        self.port = 0
-        self.root: Path | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
+    name, title = "bao", "OpenBao"
 
-    @property
-    def log_file(self) -> Path:
-        assert self.root is not None
-        return self.root / "bao.log"
+    def __init__(self, root_token: str, *, startup_timeout: float = 60.0) -> None:
+        super().__init__(startup_timeout=startup_timeout)
+        self.token = root_token
 
     @property
     def cert_dir(self) -> Path:
@@ -99,32 +88,16 @@ class OpenBaoServer(EphemeralServer):
         return f"https://{self.host}:{self.port}"
 
     def start(self) -> OpenBaoServer:
+        """A clean SIGTERM on stop removes the 0400 TLS files; HOME and the cert dir live in the root."""
         binary = bao_binary()
-        self.root = Path(tempfile.mkdtemp(prefix="airflow-e2e-bao-"))
+        self.make_root()
         self.cert_dir.mkdir()
         self.port = free_port_pair()
         env = {"PATH": "/usr/bin:/bin", "HOME": str(self.root), "BAO_DEV_ROOT_TOKEN_ID": self.token}
-        argv = [binary, "server", "-dev", "-dev-tls", "-dev-no-store-token",
-                f"-dev-listen-address={self.host}:{self.port}", f"-dev-tls-cert-dir={self.cert_dir}"]
-        with open(self.log_file, "wb") as log:
-            self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                          env=env, cwd=self.root, start_new_session=True)
-        wait_until(self._healthy, timeout=self.startup_timeout, what=f"OpenBao on port {self.port}")
+        self.launch([binary, "server", "-dev", "-dev-tls", "-dev-no-store-token",
+                     f"-dev-listen-address={self.host}:{self.port}", f"-dev-tls-cert-dir={self.cert_dir}"],
+                    self._healthy, env=env)
         return self
-
-    def stop(self) -> None:
-        """SIGTERM to the process group (a clean exit removes the 0400 TLS files), SIGKILL after the grace."""
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=STOP_GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=STOP_GRACE_SECONDS)
-            except ProcessLookupError:
-                proc.wait(timeout=STOP_GRACE_SECONDS)
-        super().stop()
 
     def last_log_line(self) -> str:
         """The server's last error (or line), with the root token masked: dev mode repeats it in errors."""
@@ -138,9 +111,6 @@ class OpenBaoServer(EphemeralServer):
         return hvac.Client(url=self.url, token=self.token if token is None else token, verify=str(self.ca_file))
 
     def _healthy(self) -> bool:
-        assert self._proc is not None
-        if self._proc.poll() is not None:
-            raise GaveUp(f"bao server exited ({self._proc.returncode}): {self.last_log_line()}")
         if not self.ca_file.is_file():
             return False
         context = ssl.create_default_context(cafile=str(self.ca_file))

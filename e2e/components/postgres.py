@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from e2e.components import binaries, identity, net
@@ -31,12 +30,11 @@ def _quote_ident(text: str) -> str:
 class PostgresServer(EphemeralServer):
     """Context manager: `with PostgresServer() as pg: pg.create_login(user, password, db)`."""
 
+    name, title = "pg", "PostgreSQL"
+
     def __init__(self, *, startup_timeout: float = 60.0, who: identity.Identity | None = None) -> None:
-        self.startup_timeout = startup_timeout
+        super().__init__(startup_timeout=startup_timeout)
         self.who = who
-        self.host = net.LOOPBACK
-        self.port = 0
-        self.root: Path | None = None
         self._bins: dict[str, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------------------
@@ -50,15 +48,10 @@ class PostgresServer(EphemeralServer):
         assert self.root is not None
         return self.root / "sock"
 
-    @property
-    def log_file(self) -> Path:
-        assert self.root is not None
-        return self.root / "postgres.log"
-
     def start(self) -> PostgresServer:
         self._bins = {name: binaries.find(name) for name in ("initdb", "pg_ctl", "pg_isready", "psql")}
         self.who = self.who or identity.unprivileged()
-        self.root = Path(tempfile.mkdtemp(prefix="airflow-e2e-pg-"))
+        self.make_root()
         self.socket_dir.mkdir()
         self.who.own(self.root)
         self._run_as([self._bins["initdb"], "-D", str(self.data_dir), "-U", ADMIN, "-E", "UTF8", "--locale=C",
