@@ -159,6 +159,7 @@ class AirflowInstall:
     unresolved: list[Unresolved]
     values_key: str = ""  # "airflow" (or the dependency's alias) for a wrapper chart
     airflow_override: str | None = None  # the Airflow a run really installs, when it is not the pinned chart's
+    chart_repo: str | None = None  # the chart repository (HTTP(S) or OCI) the airflow chart is pulled from
 
     # -- identity and names --------------------------------------------------------------------------------
     @property
@@ -472,7 +473,8 @@ def _installs_of(repo: Repository, app: Application) -> list[AirflowInstall]:
     found = []
     for source in app.sources:
         if source.chart == AIRFLOW_CHART:
-            found.append(_install(repo, app, source, "chart", source.target_revision, "", None))
+            found.append(replace(_install(repo, app, source, "chart", source.target_revision, "", None),
+                                 chart_repo=source.repo_url or None))
         elif source.path is not None and not source.chart and repo.is_local(source):
             base = _norm(source.path)
             meta = _chart_yaml(repo, base)
@@ -484,9 +486,16 @@ def _installs_of(repo: Repository, app: Application) -> list[AirflowInstall]:
             for dep in meta.get("dependencies") or []:
                 if isinstance(dep, dict) and dep.get("name") == AIRFLOW_CHART:
                     key = str(dep.get("alias") or AIRFLOW_CHART)
-                    found.append(_install(repo, app, source, "wrapper", _str(dep.get("version")), key, base))
+                    found.append(replace(_install(repo, app, source, "wrapper", _str(dep.get("version")), key, base),
+                                         chart_repo=_chart_repository(dep.get("repository"))))
                     break
     return found
+
+
+def _chart_repository(value: Any) -> str | None:
+    """A Chart.yaml dependency's repository when helm can pull from it (not `@name`/`alias:` or `file://`)."""
+    text = _str(value)
+    return text if text and text.startswith(("http://", "https://", "oci://")) else None
 
 
 def _install(repo: Repository, app: Application, source: AppSource, how: str, version: str | None,

@@ -32,8 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "the top of a clone. Git sources with another repoURL are reported, not checked")
     parser.add_argument("--chart-schema", type=Path, metavar="FILE|DIR",
                         help="the Airflow chart's values.schema.json (a file, or a folder with <chart version>/"
-                             "values.schema.json); default: the user cache. Without one, values keys are not "
-                             "checked (one note)")
+                             "values.schema.json); default: the user cache, filled once by `helm pull` of the "
+                             "pinned chart. Without one, values keys are not checked (one note)")
+    parser.add_argument("--offline", action="store_true",
+                        help="never run helm to download the chart schema (also: AIRFLOW_E2E_OFFLINE=1)")
     parser.add_argument("--existing-secret", action="append", default=[], metavar="[NAMESPACE/]NAME",
                         help="a Secret made outside Git (by hand, by another pipeline): the values may name it "
                              "without an ExternalSecret (repeatable)")
@@ -42,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     report = run_preflight(args.directory, args.payload, include=args.include, exclude=args.exclude,
                            repo_urls=args.repo_url, existing_secrets=args.existing_secret,
-                           chart_schema=args.chart_schema)
+                           chart_schema=args.chart_schema, download=not args.offline)
     masker = Masker(report.secrets)
     print(to_json(report, masker) if args.format == "json" else to_text(report, masker))
     if args.format == "text":

