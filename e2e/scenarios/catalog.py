@@ -12,6 +12,7 @@ from functools import partial
 
 from e2e import versions
 from e2e.judgement import Judgement, failed, ok, pending, seen
+from e2e.observe.snapshot import Snapshot, name_of, pod_finished, pod_ready
 from e2e.preflight.rules import all_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
@@ -19,7 +20,6 @@ from e2e.scenarios import messages as msg
 from e2e.scenarios import symptoms as sym
 from e2e.scenarios.layout import REFERENCE_SECRETS, Layout
 from e2e.scenarios.model import AllOf, AnyOf, Check, Invariant, Memory, Scenario, When
-from e2e.scenarios.observed import Observed, name_of, pod_finished, pod_ready
 from e2e.scenarios.steps import (
     AIRFLOW_COMPONENTS,
     ConfigMapKeyFromRepo,
@@ -111,16 +111,16 @@ OFFLINE_VALUES_MIGRATION = "offline:values_migration_findings"
 # --- predicates particular to one scenario -------------------------------------------------------------------
 
 
-def pods_missing_secrets(obs: Observed, _m: Memory) -> Judgement:
+def pods_missing_secrets(obs: Snapshot, _m: Memory) -> Judgement:
     """Entry 1: containers wait on a Secret that is not there yet, or its volume cannot mount."""
     found = sym.pods_waiting(obs, "CreateContainerConfigError", msg.SECRET_NOT_FOUND)
     found += sym.events(obs, "FailedMount", msg.SECRET_NOT_FOUND, type_="Warning", involved_kind="Pod")
     return seen(found, 'no pod waiting on `secret "..." not found` yet')
 
 
-def recovered_by_themselves(obs: Observed, memory: Memory) -> Judgement:
+def recovered_by_themselves(obs: Snapshot, memory: Memory) -> Judgement:
     """Entry 1: the very pods that waited at the symptom (same uid) are Ready now: nobody deleted them."""
-    at = memory.at_symptom or Observed()
+    at = memory.at_symptom or Snapshot()
     stuck = {(p.get("metadata") or {}).get("uid"): name_of(p) for p in at.pods
              if ((p.get("metadata") or {}).get("labels") or {}).get("component") in AIRFLOW_COMPONENTS
              and not (p.get("metadata") or {}).get("deletionTimestamp") and not pod_ready(p)
@@ -137,7 +137,7 @@ def recovered_by_themselves(obs: Observed, memory: Memory) -> Judgement:
     return ok(*[f"pod {n} started by itself once its Secrets existed" for n in sorted(stuck.values())])
 
 
-def chart_made_secrets(obs: Observed, _m: Memory, chart_app: str = CHART_APP) -> Judgement:
+def chart_made_secrets(obs: Snapshot, _m: Memory, chart_app: str = CHART_APP) -> Judgement:
     """Entry 2: a Secret with the chart's labels (heritage/chart) where ESO's was, or the app never settles."""
     found = [f"Secret {s.name} made by the chart (labels {s.labels.get('chart', '')} {s.labels.get('heritage', '')})"
              for s in obs.secrets.values() if "heritage" in s.labels or "chart" in s.labels]
@@ -147,7 +147,7 @@ def chart_made_secrets(obs: Observed, _m: Memory, chart_app: str = CHART_APP) ->
     return seen(found, "no chart-made Secret and the app is in sync")
 
 
-def fernet_key_replaced(obs: Observed, memory: Memory, secret: str = inv.FERNET_SECRET) -> Judgement:
+def fernet_key_replaced(obs: Snapshot, memory: Memory, secret: str = inv.FERNET_SECRET) -> Judgement:
     was = memory.before.secrets.get(secret)
     now = obs.secrets.get(secret)
     if was and now and now.digests.get(inv.FERNET_KEY) != was.digests.get(inv.FERNET_KEY):
@@ -155,13 +155,13 @@ def fernet_key_replaced(obs: Observed, memory: Memory, secret: str = inv.FERNET_
     return pending("fernet key unchanged so far")
 
 
-def secrets_hold_their_data_again(obs: Observed, memory: Memory) -> Judgement:
+def secrets_hold_their_data_again(obs: Snapshot, memory: Memory) -> Judgement:
     """Every Secret holds what it held before the break (ESO wrote Vault's data back over the chart's)."""
     held = inv.secret_data_unchanged_now(obs, memory, None)
     return pending(*held.evidence) if held.failed else held
 
 
-def every_external_secret_denied(obs: Observed, _m: Memory) -> Judgement:
+def every_external_secret_denied(obs: Snapshot, _m: Memory) -> Judgement:
     """Entry 3: EVERY ExternalSecret Ready=False/SecretSyncedError (one synced one means the policy still reads)."""
     errors = sym.external_secrets_condition(obs, "False", "SecretSyncedError")
     if not obs.external_secrets or len(errors) < len(obs.external_secrets):
@@ -169,18 +169,18 @@ def every_external_secret_denied(obs: Observed, _m: Memory) -> Judgement:
     return ok(*errors)
 
 
-def denied_by_vault(obs: Observed, _m: Memory) -> Judgement:
+def denied_by_vault(obs: Snapshot, _m: Memory) -> Judgement:
     found = [e for e in sym.events(obs, "UpdateFailed", msg.PERMISSION_DENIED, type_="Warning",
                                    involved_kind="ExternalSecret") if "403" in e]
     return seen(found, "no UpdateFailed event with `Code: 403 ... permission denied` yet")
 
 
-def store_still_valid(obs: Observed, _m: Memory) -> Judgement:
+def store_still_valid(obs: Snapshot, _m: Memory) -> Judgement:
     """Entry 3: the store validates (login works); only reads are denied."""
     return seen(sym.store_condition(obs, "True"), "ClusterSecretStore not Ready=True")
 
 
-def template_key_missing(obs: Observed, _m: Memory, name: str = inv.FERNET_SECRET) -> Judgement:
+def template_key_missing(obs: Snapshot, _m: Memory, name: str = inv.FERNET_SECRET) -> Judgement:
     errors = sym.external_secrets_condition(obs, "False", "SecretSyncedError", names=(name,))
     detail = sym.message_anywhere(obs, msg.MAP_NO_ENTRY)
     if errors and detail:
@@ -189,7 +189,7 @@ def template_key_missing(obs: Observed, _m: Memory, name: str = inv.FERNET_SECRE
 
 
 def git_sync_cannot_clone(patterns: tuple[str, ...]):
-    def predicate(obs: Observed, _m: Memory) -> Judgement:
+    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         failing = sym.init_containers_failing(obs, (GIT_SYNC_INIT,)) + sym.containers_restarting(obs, (GIT_SYNC,))
         lines = [line for p in patterns for line in sym.log_lines(obs, p)]
         if failing and lines:
@@ -199,7 +199,7 @@ def git_sync_cannot_clone(patterns: tuple[str, ...]):
     return predicate
 
 
-def user_job_fails_visibly(obs: Observed, _m: Memory, user_job: str = CREATE_USER_JOB,
+def user_job_fails_visibly(obs: Snapshot, _m: Memory, user_job: str = CREATE_USER_JOB,
                            migrate_job: str = MIGRATE_JOB) -> Judgement:
     """Entry 6: the create-user Job reports the database error and is NOT Complete (`|| true` hides nothing)."""
     job = obs.job(user_job)
@@ -219,13 +219,13 @@ def _finished(app: dict | None) -> str | None:
     return (((app or {}).get("status") or {}).get("operationState") or {}).get("finishedAt")
 
 
-def _recreated(obs: Observed, memory: Memory, name: str) -> dict | None:
+def _recreated(obs: Snapshot, memory: Memory, name: str) -> dict | None:
     app, was = obs.application(name), memory.before.application(name)
     uid = ((app or {}).get("metadata") or {}).get("uid")
     return app if app is not None and uid != ((was or {}).get("metadata") or {}).get("uid") else None
 
 
-def chart_synced_before_secrets(obs: Observed, memory: Memory, chart_app: str = CHART_APP,
+def chart_synced_before_secrets(obs: Snapshot, memory: Memory, chart_app: str = CHART_APP,
                                 secrets_app: str = SECRETS_APP) -> Judgement:
     """Entry 7: the re-created chart Application started syncing before the secrets one finished syncing."""
     chart, secrets = _recreated(obs, memory, chart_app), _recreated(obs, memory, secrets_app)
@@ -237,7 +237,7 @@ def chart_synced_before_secrets(obs: Observed, memory: Memory, chart_app: str = 
     return failed(f"{chart_app} started {started} after {secrets_app} finished {done}: the waves were honoured")
 
 
-def chart_synced_after_secrets(obs: Observed, memory: Memory, chart_app: str = CHART_APP,
+def chart_synced_after_secrets(obs: Snapshot, memory: Memory, chart_app: str = CHART_APP,
                                secrets_app: str = SECRETS_APP) -> Judgement:
     chart, secrets = _recreated(obs, memory, chart_app), _recreated(obs, memory, secrets_app)
     started, done = _started(chart), _finished(secrets)
@@ -248,18 +248,18 @@ def chart_synced_after_secrets(obs: Observed, memory: Memory, chart_app: str = C
     return failed(f"{chart_app} started {started} before {secrets_app} finished {done}: waves still ignored")
 
 
-def argo_shows_no_error(obs: Observed, _m: Memory, apps: tuple[str, ...] = (CHART_APP, SECRETS_APP)) -> Judgement:
+def argo_shows_no_error(obs: Snapshot, _m: Memory, apps: tuple[str, ...] = (CHART_APP, SECRETS_APP)) -> Judgement:
     errors = [line for app in apps for line in sym.application_condition(obs, app, "Error")]
     return failed(*errors) if errors else ok("Argo CD shows no error condition")
 
 
-def secrets_unreadable(obs: Observed, _m: Memory) -> Judgement:
+def secrets_unreadable(obs: Snapshot, _m: Memory) -> Judgement:
     """Entry 8: ESO cannot read (403, sealed, new CA): ExternalSecrets or the store report it."""
     found = sym.external_secrets_condition(obs, "False", "SecretSyncedError") + sym.store_condition(obs, "False")
     return seen(found, "ESO still reads Vault")
 
 
-def secrets_vanished(obs: Observed, memory: Memory) -> Judgement:
+def secrets_vanished(obs: Snapshot, memory: Memory) -> Judgement:
     """Entry 15: Secrets gone with their owner, or already back with a new uid (they vanished in between)."""
     before = memory.before.secrets
     gone = [f"Secret {n} absent" for n in before if n not in obs.secrets]
@@ -269,7 +269,7 @@ def secrets_vanished(obs: Observed, memory: Memory) -> Judgement:
 
 
 def chart_revision_is(version: str, chart_app: str = CHART_APP):
-    def predicate(obs: Observed, _m: Memory) -> Judgement:
+    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         app = obs.application(chart_app) or {}
         sync = (app.get("status") or {}).get("sync") or {}
         revisions = list(sync.get("revisions") or []) + ([sync["revision"]] if sync.get("revision") else [])
@@ -280,7 +280,7 @@ def chart_revision_is(version: str, chart_app: str = CHART_APP):
     return predicate
 
 
-def migration_job_ran_again(obs: Observed, memory: Memory, name: str = MIGRATE_JOB) -> Judgement:
+def migration_job_ran_again(obs: Snapshot, memory: Memory, name: str = MIGRATE_JOB) -> Judgement:
     job, was = obs.job(name), memory.before.job(name)
     if job is None:
         return pending(f"Job {name} absent")
@@ -290,7 +290,7 @@ def migration_job_ran_again(obs: Observed, memory: Memory, name: str = MIGRATE_J
 
 
 def images_at(airflow_version: str):
-    def predicate(obs: Observed, _m: Memory) -> Judgement:
+    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         stale = sorted({f"{name_of(p)}: {c.get('image')}" for p in obs.pods if not pod_finished(p)
                         for c in (p.get("spec") or {}).get("containers") or []
                         if "apache/airflow:" in str(c.get("image"))
@@ -302,7 +302,7 @@ def images_at(airflow_version: str):
     return predicate
 
 
-def waiting_for_migrations(obs: Observed, _m: Memory) -> Judgement:
+def waiting_for_migrations(obs: Snapshot, _m: Memory) -> Judgement:
     found = sym.log_lines(obs, msg.UNAPPLIED_MIGRATIONS) + sym.log_lines(obs, msg.WAITING_FOR_MIGRATIONS)
     held = sym.pods_in_init(obs, (WAIT_FOR_MIGRATIONS,)) + sym.init_containers_failing(obs, (WAIT_FOR_MIGRATIONS,))
     if held and found:
@@ -310,12 +310,12 @@ def waiting_for_migrations(obs: Observed, _m: Memory) -> Judgement:
     return pending(f"pods held by {WAIT_FOR_MIGRATIONS}: {len(held)}; migration log lines: {len(found)}")
 
 
-def kind_missing(obs: Observed, _m: Memory, app: str = SECRETS_APP) -> Judgement:
+def kind_missing(obs: Snapshot, _m: Memory, app: str = SECRETS_APP) -> Judgement:
     return seen(sym.application_condition(obs, app, "ComparisonError", msg.KIND_MISSING),
                 f"{app} has no ComparisonError `Object 'Kind' is missing in` yet")
 
 
-def no_comparison_error(obs: Observed, _m: Memory, app: str = SECRETS_APP) -> Judgement:
+def no_comparison_error(obs: Snapshot, _m: Memory, app: str = SECRETS_APP) -> Judgement:
     found = sym.application_condition(obs, app, "ComparisonError")
     return pending(*found) if found else ok(f"{app} has no ComparisonError")
 
@@ -323,7 +323,7 @@ def no_comparison_error(obs: Observed, _m: Memory, app: str = SECRETS_APP) -> Ju
 def synced_yet_out_of_sync(app_name: str):
     """Entry 13: the last sync of the CURRENT revision succeeded, and the app is still OutOfSync (and Healthy):
     a permanent diff, not the moment between a commit and its sync."""
-    def predicate(obs: Observed, _m: Memory) -> Judgement:
+    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         app = obs.application(app_name) or {}
         status = app.get("status") or {}
         sync, health = sym.application_status(obs, app_name)
@@ -339,7 +339,7 @@ def synced_yet_out_of_sync(app_name: str):
 
 
 def log_says(pattern: str, source: str | None = None):
-    def predicate(obs: Observed, _m: Memory) -> Judgement:
+    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         return seen(sym.log_lines(obs, pattern, source), f"no log line matching {pattern!r} yet")
 
     return predicate

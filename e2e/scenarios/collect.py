@@ -1,48 +1,32 @@
-"""Fill an `Observed` from a running stack: the only I/O the scenario predicates depend on.
+"""Fill a Snapshot from a running stack: the only I/O the scenario predicates depend on.
 
 Why here, apart from the predicates: everything read goes through the RunningStack's Kube (kubectl -o json),
-Secret values are digested the moment they are read (SecretSeen), and log lines are masked before they are
-kept, so nothing downstream can leak a value.
+and log lines are masked before they are kept, so nothing downstream can leak a value.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 
+from e2e.observe import snapshot
+from e2e.observe.snapshot import Snapshot, container_statuses, name_of
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory, Scenario
-from e2e.scenarios.observed import Observed, SecretSeen, container_statuses, name_of
 from e2e.scenarios.steps import scheduler_of
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
 
-RESOURCES = {  # what kubectl calls each kind the scenarios read
-    "pods": "pods", "jobs": "jobs.batch", "external_secrets": "externalsecrets.external-secrets.io",
-    "stores": "clustersecretstores.external-secrets.io", "applications": "applications.argoproj.io",
-    "events": "events", "secrets": "secrets",
-}
 LOG_TAIL = 200
 
 
-def observe(stack: RunningStack, scenario: Scenario, memory: Memory, *, users: bool = False) -> Observed:
-    cfg, kube = stack.config, stack.kube
-    ns = cfg.airflow_namespace
-    pods = kube.list(RESOURCES["pods"], ns)
+def observe(stack: RunningStack, scenario: Scenario, memory: Memory, *, users: bool = False) -> Snapshot:
+    """One look through the shared `snapshot.take` (only the repository's ExternalSecret targets among the
+    Secrets), with the named containers' masked logs, the probes' output and the Airflow users when asked."""
     targets = {es.target_name for es in stack.repo.external_secrets}
-    secrets = {s.name: s for s in (SecretSeen.from_api(o) for o in kube.list(RESOURCES["secrets"], ns))
-               if s.name in targets}
-    logs = _logs(stack, pods, scenario.log_sources)
-    logs.update(memory.probe_logs)
-    return Observed(
-        at=time.time(), pods=pods, jobs=kube.list(RESOURCES["jobs"], ns),
-        external_secrets=kube.list(RESOURCES["external_secrets"], ns), stores=kube.list(RESOURCES["stores"], None),
-        applications=kube.list(RESOURCES["applications"], cfg.argocd_namespace),
-        events=kube.list(RESOURCES["events"], ns) + kube.list(RESOURCES["events"], cfg.argocd_namespace),
-        secrets=secrets, logs=logs, users=airflow_users(stack) if users else None,
-    )
+    snap = snapshot.take(stack.kube, stack.config, secrets=targets, users=airflow_users(stack) if users else None)
+    return snap.replaced(logs={**_logs(stack, snap.pods, scenario.log_sources), **memory.probe_logs})
 
 
 def _logs(stack: RunningStack, pods: list[dict[str, Any]],

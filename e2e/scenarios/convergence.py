@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from e2e.judgement import Judgement, failed, ok, pending
+from e2e.observe.snapshot import Snapshot, condition, container_statuses, name_of, pod_finished, pod_ready
 from e2e.scenarios.model import Check, Memory
-from e2e.scenarios.observed import Observed, condition, container_statuses, name_of, pod_finished, pod_ready
 from e2e.scenarios.symptoms import application_status, job_state
 
 TERMINAL_WAITING = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerError")
@@ -21,7 +21,7 @@ def _component(pod: dict) -> str:
     return ((pod.get("metadata") or {}).get("labels") or {}).get("component", "")
 
 
-def airflow_pods_ready(obs: Observed, components: Iterable[str]) -> Judgement:
+def airflow_pods_ready(obs: Snapshot, components: Iterable[str]) -> Judgement:
     """Every pod of these components Ready; terminal image errors fail at once."""
     wanted = set(components)
     pods = [p for p in obs.pods if _component(p) in wanted and not pod_finished(p)
@@ -39,7 +39,7 @@ def airflow_pods_ready(obs: Observed, components: Iterable[str]) -> Judgement:
     return ok(f"{len(pods)} Airflow pods Ready")
 
 
-def external_secrets_synced(obs: Observed, names: Iterable[str] | None = None) -> Judgement:
+def external_secrets_synced(obs: Snapshot, names: Iterable[str] | None = None) -> Judgement:
     wanted = set(names) if names is not None else None
     ess = [e for e in obs.external_secrets if wanted is None or name_of(e) in wanted]
     if not ess:
@@ -54,12 +54,12 @@ def external_secrets_synced(obs: Observed, names: Iterable[str] | None = None) -
     return ok(f"{len(ess)} ExternalSecrets Ready=True SecretSynced")
 
 
-def secrets_present(obs: Observed, names: Iterable[str]) -> Judgement:
+def secrets_present(obs: Snapshot, names: Iterable[str]) -> Judgement:
     missing = [n for n in names if n not in obs.secrets]
     return pending(f"Secrets missing: {', '.join(missing)}") if missing else ok("every Secret present")
 
 
-def applications_synced_healthy(obs: Observed, names: Iterable[str]) -> Judgement:
+def applications_synced_healthy(obs: Snapshot, names: Iterable[str]) -> Judgement:
     lagging = []
     for name in names:
         sync, health = application_status(obs, name)
@@ -68,7 +68,7 @@ def applications_synced_healthy(obs: Observed, names: Iterable[str]) -> Judgemen
     return pending("Applications: " + "; ".join(lagging)) if lagging else ok("Applications Synced/Healthy")
 
 
-def job_complete_after_break(obs: Observed, memory: Memory, name: str) -> Judgement:
+def job_complete_after_break(obs: Snapshot, memory: Memory, name: str) -> Judgement:
     """The named Job Complete. A Job that failed and was not already there at the symptom fails at once."""
     job = obs.job(name)
     if job is None:
@@ -112,7 +112,7 @@ def job_complete(name: str) -> Check:
 
 
 def store_ready() -> Check:
-    def check(obs: Observed, _m: Memory) -> Judgement:
+    def check(obs: Snapshot, _m: Memory) -> Judgement:
         bad = [f"{name_of(s)} {(condition(s, 'Ready') or {}).get('reason', '?')}" for s in obs.stores
                if (condition(s, "Ready") or {}).get("status") != "True"]
         if not obs.stores:

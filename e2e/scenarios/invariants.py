@@ -9,13 +9,13 @@ an "end" invariant once, after convergence.
 from __future__ import annotations
 
 from e2e.judgement import Judgement, failed, ok
+from e2e.observe.snapshot import Snapshot, name_of, pod_ready
 from e2e.scenarios.model import Invariant, Memory, When
-from e2e.scenarios.observed import Observed, name_of, pod_ready
 
 FERNET_SECRET, FERNET_KEY = "airflow-fernet-key", "fernet-key"
 
 
-def secrets_retained_now(obs: Observed, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
+def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
     before = memory.before.secrets
     wanted = names if names is not None else tuple(before)
     lost = [n for n in wanted if n in before and n not in obs.secrets]
@@ -26,7 +26,7 @@ def secrets_retained_now(obs: Observed, memory: Memory, names: tuple[str, ...] |
     return ok(f"{len(wanted)} Secrets retained")
 
 
-def secret_data_unchanged_now(obs: Observed, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
+def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
     before = memory.before.secrets
     wanted = names if names is not None else tuple(before)
     changed = [f"Secret {n} key {k} changed" for n in wanted if n in before and n in obs.secrets
@@ -34,7 +34,7 @@ def secret_data_unchanged_now(obs: Observed, memory: Memory, names: tuple[str, .
     return failed(*changed) if changed else ok("Secret data unchanged")
 
 
-def fernet_key_unchanged_now(obs: Observed, memory: Memory, when: When, secret: str = FERNET_SECRET) -> Judgement:
+def fernet_key_unchanged_now(obs: Snapshot, memory: Memory, when: When, secret: str = FERNET_SECRET) -> Judgement:
     """`secret` is the repository's fernetKeySecretName (`dp-fernet` in a team's repository)."""
     was = memory.before.secrets.get(secret)
     now = obs.secrets.get(secret)
@@ -48,7 +48,7 @@ def fernet_key_unchanged_now(obs: Observed, memory: Memory, when: When, secret: 
     return ok(f"{secret}/{FERNET_KEY} unchanged (digest {was.digests[FERNET_KEY]})")
 
 
-def admin_user_kept_now(obs: Observed, memory: Memory, when: When) -> Judgement:
+def admin_user_kept_now(obs: Snapshot, memory: Memory, when: When) -> Judgement:
     if obs.users is None:
         return failed("the Airflow users could not be read at the end") if when == "end" else ok("users not read now")
     if memory.admin_username not in obs.users:
@@ -56,7 +56,7 @@ def admin_user_kept_now(obs: Observed, memory: Memory, when: When) -> Judgement:
     return ok(f"admin user {memory.admin_username!r} present")
 
 
-def airflow_keeps_running_now(obs: Observed, memory: Memory, components: tuple[str, ...]) -> Judgement:
+def airflow_keeps_running_now(obs: Snapshot, memory: Memory, components: tuple[str, ...]) -> Judgement:
     def ours(pod: dict) -> bool:
         return ((pod.get("metadata") or {}).get("labels") or {}).get("component") in components
 

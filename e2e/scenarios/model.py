@@ -4,7 +4,7 @@ the invariants that must hold on the way.
 Why declarative: the same object is printed as a plan offline (`airflow-e2e scenario NAME --dry-run`), unit-
 tested (its repository transforms on fixtures/gitops, its predicates on realistic API objects) and run against
 a live stack by the runner. Everything that touches the cluster lives in a Step's `apply`; everything that
-decides lives in pure predicates over `Observed`.
+decides lives in pure predicates over `Snapshot`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from e2e.judgement import Judgement, all_of, any_of
-from e2e.scenarios.observed import Observed
+from e2e.observe.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 class Memory:
     """What a run remembers between its phases: the baseline, the symptom, and what it must put back."""
 
-    before: Observed = field(default_factory=Observed)  # just before the first break step
-    at_symptom: Observed | None = None
+    before: Snapshot = field(default_factory=Snapshot)  # just before the first break step
+    at_symptom: Snapshot | None = None
     admin_username: str = "admin"
     saved_files: dict[str, str | None] = field(default_factory=dict)  # repo path -> text before the break
     saved_payload: dict[str, Any] | None = None
@@ -41,7 +41,7 @@ class Step(Protocol):
     def apply(self, stack: RunningStack, memory: Memory) -> None: ...
 
 
-Predicate = Callable[[Observed, Memory], Judgement]
+Predicate = Callable[[Snapshot, Memory], Judgement]
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Check:
     describe: str
     predicate: Predicate
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
+    def evaluate(self, obs: Snapshot, memory: Memory) -> Judgement:
         return self.predicate(obs, memory)
 
     def lines(self) -> list[str]:
@@ -66,7 +66,7 @@ class AllOf:
     def describe(self) -> str:
         return " AND ".join(c.describe for c in self.checks)
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
+    def evaluate(self, obs: Snapshot, memory: Memory) -> Judgement:
         return all_of(c.evaluate(obs, memory) for c in self.checks)
 
     def lines(self) -> list[str]:
@@ -81,7 +81,7 @@ class AnyOf:
     def describe(self) -> str:
         return "(" + " OR ".join(c.describe for c in self.checks) + ")"
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
+    def evaluate(self, obs: Snapshot, memory: Memory) -> Judgement:
         return any_of(c.evaluate(obs, memory) for c in self.checks)
 
     def lines(self) -> list[str]:
@@ -101,7 +101,7 @@ class Invariant:
     when: When = "throughout"
     reads_users: bool = False  # needs the Airflow usernames (an `airflow users list` in the scheduler)
 
-    def evaluate(self, obs: Observed, memory: Memory) -> Judgement:
+    def evaluate(self, obs: Snapshot, memory: Memory) -> Judgement:
         return self.predicate(obs, memory)
 
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from e2e.judgement import Judgement
+from e2e.observe.snapshot import Snapshot
 from e2e.scenarios.collect import observe
 from e2e.scenarios.model import Expectation, Memory, Scenario
-from e2e.scenarios.observed import Observed
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -54,7 +54,7 @@ class ScenarioFailed(AssertionError):
         super().__init__(f"scenario {result.scenario} (FAILURES.md {result.entry}): {reason}")
 
 
-def judge(expect: Expectation, obs: Observed, memory: Memory, scenario: Scenario) -> Judgement:
+def judge(expect: Expectation, obs: Snapshot, memory: Memory, scenario: Scenario) -> Judgement:
     """One look: a broken "throughout" invariant fails it, else the expectation decides."""
     from e2e.judgement import failed
 
@@ -75,7 +75,7 @@ def run(scenario: Scenario, stack: RunningStack, log: Callable[[str], None] = la
     memory.before = observe(stack, scenario, memory, users=scenario.reads_users)
     errors: list[str] = []
 
-    def wait(phase: str, expect: Expectation, within: float, probes=()) -> Observed | None:
+    def wait(phase: str, expect: Expectation, within: float, probes=()) -> Snapshot | None:
         started, last = time.monotonic(), [Judgement("pending")]
 
         def check():

@@ -439,8 +439,8 @@ class WaitForSecretData:
         return f"wait until Secret {self.name} {what} (at most {int(self.within)} s)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
+        from e2e.observe.snapshot import SecretSeen
         from e2e.observe.wait import Ok, Pending, eventually  # the shared wait loop (monotonic deadline)
-        from e2e.scenarios.observed import SecretSeen
 
         baseline = memory.before.secrets.get(self.name)
         ns = stack.config.airflow_namespace

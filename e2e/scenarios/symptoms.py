@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from e2e.observe.snapshot import Snapshot, condition, conditions, container_statuses, name_of
 from e2e.scenarios.messages import search
-from e2e.scenarios.observed import Observed, condition, conditions, container_statuses, name_of
 
 
 def _short(text: str | None, limit: int = 240) -> str:
@@ -34,7 +34,7 @@ def _excerpt(text: str | None, pattern: str, limit: int = 240) -> str:
     return ("..." if start else "") + piece + ("..." if start + limit < len(one) else "")
 
 
-def pods_waiting(obs: Observed, reason: str, message: str | None = None,
+def pods_waiting(obs: Snapshot, reason: str, message: str | None = None,
                  containers: Iterable[str] | None = None) -> list[str]:
     """Containers whose current state is `waiting` with this reason (and message pattern, if given)."""
     wanted = set(containers) if containers is not None else None
@@ -51,7 +51,7 @@ def pods_waiting(obs: Observed, reason: str, message: str | None = None,
     return found
 
 
-def _named_statuses(obs: Observed, kind: str, containers: Iterable[str]) -> Iterator[tuple[dict, dict]]:
+def _named_statuses(obs: Snapshot, kind: str, containers: Iterable[str]) -> Iterator[tuple[dict, dict]]:
     """(pod, container status) for each init or main container with one of these names."""
     wanted = set(containers)
     for pod in obs.pods:
@@ -60,7 +60,7 @@ def _named_statuses(obs: Observed, kind: str, containers: Iterable[str]) -> Iter
                 yield pod, cs
 
 
-def init_containers_failing(obs: Observed, containers: Iterable[str]) -> list[str]:
+def init_containers_failing(obs: Snapshot, containers: Iterable[str]) -> list[str]:
     """Init containers that exited non-zero or are in CrashLoopBackOff (the pod shows `Init:Error`)."""
     found = []
     for pod, cs in _named_statuses(obs, "init", containers):
@@ -77,7 +77,7 @@ def init_containers_failing(obs: Observed, containers: Iterable[str]) -> list[st
     return found
 
 
-def containers_restarting(obs: Observed, containers: Iterable[str]) -> list[str]:
+def containers_restarting(obs: Snapshot, containers: Iterable[str]) -> list[str]:
     """Main containers in CrashLoopBackOff or with a non-zero last exit (a worker that cannot start)."""
     found = []
     for pod, cs in _named_statuses(obs, "main", containers):
@@ -89,7 +89,7 @@ def containers_restarting(obs: Observed, containers: Iterable[str]) -> list[str]
     return found
 
 
-def pods_in_init(obs: Observed, containers: Iterable[str]) -> list[str]:
+def pods_in_init(obs: Snapshot, containers: Iterable[str]) -> list[str]:
     """Pods held by a named init container that has not finished (`Init:0/1`)."""
     found = []
     for pod, cs in _named_statuses(obs, "init", containers):
@@ -99,7 +99,7 @@ def pods_in_init(obs: Observed, containers: Iterable[str]) -> list[str]:
     return found
 
 
-def external_secrets_condition(obs: Observed, status: str, reason: str,
+def external_secrets_condition(obs: Snapshot, status: str, reason: str,
                                names: Iterable[str] | None = None) -> list[str]:
     """ExternalSecrets whose Ready condition has this status and reason."""
     wanted = set(names) if names is not None else None
@@ -113,7 +113,7 @@ def external_secrets_condition(obs: Observed, status: str, reason: str,
     return found
 
 
-def store_condition(obs: Observed, status: str, reason: str | None = None) -> list[str]:
+def store_condition(obs: Snapshot, status: str, reason: str | None = None) -> list[str]:
     found = []
     for store in obs.stores:
         ready = condition(store, "Ready") or {}
@@ -123,7 +123,7 @@ def store_condition(obs: Observed, status: str, reason: str | None = None) -> li
     return found
 
 
-def events(obs: Observed, reason: str, message: str | None = None, type_: str | None = None,
+def events(obs: Snapshot, reason: str, message: str | None = None, type_: str | None = None,
            involved_kind: str | None = None, involved_names: Iterable[str] | None = None) -> list[str]:
     """Events with this reason (and type, involved object kind/name, message pattern when given)."""
     wanted = set(involved_names) if involved_names is not None else None
@@ -144,7 +144,7 @@ def events(obs: Observed, reason: str, message: str | None = None, type_: str | 
     return found
 
 
-def application_condition(obs: Observed, app: str, type_suffix: str, message: str | None = None) -> list[str]:
+def application_condition(obs: Snapshot, app: str, type_suffix: str, message: str | None = None) -> list[str]:
     """Argo CD Application conditions (`ComparisonError`, `SyncError`...) matching a type and message."""
     application = obs.application(app)
     if application is None:
@@ -154,7 +154,7 @@ def application_condition(obs: Observed, app: str, type_suffix: str, message: st
             if str(c.get("type", "")).endswith(type_suffix) and (message is None or search(message, c.get("message")))]
 
 
-def application_operation_message(obs: Observed, app: str, message: str) -> list[str]:
+def application_operation_message(obs: Snapshot, app: str, message: str) -> list[str]:
     """The last sync operation's message or a resource result mentions the pattern (e.g. immutable fields)."""
     application = obs.application(app)
     op = ((application or {}).get("status") or {}).get("operationState") or {}
@@ -162,7 +162,7 @@ def application_operation_message(obs: Observed, app: str, message: str) -> list
     return [f"Application {app} operation {op.get('phase', '')}: {_short(t)}" for t in texts if search(message, t)]
 
 
-def application_status(obs: Observed, app: str) -> tuple[str, str]:
+def application_status(obs: Snapshot, app: str) -> tuple[str, str]:
     """(sync status, health status) of an Application; ("Missing", "Missing") when it is absent."""
     application = obs.application(app)
     if application is None:
@@ -179,7 +179,7 @@ def job_state(job: dict[str, Any]) -> str:
     return "Running"
 
 
-def jobs_failed(obs: Observed, name_contains: str) -> list[str]:
+def jobs_failed(obs: Snapshot, name_contains: str) -> list[str]:
     found = []
     for job in obs.jobs:
         if name_contains in name_of(job) and job_state(job) == "Failed":
@@ -190,13 +190,13 @@ def jobs_failed(obs: Observed, name_contains: str) -> list[str]:
     return found
 
 
-def log_lines(obs: Observed, pattern: str, source_contains: str | None = None) -> list[str]:
+def log_lines(obs: Snapshot, pattern: str, source_contains: str | None = None) -> list[str]:
     """Log lines (masked when collected) that match; the source is `pod/container`."""
     return [f"log {source}: {_excerpt(line, pattern)}" for source, line in obs.log_lines()
             if (source_contains is None or source_contains in source) and search(pattern, line)]
 
 
-def message_anywhere(obs: Observed, pattern: str) -> list[str]:
+def message_anywhere(obs: Snapshot, pattern: str) -> list[str]:
     """A pattern in any condition, event, container state or log line: for messages with several carriers."""
     found = [f"{kind} {name_of(o)}: {_excerpt(c.get('message'), pattern)}"
              for kind, objs in (("ExternalSecret", obs.external_secrets), ("ClusterSecretStore", obs.stores),

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from e2e.observe.airflow_api import AirflowApi, service
-from e2e.observe.snapshot import Snapshot, secret_bytes
+from e2e.observe.snapshot import Snapshot, digest, secret_bytes
 
 PASSWORD = "a-real-looking-password-42"
 
@@ -24,6 +24,20 @@ def test_snapshot_json_keeps_key_names_and_lengths_never_values():
     text = json.dumps(snap.to_json())
     assert PASSWORD not in text and secret["data"]["connection"] not in text
     assert f"<{len(PASSWORD)} bytes>" in text and "last-applied" not in text
+
+
+def test_one_snapshot_serves_checks_and_scenarios_secrets_as_digests_only():
+    """The checks read raw objects by kind; the scenario predicates read the same look's digests."""
+    secret = {"metadata": {"name": "dp-fernet", "uid": "u1"},
+              "data": {"fernet-key": base64.b64encode(PASSWORD.encode()).decode()}}
+    snap = Snapshot.from_lists(secret_objects=[secret], pods=[{"metadata": {"name": "af-scheduler-0"}}])
+    assert snap.get("Secret", "dp-fernet") is secret
+    assert [p["metadata"]["name"] for p in snap.pods] == ["af-scheduler-0"]
+    assert snap.secrets["dp-fernet"].digests == {"fernet-key": digest(PASSWORD)}
+    assert PASSWORD not in repr(snap.secrets)
+    assert snap.replaced(secret_objects=[]).secrets == {} and snap.secrets  # a copy; the look itself unchanged
+    with pytest.raises(TypeError, match="unknown kinds"):
+        Snapshot.from_lists(secrets=[secret])
 
 
 class StubAirflow(BaseHTTPRequestHandler):

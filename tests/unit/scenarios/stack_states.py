@@ -3,11 +3,9 @@ the state each reported failure leaves behind."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from e2e.observe.snapshot import Snapshot
 from e2e.scenarios.catalog import AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB
 from e2e.scenarios.model import Memory
-from e2e.scenarios.observed import Observed, SecretSeen
 
 from . import api_objects as k
 
@@ -22,25 +20,27 @@ def healthy_pods(image: str = "apache/airflow:3.2.1", uid_suffix: str = "") -> l
     return [k.pod(f"airflow-{c}-0", c, uid=f"uid-{c}{uid_suffix}", image=image) for c in COMPONENTS]
 
 
-def secrets(values: dict[str, str] | None = None, uid_suffix: str = "") -> dict[str, SecretSeen]:
+def secrets(values: dict[str, str] | None = None, uid_suffix: str = "") -> dict[str, dict]:
+    """The Secret objects by name (`healthy(secrets=...)` takes such a mapping)."""
     values = values or {}
-    return {name: SecretSeen.from_api(k.secret(name, {key: values.get(name, f"value-of-{name}")},
-                                               uid=f"uid-{name}{uid_suffix}"))
+    return {name: k.secret(name, {key: values.get(name, f"value-of-{name}")}, uid=f"uid-{name}{uid_suffix}")
             for name, key in SECRET_KEYS.items()}
 
 
-def healthy(**changes) -> Observed:
-    obs = Observed(
-        at=1.0, pods=healthy_pods(),
+def healthy(**changes) -> Snapshot:
+    obs = Snapshot.from_lists(
+        taken_at=1.0, pods=healthy_pods(),
         jobs=[k.job(MIGRATE_JOB, uid="uid-migrate-1"), k.job(CREATE_USER_JOB, uid="uid-user-1")],
         external_secrets=[k.external_secret(n) for n in AIRFLOW_SECRETS], stores=[k.store()],
         applications=[k.application("airflow-secrets", started="2026-11-23T21:00:00Z",
                                     finished="2026-11-23T21:00:10Z", uid="uid-app-secrets-1"),
                       k.application("airflow", started="2026-11-23T21:00:20Z", finished="2026-11-23T21:02:00Z",
                                     uid="uid-app-airflow-1", revisions=["1.21.0", "3f2c1a9"])],
-        secrets=secrets(), users=("admin",))
-    return replace(obs, **changes)
+        secret_objects=list(secrets().values()), users=("admin",))
+    if "secrets" in changes:
+        changes["secret_objects"] = list(changes.pop("secrets").values())
+    return obs.replaced(**changes)
 
 
-def memory(before: Observed | None = None, at_symptom: Observed | None = None) -> Memory:
+def memory(before: Snapshot | None = None, at_symptom: Snapshot | None = None) -> Memory:
     return Memory(before=before or healthy(), at_symptom=at_symptom)

@@ -3,9 +3,9 @@ are masked, usernames are parsed from the CLI's JSON (a scripted Kube, no cluste
 
 from __future__ import annotations
 
+from e2e.observe.snapshot import digest
 from e2e.scenarios.collect import observe, parse_users
 from e2e.scenarios.model import Memory
-from e2e.scenarios.observed import digest
 from e2e.scenarios.registry import REGISTRY
 
 from . import api_objects as k

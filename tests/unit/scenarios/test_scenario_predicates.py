@@ -4,12 +4,10 @@ stack and not on the broken one."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
+from e2e.observe.snapshot import Snapshot
 from e2e.scenarios.catalog import AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB
-from e2e.scenarios.observed import Observed
 from e2e.scenarios.registry import REGISTRY, get
 
 from . import api_objects as k
@@ -25,24 +23,24 @@ KEY_FORMAT_LOG = ['{"msg":"error syncing repo, will retry","error":"... stderr: 
                   '{"msg":"too many failures, aborting","failCount":1}']
 
 
-def git_sync_failing(log: list[str]) -> Observed:
+def git_sync_failing(log: list[str]) -> Snapshot:
     pods = [k.pod(f"airflow-{c}-new", c, phase="Pending", ready=False,
                   init=[k.container("git-sync-init", terminated=("Error", 1), restarts=1)]) for c in
             ("scheduler", "dag-processor")]
     return healthy(pods=healthy_pods() + pods, logs={"airflow-scheduler-new/git-sync-init": log})
 
 
-def symptom(name: str, obs: Observed, mem=None):
+def symptom(name: str, obs: Snapshot, mem=None):
     return REGISTRY[name].symptom.evaluate(obs, mem or memory())
 
 
-def converged(name: str, obs: Observed, mem=None):
+def converged(name: str, obs: Snapshot, mem=None):
     return REGISTRY[name].converged.evaluate(obs, mem or memory())
 
 
 # --- entry 1: pods first, then Secrets, the pods recover by themselves -----------------------------------------
 
-def entry1_at_symptom() -> Observed:
+def entry1_at_symptom() -> Snapshot:
     waiting = [k.waiting_on_secret(f"airflow-{c}-new", c, uid=f"uid-{c}-new") for c in ("scheduler", "api-server")]
     return healthy(pods=waiting, secrets={}, external_secrets=[])
 
@@ -87,8 +85,8 @@ def test_secrets_after_pods_is_pending_while_secrets_are_missing():
 
 def test_chart_generated_keys_seen_as_chart_labelled_secret():
     chart_made = secrets()
-    chart_made["airflow-jwt-secret"] = replace(chart_made["airflow-jwt-secret"], labels={
-        "tier": "airflow", "release": "airflow", "chart": "airflow-1.21.0", "heritage": "Helm"})
+    chart_made["airflow-jwt-secret"]["metadata"]["labels"] = {
+        "tier": "airflow", "release": "airflow", "chart": "airflow-1.21.0", "heritage": "Helm"}
     out = symptom("chart-generated-keys", healthy(secrets=chart_made))
     assert out.ok and "Secret airflow-jwt-secret made by the chart" in out.evidence[0]
 
@@ -119,7 +117,7 @@ VAULT_403 = ("error processing spec.data[0] (key: airflow/config), err: Error ma
              "occurred:\n\t* permission denied\n\n")
 
 
-def denied() -> Observed:
+def denied() -> Snapshot:
     return healthy(external_secrets=[k.external_secret(n, ready=False) for n in AIRFLOW_SECRETS],
                    events=[k.event("UpdateFailed", VAULT_403, kind="ExternalSecret", name=n) for n in AIRFLOW_SECRETS])
 
@@ -133,12 +131,12 @@ def test_kv2_policy_symptom_needs_every_es_failing_the_403_and_a_valid_store():
 
 def test_kv2_policy_symptom_is_pending_while_one_es_still_syncs():
     partly = denied()
-    partly = replace(partly, external_secrets=[*partly.external_secrets[:-1], k.external_secret("airflow-ssh-secret")])
+    partly = partly.replaced(external_secrets=[*partly.external_secrets[:-1], k.external_secret("airflow-ssh-secret")])
     assert symptom("kv2-policy-without-data", partly).pending
 
 
 def test_kv2_policy_symptom_is_not_a_store_login_failure():
-    assert not symptom("kv2-policy-without-data", replace(denied(), stores=[k.store(ready=False)])).ok
+    assert not symptom("kv2-policy-without-data", denied().replaced(stores=[k.store(ready=False)])).ok
 
 
 def test_kv2_policy_converges_when_every_es_syncs_again():
@@ -220,7 +218,7 @@ def test_user_job_converges_on_a_new_complete_job_and_fails_on_a_new_failed_one(
 
 # --- entry 7: waves across two Applications ignored ----------------------------------------------------------
 
-def recreated(secrets_finished: str, chart_started: str) -> Observed:
+def recreated(secrets_finished: str, chart_started: str) -> Snapshot:
     return healthy(applications=[
         k.application("airflow-secrets", started="2026-11-23T22:00:00Z", finished=secrets_finished,
                       uid="uid-app-secrets-2"),
@@ -287,7 +285,7 @@ def test_bad_fernet_key_symptom_is_airflows_own_message_from_the_probe():
 
 # --- entry 11: chart upgrade ---------------------------------------------------------------------------------
 
-def upgraded(airflow_image: str = "apache/airflow:3.2.2") -> Observed:
+def upgraded(airflow_image: str = "apache/airflow:3.2.2") -> Snapshot:
     return healthy(pods=healthy_pods(image=airflow_image),
                    jobs=[k.job(MIGRATE_JOB, uid="uid-migrate-2"), k.job(CREATE_USER_JOB, uid="uid-user-1")],
                    applications=[k.application("airflow-secrets"),
@@ -309,7 +307,7 @@ def test_chart_upgrade_converges_on_the_new_airflow_image_only():
 
 # --- entry 13: an ExternalSecret forever OutOfSync ---------------------------------------------------------
 
-def secrets_app(sync: str, synced_rev: str, current_rev: str, phase: str = "Succeeded") -> Observed:
+def secrets_app(sync: str, synced_rev: str, current_rev: str, phase: str = "Succeeded") -> Snapshot:
     app = k.application("airflow-secrets", sync=sync, started=k.T0, finished=k.T0, phase=phase)
     app["status"]["sync"]["revision"] = current_rev
     app["status"]["operationState"]["syncResult"]["revision"] = synced_rev

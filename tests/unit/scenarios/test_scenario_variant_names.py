@@ -145,9 +145,7 @@ def variant_stack(fernet_value: str = "the-key"):
     secrets = {n: k.secret(n, {"fernet-key" if n == "dp-fernet" else "value": f"value-of-{n}"}, uid=f"uid-{n}")
                for n in Layout.from_repository(load_repository(VARIANT)).secrets}
     secrets["dp-fernet"] = k.secret("dp-fernet", {"fernet-key": fernet_value}, uid="uid-dp-fernet")
-    from e2e.scenarios.observed import SecretSeen
-
-    return healthy(secrets={n: SecretSeen.from_api(s) for n, s in secrets.items()},
+    return healthy(secrets=secrets,
                    applications=[k.application("dp-airflow-secrets"), k.application("dp-airflow", sync="OutOfSync")])
 
 
