@@ -2,8 +2,8 @@
 
 Why Protocols: the observation, checks, scenarios and CI code are written against these shapes, and the
 cluster tier implements them; tests of pure logic can pass plain objects that have the same attributes.
-Every change a test or scenario makes goes through one of these, as an operator would: a git commit,
-a Vault write, or a kubectl/API action.
+Every change a test or scenario makes goes through e2e/stack/operator.Operator, which acts through these
+as an operator would: a git commit, a Vault write, or a kubectl/API action.
 """
 
 from __future__ import annotations
@@ -78,7 +78,3 @@ class RunningStack(Protocol):
     git: GitRemote
     vault: VaultAdmin
     artifacts: Path
-
-    def refresh_application(self, name: str, hard: bool = False) -> None: ...
-
-    def force_sync_external_secret(self, name: str, namespace: str | None = None) -> None: ...

@@ -417,15 +417,6 @@ class LiveStack:
     vault: vaultadmin.HvacVault
     artifacts: Path
 
-    def refresh_application(self, name: str, hard: bool = False) -> None:
-        self.kube.kubectl("-n", self.config.argocd_namespace, "annotate", "applications.argoproj.io", name,
-                          f"argocd.argoproj.io/refresh={'hard' if hard else 'normal'}", "--overwrite")
-
-    def force_sync_external_secret(self, name: str, namespace: str | None = None) -> None:
-        self.kube.kubectl("-n", namespace or self.config.airflow_namespace, "annotate",
-                          "externalsecrets.external-secrets.io", name, f"force-sync={int(time.time())}",
-                          "--overwrite")
-
 
 def stack_of(run: LiveRun) -> LiveStack:
     assert run.git is not None and run.vault is not None and run.kube is not None

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from e2e.observe import snapshot
 from e2e.observe.snapshot import Snapshot, container_statuses, name_of
-from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory, Scenario
-from e2e.scenarios.steps import scheduler_of
+from e2e.stack.operator import Operator
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -53,10 +52,8 @@ def _logs(stack: RunningStack, pods: list[dict[str, Any]],
 def airflow_users(stack: RunningStack) -> tuple[str, ...] | None:
     """Usernames from `airflow users list -o json` in the scheduler (`<release>-scheduler` of the stack's
     repository); None when the command cannot run."""
-    workload, container = scheduler_of(Layout.from_repository(stack.repo).release)
     try:
-        text = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c", container,
-                                  "--", "airflow", "users", "list", "--output", "json")
+        text = Operator(stack).airflow("users", "list", "--output", "json")
     except Exception:  # the scheduler may be restarting; the invariant says what it means
         return None
     return parse_users(text)

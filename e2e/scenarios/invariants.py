@@ -12,7 +12,7 @@ from e2e.judgement import Judgement, failed, ok
 from e2e.observe.snapshot import Snapshot, name_of, pod_ready
 from e2e.scenarios.model import Invariant, Memory, When
 
-FERNET_SECRET, FERNET_KEY = "airflow-fernet-key", "fernet-key"
+FERNET_KEY = "fernet-key"  # the data key the chart reads from fernetKeySecretName
 
 
 def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
@@ -34,7 +34,7 @@ def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, .
     return failed(*changed) if changed else ok("Secret data unchanged")
 
 
-def fernet_key_unchanged_now(obs: Snapshot, memory: Memory, when: When, secret: str = FERNET_SECRET) -> Judgement:
+def fernet_key_unchanged_now(obs: Snapshot, memory: Memory, when: When, secret: str) -> Judgement:
     """`secret` is the repository's fernetKeySecretName (`dp-fernet` in a team's repository)."""
     was = memory.before.secrets.get(secret)
     now = obs.secrets.get(secret)
@@ -78,7 +78,8 @@ def secret_data_unchanged(names: tuple[str, ...] | None = None) -> Invariant:
     return Invariant(f"{which} keeps its last good data", lambda obs, m: secret_data_unchanged_now(obs, m, names))
 
 
-def fernet_key_unchanged(when: When = "throughout", secret: str = FERNET_SECRET) -> Invariant:
+def fernet_key_unchanged(secret: str, when: When = "throughout") -> Invariant:
+    """`secret`: the repository's fernetKeySecretName (Layout.fernet_secret)."""
     return Invariant(f"the fernet key unchanged ({when})",
                      lambda obs, m: fernet_key_unchanged_now(obs, m, when, secret), when)
 

@@ -1,72 +1,80 @@
-"""Where a GitOps repository keeps the files scenarios edit, and what it calls everything, read from the
-repository model (and the run's RunConfig for namespaces).
+"""Where a GitOps repository keeps the files scenarios edit, and what it calls everything: read from its
+AirflowInstall (and the run's RunConfig for namespaces), never assumed.
 
 Why: scenarios run against the reference repository and against a team's own (`--gitops-dir`); the values
 file, the ExternalSecrets file or the Application files may live elsewhere there, and the release, the
 namespaces, the Secrets, the Jobs, the Vault mount and the payload location are the team's choice (release
-`af` in `data-platform`, `dp-*` Secrets, KV v2 mount `kv`). Anything not found falls back to the reference's
-(every default below is what fixtures/gitops says), and an edit that then does not apply says so in one line.
+`af` in `data-platform`, `dp-*` Secrets, KV v2 mount `kv`). What the repository does not have is None, and
+a scenario that needs it refuses in one line (`Layout.need`) instead of editing a file the reference has.
 """
 
 from __future__ import annotations
 
 import re
+import urllib.parse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from e2e.config import RunConfig
 from e2e.gitops.model import Repository, get_path
-from e2e.install import AirflowInstall, find_install, kv_mount, payload_location, secrets_application
+from e2e.install import AirflowInstall, airflow_install, kv_mount
 
-if TYPE_CHECKING:
-    from e2e.config import RunConfig
-
-REFERENCE_SECRETS = ("airflow-fernet-key", "airflow-api-secret-key", "airflow-jwt-secret", "airflow-metadata",
-                     "airflow-broker-url", "airflow-redis-password", "airflow-webserver-secret-key",
-                     "airflow-default-user", "airflow-ssh-secret")
 _FROM_YAML = re.compile(r"\{\{-?\s*\(fromYaml \.(?P<prop>\w+)\)(?P<path>(?:\.[\w-]+)+)\s*-?\}\}")
+
+
+class NotInRepository(ValueError):
+    """A scenario needs a file or a name this repository does not have (e.g. no argocd-cm in it)."""
 
 
 @dataclass(frozen=True)
 class Layout:
-    values: str = "apps/airflow/airflow-values.yaml"
-    external_secrets: str = "apps/airflow/external-secrets.yaml"  # the file holding the fernet ExternalSecret
-    airflow_app: str = "argocd/apps/airflow.yaml"
-    secrets_app: str = "argocd/apps/airflow-secrets.yaml"
-    argocd_cm: str = "argocd/config/argocd-cm.yaml"
-    read_policy: str = "airflow-secret-read"  # vault/policies/<name>.hcl
-    chart_app: str = "airflow"
-    secrets_app_name: str = "airflow-secrets"
-    secrets_dir: str = "apps/airflow"  # the secrets Application's directory source path
-    values_in_secrets_dir: bool = True  # the values file lies inside that directory source (entry 16 can happen)
-    # names the chart and the repository give things
-    release: str = "airflow"  # helm.releaseName: pods `release=<release>`, `deploy/<release>-scheduler`
-    airflow_namespace: str = "airflow"
-    argocd_namespace: str = "argocd"
-    eso_namespace: str = "external-secrets"
-    secrets: tuple[str, ...] = REFERENCE_SECRETS  # every ExternalSecret target in the Airflow namespace
-    fernet_secret: str = "airflow-fernet-key"  # fernetKeySecretName
-    fernet_external_secret: str = "airflow-fernet-key"  # the ExternalSecret that writes it
-    metadata_secret: str = "airflow-metadata"  # data.metadataSecretName
-    broker_secret: str = "airflow-broker-url"  # data.brokerUrlSecretName
-    ssh_secret: str = "airflow-ssh-secret"  # dags.gitSync.sshKeySecret
-    migrate_job: str = "airflow-run-airflow-migrations"
-    user_job: str = "airflow-create-user"
+    # files
+    values: str | None  # the values file scenarios edit
+    external_secrets: str | None  # the file holding the fernet key's ExternalSecret
+    airflow_app: str  # the chart Application's file
+    secrets_app: str | None  # the secrets Application's file
+    argocd_cm: str | None  # argocd-cm, when the repository holds it
+    read_policy: str | None  # vault/policies/<name>.hcl: the policy whose path covers the payload
+    # Applications and the chart's names
+    chart_app: str
+    secrets_app_name: str | None
+    secrets_dir: str | None  # the secrets Application's directory source path
+    values_in_secrets_dir: bool  # the values file lies inside that directory source (entry 16 can happen)
+    release: str  # helm.releaseName: pods `release=<release>`, `deploy/<release>-scheduler`
+    airflow_namespace: str
+    argocd_namespace: str
+    eso_namespace: str
+    vault_namespace: str
+    secrets: tuple[str, ...]  # every ExternalSecret target in the Airflow namespace
+    fernet_secret: str  # fernetKeySecretName (the chart's own name when unset)
+    fernet_external_secret: str | None  # the ExternalSecret that writes it
+    metadata_secret: str
+    broker_secret: str
+    ssh_secret: str | None  # dags.gitSync.sshKeySecret
+    migrate_job: str
+    user_job: str
     # the Vault payload: where it is and the fields scenarios change
-    vault_mount: str = "secret"
-    payload_key: str = "airflow/config"
-    payload_property: str = "config"
-    kv_read_path: str = "secret/data/airflow/*"  # the read policy's KV v2 path
-    fernet_field: str = "fernetKey"
-    metadata_field: str = "metadataConnection"
-    broker_field: str = "brokerUrl"
-    ssh_key_field: str = "extraSecrets.airflow-ssh-secret.data.gitSshKey"
-    db_user: str = "airflow"  # the metadata connection's user, as PostgreSQL names it when it refuses
-    git_host: str = "git.example.com"  # the known_hosts host token of the DAG repository
+    vault_mount: str
+    payload_key: str
+    payload_property: str
+    kv_read_path: str  # the read policy's KV v2 path
+    fernet_field: str | None
+    metadata_field: str | None
+    broker_field: str | None
+    ssh_key_field: str | None
+    db_user: str | None  # the metadata connection's user, as PostgreSQL names it when it refuses
+    git_host: str | None  # the known_hosts host token of the DAG repository
     renamed_external_secrets: tuple[tuple[str, str], ...] = ()  # (Secret, its ExternalSecret) where they differ
+
+    def need(self, field: str) -> str:
+        """The field's value, or NotInRepository naming what the repository lacks."""
+        value = getattr(self, field)
+        if value is None:
+            raise NotInRepository(f"this repository has no {field.replace('_', ' ')} a scenario can act on")
+        return value
 
     @property
     def policy_file(self) -> str:
-        return f"vault/policies/{self.read_policy}.hcl"
+        return f"vault/policies/{self.need('read_policy')}.hcl"
 
     @property
     def payload_path(self) -> str:
@@ -90,110 +98,87 @@ class Layout:
         return dict(self.renamed_external_secrets).get(secret, secret)
 
     @classmethod
-    def from_repository(cls, repo: Repository | None, config: RunConfig | None = None) -> Layout:
-        """What `repo` says (the reference layout when None); namespaces from `config` when given."""
-        found: dict[str, object] = {} if repo is None else _read(repo)
-        if config is not None:
-            found.update(airflow_namespace=config.airflow_namespace, argocd_namespace=config.argocd_namespace,
-                         eso_namespace=config.eso_namespace)
-        return cls(**found)  # type: ignore[arg-type]
+    def from_repository(cls, repo: Repository, config: RunConfig | None = None) -> Layout:
+        """What `repo`'s AirflowInstall says; namespaces from `config` when given."""
+        return cls(**_read(airflow_install(repo), config))
 
 
-def _read(repo: Repository) -> dict[str, object]:
-    found: dict[str, object] = {}
-    inst = find_install(repo)
-    values: dict = {}
-    if inst is not None:
-        found["chart_app"] = inst.app.name
-        found["airflow_app"] = inst.app.obj.origin.file
-        files = [vf.path for vf in inst.values_files if vf.path != inst.app.obj.origin.file]
-        if files:
-            found["values"] = files[-1] if inst.how == "wrapper" else files[0]
-        values = inst.values
-        found.update(_chart_names(inst))
-    secrets_app = secrets_application(repo)
-    if secrets_app is not None:
-        found["secrets_app"] = secrets_app.obj.origin.file
-        found["secrets_app_name"] = secrets_app.name
-        secrets_dir = (secrets_app.directory_sources[0].path or "").strip().strip("/")
-        found["secrets_dir"] = secrets_dir
-        values_file = str(found.get("values", Layout.values))
-        found["values_in_secrets_dir"] = secrets_dir in ("", ".") or values_file.startswith(secrets_dir + "/")
-    namespace = str(found.get("airflow_namespace", Layout.airflow_namespace))
-    targets = tuple(es.target_name for es in repo.external_secrets_in(namespace))
-    if targets:
-        found["secrets"] = targets
-    renamed = tuple((es.target_name, es.name) for es in repo.external_secrets if es.target_name != es.name)
-    if renamed:
-        found["renamed_external_secrets"] = renamed
-    for field, value_path in (("fernet_secret", "fernetKeySecretName"),
-                              ("metadata_secret", "data.metadataSecretName"),
-                              ("broker_secret", "data.brokerUrlSecretName"),
-                              ("ssh_secret", "dags.gitSync.sshKeySecret")):
-        name = get_path(values, value_path)
-        if isinstance(name, str) and name:
-            found[field] = name
-    fernet_secret = str(found.get("fernet_secret", Layout.fernet_secret))
-    fernet = next((es for es in repo.external_secrets if es.target_name == fernet_secret), None)
-    if fernet is not None:
-        found["external_secrets"] = fernet.obj.origin.file
-        found["fernet_external_secret"] = fernet.name
-    found.update(_payload_fields(repo, values, found))
-    found.update(_vault(repo))
+def _read(inst: AirflowInstall, config: RunConfig | None) -> dict:
+    repo = inst.repo
+    app_file = inst.app.obj.origin.file
+    files = [vf.path for vf in inst.values_files if vf.path != app_file]
+    values_file = (files[-1] if inst.how == "wrapper" else files[0]) if files else None
+    secrets_app = inst.secrets_app
+    secrets_dir = (secrets_app.directory_sources[0].path or "").strip().strip("/") if secrets_app else None
+    namespace = config.airflow_namespace if config else inst.namespace or "default"
+    names = {field: _secret_name(inst, path) for field, path in (
+        ("fernet_secret", "fernetKeySecretName"), ("metadata_secret", "data.metadataSecretName"),
+        ("broker_secret", "data.brokerUrlSecretName"))}
+    fernet = next((es for es in repo.external_secrets if es.target_name == names["fernet_secret"]), None)
     cm = next((o for o in repo.objects_of_kind("ConfigMap") if o.name == "argocd-cm"), None)
-    if cm is not None:
-        found["argocd_cm"] = cm.origin.file
+    found = dict(
+        values=values_file, external_secrets=fernet.obj.origin.file if fernet else None, airflow_app=app_file,
+        secrets_app=secrets_app.obj.origin.file if secrets_app else None, argocd_cm=cm.origin.file if cm else None,
+        chart_app=inst.app.name, secrets_app_name=secrets_app.name if secrets_app else None,
+        secrets_dir=secrets_dir,
+        values_in_secrets_dir=secrets_dir is not None and (secrets_dir in ("", ".") or str(values_file).startswith(
+            secrets_dir + "/")),
+        release=inst.release, airflow_namespace=namespace,
+        argocd_namespace=config.argocd_namespace if config else inst.argocd_namespace,
+        eso_namespace=config.eso_namespace if config else inst.eso_namespace or _defaults().eso_namespace,
+        vault_namespace=(config or _defaults()).vault_namespace,
+        secrets=tuple(es.target_name for es in repo.external_secrets_in(namespace)),
+        **names, fernet_external_secret=fernet.name if fernet else None, ssh_secret=inst.git_sync.ssh_key_secret,
+        migrate_job=inst.migration_job, user_job=inst.user_job, git_host=inst.git_sync.known_hosts_host,
+        renamed_external_secrets=tuple((es.target_name, es.name) for es in repo.external_secrets
+                                       if es.target_name != es.name),
+    )
+    found.update(_payload_fields(inst, found))
+    found.update(_vault(inst))
     return found
 
 
-def _chart_names(inst: AirflowInstall) -> dict[str, object]:
-    """Release, namespaces, Job names and the known-hosts host: the install's."""
-    found: dict[str, object] = {"release": inst.release, "airflow_namespace": inst.namespace or "default",
-                                "argocd_namespace": inst.argocd_namespace,
-                                "migrate_job": inst.migration_job, "user_job": inst.user_job}
-    if inst.eso_namespace:
-        found["eso_namespace"] = inst.eso_namespace
-    if inst.git_sync.known_hosts_host:
-        found["git_host"] = inst.git_sync.known_hosts_host
-    return found
+def _defaults() -> RunConfig:
+    """The run's defaults for namespaces the harness itself installs into (ESO, Vault) when no config is given."""
+    return RunConfig(run_id="plan")
 
 
-def _payload_fields(repo: Repository, values: dict, found: dict[str, object]) -> dict[str, object]:
+def _secret_name(inst: AirflowInstall, value_path: str) -> str:
+    """The Secret the values name at `value_path`, else the one the chart makes itself."""
+    name = get_path(inst.values, value_path)
+    return name if isinstance(name, str) and name else inst.chart_generated_name(value_path)
+
+
+def _payload_fields(inst: AirflowInstall, found: dict) -> dict:
     """The payload fields each Secret's template reads (`(fromYaml .settings).fernetKey`), the payload's
     location and the metadata connection's database user."""
-    out: dict[str, object] = {}
-    key, prop = payload_location(repo)
-    out["payload_key"], out["payload_property"] = key, prop
+    repo = inst.repo
+    key, prop = inst.payload_location
+    out: dict = {"payload_key": key, "payload_property": prop}
     for field, secret_field, data_key in (("fernet_field", "fernet_secret", "fernet-key"),
                                           ("metadata_field", "metadata_secret", "connection"),
                                           ("broker_field", "broker_secret", "connection")):
-        secret = found.get(secret_field, getattr(Layout, secret_field))
-        es = next((e for e in repo.external_secrets if e.target_name == secret), None)
+        es = next((e for e in repo.external_secrets if e.target_name == found[secret_field]), None)
         match = _FROM_YAML.fullmatch(((es.template_data if es else {}).get(data_key) or "").strip())
-        if match:
-            out[field] = match.group("path").lstrip(".")
-    ssh_entry = next((str(name) for name, entry in (get_path(repo.payload_example, "extraSecrets") or {}).items()
-                      if isinstance(entry, dict) and get_path(entry, "data.gitSshKey") is not None), None)
-    ssh_entry = ssh_entry or str(found.get("ssh_secret", Layout.ssh_secret))
-    out["ssh_key_field"] = f"extraSecrets.{ssh_entry}.data.gitSshKey"
-    connection = get_path(repo.payload_example, str(out.get("metadata_field", Layout.metadata_field)))
-    if isinstance(connection, str):
-        import urllib.parse
-
-        user = urllib.parse.urlsplit(connection).username
-        if user:
-            out["db_user"] = urllib.parse.unquote(user)
+        out[field] = match.group("path").lstrip(".") if match else None
+    extra = get_path(repo.payload_example, "extraSecrets") or {}
+    ssh_entry = next((str(name) for name, entry in extra.items()
+                      if isinstance(entry, dict) and get_path(entry, "data.gitSshKey") is not None),
+                     found["ssh_secret"])
+    out["ssh_key_field"] = f"extraSecrets.{ssh_entry}.data.gitSshKey" if ssh_entry else None
+    connection = get_path(repo.payload_example, out["metadata_field"]) if out["metadata_field"] else None
+    user = urllib.parse.urlsplit(connection).username if isinstance(connection, str) else None
+    out["db_user"] = urllib.parse.unquote(user) if user else None
     return out
 
 
-def _vault(repo: Repository) -> dict[str, object]:
+def _vault(inst: AirflowInstall) -> dict:
     """The KV mount (the store's `path`), the read policy and its KV v2 path covering the payload's key."""
-    out: dict[str, object] = {}
+    repo = inst.repo
     mount = kv_mount(repo)
-    out["vault_mount"] = mount
-    key, _prop = payload_location(repo)
+    key = inst.payload_location[0]
     parent = key.rsplit("/", 1)[0] if "/" in key else key
-    out["kv_read_path"] = f"{mount}/data/{parent}/*"
+    out: dict = {"vault_mount": mount, "kv_read_path": f"{mount}/data/{parent}/*", "read_policy": None}
     policy = next((p for p in repo.policies if any(path.startswith(f"{mount}/data/") for path in p.rules)),
                   repo.policies[0] if repo.policies else None)
     if policy is not None:

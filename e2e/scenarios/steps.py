@@ -1,47 +1,25 @@
-"""Operator actions a scenario takes: a git commit, a Vault write, or a kubectl action.
+"""The steps a scenario takes, each one action of the shared Operator (e2e/stack/operator.py).
 
 Why typed steps: `describe()` is the plan line a dry run prints (names, paths, fields; never a payload value)
-and `apply(stack, memory)` is the one place the action touches the stack, through the RunningStack contract
-(git.commit, vault.write_payload/write_policy, kube.kubectl). Steps that undo a break (restore the files,
-restore the payload) read what the break step saved in Memory, like `git revert` would.
-Names (release, namespaces, payload location) are fields set from the repository's Layout, defaulting to the
-reference's; namespaces in a field only feed the description: `apply` uses the run's own RunConfig.
+and `apply(stack, memory)` hands the action to `Operator(stack)`, the one owner of every change tests and
+scenarios make. Steps that undo a break (restore the files, restore the payload) read what the break step
+saved in Memory, like `git revert` would. Names in a step's fields (release, namespaces, payload location)
+come from the repository's Layout and only feed the description: the operator acts with the stack's own.
 """
 
 from __future__ import annotations
 
-import json
-import shlex
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from e2e.config import RunConfig
 from e2e.scenarios.model import Memory
 from e2e.scenarios.transforms import DoesNotApply, FileEdit, PayloadEdit, apply_edits, apply_payload_edits
+from e2e.stack import eso
+from e2e.stack.operator import GITOPS, VAULT_POD_SELECTOR, Operator, pod_selector
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
-
-DEFAULTS = RunConfig(run_id="plan")
-GITOPS = "gitops"  # the GitRemote name of the GitOps repository (the server path its URLs name)
-AIRFLOW_COMPONENTS = ("scheduler", "worker", "api-server", "webserver", "dag-processor", "triggerer")
-ESO_DEPLOYMENT = "external-secrets"  # the ESO chart's controller Deployment for release `external-secrets`
-VAULT_POD_SELECTOR = "app.kubernetes.io/name=vault,component=server"
-REFERENCE_RELEASE = "airflow"
-REFERENCE_PAYLOAD = "secret/airflow/config"  # <mount>/<key> of the reference repository's payload
-
-
-def scheduler_of(release: str) -> tuple[str, str]:
-    """Where Airflow CLI commands run (workload, container): the chart's `<release>-scheduler` Deployment."""
-    return f"deploy/{release}-scheduler", "scheduler"
-
-
-SCHEDULER = scheduler_of(REFERENCE_RELEASE)
-
-
-def _pod_selector(components: tuple[str, ...], release: str = REFERENCE_RELEASE) -> str:
-    return f"release={release},component in ({','.join(components)})"
 
 
 # --- git -----------------------------------------------------------------------------------------------------
@@ -72,15 +50,13 @@ class GitCommit:
         return changed
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        repo = GITOPS
-        before = {p: stack.git.read(repo, p) for p in self.paths()}
+        op = Operator(stack)
+        before = {p: op.read(p) for p in self.paths()}
         changes = self.changes(before)
         for path, text in before.items():
             memory.saved_files.setdefault(path, text)
-        sha = stack.git.commit(repo, changes, self.message)
-        memory.notes.append(f"committed {sha[:12]} to {repo}: {self.message}")
-        for app in self.refresh:
-            stack.refresh_application(app)
+        sha = op.commit(changes, self.message, refresh=self.refresh)
+        memory.notes.append(f"committed {sha[:12]} to {GITOPS}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -95,11 +71,8 @@ class RestoreFiles:
         return f"git commit {self.message!r}: restore every file the break changed{tail}"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        repo = GITOPS
-        sha = stack.git.commit(repo, dict(memory.saved_files), self.message)
-        memory.notes.append(f"committed {sha[:12]} to {repo}: {self.message}")
-        for app in self.refresh:
-            stack.refresh_application(app)
+        sha = Operator(stack).revert(memory.saved_files, self.message, refresh=self.refresh)
+        memory.notes.append(f"committed {sha[:12]} to {GITOPS}: {self.message}")
 
 
 # --- Vault ---------------------------------------------------------------------------------------------------
@@ -110,31 +83,30 @@ class VaultPayload:
     """Rewrite the payload at <mount>/<key> (`vault kv put`) with some fields changed."""
 
     edits: tuple[PayloadEdit, ...]
-    location: str = REFERENCE_PAYLOAD  # shown in the plan; the stack's VaultAdmin knows where it writes
+    location: str  # <mount>/<key>, shown in the plan; the stack's VaultAdmin knows where it writes
 
     def describe(self) -> str:
         return f"vault kv put {self.location}: " + "; ".join(e.describe() for e in self.edits)
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        current = stack.vault.read_payload()
+        op = Operator(stack)
+        current = op.read_payload()
         if memory.saved_payload is None:
             memory.saved_payload = current
-        changed = apply_payload_edits(current, self.edits)
-        stack.masker.add(_strings(changed))
-        stack.vault.write_payload(changed)
+        op.write_payload(apply_payload_edits(current, self.edits))
         memory.notes.append(self.describe())
 
 
 @dataclass(frozen=True)
 class RestorePayload:
-    location: str = REFERENCE_PAYLOAD
+    location: str  # <mount>/<key>, for the plan
 
     def describe(self) -> str:
         return f"vault kv put {self.location}: the payload as it was before the break"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         if memory.saved_payload is not None:
-            stack.vault.write_payload(memory.saved_payload)
+            Operator(stack).write_payload(memory.saved_payload)
 
 
 @dataclass(frozen=True)
@@ -147,26 +119,23 @@ class VaultPolicyFromRepo:
         return f"vault policy write {self.name} vault/policies/{self.name}.hcl (as committed)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        text = stack.git.read(GITOPS, f"vault/policies/{self.name}.hcl")
+        op = Operator(stack)
+        text = op.read(f"vault/policies/{self.name}.hcl")
         if text is None:
             raise RuntimeError(f"vault/policies/{self.name}.hcl is not in the repository")
-        stack.vault.write_policy(self.name, text)
+        op.write_policy(self.name, text)
 
 
 @dataclass(frozen=True)
 class RestartVault:
+    namespace: str  # for the plan
+
     def describe(self) -> str:
-        return (f"kubectl -n {DEFAULTS.vault_namespace} delete pod -l {VAULT_POD_SELECTOR} "
+        return (f"kubectl -n {self.namespace} delete pod -l {VAULT_POD_SELECTOR} "
                 "(dev mode: data, policies, auth and CA are lost)")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        from e2e.stack import vault
-
-        ns = stack.config.vault_namespace
-        stack.kube.kubectl("-n", ns, "delete", "pod", "-l", VAULT_POD_SELECTOR, "--wait=true",
-                           f"--timeout={int(stack.config.timeout(120))}s")
-        stack.kube.kubectl("-n", ns, "rollout", "status", f"statefulset/{vault.RELEASE}",
-                           f"--timeout={int(stack.config.timeout(180))}s")
+        Operator(stack).restart_vault()
 
 
 @dataclass(frozen=True)
@@ -178,17 +147,7 @@ class ReseedVault:
                 "and rewrite the ClusterSecretStore's CA ConfigMap with it")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        from e2e.stack import vault
-
-        ca_pem = stack.kube.kubectl("-n", stack.config.vault_namespace, "exec", f"{vault.RELEASE}-0", "--",
-                                    "cat", vault.CA_FILE)
-        reload_ca = getattr(stack.vault, "reload_ca", None)
-        if reload_ca is None:
-            raise RuntimeError("this stack's VaultAdmin cannot trust a restarted Vault's new CA (no reload_ca)")
-        reload_ca(ca_pem)
-        stack.vault.seed(stack.repo, stack.payload)
-        manifest = vault.ca_config_map(stack.config, stack.repo, ca_pem)
-        stack.kube.kubectl("apply", "-f", "-", input_text=json.dumps(manifest))
+        Operator(stack).reseed_vault()
         memory.notes.append("re-seeded Vault and replaced the CA ConfigMap")
 
 
@@ -206,9 +165,7 @@ class ForceSync:
         return f"kubectl annotate externalsecret force-sync=<now>: {which}"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        names = self.names or tuple(es.name for es in stack.repo.external_secrets)
-        for name in names:
-            stack.force_sync_external_secret(name, stack.config.airflow_namespace)
+        Operator(stack).force_sync(self.names)
 
 
 @dataclass(frozen=True)
@@ -220,7 +177,7 @@ class RefreshApplication:
         return f"refresh Application {self.name}" + (" (hard)" if self.hard else "")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        stack.refresh_application(self.name, hard=self.hard)
+        Operator(stack).refresh(self.name, hard=self.hard)
 
 
 @dataclass(frozen=True)
@@ -229,15 +186,13 @@ class SyncApplication:
     whose sync failed once its retries are used up."""
 
     name: str
-    namespace: str = DEFAULTS.argocd_namespace  # for the plan; apply uses the run's config
+    namespace: str  # for the plan
 
     def describe(self) -> str:
         return f"kubectl -n {self.namespace} patch application {self.name}: operation sync (argocd app sync)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        patch = {"operation": {"initiatedBy": {"username": "airflow-e2e"}, "sync": {"prune": True}}}
-        stack.kube.kubectl("-n", stack.config.argocd_namespace, "patch", "application", self.name, "--type=merge",
-                           "-p", json.dumps(patch))
+        Operator(stack).sync(self.name)
 
 
 @dataclass(frozen=True)
@@ -251,31 +206,22 @@ class TerminateSyncOperation:
         return f"terminate the running sync operation of Application {self.name} (argocd app terminate-op)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        ns = stack.config.argocd_namespace
-        app = stack.kube.get("applications.argoproj.io", self.name, ns) or {}
-        if ((app.get("status") or {}).get("operationState") or {}).get("phase") != "Running":
-            return
-        patch = {"status": {"operationState": {"phase": "Terminating"}}}
-        stack.kube.kubectl("-n", ns, "patch", "application", self.name, "--type=merge", "-p", json.dumps(patch))
+        Operator(stack).terminate_sync(self.name)
 
 
 @dataclass(frozen=True)
 class RestartAirflowPods:
-    """Delete the Airflow pods so their controllers start new ones (env and subPath mounts read at start).
+    """Delete the Airflow pods so their controllers start new ones (env and subPath mounts read at start)."""
 
-    Deleting pods, not `rollout restart`: a restart annotation is a diff Argo CD's selfHeal would revert.
-    """
-
-    components: tuple[str, ...] = AIRFLOW_COMPONENTS
-    release: str = REFERENCE_RELEASE  # the chart labels its pods `release=<helm.releaseName>`
-    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
+    components: tuple[str, ...]
+    release: str  # the chart labels its pods `release=<helm.releaseName>`; for the plan
+    namespace: str  # for the plan
 
     def describe(self) -> str:
-        return f"kubectl -n {self.namespace} delete pod -l '{_pod_selector(self.components, self.release)}'"
+        return f"kubectl -n {self.namespace} delete pod -l '{pod_selector(self.release, self.components)}'"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        stack.kube.kubectl("-n", stack.config.airflow_namespace, "delete", "pod", "-l",
-                           _pod_selector(self.components, self.release), "--wait=false")
+        Operator(stack).restart_pods(self.components)
 
 
 @dataclass(frozen=True)
@@ -283,35 +229,27 @@ class ScaleEso:
     """Hold or release External Secrets Operator (the harness installs it; Argo CD does not manage it)."""
 
     replicas: int
-    namespace: str = DEFAULTS.eso_namespace  # for the plan; apply uses the run's config
+    namespace: str  # for the plan
 
     def describe(self) -> str:
-        return f"kubectl -n {self.namespace} scale deployment/{ESO_DEPLOYMENT} --replicas={self.replicas}" + (
+        return f"kubectl -n {self.namespace} scale deployment/{eso.RELEASE} --replicas={self.replicas}" + (
             " and wait until its pods are gone" if self.replicas == 0 else "")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        ns, timeout = stack.config.eso_namespace, f"--timeout={int(stack.config.timeout(120))}s"
-        stack.kube.kubectl("-n", ns, "scale", f"deployment/{ESO_DEPLOYMENT}", f"--replicas={self.replicas}")
-        if self.replicas == 0:
-            stack.kube.kubectl("-n", ns, "wait", "pod", "-l",
-                               f"app.kubernetes.io/name={ESO_DEPLOYMENT},app.kubernetes.io/instance={ESO_DEPLOYMENT}",
-                               "--for=delete", timeout)
-        else:
-            stack.kube.kubectl("-n", ns, "rollout", "status", f"deployment/{ESO_DEPLOYMENT}", timeout)
+        Operator(stack).scale_eso(self.replicas)
 
 
 @dataclass(frozen=True)
 class DeleteSecrets:
+    namespace: str  # for the plan
     names: tuple[str, ...] = ()  # empty: every ExternalSecret target of the repository
-    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
 
     def describe(self) -> str:
         which = " ".join(self.names) if self.names else "<every ExternalSecret target>"
         return f"kubectl -n {self.namespace} delete secret {which}"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        names = self.names or tuple(es.target_name for es in stack.repo.external_secrets)
-        stack.kube.kubectl("-n", stack.config.airflow_namespace, "delete", "secret", *names, "--ignore-not-found")
+        Operator(stack).delete_secrets(self.names)
 
 
 @dataclass(frozen=True)
@@ -319,24 +257,20 @@ class DeleteApplication:
     """Delete an Application with its resources (what `argocd app delete --cascade` does): the finalizer first."""
 
     name: str
-    namespace: str = DEFAULTS.argocd_namespace  # for the plan; apply uses the run's config
+    namespace: str  # for the plan
 
     def describe(self) -> str:
         return (f"kubectl -n {self.namespace} patch application {self.name} (add "
                 f"resources-finalizer.argocd.argoproj.io) and delete it; the parent Application recreates it")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        ns = stack.config.argocd_namespace
-        patch = json.dumps({"metadata": {"finalizers": ["resources-finalizer.argocd.argoproj.io"]}})
-        stack.kube.kubectl("-n", ns, "patch", "application", self.name, "--type=merge", "-p", patch)
-        stack.kube.kubectl("-n", ns, "delete", "application", self.name, "--wait=false")
+        Operator(stack).delete_application(self.name)
 
 
 @dataclass(frozen=True)
 class ConfigMapKeyFromRepo:
     """Make one data key of a live ConfigMap (e.g. argocd-cm) say what the repository's file says now: set it
-    (merge patch) or remove it (JSON patch). A key-level patch, because `kubectl apply` cannot remove a key
-    that another field manager applied."""
+    or remove it."""
 
     path: str
     name: str
@@ -348,53 +282,44 @@ class ConfigMapKeyFromRepo:
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         import yaml
 
-        text = stack.git.read(GITOPS, self.path)
-        docs = [d for d in yaml.safe_load_all(text or "") if isinstance(d, dict)]
+        op = Operator(stack)
+        docs = [d for d in yaml.safe_load_all(op.read(self.path) or "") if isinstance(d, dict)]
         cm = next((d for d in docs if d.get("kind") == "ConfigMap" and d["metadata"].get("name") == self.name), None)
         if cm is None:
             raise RuntimeError(f"{self.path} has no ConfigMap {self.name}")
-        ns = cm["metadata"].get("namespace") or stack.config.argocd_namespace
-        value = (cm.get("data") or {}).get(self.key)
-        if value is not None:
-            patch, kind = json.dumps({"data": {self.key: value}}), "--type=merge"
-        else:
-            live = stack.kube.get("configmap", self.name, ns) or {}
-            if self.key not in (live.get("data") or {}):
-                return
-            pointer = "/data/" + self.key.replace("~", "~0").replace("/", "~1")
-            patch, kind = json.dumps([{"op": "remove", "path": pointer}]), "--type=json"
-        stack.kube.kubectl("-n", ns, "patch", "configmap", self.name, kind, "-p", patch)
+        op.patch_config_map_key(self.name, cm["metadata"].get("namespace") or stack.config.argocd_namespace,
+                                self.key, (cm.get("data") or {}).get(self.key))
 
 
 @dataclass(frozen=True)
 class DeleteJob:
     name: str
-    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
+    namespace: str  # for the plan
 
     def describe(self) -> str:
         return f"kubectl -n {self.namespace} delete job {self.name} (Argo CD re-creates it)"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        stack.kube.kubectl("-n", stack.config.airflow_namespace, "delete", "job", self.name,
-                           "--ignore-not-found", "--cascade=foreground")
+        Operator(stack).delete_job(self.name)
+
+
+def _scheduler(release: str) -> str:
+    return f"deploy/{release}-scheduler -c scheduler"
 
 
 @dataclass(frozen=True)
 class ResetMetadataDatabase:
     """`airflow db reset --yes --skip-init` through the scheduler: an empty, unmigrated metadata database."""
 
-    release: str = REFERENCE_RELEASE
-    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
+    release: str  # for the plan
+    namespace: str  # for the plan
 
     def describe(self) -> str:
-        workload, container = scheduler_of(self.release)
-        return (f"kubectl -n {self.namespace} exec {workload} -c {container} -- "
+        return (f"kubectl -n {self.namespace} exec {_scheduler(self.release)} -- "
                 "airflow db reset --yes --skip-init (drops every table; nothing migrates it again)")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        workload, container = scheduler_of(self.release)
-        stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c", container, "--",
-                           "airflow", "db", "reset", "--yes", "--skip-init")
+        Operator(stack).airflow("db", "reset", "--yes", "--skip-init")
 
 
 @dataclass(frozen=True)
@@ -408,16 +333,6 @@ class Note:
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
         memory.notes.append(f"{time.strftime('%H:%M:%S', time.gmtime())} {self.text}")
-
-
-def _strings(data: object) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [s for v in data.values() for s in _strings(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in _strings(v)]
-    return []
 
 
 # --- waiting on a change the next step needs -----------------------------------------------------------------
@@ -464,21 +379,12 @@ class RunAirflowCli:
 
     label: str
     args: tuple[str, ...]
-    release: str = REFERENCE_RELEASE
-    namespace: str = DEFAULTS.airflow_namespace  # for the plan; apply uses the run's config
+    release: str  # for the plan
+    namespace: str  # for the plan
 
     def describe(self) -> str:
-        workload, container = scheduler_of(self.release)
-        return (f"kubectl -n {self.namespace} exec {workload} -c {container} -- airflow "
+        return (f"kubectl -n {self.namespace} exec {_scheduler(self.release)} -- airflow "
                 f"{' '.join(self.args)} (output kept as probe/{self.label})")
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        # through `sh -c ... 2>&1; echo exit $?` so a failing command still returns its whole output
-        script = " ".join(shlex.quote(a) for a in ("airflow", *self.args)) + ' 2>&1; echo "exit $?"'
-        try:
-            workload, container = scheduler_of(self.release)
-            output = stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", workload, "-c",
-                                        container, "--", "sh", "-c", script)
-        except Exception as exc:  # the pod is not there yet (restarting): the next look tries again
-            output = f"probe could not run: {exc}"
-        memory.probe_logs[f"probe/{self.label}"] = stack.masker.mask(str(output)).splitlines()
+        memory.probe_logs[f"probe/{self.label}"] = Operator(stack).airflow_output(*self.args).splitlines()

@@ -86,11 +86,3 @@ class RecordingStack:
         self.git = RecordingGit()
         self.vault = RecordingVault(self.payload)
         self.artifacts = Path("/nonexistent")
-        self.refreshed: list[tuple[str, bool]] = []
-        self.force_synced: list[str] = []
-
-    def refresh_application(self, name: str, hard: bool = False) -> None:
-        self.refreshed.append((name, hard))
-
-    def force_sync_external_secret(self, name: str, namespace: str | None = None) -> None:
-        self.force_synced.append(name)

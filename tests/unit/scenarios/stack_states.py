@@ -3,11 +3,16 @@ the state each reported failure leaves behind."""
 
 from __future__ import annotations
 
+from e2e.gitops import load_repository
 from e2e.observe.snapshot import Snapshot
-from e2e.scenarios.catalog import AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB
+from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory
 
 from . import api_objects as k
+from .recording_stack import REFERENCE
+
+LAYOUT = Layout.from_repository(load_repository(REFERENCE))  # the reference repository's names, read
+AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB = LAYOUT.secrets, LAYOUT.user_job, LAYOUT.migrate_job
 
 COMPONENTS = ("scheduler", "worker", "api-server", "dag-processor", "triggerer")
 SECRET_KEYS = {"airflow-fernet-key": "fernet-key", "airflow-api-secret-key": "api-secret-key",

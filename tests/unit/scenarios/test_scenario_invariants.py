@@ -6,7 +6,7 @@ from e2e.observe.snapshot import SecretSeen, digest
 from e2e.scenarios import invariants as inv
 
 from . import api_objects as k
-from .stack_states import healthy, healthy_pods, memory, secrets
+from .stack_states import LAYOUT, healthy, healthy_pods, memory, secrets
 
 
 def test_secret_seen_keeps_digests_and_never_the_value():
@@ -30,21 +30,21 @@ def test_secrets_retained_breaks_when_a_secret_is_deleted_or_recreated():
 
 
 def test_fernet_key_unchanged_compares_digests():
-    assert inv.fernet_key_unchanged().evaluate(healthy(), memory()).ok
+    assert inv.fernet_key_unchanged(LAYOUT.fernet_secret).evaluate(healthy(), memory()).ok
     rotated = healthy(secrets=secrets({"airflow-fernet-key": "a-different-key"}))
-    out = inv.fernet_key_unchanged().evaluate(rotated, memory())
+    out = inv.fernet_key_unchanged(LAYOUT.fernet_secret).evaluate(rotated, memory())
     assert out.failed and "data encrypted before is unreadable" in out.evidence[0]
 
 
 def test_fernet_key_may_be_absent_for_a_while_but_not_at_the_end():
     absent = dict(secrets())
     del absent["airflow-fernet-key"]
-    assert inv.fernet_key_unchanged("throughout").evaluate(healthy(secrets=absent), memory()).ok
-    assert inv.fernet_key_unchanged("end").evaluate(healthy(secrets=absent), memory()).failed
+    assert inv.fernet_key_unchanged(LAYOUT.fernet_secret, "throughout").evaluate(healthy(secrets=absent), memory()).ok
+    assert inv.fernet_key_unchanged(LAYOUT.fernet_secret, "end").evaluate(healthy(secrets=absent), memory()).failed
 
 
 def test_fernet_key_invariant_fails_without_a_baseline_to_compare_with():
-    assert inv.fernet_key_unchanged().evaluate(healthy(), memory(before=healthy(secrets={}))).failed
+    assert inv.fernet_key_unchanged(LAYOUT.fernet_secret).evaluate(healthy(), memory(before=healthy(secrets={}))).failed
 
 
 def test_admin_user_kept_reads_the_usernames():
@@ -69,5 +69,5 @@ def test_secret_data_unchanged_names_the_changed_key():
 
 def test_invariants_evidence_carries_no_secret_value():
     rotated = healthy(secrets=secrets({"airflow-fernet-key": "super-secret-new-key"}))
-    out = inv.fernet_key_unchanged().evaluate(rotated, memory())
+    out = inv.fernet_key_unchanged(LAYOUT.fernet_secret).evaluate(rotated, memory())
     assert "super-secret-new-key" not in " ".join(out.evidence)

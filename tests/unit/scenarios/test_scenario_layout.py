@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from e2e.config import RunConfig
+from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.plan import build_plan
@@ -23,8 +26,23 @@ def moved_values(tmp_path: Path) -> Path:
     return repo
 
 
-def test_the_reference_layout_is_found_in_the_reference_repository():
-    assert Layout.from_repository(load_repository(REFERENCE)) == Layout()
+def test_a_repository_without_argocd_cm_refuses_only_the_scenario_that_edits_it(tmp_path):
+    """Nothing falls back to the reference's files: no argocd-cm in the repository, no argocd-cm edit."""
+    repo_dir = Path(shutil.copytree(REFERENCE, tmp_path / "team"))
+    for path in repo_dir.rglob("*.yaml"):
+        if "name: argocd-cm" in path.read_text(encoding="utf-8"):
+            path.unlink()
+    repo = load_repository(repo_dir)
+    assert Layout.from_repository(repo).argocd_cm is None
+    with pytest.raises(UnusableInput, match="waves-without-parent: this repository has no argocd cm"):
+        get("waves-without-parent", repo, config=RunConfig(run_id="unit", gitops_dir=repo_dir))
+    assert get("kv2-policy-without-data", repo, config=RunConfig(run_id="unit", gitops_dir=repo_dir)).entry == 3
+
+
+def test_a_repository_without_an_airflow_install_is_one_clear_error(tmp_path):
+    (tmp_path / "empty.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    with pytest.raises(UnusableInput, match="no Argo CD Application installs the `airflow` chart"):
+        get("secrets-after-pods", load_repository(tmp_path))
 
 
 def test_a_moved_values_file_is_followed(tmp_path):

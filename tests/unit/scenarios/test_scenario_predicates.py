@@ -7,11 +7,19 @@ from __future__ import annotations
 import pytest
 
 from e2e.observe.snapshot import Snapshot
-from e2e.scenarios.catalog import AIRFLOW_SECRETS, CREATE_USER_JOB, MIGRATE_JOB
 from e2e.scenarios.registry import REGISTRY, get
 
 from . import api_objects as k
-from .stack_states import COMPONENTS, healthy, healthy_pods, memory, secrets
+from .stack_states import (
+    AIRFLOW_SECRETS,
+    COMPONENTS,
+    CREATE_USER_JOB,
+    MIGRATE_JOB,
+    healthy,
+    healthy_pods,
+    memory,
+    secrets,
+)
 
 HOST_KEY_LOG = ['{"msg":"error syncing repo, will retry","error":"Run(git ls-remote -q ssh://git@git.example.com/'
                 'platform/airflow-dags.git main): exit status 128: { stdout: \\"\\", stderr: \\"No ED25519 host key '

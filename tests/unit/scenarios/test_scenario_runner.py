@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 
 from e2e.scenarios import runner
-from e2e.scenarios.catalog import AIRFLOW_SECRETS
 from e2e.scenarios.registry import REGISTRY
 
 from . import api_objects as k
 from .recording_stack import RecordingStack
-from .stack_states import COMPONENTS, SECRET_KEYS
+from .stack_states import AIRFLOW_SECRETS, COMPONENTS, SECRET_KEYS
 
 KIND_MISSING = ("Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: code = "
                 "Unknown desc = Object 'Kind' is missing in '{\"executor\":\"CeleryExecutor\"}'")

@@ -21,6 +21,7 @@ from e2e.scenarios.steps import (
 from e2e.scenarios.transforms import DoesNotApply, PayloadEdit, SetValue
 
 from .recording_stack import RecordingStack
+from .stack_states import LAYOUT
 
 VALUES = "apps/airflow/airflow-values.yaml"
 
@@ -32,7 +33,8 @@ def test_git_commit_reads_the_pushed_file_commits_the_edit_and_refreshes():
     repo, changes, message = stack.git.commits[0]
     assert (repo, message) == ("gitops", "hooks on")
     assert yaml.safe_load(changes[VALUES])["createUserJob"]["useHelmHooks"] is True
-    assert stack.refreshed == [("airflow", False)]
+    assert stack.kube.calls == [("-n", "argocd", "annotate", "applications.argoproj.io", "airflow",
+                                 "argocd.argoproj.io/refresh=normal", "--overwrite")]
     assert "useHelmHooks: false" in memory.saved_files[VALUES]
 
 
@@ -52,15 +54,16 @@ def test_a_commit_that_changes_nothing_is_refused():
 
 def test_vault_payload_writes_the_edited_payload_and_keeps_the_original():
     stack, memory = RecordingStack(), Memory()
-    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "deadbeef"),)).apply(stack, memory)
+    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "deadbeef"),), LAYOUT.payload_path).apply(stack, memory)
     assert stack.vault.payload["fernetKey"] == "deadbeef"
-    RestorePayload().apply(stack, memory)
+    RestorePayload(LAYOUT.payload_path).apply(stack, memory)
     assert stack.vault.payload["fernetKey"] == "k" * 44
 
 
 def test_vault_payload_values_join_the_masker():
     stack = RecordingStack()
-    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "not-a-fernet-key-at-all"),)).apply(stack, Memory())
+    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "not-a-fernet-key-at-all"),),
+                 LAYOUT.payload_path).apply(stack, Memory())
     assert "not-a-fernet-key-at-all" not in stack.masker.mask("log: not-a-fernet-key-at-all")
 
 
@@ -74,14 +77,16 @@ def test_policy_is_written_from_the_committed_file():
 def test_force_sync_without_names_covers_every_external_secret_of_the_repository():
     stack = RecordingStack()
     ForceSync().apply(stack, Memory())
-    assert len(stack.force_synced) == 9 and "airflow-ssh-secret" in stack.force_synced
+    annotated = [c[4] for c in stack.kube.calls if c[2:4] == ("annotate", "externalsecrets.external-secrets.io")]
+    assert annotated == [es.name for es in stack.repo.external_secrets] and len(annotated) == 9
+    assert all(c[1] == "airflow" and c[5].startswith("force-sync=") for c in stack.kube.calls)
 
 
 def test_kubectl_steps_use_the_runs_namespaces():
     stack = RecordingStack()
-    ScaleEso(0).apply(stack, Memory())
-    RestartAirflowPods(("worker",)).apply(stack, Memory())
-    DeleteApplication("airflow-secrets").apply(stack, Memory())
+    ScaleEso(0, LAYOUT.eso_namespace).apply(stack, Memory())
+    RestartAirflowPods(("worker",), LAYOUT.release, LAYOUT.airflow_namespace).apply(stack, Memory())
+    DeleteApplication("airflow-secrets", LAYOUT.argocd_namespace).apply(stack, Memory())
     calls = stack.kube.calls
     assert calls[0] == ("-n", "external-secrets", "scale", "deployment/external-secrets", "--replicas=0")
     assert calls[1][:4] == ("-n", "external-secrets", "wait", "pod") and "--for=delete" in calls[1]
@@ -107,7 +112,8 @@ def test_airflow_cli_probe_keeps_the_whole_masked_output_even_when_the_command_f
                                                          "ValueError: deadbeef-not-a-key\nFernet key must be 32 "
                                                          "url-safe base64-encoded bytes.\nexit 1\n")
     memory = Memory()
-    RunAirflowCli("fernet", ("variables", "set", "k", "v")).apply(stack, memory)
+    RunAirflowCli("fernet", ("variables", "set", "k", "v"), LAYOUT.release, LAYOUT.airflow_namespace).apply(
+        stack, memory)
     assert stack.kube.calls[0][-3:] == ("sh", "-c", 'airflow variables set k v 2>&1; echo "exit $?"')
     assert memory.probe_logs["probe/fernet"] == ["ValueError: ***MASKED***",
                                                  "Fernet key must be 32 url-safe base64-encoded bytes.", "exit 1"]
@@ -156,5 +162,5 @@ def test_terminate_only_touches_a_running_operation_and_sync_sets_the_operation(
     calls = len(stack.kube.calls)
     TerminateSyncOperation("airflow").apply(stack, Memory())
     assert len(stack.kube.calls) == calls
-    SyncApplication("airflow").apply(stack, Memory())
+    SyncApplication("airflow", LAYOUT.argocd_namespace).apply(stack, Memory())
     assert json.loads(stack.kube.calls[-1][-1])["operation"]["sync"] == {"prune": True}
