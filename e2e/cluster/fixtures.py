@@ -2,7 +2,8 @@
 
 Session fixtures chain phase by phase: `e2e_config` -> `cluster_session` (kind or kubeconfig; skips with ONE
 clear reason when there is no Docker engine or no kubeconfig) -> `cluster` -> `recorder` (started before the
-first apply) -> `stack` (everything up, both child Applications Synced/Healthy). `artifacts_dir` gives each
+first apply) -> `stack` (everything up, both child Applications Synced/Healthy) -> `operator` (every change a
+test makes). `artifacts_dir` gives each
 test artifacts/<test-id>/ and writes masked diagnostics there when the test fails.
 """
 
@@ -120,6 +121,15 @@ def bring_up_or_collect(cluster_session, mark_failed) -> object:
 @pytest.fixture(scope="session")
 def stack(cluster_session, recorder, request: pytest.FixtureRequest):
     return bring_up_or_collect(cluster_session, lambda: request.session.stash.__setitem__(FAILED_KEY, True))
+
+
+@pytest.fixture(scope="session")
+def operator(stack):
+    """What tests change on the stack, as an operator would (e2e/stack/operator.py): commit and revert in the
+    GitOps or DAG repository, refresh, sync, scale, restart, run the Airflow CLI, write to Vault."""
+    from e2e.stack.operator import Operator
+
+    return Operator(stack)
 
 
 @pytest.fixture

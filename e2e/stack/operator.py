@@ -94,6 +94,12 @@ class Operator:
     def application(self, name: str) -> dict[str, Any]:
         return self.stack.kube.get(APPLICATION, name, self.stack.config.argocd_namespace) or {}
 
+    def live_chart_version(self) -> str | None:
+        """The chart `targetRevision` the live chart Application asks for now (what the stack runs)."""
+        spec = self.application(self.install.app.name).get("spec") or {}
+        sources = spec.get("sources") or [spec.get("source") or {}]
+        return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
+
     def refresh(self, app: str, hard: bool = False) -> None:
         """`argocd app get --refresh` (or `--hard-refresh`): the refresh annotation."""
         self._kubectl("-n", self.stack.config.argocd_namespace, "annotate", APPLICATION, app,

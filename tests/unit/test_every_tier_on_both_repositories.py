@@ -7,20 +7,25 @@ hard-codes a reference name fails on the team variant. Plain data and real rende
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
 import yaml
 
 from e2e import payload as payload_mod
+from e2e.checks import health
 from e2e.checks.expect import Expectations
 from e2e.cluster import plan as plan_mod
 from e2e.components import inputs, jobenv
 from e2e.config import RunConfig
 from e2e.gitops.loader import load_repository
 from e2e.install import airflow_install, payload_kv, payload_location
+from e2e.observe.snapshot import Snapshot
 from e2e.preflight.engine import run_preflight
+from e2e.scenarios import registry
 from e2e.scenarios.layout import Layout
+from e2e.scenarios.model import Memory
 
 pytestmark = pytest.mark.unit
 
@@ -101,3 +106,37 @@ def test_scenarios_edit_and_watch_what_the_install_names(root, install):
     assert layout.fernet_secret == install.values["fernetKeySecretName"]
     assert (layout.payload_key, layout.payload_property) == install.payload_location
     assert layout.git_host == install.git_sync.known_hosts_host
+
+
+def live_objects(repo, install) -> Snapshot:
+    """A healthy stack as the API would show it, every object named as the repository and its install say:
+    the repository's own Applications and ExternalSecrets with a synced status, their Secrets, the chart's
+    scheduler Deployment and pod."""
+    synced = {"sync": {"status": "Synced"}, "health": {"status": "Healthy"}}
+    ready = {"conditions": [{"type": "Ready", "status": "True", "reason": "SecretSynced"}]}
+    meta = {"namespace": install.namespace, "labels": {"release": install.release, "component": "scheduler"}}
+    return Snapshot.from_lists(
+        applications=[{**app.obj.body, "status": synced} for app in repo.applications],
+        external_secrets=[{**es.obj.body, "status": ready} for es in install.external_secrets],
+        secret_objects=[{"metadata": {"name": es.target_name, "namespace": install.namespace, "uid": es.target_name},
+                         "data": {"key": base64.b64encode(b"value").decode()}} for es in install.external_secrets],
+        deployments=[{"metadata": {**meta, "name": install.scheduler, "generation": 1}, "spec": {"replicas": 1},
+                      "status": {"readyReplicas": 1, "updatedReplicas": 1, "observedGeneration": 1}}],
+        pods=[{"metadata": {**meta, "name": f"{install.scheduler}-0", "uid": "pod-1"},
+               "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}}])
+
+
+def test_cluster_judgements_read_live_objects_by_the_installs_names(root, install):
+    """The health checks and a scenario's symptom and convergence, over one view of live objects."""
+    repo = load_repository(root)
+    live = live_objects(repo, install)
+    expect = Expectations.from_repository(repo, install.airflow_version)
+    assert health.workloads_ready(live, expect).ok and health.applications_synced_healthy(live, expect).ok
+    [deployment] = live.of("Deployment")
+    stale = {**deployment, "status": {**deployment["status"], "readyReplicas": 0}}
+    verdict = health.workloads_ready(live.replaced(deployments=[stale]), expect)
+    assert not verdict.ok and f"Deployment/{install.scheduler}: 0/1 ready" in verdict.evidence[0]
+    pruned, memory = registry.get("secret-pruned-with-owner", repo), Memory(before=live)
+    assert pruned.converged.evaluate(live, memory).ok
+    assert pruned.symptom.evaluate(live.replaced(secret_objects=[]), memory).ok
+    assert pruned.converged.evaluate(live.replaced(secret_objects=[]), memory).pending

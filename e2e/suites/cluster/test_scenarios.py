@@ -19,20 +19,12 @@ from e2e.scenarios.layout import Layout
 ORDER = sorted(registry.names(), key=lambda name: name == "chart-upgrade")
 
 
-def _installed_chart(stack) -> str | None:
-    chart_app = Layout.from_repository(stack.repo).chart_app
-    app = stack.kube.get("applications.argoproj.io", chart_app, stack.config.argocd_namespace) or {}
-    spec = app.get("spec") or {}
-    sources = spec.get("sources") or [spec.get("source") or {}]
-    return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
-
-
 @pytest.mark.recovery
 @pytest.mark.parametrize("name", ORDER)
-def test_scenario_recovers(name, stack, recorder, artifacts_dir):
+def test_scenario_recovers(name, stack, operator, recorder, artifacts_dir):
     upgrade_to = stack.config.upgrade_to or versions.LATEST_CHART  # --e2e-upgrade-to, from the option table
     scenario = registry.get(name, stack.repo, upgrade_to=upgrade_to, config=stack.config)
-    if name == "chart-upgrade" and _installed_chart(stack) == upgrade_to:
+    if name == "chart-upgrade" and operator.live_chart_version() == upgrade_to:
         pytest.skip(f"chart-upgrade: the stack already runs chart {upgrade_to}; nothing newer to upgrade to")
     started = time.time()
     lines: list[str] = []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from e2e.checks import secrets
@@ -41,22 +39,15 @@ def test_no_chart_generated_secret_exists(stack, live, judged):
     assert verdict.ok, verdict.explain()
 
 
-def _operation_started(stack, app: str) -> str | None:
-    obj = stack.kube.get("applications.argoproj.io", app, stack.config.argocd_namespace) or {}
-    return ((obj.get("status") or {}).get("operationState") or {}).get("startedAt")
-
-
-def test_fernet_key_is_unchanged_after_a_second_sync(stack, recorder, live, judged):
+def test_fernet_key_is_unchanged_after_a_second_sync(stack, operator, recorder, live, judged):
     exp = Expectations.for_stack(stack)
-    previous = _operation_started(stack, exp.chart_app)
+    previous = ((operator.application(exp.chart_app).get("status") or {}).get("operationState") or {}).get(
+        "startedAt")
     recorder.mark(f"test: sync {exp.chart_app} again")
-    stack.kube.kubectl("-n", exp.argocd_namespace, "patch", "applications.argoproj.io", exp.chart_app, "--type",
-                       "merge", "-p", json.dumps({"operation": {"initiatedBy": {"username": "airflow-e2e"},
-                                                                "sync": {"syncStrategy": {"hook": {}}}}}))
+    operator.sync(exp.chart_app, prune=False, hooks=True)
 
     def synced_again():
-        app = stack.kube.get("applications.argoproj.io", exp.chart_app, exp.argocd_namespace) or {}
-        op = (app.get("status") or {}).get("operationState") or {}
+        op = (operator.application(exp.chart_app).get("status") or {}).get("operationState") or {}
         if op.get("startedAt") == previous:
             return Pending("the second sync has not started")
         if op.get("phase") in ("Failed", "Error"):

@@ -16,6 +16,7 @@ from e2e.gitops import load_repository
 from e2e.install import airflow_install
 from e2e.scenarios import registry, runner
 from e2e.stack import expected
+from e2e.stack.operator import DAGS
 
 pytestmark = pytest.mark.upgrade
 PROBE_DAG = "airflow_e2e_upgrade_probe.py"
@@ -43,8 +44,8 @@ def test_values_still_mean_what_they_meant(versions_pair, e2e_config):
 
 def test_upgrade_keeps_key_user_and_dags(versions_pair, request, artifacts_dir):
     old, new = versions_pair
-    stack = request.getfixturevalue("stack")
-    installed = _installed_chart(stack)
+    stack, operator = request.getfixturevalue("stack"), request.getfixturevalue("operator")
+    installed = operator.live_chart_version()
     assert installed == old, (f"the stack runs chart {installed}, not --upgrade-from {old}: the bring-up must "
                               "install the older chart first (pin it in the pushed repository)")
     scenario = registry.get("chart-upgrade", stack.repo, upgrade_to=new)
@@ -55,41 +56,24 @@ def test_upgrade_keeps_key_user_and_dags(versions_pair, request, artifacts_dir):
         (artifacts_dir / "upgrade.log").write_text(stack.masker.mask("\n".join(lines)) + "\n", encoding="utf-8")
     (artifacts_dir / "upgrade.json").write_text(stack.masker.mask(json.dumps(result.to_json(), indent=2)),
                                                 encoding="utf-8")
-    _assert_no_unapplied_migrations(stack)
-    _assert_dags_still_sync(stack)
-
-
-def _installed_chart(stack) -> str | None:
-    app = stack.kube.get("applications.argoproj.io", expected.chart_application(stack.repo),
-                         stack.config.argocd_namespace) or {}
-    spec = app.get("spec") or {}
-    sources = spec.get("sources") or [spec.get("source") or {}]
-    return next((s.get("targetRevision") for s in sources if s.get("chart")), None)
-
-
-def _airflow(stack, workload: tuple[str, str], *args: str) -> str:
-    target, container = workload
-    return stack.kube.kubectl("-n", stack.config.airflow_namespace, "exec", target, "-c", container, "--", *args)
-
-
-def _assert_no_unapplied_migrations(stack) -> None:
     # exits non-zero (kubectl raises) with "There are still unapplied migrations" when the upgrade skipped them
-    _airflow(stack, expected.scheduler(stack.repo), "airflow", "db", "check-migrations", "--migration-wait-timeout=1")
+    operator.airflow("db", "check-migrations", "--migration-wait-timeout=1", workload=expected.scheduler(stack.repo))
+    _assert_dags_still_sync(stack, operator)
 
 
-def _assert_dags_still_sync(stack) -> None:
+def _assert_dags_still_sync(stack, operator) -> None:
     from e2e.observe.wait import Ok, Pending, eventually
 
     dag = ("from airflow.sdk import DAG\n\nwith DAG(dag_id='airflow_e2e_upgrade_probe', schedule=None):\n"
            "    pass\n")
-    sha = stack.git.commit("dags", {PROBE_DAG: dag}, "upgrade probe: a DAG committed after the upgrade")
+    sha = operator.commit({PROBE_DAG: dag}, "upgrade probe: a DAG committed after the upgrade", repo=DAGS)
     probe = f'test -f "$(airflow config get-value core dags_folder)/{PROBE_DAG}"'
     # the DAG files live where the chart mounts them: the dag processor on Airflow 3 (not the scheduler)
     reader = expected.dag_reader(stack.repo, versions.CHART_AIRFLOW[stack.config.chart_version])
 
     def synced():
         try:
-            _airflow(stack, reader, "sh", "-c", probe)
+            operator.exec(reader, "sh", "-c", probe)
         except Exception as exc:
             return Pending(f"{PROBE_DAG} (commit {sha[:12]}) not in the dags folder yet: {type(exc).__name__}")
         return Ok(sha)
