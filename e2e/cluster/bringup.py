@@ -27,7 +27,7 @@ from e2e.cluster.plan import RunPlan, RunSecrets, Step, dns_rewrites
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.gitops.loader import load_repository
 from e2e.gitops.model import Repository
-from e2e.install import find_install
+from e2e.install import airflow_install
 from e2e.masking import Masker
 from e2e.stack import argocd, coredns, eso, gitserver, vault
 from e2e.stack.common import Obj, labelled
@@ -219,8 +219,8 @@ class LiveRun:
 
     def _render_airflow(self) -> list[Obj]:
         """The Airflow chart with the pushed values, at every chart version the run will deploy."""
-        inst = find_install(self.repo)  # release and values files as the repository names them (`af`, ...)
-        release, values = (inst.release, inst.values_file_paths) if inst else ("airflow", [])
+        inst = airflow_install(self.repo)  # release and values files as the repository names them (`af`, ...)
+        release, values = inst.release, inst.values_file_paths
         value_args: list[str] = []
         for rel in values:
             path = self.workdir / "values" / rel

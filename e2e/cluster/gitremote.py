@@ -61,7 +61,9 @@ class GitServerRemote:
                  deploy_key: KeyPair, workdir: Path) -> None:
         self.kube, self.config, self.repo = kube, config, repo
         hosts = names.git_hosts(repo)
-        self.host = hosts[0] if hosts else "git.example.com"
+        if not hosts:
+            raise ValueError("the repository names no SSH git host (no ssh:// or git@ URL): nothing to serve")
+        self.host = hosts[0]
         self.host_public_key = host_public_key
         self.workdir = workdir
         self.user = "git"  # the user the repository URLs name (ssh://git@...)
