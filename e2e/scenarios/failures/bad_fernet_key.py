@@ -8,27 +8,24 @@ from e2e.scenarios import messages as msg
 from e2e.scenarios.failures.common import Parts, log_says, preflight
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Check, Scenario
-from e2e.scenarios.steps import RunAirflowCli, VaultPayload, WaitForSecretData
-from e2e.scenarios.transforms import PayloadEdit
+from e2e.scenarios.steps import RunAirflowCli
 
 BAD_FERNET_KEY = "deadbeef"
 FERNET_PROBE = ("variables", "set", "airflow_e2e_fernet_probe", "encrypted-with-the-current-key")
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
-    p, fernet, field = Parts(lay), lay.fernet_secret, lay.need("fernet_field")
+    p, fernet = Parts(lay), lay.fernet_secret
     return Scenario(
         name="bad-fernet-key", entry=10, title="Bad key format",
-        reproduces=f"Write {field} `deadbeef` to Vault; restart the scheduler and let it encrypt a value.",
-        break_=(VaultPayload((PayloadEdit(field, "8 hex characters, not a Fernet key", lambda _old: BAD_FERNET_KEY),),
-                             lay.payload_path),
-                p.force(fernet), WaitForSecretData(fernet, changed=True), p.restart(("scheduler",))),
+        reproduces=f"Write {lay.fernet_field} `deadbeef` to Vault; restart the scheduler and let it encrypt a value.",
+        break_=(*p.payload_break("fernet_field", "8 hex characters, not a Fernet key", lambda _old: BAD_FERNET_KEY,
+                                 fernet), p.restart(("scheduler",))),
         symptom=Check("`Fernet key must be 32 url-safe base64-encoded bytes.` (probe or scheduler log)",
                       log_says(msg.FERNET_FORMAT)),
         probes=(RunAirflowCli("fernet", FERNET_PROBE, lay.release, lay.airflow_namespace),),
         symptom_within=300,
-        recovery=(p.restore_payload, p.force(fernet), WaitForSecretData(fernet, changed=False),
-                  p.restart(("scheduler",))),
+        recovery=(*p.payload_restore(fernet), p.restart(("scheduler",))),
         converged=p.pods_ready,
         converge_within=600,
         invariants=(p.fernet_kept("end"), p.keep_admin),

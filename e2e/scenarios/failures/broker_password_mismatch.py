@@ -9,8 +9,7 @@ from e2e.scenarios import messages as msg
 from e2e.scenarios.failures.common import Parts, component, log_says, preflight
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Check, Scenario
-from e2e.scenarios.steps import VaultPayload, WaitForSecretData
-from e2e.scenarios.transforms import PayloadEdit, with_url_password
+from e2e.scenarios.transforms import with_url_password
 
 WRONG_REDIS_PASSWORD = "not-the-redis-password"
 
@@ -20,15 +19,13 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     return Scenario(
         name="broker-password-mismatch", entry=9, title="Broker URL and Redis password disagree",
         reproduces="Write a broker URL whose password differs from redisPassword; restart the workers.",
-        break_=(VaultPayload((PayloadEdit(lay.need("broker_field"), "the same URL with another password",
-                                          lambda url: with_url_password(str(url), WRONG_REDIS_PASSWORD)),),
-                             lay.payload_path),
-                p.force(broker), WaitForSecretData(broker, changed=True), p.restart(("worker",))),
+        break_=(*p.payload_break("broker_field", "the same URL with another password",
+                                 lambda url: with_url_password(str(url), WRONG_REDIS_PASSWORD), broker),
+                p.restart(("worker",))),
         symptom=Check("worker log `invalid username-password pair or user is disabled`",
                       log_says(msg.REDIS_WRONGPASS, "worker")),
         symptom_within=300,
-        recovery=(p.restore_payload, p.force(broker), WaitForSecretData(broker, changed=False),
-                  p.restart(("worker",))),
+        recovery=(*p.payload_restore(broker), p.restart(("worker",))),
         converged=conv.pods_ready(("worker",)),
         converge_within=600,
         invariants=(p.keep_key, p.keep_admin),

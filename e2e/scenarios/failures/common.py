@@ -16,8 +16,9 @@ from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
 from e2e.scenarios import symptoms as sym
 from e2e.scenarios.layout import Layout
-from e2e.scenarios.model import Invariant, Memory, Predicate, When
-from e2e.scenarios.steps import ForceSync, RestartAirflowPods, RestorePayload
+from e2e.scenarios.model import Invariant, Memory, Predicate, Step, When
+from e2e.scenarios.steps import ForceSync, RestartAirflowPods, RestorePayload, VaultPayload, WaitForSecretData
+from e2e.scenarios.transforms import PayloadEdit
 from e2e.stack.operator import AIRFLOW_COMPONENTS
 
 GIT_SYNC_INIT, GIT_SYNC = "git-sync-init", "git-sync"  # the chart's git-sync containers
@@ -55,6 +56,19 @@ class Parts:
         self.keep_running = inv.airflow_keeps_running(AIRFLOW_COMPONENTS)
         self.restore_payload = RestorePayload(lay.payload_path)
         self.dag_logs = tuple((c, GIT_SYNC_INIT) for c in DAG_COMPONENTS) + tuple((c, GIT_SYNC) for c in DAG_COMPONENTS)
+
+    def payload_break(self, field: str, what: str, change: Callable[[object], object],
+                      secret: str) -> tuple[Step, ...]:
+        """`vault kv put` with one payload field changed (`field`: the Layout's name for it, e.g. `broker_field`),
+        ESO told to sync the Secret that reads it, and a wait until that Secret holds the new data (pods read
+        Secrets only at start)."""
+        edit = PayloadEdit(self.lay.need(field), what, change)
+        return (VaultPayload((edit,), self.lay.payload_path), self.force(secret),
+                WaitForSecretData(secret, changed=True))
+
+    def payload_restore(self, secret: str) -> tuple[Step, ...]:
+        """The payload as it was before the break, synced into `secret` and waited for."""
+        return self.restore_payload, self.force(secret), WaitForSecretData(secret, changed=False)
 
     def restart(self, components: tuple[str, ...] = AIRFLOW_COMPONENTS) -> RestartAirflowPods:
         return RestartAirflowPods(components, self.lay.release, self.lay.airflow_namespace)

@@ -11,15 +11,8 @@ from e2e.scenarios import symptoms as sym
 from e2e.scenarios.failures.common import Parts, component
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, Check, Memory, Predicate, Scenario
-from e2e.scenarios.steps import (
-    DeleteJob,
-    RefreshApplication,
-    SyncApplication,
-    TerminateSyncOperation,
-    VaultPayload,
-    WaitForSecretData,
-)
-from e2e.scenarios.transforms import PayloadEdit, with_url_password
+from e2e.scenarios.steps import DeleteJob, RefreshApplication, SyncApplication, TerminateSyncOperation
+from e2e.scenarios.transforms import with_url_password
 
 WRONG_DB_PASSWORD = "not-the-db-password"
 CREATE_USER_COMPONENT = "create-user-job"  # the chart's component label of the create-user Job's pod
@@ -44,16 +37,13 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     return Scenario(
         name="userjob-broken-connection", entry=6, title="User job with a broken connection string",
         reproduces="Point the metadata connection at a wrong password and let Argo CD re-create the user Job.",
-        break_=(VaultPayload((PayloadEdit(lay.need("metadata_field"), "the same URL with a wrong password",
-                                          lambda url: with_url_password(str(url), WRONG_DB_PASSWORD)),),
-                             lay.payload_path),
-                p.force(lay.metadata_secret), WaitForSecretData(lay.metadata_secret, changed=True),
+        break_=(*p.payload_break("metadata_field", "the same URL with a wrong password",
+                                 lambda url: with_url_password(str(url), WRONG_DB_PASSWORD), lay.metadata_secret),
                 DeleteJob(lay.user_job, ns), RefreshApplication(lay.chart_app)),
         symptom=Check(f'{lay.user_job} fails visibly: `password authentication failed for user "{lay.db_user}"`',
                       user_job_fails_visibly(lay.user_job, lay.migrate_job)),
         symptom_within=300,
-        recovery=(p.restore_payload, p.force(lay.metadata_secret),
-                  WaitForSecretData(lay.metadata_secret, changed=False), DeleteJob(lay.user_job, ns),
+        recovery=(*p.payload_restore(lay.metadata_secret), DeleteJob(lay.user_job, ns),
                   TerminateSyncOperation(lay.chart_app), SyncApplication(lay.chart_app, lay.argocd_namespace)),
         converged=AllOf((conv.job_complete(lay.user_job), p.pods_ready)),
         converge_within=600,
