@@ -124,6 +124,10 @@ class Snapshot:
     def job(self, name: str) -> dict[str, Any] | None:
         return self.get("Job", name)
 
+    def pods_of_job(self, job: str) -> list[dict[str, Any]]:
+        """The pods a Job made (label `job-name`), oldest first as listed."""
+        return [p for p in self.pods if ((p.get("metadata") or {}).get("labels") or {}).get("job-name") == job]
+
     def log_lines(self) -> Iterator[tuple[str, str]]:
         for source, lines in self.logs.items():
             for line in lines:

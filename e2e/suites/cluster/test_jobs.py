@@ -6,6 +6,7 @@ import pytest
 
 from e2e.checks import jobs
 from e2e.checks.expect import Expectations
+from e2e.observe import snapshot
 from e2e.observe.airflow_api import airflow_api
 from e2e.observe.snapshot import pod_log
 from e2e.observe.wait import Failed, Ok, Pending, eventually
@@ -45,8 +46,7 @@ def test_create_user_job_completed(stack, recorder, artifacts_dir):
 @pytest.mark.userjob
 def test_user_job_log_shows_the_user_created_or_present_and_the_password_reset(stack):
     exp = Expectations.for_stack(stack)
-    pods = [p for p in stack.kube.list("pods", exp.namespace)
-            if (p["metadata"].get("labels") or {}).get("job-name") == exp.user_job]
+    pods = snapshot.take(stack.kube, stack.config).pods_of_job(exp.user_job)
     assert pods, (f"no pod of Job {exp.user_job} left to read (ttlSecondsAfterFinished may have removed it; "
                   "run this test right after bring-up)")
     log = pod_log(stack.kube, exp.namespace, pods[-1]["metadata"]["name"], "create-user")

@@ -6,6 +6,7 @@ import pytest
 
 from e2e.checks import ordering
 from e2e.checks.expect import Expectations
+from e2e.observe import snapshot
 from e2e.observe.snapshot import pod_log
 
 pytestmark = [pytest.mark.cluster, pytest.mark.ordering]
@@ -25,8 +26,7 @@ def test_every_secret_the_values_reference_existed_before_the_first_airflow_pod(
 @pytest.mark.userjob
 def test_migrations_completed_before_the_create_user_step(stack, recorder, judged):
     exp = Expectations.for_stack(stack)
-    pods = [p for p in stack.kube.list("pods", exp.namespace)
-            if (p["metadata"].get("labels") or {}).get("job-name") == exp.user_job]
+    pods = snapshot.take(stack.kube, stack.config).pods_of_job(exp.user_job)
     log = pod_log(stack.kube, exp.namespace, pods[0]["metadata"]["name"], "create-user", timestamps=True) \
         if pods else None  # gone after ttlSecondsAfterFinished: judged on the Jobs' completion order instead
     verdict = judged(ordering.migrations_before_user_step(recorder.timeline(), exp, user_log=log))

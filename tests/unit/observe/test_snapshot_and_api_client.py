@@ -33,6 +33,8 @@ def test_one_snapshot_serves_checks_and_scenarios_secrets_as_digests_only():
     snap = Snapshot.from_lists(secret_objects=[secret], pods=[{"metadata": {"name": "af-scheduler-0"}}])
     assert snap.get("Secret", "dp-fernet") is secret
     assert [p["metadata"]["name"] for p in snap.pods] == ["af-scheduler-0"]
+    job_pod = {"metadata": {"name": "af-create-user-x", "labels": {"job-name": "af-create-user"}}}
+    assert snap.replaced(pods=[*snap.pods, job_pod]).pods_of_job("af-create-user") == [job_pod]
     assert snap.secrets["dp-fernet"].digests == {"fernet-key": digest(PASSWORD)}
     assert PASSWORD not in repr(snap.secrets)
     assert snap.replaced(secret_objects=[]).secrets == {} and snap.secrets  # a copy; the look itself unchanged
