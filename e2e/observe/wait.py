@@ -28,6 +28,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_expone
 
 from e2e.judgement import Judgement
 from e2e.masking import Masker
+from e2e.observe.snapshot import condition, name_of
 
 TRANSIENT_HTTP = {429, 500, 502, 503, 504}
 TERMINAL_WAITING = frozenset({"ImagePullBackOff", "ErrImagePull", "InvalidImageName", "ErrImageNeverPull",
@@ -157,17 +158,12 @@ def consistently(check: Callable[[], Outcome], duration: float, interval: float 
 
 
 # --- outcomes of single objects (pure, over the API's JSON shape) -------------------------------------------
-def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any] | None:
-    conditions = (obj.get("status") or {}).get("conditions") or []
-    return next((c for c in conditions if c.get("type") == kind), None)
-
-
 def _name(obj: dict[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "?")
+    return name_of(obj) or "?"
 
 
 def job_outcome(job: dict[str, Any]) -> Outcome:
-    complete, failed = _condition(job, "Complete"), _condition(job, "Failed")
+    complete, failed = condition(job, "Complete"), condition(job, "Failed")
     if complete and complete.get("status") == "True":
         return Ok(job)
     if failed and failed.get("status") == "True":
@@ -193,7 +189,7 @@ def pod_outcome(pod: dict[str, Any], tolerate: Collection[str] = ()) -> Outcome:
     terminal = pod_terminal_reason(pod, tolerate)
     if terminal:
         return Failed(terminal)
-    ready = _condition(pod, "Ready")
+    ready = condition(pod, "Ready")
     if ready and ready.get("status") == "True":
         return Ok(pod)
     status = pod.get("status") or {}
@@ -221,7 +217,7 @@ def application_outcome(app: dict[str, Any], sync: str = "Synced", health: str =
 
 
 def external_secret_outcome(es: dict[str, Any], tolerate: Collection[str] = ()) -> Outcome:
-    ready = _condition(es, "Ready")
+    ready = condition(es, "Ready")
     if ready and ready.get("status") == "True":
         return Ok(es)
     if ready and ready.get("reason") == "SecretSyncedError" and "SecretSyncedError" not in tolerate:
@@ -230,7 +226,7 @@ def external_secret_outcome(es: dict[str, Any], tolerate: Collection[str] = ()) 
 
 
 def store_outcome(store: dict[str, Any], tolerate: Collection[str] = ()) -> Outcome:
-    ready = _condition(store, "Ready")
+    ready = condition(store, "Ready")
     if ready and ready.get("status") == "True":
         return Ok(store)
     if ready and ready.get("status") == "False" and ready.get("reason") not in tolerate:

@@ -11,10 +11,9 @@ from collections.abc import Iterable
 
 from e2e.judgement import Judgement, failed, ok, pending
 from e2e.observe.snapshot import Snapshot, condition, container_statuses, name_of, pod_finished, pod_ready
+from e2e.observe.wait import TERMINAL_WAITING  # image and container errors no retry mends
 from e2e.scenarios.model import Check, Memory
 from e2e.scenarios.symptoms import application_status, job_state
-
-TERMINAL_WAITING = ("ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerError")
 
 
 def _component(pod: dict) -> str:

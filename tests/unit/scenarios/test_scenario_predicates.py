@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from e2e.observe.snapshot import Snapshot
+from e2e.scenarios import convergence as conv
 from e2e.scenarios.registry import REGISTRY, get
 
 from . import api_objects as k
@@ -427,3 +428,13 @@ def test_no_scenario_converges_while_an_airflow_pod_cannot_pull_its_image(name):
                                                       "ErrImagePull", "rpc error: code = NotFound"))])])
     out = REGISTRY[name].converged.evaluate(pulled, memory(at_symptom=entry1_at_symptom()))
     assert not out.ok
+
+
+def test_a_pod_whose_image_may_never_be_pulled_fails_convergence_at_once():
+    """imagePullPolicy Never with the image not loaded (ErrImageNeverPull) never mends: the same table of
+    terminal waits as every other wait (e2e.observe.wait.TERMINAL_WAITING)."""
+    stuck = healthy(pods=[*healthy_pods(), k.pod("airflow-worker-1", "worker", phase="Pending", ready=False,
+                                                 containers=[k.container("worker", waiting=(
+                                                     "ErrImageNeverPull", "Container image is not present"))])])
+    out = conv.airflow_pods_ready(stuck, COMPONENTS)
+    assert out.failed and out.evidence == ("pod airflow-worker-1 container worker waiting ErrImageNeverPull",)
