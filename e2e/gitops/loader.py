@@ -82,8 +82,9 @@ def load_repository(root: Path | str, include: Sequence[str] = (), exclude: Sequ
         try:
             docs = load_file(path, rel, root)
         except UnusableInput as exc:
-            repo.unreadable.append(Unreadable(rel, _line_of_reason(str(exc), rel), _reason(str(exc), rel),
-                                              templated=_looks_templated(path)))
+            line = _line_of_reason(str(exc), rel)
+            repo.unreadable.append(Unreadable(rel, line, _reason(str(exc), rel),
+                                              templated=_looks_templated(path, line)))
             continue
         for line, data in docs:
             if _is_kube_object(data):
@@ -133,12 +134,16 @@ def _in_chart_templates(rel: str, chart_dirs: list[str]) -> bool:
     return False
 
 
-def _looks_templated(path: Path) -> bool:
-    """A file with Go/Jinja/envsubst template markers: a template, not broken YAML."""
+def _looks_templated(path: Path, line: int | None = None) -> bool:
+    """Template markers (Go/Jinja/envsubst) where the parse failed: a template, not broken YAML. With the error
+    line known, only that line and the one before count: a values file whose shell script says `${USER}` and
+    whose YAML is broken elsewhere is broken, not templated."""
     try:
         head = path.read_bytes()[:MAX_TEMPLATE_SNIFF]
     except OSError:
         return False
+    if line:
+        head = b"\n".join(head.split(b"\n")[max(line - 2, 0):line])
     return any(marker in head for marker in (b"{{", b"{%", b"${"))
 
 

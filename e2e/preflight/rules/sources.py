@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from e2e import versions
+from e2e.gitops.model import KubeObject
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
@@ -115,6 +116,11 @@ def file_not_read(ctx: Context) -> list[Finding]:
             for rel, why in ctx.repo.refused_files]
 
 
+def _kustomize_file(obj: KubeObject) -> bool:
+    """A kustomization.yaml (Kustomization, Component) is kustomize's input, never sent to the API server."""
+    return obj.api_version.startswith("kustomize.config.k8s.io/")
+
+
 @rule("object-without-name", "error",
       "a Kubernetes object (an Application, an ExternalSecret, a store...) without metadata.name: the API server "
       "refuses it, Argo CD fails the sync, and every rule that looks it up by name would pass it silently")
@@ -122,7 +128,7 @@ def object_without_name(ctx: Context) -> list[Finding]:
     out = []
     for obj in ctx.repo.objects:
         meta = obj.body.get("metadata")
-        if obj.name or (isinstance(meta, dict) and meta.get("generateName")):
+        if obj.name or (isinstance(meta, dict) and meta.get("generateName")) or _kustomize_file(obj):
             continue
         out.append(ctx.finding(
             "object-without-name", file=obj.origin.file, line=obj.origin.line, obj=f"{obj.kind} (unnamed)",

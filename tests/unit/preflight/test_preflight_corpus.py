@@ -1,7 +1,8 @@
 """A corpus of repository shapes teams really have (issue 14), each with the exact findings it must give and the
 rules it must not fire. Every shape starts from the reference (fixtures/gitops, our own files) and is reshaped the
 way a real repository is laid out: a monorepo subtree, chart folders, Kustomize overlays, foreign YAML, templated
-and rendered copies, sources in other repositories, Terraform, SealedSecrets, other executors and charts.
+and rendered copies, sources in other repositories, Terraform, SealedSecrets, other executors and charts; values
+passed every way Argo CD passes them (issue 14 point 1) and Airflow installed every way (point 4).
 
 `EXPECT[shape]` is the complete list of (rule, severity, file) preflight must report; `MUST_NOT[shape]` names the
 false positives the old checker gave on that shape (or would give by guessing).
@@ -239,6 +240,178 @@ def committed_repository_secret(s: Shape) -> None:
             "    -----END OPENSSH PRIVATE KEY-----\n")
 
 
+# --- point 1: values come in every way Argo CD passes them (each shape carries one values mistake, so the
+# finding's file proves the values were read, and from which layer) --------------------------------------------
+HOOKS_ON = ("  useHelmHooks: false\n  applyCustomEnv: false\n  # FIX (review)",
+            "  useHelmHooks: true\n  applyCustomEnv: false\n  # FIX (review)")  # createUserJob's, only
+
+
+def _reference_values(hooks_on: bool = True) -> str:
+    text = (REFERENCE / VALUES).read_text()
+    return text.replace(*HOOKS_ON) if hooks_on else text
+
+
+def _indented(text: str, spaces: int) -> str:
+    return "".join((" " * spaces + line) if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _chart_app(s: Shape, sources: str) -> None:
+    """The chart Application with its `sources:` block replaced (everything else as the reference writes it)."""
+    text = (REFERENCE / CHART_APP).read_text()
+    start, end = text.index("  sources:\n"), text.index("  destination:\n")
+    s.write(CHART_APP, text[:start] + sources + text[end:])
+
+
+CHART_SOURCE = ("    - repoURL: https://airflow.apache.org\n      chart: airflow\n      targetRevision: 1.21.0\n"
+                "      helm:\n        releaseName: airflow\n")
+REF_SOURCE = f"    - repoURL: {THIS_REPO}\n      targetRevision: main\n      ref: {{ref}}\n"
+
+
+def values_via_any_ref_name(s: Shape) -> None:
+    """valueFiles through a `ref: cfg` source (`$cfg/...`), the file in a config folder of this repository."""
+    (s.root / VALUES).unlink()
+    s.write("config/airflow/prod.yaml", _reference_values())
+    _chart_app(s, "  sources:\n" + CHART_SOURCE + "        valueFiles:\n          - $cfg/config/airflow/prod.yaml\n"
+               + REF_SOURCE.format(ref="cfg"))
+
+
+def values_relative_to_chart_source(s: Shape) -> None:
+    """The airflow chart vendored in the repository (a Git chart source): valueFiles relative to its path."""
+    (s.root / VALUES).unlink()
+    s.write("charts/airflow/Chart.yaml", "apiVersion: v2\nname: airflow\nversion: 1.21.0\nappVersion: 3.1.8\n")
+    s.write("charts/airflow/values.yaml", "executor: CeleryExecutor\npostgresql:\n  enabled: true\n")
+    s.write("charts/airflow/templates/NOTES.txt", "{{ .Release.Name }}\n")
+    s.write("charts/airflow/values-prod.yaml", _reference_values())
+    _chart_app(s, f"  source:\n    repoURL: {THIS_REPO}\n    targetRevision: main\n    path: charts/airflow\n"
+               "    helm:\n      releaseName: airflow\n      valueFiles:\n        - values-prod.yaml\n")
+
+
+def value_files_merged_in_order(s: Shape) -> None:
+    """Two valueFiles: the base names an old Fernet Secret, the prod file (later, wins) the right one and turns
+    createUserJob's hooks on; everything else of createUserJob comes from the base (a deep merge)."""
+    s.edit(VALUES, "fernetKeySecretName: airflow-fernet-key", "fernetKeySecretName: airflow-fernet-key-2023")
+    s.write("environments/prod/airflow.yaml",
+            "fernetKeySecretName: airflow-fernet-key\ncreateUserJob:\n  useHelmHooks: true\n")
+    s.edit(CHART_APP, "          - $values/apps/airflow/airflow-values.yaml\n",
+           "          - $values/apps/airflow/airflow-values.yaml\n          - $values/environments/prod/airflow.yaml\n")
+
+
+def helm_values_string(s: Shape) -> None:
+    """All values inline as the `helm.values` string (no values file at all)."""
+    (s.root / VALUES).unlink()
+    _chart_app(s, "  sources:\n" + CHART_SOURCE + "        values: |\n" + _indented(_reference_values(), 10))
+
+
+def helm_values_object(s: Shape) -> None:
+    """valuesObject over a values file: the file's Fernet Secret name is wrong, valuesObject corrects it."""
+    s.edit(VALUES, "fernetKeySecretName: airflow-fernet-key", "fernetKeySecretName: airflow-fernet")
+    s.edit(CHART_APP, "          - $values/apps/airflow/airflow-values.yaml\n",
+           "          - $values/apps/airflow/airflow-values.yaml\n        valuesObject:\n"
+           "          fernetKeySecretName: airflow-fernet-key\n"
+           "          createUserJob:\n            useHelmHooks: true\n")
+
+
+def helm_parameters(s: Shape) -> None:
+    """helm.parameters over a values file (typed like --set: "true" is a boolean)."""
+    s.edit(VALUES, "fernetKeySecretName: airflow-fernet-key", "fernetKeySecretName: airflow-fernet")
+    s.edit(CHART_APP, "          - $values/apps/airflow/airflow-values.yaml\n",
+           "          - $values/apps/airflow/airflow-values.yaml\n        parameters:\n"
+           "          - name: fernetKeySecretName\n            value: airflow-fernet-key\n"
+           "          - name: createUserJob.useHelmHooks\n            value: \"true\"\n")
+
+
+def values_file_missing(s: Shape) -> None:
+    """A valueFiles entry names a file that is not in the repository: named, never read as empty; the values
+    rules do not run (the hooks mistake in the file that is there is not reported: nothing is guessed)."""
+    s.write(VALUES, _reference_values())
+    s.edit(CHART_APP, "          - $values/apps/airflow/airflow-values.yaml\n",
+           "          - $values/apps/airflow/airflow-values.yaml\n          - $values/environments/prod/airflow.yaml\n")
+
+
+def values_file_unreadable(s: Shape) -> None:
+    """The one values file is broken YAML: a finding in that file, and the install's values are unresolved."""
+    s.write(VALUES, (REFERENCE / VALUES).read_text().replace("executor: CeleryExecutor", "executor: [Celery", 1))
+
+
+# --- point 4: Airflow is found wherever it is installed ---------------------------------------------------------
+def multi_source_with_manifests(s: Shape) -> None:
+    """Three sources: the chart, the values `ref`, and a Git path with extra manifests of the same release."""
+    s.write(VALUES, _reference_values())
+    s.write("apps/airflow-extras/pdb.yaml",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: airflow-scheduler\n"
+            "  namespace: airflow\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n"
+            "      component: scheduler\n")
+    s.edit(CHART_APP, "      ref: values\n",
+           f"      ref: values\n    - repoURL: {THIS_REPO}\n      targetRevision: main\n"
+           "      path: apps/airflow-extras\n")
+
+
+def single_chart_source(s: Shape) -> None:
+    """`source:` (one chart source) with the values as valuesObject."""
+    (s.root / VALUES).unlink()
+    _chart_app(s, "  source:\n    repoURL: https://airflow.apache.org\n    chart: airflow\n    targetRevision: 1.21.0\n"
+               "    helm:\n      releaseName: airflow\n      valuesObject:\n" + _indented(_reference_values(), 8))
+
+
+def wrapper_chart(s: Shape) -> None:
+    """A platform chart in the repository that depends on `airflow`: its values under `airflow:`."""
+    (s.root / VALUES).unlink()
+    s.write("charts/platform-airflow/Chart.yaml",
+            "apiVersion: v2\nname: platform-airflow\nversion: 0.4.0\ndependencies:\n  - name: airflow\n"
+            "    version: 1.21.0\n    repository: https://airflow.apache.org\n")
+    s.write("charts/platform-airflow/values.yaml", "airflow:\n" + _indented(_reference_values(), 2))
+    _chart_app(s, f"  source:\n    repoURL: {THIS_REPO}\n    targetRevision: main\n    path: charts/platform-airflow\n"
+               "    helm:\n      releaseName: airflow\n")
+
+
+FLUX_RELEASE = """apiVersion: source.toolkit.fluxcd.io/v1
+kind: HelmRepository
+metadata:
+  name: apache-airflow
+  namespace: flux-system
+spec:
+  url: https://airflow.apache.org
+  interval: 1h
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: airflow
+  namespace: airflow-edge
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: airflow
+      version: 1.21.0
+      sourceRef:
+        kind: HelmRepository
+        name: apache-airflow
+        namespace: flux-system
+  values:
+    executor: LocalExecutor
+"""
+
+
+def flux_helm_release(s: Shape) -> None:
+    """A second Airflow, on an edge cluster, installed by Flux: a notice, not a silent pass."""
+    s.write("clusters/edge/airflow.yaml", FLUX_RELEASE)
+
+
+def chart_rendered_by_another_application(s: Shape) -> None:
+    """An Application whose Kustomize source renders the airflow chart (helmCharts): a notice."""
+    s.write("apps/airflow-batch/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: airflow-batch\n"
+            "helmCharts:\n  - name: airflow\n    repo: https://airflow.apache.org\n    version: 1.21.0\n"
+            "    releaseName: airflow-batch\n    valuesFile: values.yaml\n")
+    s.write("apps/airflow-batch/values.yaml", "executor: KubernetesExecutor\n")
+    s.write("argocd/apps/airflow-batch.yaml",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: airflow-batch\n"
+            f"  namespace: argocd\nspec:\n  project: default\n  source:\n    repoURL: {THIS_REPO}\n"
+            "    targetRevision: main\n    path: apps/airflow-batch\n  destination:\n"
+            "    server: https://kubernetes.default.svc\n    namespace: airflow-batch\n")
+
+
 SHAPES: dict[str, Callable[[Shape], None]] = {
     "monorepo-subtree": monorepo_subtree,
     "helm-chart-folder": helm_chart_folder,
@@ -256,6 +429,19 @@ SHAPES: dict[str, Callable[[Shape], None]] = {
     "eso-generator-once": eso_generator_once,
     "values-typo-with-schema": values_typo_with_schema,
     "committed-repository-secret": committed_repository_secret,
+    "values-via-any-ref-name": values_via_any_ref_name,
+    "values-relative-to-chart-source": values_relative_to_chart_source,
+    "value-files-merged-in-order": value_files_merged_in_order,
+    "helm-values-string": helm_values_string,
+    "helm-values-object": helm_values_object,
+    "helm-parameters": helm_parameters,
+    "values-file-missing": values_file_missing,
+    "values-file-unreadable": values_file_unreadable,
+    "multi-source-with-manifests": multi_source_with_manifests,
+    "single-chart-source": single_chart_source,
+    "wrapper-chart": wrapper_chart,
+    "flux-helm-release": flux_helm_release,
+    "chart-rendered-by-another-application": chart_rendered_by_another_application,
 }
 
 EXPECT: dict[str, list[tuple[str, str, str]]] = {
@@ -287,7 +473,26 @@ EXPECT: dict[str, list[tuple[str, str, str]]] = {
         ("secret-name-unset", "warning", VALUES),
         ("eso-target-collides-with-chart-secret", "warning", ES_FILE)],
     "committed-repository-secret": [("secret-committed-with-data", "error", "argocd/config/repo-k8s-infra.yaml")],
+    "values-via-any-ref-name": [("job-helm-hooks-enabled", "error", "config/airflow/prod.yaml")],
+    "values-relative-to-chart-source": [
+        ("job-helm-hooks-enabled", "error", "charts/airflow/values-prod.yaml"),
+        ("helm-chart-templates-not-read", "info", "charts/airflow/Chart.yaml")],
+    "value-files-merged-in-order": [("job-helm-hooks-enabled", "error", "environments/prod/airflow.yaml")],
+    "helm-values-string": [("job-helm-hooks-enabled", "error", CHART_APP)],
+    "helm-values-object": [("job-helm-hooks-enabled", "error", CHART_APP)],
+    "helm-parameters": [("job-helm-hooks-enabled", "error", CHART_APP)],
+    "values-file-missing": [("values-unresolved", "error", CHART_APP)],
+    "values-file-unreadable": [("file-unreadable", "error", VALUES), ("values-unresolved", "error", CHART_APP)],
+    "multi-source-with-manifests": [("job-helm-hooks-enabled", "error", VALUES)],
+    "single-chart-source": [("job-helm-hooks-enabled", "error", CHART_APP)],
+    "wrapper-chart": [("job-helm-hooks-enabled", "error", "charts/platform-airflow/values.yaml")],
+    "flux-helm-release": [("airflow-installed-elsewhere", "info", "clusters/edge/airflow.yaml")],
+    "chart-rendered-by-another-application": [
+        ("airflow-installed-elsewhere", "info", "apps/airflow-batch/kustomization.yaml")],
 }
+
+GUESSING_RULES = {"secret-name-unset", "secret-without-external-secret", "eso-target-collides-with-chart-secret",
+                  "job-helm-hooks-enabled", "job-script-env-missing", "job-apply-custom-env"}
 
 MUST_NOT: dict[str, set[str]] = {
     "monorepo-subtree": {"file-unreadable", "directory-source-non-kubernetes-file", "secret-without-external-secret"},
@@ -306,6 +511,22 @@ MUST_NOT: dict[str, set[str]] = {
     "eso-generator-once": {"eso-refresh-never"},
     "values-typo-with-schema": set(),
     "committed-repository-secret": set(),
+    # values read from the wrong place, in the wrong order, or not at all would give these
+    "values-via-any-ref-name": {"values-unresolved", "secret-name-unset", "source-in-other-repository"},
+    "values-relative-to-chart-source": {"values-unresolved", "secret-name-unset", "chart-version-not-pinned"},
+    "value-files-merged-in-order": {"secret-without-external-secret", "job-script-env-missing", "values-unresolved"},
+    "helm-values-string": {"values-unresolved", "secret-name-unset"},
+    "helm-values-object": {"secret-without-external-secret", "values-unresolved"},
+    "helm-parameters": {"secret-without-external-secret", "values-unresolved"},
+    # the rules that would guess (values taken as empty, or as only the file that could be read) do not run
+    "values-file-missing": GUESSING_RULES,
+    "values-file-unreadable": GUESSING_RULES | {"file-templated"},  # its `${...}` is shell, not the error
+    "multi-source-with-manifests": {"values-unresolved", "directory-source-non-kubernetes-file"},
+    "single-chart-source": {"values-unresolved", "secret-name-unset"},
+    "wrapper-chart": {"values-unresolved", "secret-name-unset", "secret-without-external-secret"},
+    "flux-helm-release": {"secret-without-external-secret", "file-unreadable"},
+    "chart-rendered-by-another-application": {"directory-source-non-kubernetes-file", "secret-name-unset",
+                                              "object-without-name"},  # kustomization.yaml: kustomize's input
 }
 
 
