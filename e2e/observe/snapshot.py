@@ -76,17 +76,15 @@ class Snapshot:
     taken_at: float = 0.0  # epoch seconds
     logs: dict[str, list[str]] = field(default_factory=dict)  # "pod/container" -> masked lines
     users: tuple[str, ...] | None = None  # Airflow usernames (`airflow users list`); None: not read
-    vault_health: dict[str, Any] | None = None
 
     @classmethod
     def from_lists(cls, *, taken_at: float = 0.0, logs: dict[str, list[str]] | None = None,
-                   users: tuple[str, ...] | None = None, vault_health: dict[str, Any] | None = None,
-                   **lists: Iterable[dict[str, Any]]) -> Snapshot:
+                   users: tuple[str, ...] | None = None, **lists: Iterable[dict[str, Any]]) -> Snapshot:
         """`Snapshot.from_lists(pods=[...], secret_objects=[...])`: the FIELDS keywords, one list per kind."""
         unknown = set(lists) - set(FIELDS)
         if unknown:
             raise TypeError(f"unknown kinds {sorted(unknown)}: use {sorted(FIELDS)}")
-        return cls({FIELDS[k]: list(v) for k, v in lists.items()}, taken_at, dict(logs or {}), users, vault_health)
+        return cls({FIELDS[k]: list(v) for k, v in lists.items()}, taken_at, dict(logs or {}), users)
 
     def replaced(self, **changes: Any) -> Snapshot:
         """The same look with some kinds (FIELDS keywords) or other fields replaced."""
