@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository, get_path
 from e2e.install import AirflowInstall, airflow_install, kv_mount
+from e2e.stack.operator import scheduler_workload
 
 _FROM_YAML = re.compile(r"\{\{-?\s*\(fromYaml \.(?P<prop>\w+)\)(?P<path>(?:\.[\w-]+)+)\s*-?\}\}")
 
@@ -90,8 +91,7 @@ class Layout:
 
     @property
     def scheduler(self) -> tuple[str, str]:
-        """(workload, container) where Airflow CLI commands run: the chart's `<release>-scheduler`."""
-        return f"deploy/{self.release}-scheduler", "scheduler"
+        return scheduler_workload(self.release)
 
     def external_secret(self, secret: str) -> str:
         """The ExternalSecret that writes `secret` (the same name unless the repository says otherwise)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from e2e.scenarios.model import Memory
 from e2e.scenarios.transforms import DoesNotApply, FileEdit, PayloadEdit, apply_edits, apply_payload_edits
 from e2e.stack import eso
-from e2e.stack.operator import GITOPS, VAULT_POD_SELECTOR, Operator, pod_selector
+from e2e.stack.operator import GITOPS, VAULT_POD_SELECTOR, Operator, pod_selector, scheduler_workload
 
 if TYPE_CHECKING:
     from e2e.contract import RunningStack
@@ -304,7 +304,7 @@ class DeleteJob:
 
 
 def _scheduler(release: str) -> str:
-    return f"deploy/{release}-scheduler -c scheduler"
+    return " -c ".join(scheduler_workload(release))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from e2e.config import RunConfig
 from e2e.gitops.model import Repository, get_path
 from e2e.install import airflow_install
 from e2e.stack import argocd, names, pushed
+from e2e.stack.operator import scheduler_workload
 
 
 def dags_known_hosts_line(repo: Repository, host_public_key: str) -> str:
@@ -59,10 +60,9 @@ def dag_reader(repo: Repository, airflow_version: str) -> tuple[str, str]:
     enabled = get_path(inst.values, "dagProcessor.enabled")
     if enabled is None:
         enabled = int(airflow_version.split(".")[0]) >= 3
-    return (f"deploy/{inst.release}-dag-processor", "dag-processor") if enabled else \
-        (f"deploy/{inst.scheduler}", "scheduler")
+    return (f"deploy/{inst.release}-dag-processor", "dag-processor") if enabled else scheduler_workload(inst.release)
 
 
 def scheduler(repo: Repository) -> tuple[str, str]:
     """(workload, container) of the scheduler, where `airflow db check-migrations` runs."""
-    return f"deploy/{airflow_install(repo).scheduler}", "scheduler"
+    return scheduler_workload(airflow_install(repo).release)

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from e2e.install import AirflowInstall, airflow_install
+from e2e.install import SCHEDULER, AirflowInstall, airflow_install
 from e2e.stack import eso, vault
 
 if TYPE_CHECKING:
@@ -34,6 +34,11 @@ FINALIZER = "resources-finalizer.argocd.argoproj.io"
 def pod_selector(release: str, components: Iterable[str]) -> str:
     """The chart's pods of some components: it labels them `release=<helm.releaseName>,component=<name>`."""
     return f"release={release},component in ({','.join(components)})"
+
+
+def scheduler_workload(release: str) -> tuple[str, str]:
+    """(workload, container) where Airflow CLI commands run: the chart's `<release>-scheduler` Deployment."""
+    return f"deploy/{SCHEDULER.format(release=release)}", "scheduler"
 
 
 def strings(data: object) -> list[str]:
@@ -59,8 +64,7 @@ class Operator:
 
     @property
     def scheduler(self) -> tuple[str, str]:
-        """(workload, container) where Airflow CLI commands run: the chart's `<release>-scheduler`."""
-        return f"deploy/{self.install.scheduler}", "scheduler"
+        return scheduler_workload(self.install.release)
 
     def _kubectl(self, *args: str, input_text: str | None = None) -> str:
         return self.stack.kube.kubectl(*args, input_text=input_text)

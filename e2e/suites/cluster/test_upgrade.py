@@ -57,7 +57,7 @@ def test_upgrade_keeps_key_user_and_dags(versions_pair, request, artifacts_dir):
     (artifacts_dir / "upgrade.json").write_text(stack.masker.mask(json.dumps(result.to_json(), indent=2)),
                                                 encoding="utf-8")
     # exits non-zero (kubectl raises) with "There are still unapplied migrations" when the upgrade skipped them
-    operator.airflow("db", "check-migrations", "--migration-wait-timeout=1", workload=expected.scheduler(stack.repo))
+    operator.airflow("db", "check-migrations", "--migration-wait-timeout=1")
     _assert_dags_still_sync(stack, operator)
 
 
