@@ -152,23 +152,12 @@ DEFAULT_USER_IDENTITY = ("username", "email", "firstName", "lastName")  # not se
 # ordinary words (`admin`, `platform`) everywhere
 
 
-def secret_values(payload: Any) -> list[str]:
-    """What masking must hide everywhere, the one walk of a payload's leaves: every leaf string except the
-    default user's identity, and the password inside each URL leaf (as written and percent-decoded: messages
-    quote it alone)."""
-    found: list[str] = []
-    for path, leaf in _leaves(payload, ()):
-        if len(path) >= 2 and path[-2] == "defaultUser" and path[-1] in DEFAULT_USER_IDENTITY:
-            continue
-        found.append(leaf)
-        if "://" in leaf:
-            try:
-                password = urllib.parse.urlsplit(leaf).password
-            except ValueError:
-                password = None
-            if password:
-                found += [password, urllib.parse.unquote(password)]
-    return found
+def secret_values(*payloads: Any) -> list[str]:
+    """What masking must hide everywhere, the one walk of payload leaves: every leaf string except the default
+    user's identity. The forms each leaf takes in output (a URL's password alone, decoded, base64...) are
+    e2e.masking's to derive, so `Masker(secret_values(p))` is the whole masker for a payload."""
+    return [leaf for payload in payloads for path, leaf in _leaves(payload, ())
+            if not (len(path) >= 2 and path[-2] == "defaultUser" and path[-1] in DEFAULT_USER_IDENTITY)]
 
 
 def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:

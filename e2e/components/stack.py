@@ -11,7 +11,6 @@ import secrets
 import shutil
 import tempfile
 import threading
-import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -26,23 +25,6 @@ from e2e.components.postgres import PostgresServer
 from e2e.components.redis_server import RedisServer
 from e2e.config import DEFAULT_DAGS_DIR
 from e2e.masking import Masker
-
-
-def masker_for(*payloads: dict[str, Any], extra: tuple[str, ...] = ()) -> Masker:
-    """Every payload leaf, plus the passwords inside its URLs (they appear alone in some messages)."""
-    values: list[str] = list(extra)
-    for data in payloads:
-        leaves = payload_mod.secret_values(data)
-        values += leaves
-        for leaf in leaves:
-            if "://" in leaf:
-                try:
-                    password = inputs.split_url(leaf).password
-                except ValueError:
-                    continue
-                if password:
-                    values += [password, urllib.parse.unquote(password)]
-    return Masker(values)
 
 
 def unique_names(data: dict[str, Any]) -> None:
@@ -105,7 +87,7 @@ class ComponentStack:
         workdir = Path(tempfile.mkdtemp(prefix="airflow-e2e-components-"))
         artifacts = options.artifacts or (workdir / "artifacts")
         artifacts.mkdir(parents=True, exist_ok=True)
-        return cls(options, found, original, original, masker_for(original), workdir, artifacts,
+        return cls(options, found, original, original, Masker(payload_mod.secret_values(original)), workdir, artifacts,
                    notes + found.notes)
 
     def start(self) -> ComponentStack:
@@ -125,7 +107,7 @@ class ComponentStack:
             self.payload, moved = inputs.point_at(self.original_payload, db=(self.pg.host, self.pg.port),
                                                   redis=(self.redis.host, self.redis.port))
             self.notes += moved
-            self.masker = masker_for(self.original_payload, self.payload)
+            self.masker = Masker(payload_mod.secret_values(self.original_payload, self.payload))
             login = inputs.db_login(self.payload)
             self.pg.create_login(login.user, login.password, login.database)
             return self

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from e2e import payload as payload_mod
 from e2e.components.results import to_document, write_json
-from e2e.components.stack import masker_for
+from e2e.masking import Masker
 
 pytestmark = pytest.mark.components
 
@@ -24,7 +25,7 @@ def test_nothing_the_tier_wrote_holds_a_payload_value(component_suite, upgrade_s
     results = [component_suite.result(name) for name in ALL_CHECKS_THAT_WRITE] + [upgrade_suite.result("chart-upgrade")]
     write_json(component_stack.artifacts / "results.json",
                to_document(results, {"notes": component_stack.notes}, component_stack.masker))
-    detector = masker_for(component_stack.original_payload, component_stack.payload)
+    detector = Masker(payload_mod.secret_values(component_stack.original_payload, component_stack.payload))
     detector.add(component_suite.generated + upgrade_suite.generated)  # probe passwords, other Fernet keys
     assert component_suite.generated and upgrade_suite.generated, "the Fernet and upgrade checks made no secrets"
     texts = {str(p): p.read_text(errors="replace") for p in _files(component_stack.artifacts, component_stack.workdir)}
