@@ -32,22 +32,15 @@ MAX_HASHED_BYTES = 512 * 1024 * 1024
 # --- payload shape -------------------------------------------------------------------------------------------
 
 
+_KINDS = ((bool, "bool"), (int, "int"), (float, "float"), (Mapping, "map"), (list | tuple, "list"))
+
+
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float"
     if isinstance(value, str):
         return "multiline-string" if "\n" in value.rstrip("\n") else "string"
-    if isinstance(value, Mapping):
-        return "map"
-    if isinstance(value, list | tuple):
-        return "list"
-    return type(value).__name__
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), type(value).__name__)
 
 
 def payload_shape(data: Any, prefix: tuple[Any, ...] = ()) -> list[dict[str, Any]]:

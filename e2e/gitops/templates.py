@@ -130,6 +130,10 @@ class _Value:
     from_index_miss: bool = False  # nil because `index` did not find the key (prints <no value>)
 
 
+_GO_TYPES = ((bool, "bool"), (int, "int"), (float, "float64"), (str, "string"), (StrMap, "map[string]string"),
+             (dict, "map[string]interface {}"), (list, "[]interface {}"))
+
+
 @dataclass
 class Rendering:
     text: str
@@ -137,23 +141,10 @@ class Rendering:
 
 
 def go_type(data: Any) -> str:
+    """fmt's `%T` of a value as text/template holds it (bool before int: a Python bool is an int)."""
     if data is None:
         return "<nil>"
-    if isinstance(data, bool):
-        return "bool"
-    if isinstance(data, int):
-        return "int"
-    if isinstance(data, float):
-        return "float64"
-    if isinstance(data, str):
-        return "string"
-    if isinstance(data, StrMap):
-        return "map[string]string"
-    if isinstance(data, dict):
-        return "map[string]interface {}"
-    if isinstance(data, list):
-        return "[]interface {}"
-    return type(data).__name__  # pragma: no cover
+    return next((name for kind, name in _GO_TYPES if isinstance(data, kind)), type(data).__name__)
 
 
 def go_sprint(data: Any) -> str:

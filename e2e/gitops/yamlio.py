@@ -6,6 +6,8 @@ must become one clear `UnusableInput` line instead of a traceback.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -243,19 +245,11 @@ def check_expansion(node: yaml.Node, shown_as: str) -> None:
                             "(an alias bomb?); not read")
 
 
-def safe_load(text: str, shown_as: str) -> Any:
-    """yaml.safe_load for untrusted text (payloads, run state): one document, aliases bounded, one clear line
-    for anything broken. Plain dicts and lists (no line numbers)."""
+@contextlib.contextmanager
+def _one_line_errors(shown_as: str) -> Iterator[None]:
+    """Whatever the YAML reader raises becomes one UnusableInput line naming the file (and line)."""
     try:
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            check_expansion(node, shown_as)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
+        yield
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f":{mark.line + 1}" if mark is not None else ""
@@ -267,6 +261,21 @@ def safe_load(text: str, shown_as: str) -> Any:
         raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
     except (ValueError, OverflowError) as exc:  # e.g. a 5,000-digit integer (Python's int conversion limit)
         raise UnusableInput(f"{shown_as}: unusable YAML value ({str(exc).split(';')[0][:100]})") from None
+
+
+def safe_load(text: str, shown_as: str) -> Any:
+    """yaml.safe_load for untrusted text (payloads, run state): one document, aliases bounded, one clear line
+    for anything broken. Plain dicts and lists (no line numbers)."""
+    with _one_line_errors(shown_as):
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            check_expansion(node, shown_as)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
 
 
 def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
@@ -283,7 +292,7 @@ def load_documents(text: str, shown_as: str) -> list[tuple[int, Any]]:
 
 def load_documents_with(text: str, shown_as: str, loader_class: type) -> list[tuple[int, Any]]:
     """load_documents with a given loader class (the speed benchmark compares the two)."""
-    try:
+    with _one_line_errors(shown_as):
         docs: list[tuple[int, Any]] = []
         loader = loader_class(text)
         try:
@@ -299,17 +308,6 @@ def load_documents_with(text: str, shown_as: str, loader_class: type) -> list[tu
         finally:
             loader.dispose()
         return docs
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark is not None else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise UnusableInput(f"{shown_as}{where}: broken YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise UnusableInput(f"{shown_as}: broken YAML: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise UnusableInput(f"{shown_as}: YAML nested too deeply") from None
-    except (ValueError, OverflowError) as exc:  # e.g. a 5,000-digit integer (Python's int conversion limit)
-        raise UnusableInput(f"{shown_as}: unusable YAML value ({str(exc).split(';')[0][:100]})") from None
 
 
 def load_file(path: Path, shown_as: str | None = None, root: Path | None = None) -> list[tuple[int, Any]]:
