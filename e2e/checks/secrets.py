@@ -10,7 +10,7 @@ evaluation ESO does. Evidence names keys and lengths; it never shows a value.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from e2e import payload as payload_mod
@@ -62,70 +62,59 @@ def _owner(secret: dict[str, Any]) -> dict[str, Any] | None:
     return next((r for r in refs if r.get("controller")), None)
 
 
-def secrets_owned_by_external_secrets(snapshot: Snapshot, exp: Expectations) -> Verdict:
-    name = f"each of the {len(exp.external_secrets)} Secrets exists, owned by its ExternalSecret"
+def _each_secret(name: str, snapshot: Snapshot, exp: Expectations,
+                 judge: Callable[[ExternalSecret, dict[str, Any]], list[tuple[bool, str]]],
+                 missing: Callable[[ExternalSecret], str] = lambda es: ": missing") -> Verdict:
+    """A Verdict over the Secret of each ExternalSecret: a missing Secret fails, the rest is `judge`'s
+    (ok, evidence) pairs; evidence follows the Secret's name (": ..." or "/key: ...")."""
     ok, evidence = True, []
     for es in exp.external_secrets:
         secret = snapshot.get("Secret", es.target_name, exp.namespace)
-        if secret is None:
-            ok = False
-            evidence.append(f"{es.target_name}: missing")
-            continue
+        lines = [(False, missing(es))] if secret is None else judge(es, secret)
+        ok = ok and all(good for good, _ in lines)
+        evidence += [f"{es.target_name}{line}" for _, line in lines]
+    return Verdict(name, ok, evidence)
+
+
+def secrets_owned_by_external_secrets(snapshot: Snapshot, exp: Expectations) -> Verdict:
+    def judge(es: ExternalSecret, secret: dict[str, Any]) -> list[tuple[bool, str]]:
         owner = _owner(secret)
         if owner and owner.get("kind") == "ExternalSecret" and owner.get("name") == es.name:
-            evidence.append(f"{es.target_name}: owned by ExternalSecret/{es.name} (controller)")
-        else:
-            ok = False
-            found = f"{owner.get('kind')}/{owner.get('name')}" if owner else "no controller ownerReference"
-            evidence.append(f"{es.target_name}: not owned by ExternalSecret/{es.name} "
-                            f"(creationPolicy {es.creation_policy}); found {found}")
-    return Verdict(name, ok, evidence)
+            return [(True, f": owned by ExternalSecret/{es.name} (controller)")]
+        found = f"{owner.get('kind')}/{owner.get('name')}" if owner else "no controller ownerReference"
+        return [(False, f": not owned by ExternalSecret/{es.name} (creationPolicy {es.creation_policy}); "
+                        f"found {found}")]
+
+    return _each_secret(f"each of the {len(exp.external_secrets)} Secrets exists, owned by its ExternalSecret",
+                        snapshot, exp, judge)
 
 
 def secrets_have_chart_keys(snapshot: Snapshot, exp: Expectations) -> Verdict:
-    name = "each Secret carries exactly the data keys the chart reads"
-    ok, evidence = True, []
-    for es in exp.external_secrets:
-        secret = snapshot.get("Secret", es.target_name, exp.namespace)
-        wanted = set(exp.required_keys.get(es.target_name) or es.template_data)
-        if secret is None:
-            ok = False
-            evidence.append(f"{es.target_name}: missing (wants {', '.join(sorted(wanted))})")
-            continue
-        have = set((secret.get("data") or {}).keys())
-        if have == wanted:
-            evidence.append(f"{es.target_name}: {', '.join(sorted(have))}")
-            continue
-        ok = False
-        parts = []
-        if wanted - have:
-            parts.append("missing " + ", ".join(sorted(wanted - have)))
-        if have - wanted:
-            parts.append("unexpected " + ", ".join(sorted(have - wanted)))
-        evidence.append(f"{es.target_name}: {'; '.join(parts)}")
-    return Verdict(name, ok, evidence)
+    def wanted(es: ExternalSecret) -> set[str]:
+        return set(exp.required_keys.get(es.target_name) or es.template_data)
+
+    def judge(es: ExternalSecret, secret: dict[str, Any]) -> list[tuple[bool, str]]:
+        want, have = wanted(es), set((secret.get("data") or {}).keys())
+        if have == want:
+            return [(True, ": " + ", ".join(sorted(have)))]
+        parts = [f"{label} {', '.join(sorted(keys))}" for label, keys in
+                 (("missing", want - have), ("unexpected", have - want)) if keys]
+        return [(False, ": " + "; ".join(parts))]
+
+    return _each_secret("each Secret carries exactly the data keys the chart reads", snapshot, exp, judge,
+                        missing=lambda es: f": missing (wants {', '.join(sorted(wanted(es)))})")
 
 
 def secrets_match_vault(snapshot: Snapshot, exp: Expectations, vault: Mapping[str, Mapping[str, str]]) -> Verdict:
-    name = "each Secret value is byte-equal to what the Vault payload yields"
-    ok, evidence = True, []
-    for es in exp.external_secrets:
-        secret = snapshot.get("Secret", es.target_name, exp.namespace)
-        if secret is None:
-            ok = False
-            evidence.append(f"{es.target_name}: missing")
-            continue
+    def judge(es: ExternalSecret, secret: dict[str, Any]) -> list[tuple[bool, str]]:
         try:
             expected = expected_data(es, vault)
         except TemplateError as exc:  # the message names paths, never values
-            ok = False
-            evidence.append(f"{es.target_name}: cannot compute the expected value: {exc}")
-            continue
-        for key, want in sorted(expected.items()):
-            verdict = compare_bytes(want, secret_bytes(secret, key))
-            ok = ok and verdict.startswith("equal")
-            evidence.append(f"{es.target_name}/{key}: {verdict}")
-    return Verdict(name, ok, evidence)
+            return [(False, f": cannot compute the expected value: {exc}")]
+        verdicts = [(key, compare_bytes(want, secret_bytes(secret, key))) for key, want in sorted(expected.items())]
+        return [(verdict.startswith("equal"), f"/{key}: {verdict}") for key, verdict in verdicts]
+
+    return _each_secret("each Secret value is byte-equal to what the Vault payload yields", snapshot, exp, judge)
 
 
 def _chart_made(secret: dict[str, Any]) -> str | None:
