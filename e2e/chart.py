@@ -43,10 +43,6 @@ SECRET_REFS: tuple[SecretRef, ...] = (
     SecretRef("dags.gitSync.sshKeySecret", "gitSshKey", (), "extraSecrets.airflow-ssh-secret.data.gitSshKey"),
 )
 
-# The default-user Secret is not a chart value: the create-user Job reads it through createUserJob.env.
-DEFAULT_USER_SECRET = "airflow-default-user"
-DEFAULT_USER_KEYS = ("username", "password", "email", "firstName", "lastName")
-
 # Values that carry a secret inline (never in Git): value path -> what it is.
 INLINE_SECRET_VALUES: dict[str, str] = {
     "fernetKey": "Fernet key",
@@ -70,7 +66,6 @@ RENAMED_VALUES: dict[str, tuple[str, str]] = {
 
 JOBS = ("createUserJob", "migrateDatabaseJob")
 AUTH_MANAGER_AIRFLOW3 = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
-GIT_SSH_KEY_MOUNT = "/etc/git-secret/ssh"
 KNOWN_HOSTS_MOUNT = "/etc/git-secret/known_hosts"
 
 

@@ -22,8 +22,6 @@ from e2e.gitops.yamlio import plain
 from e2e.install import DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
 from e2e.observe.snapshot import Snapshot, secret_bytes
 
-ESO_MANAGED_LABEL = "reconcile.external-secrets.io/managed"
-
 
 def vault_view(payload: Mapping[str, Any], key: str = DEFAULT_PAYLOAD_KEY,
                prop: str = DEFAULT_PAYLOAD_PROPERTY) -> dict[str, dict[str, str]]:

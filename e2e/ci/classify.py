@@ -24,7 +24,6 @@ FailureClass = Literal["infrastructure", "dependency-not-ready", "product"]
 INFRASTRUCTURE: FailureClass = "infrastructure"
 DEPENDENCY_NOT_READY: FailureClass = "dependency-not-ready"
 PRODUCT: FailureClass = "product"
-CLASSES: tuple[FailureClass, ...] = (INFRASTRUCTURE, DEPENDENCY_NOT_READY, PRODUCT)
 
 # pytest's phases: "setup" (fixtures: the cluster bring-up), "call" (the test body), "teardown".
 Phase = Literal["setup", "call", "teardown"]
