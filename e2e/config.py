@@ -140,6 +140,6 @@ def repository_defaults(gitops_dir: Path) -> dict[str, Any]:
         found["eso_namespace"] = inst.eso_namespace  # ESO runs where the store's ServiceAccount lives
     if inst.namespace:
         found["airflow_namespace"] = inst.namespace
-    if inst.chart_version in versions.CHART_AIRFLOW:
-        found["chart_version"] = inst.chart_version
+    if inst.known_chart_version:
+        found["chart_version"] = inst.known_chart_version
     return found

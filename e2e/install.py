@@ -203,6 +203,12 @@ class AirflowInstall:
         return REDIS_SERVICE.format(release=self.release)
 
     @property
+    def known_chart_version(self) -> str | None:
+        """The pinned chart version when e2e/versions knows it: what a run installs unless --chart-version
+        says otherwise (an unknown one gives None, and the run installs versions.PINNED_CHART)."""
+        return self.chart_version if self.chart_version in versions.CHART_AIRFLOW else None
+
+    @property
     def airflow_version(self) -> str:
         """The Airflow the pinned chart ships (the nearest known chart's when the table does not know it)."""
         if self.airflow_override:

@@ -32,6 +32,7 @@ class Expectations:
     migration_job: str = ""
     user_job: str = ""
     git_sync_repo: str | None = None
+    git_sync_branch: str | None = None
     known_hosts_set: bool = False
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -74,6 +75,7 @@ class Expectations:
             migration_job=inst.migration_job,
             user_job=inst.user_job,
             git_sync_repo=get_path(values, "dags.gitSync.repo"),
+            git_sync_branch=get_path(values, "dags.gitSync.branch") or get_path(values, "dags.gitSync.ref"),
             known_hosts_set=bool(get_path(values, "dags.gitSync.knownHosts")),
             values=values,
         )

@@ -56,7 +56,7 @@ def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
     except NoAirflowInstall as exc:
         raise UnusableInput(str(exc)) from None
     values = inst.values
-    chart = chart_version or inst.chart_version or versions.PINNED_CHART
+    chart = chart_version or inst.known_chart_version or versions.PINNED_CHART
     if airflow_version:
         return ComponentInputs(inst, chart, airflow_version, "--airflow-version")
     for key in ("airflowVersion", "defaultAirflowTag"):
