@@ -23,9 +23,7 @@ import hmac
 import re
 from dataclasses import dataclass, field
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives.serialization import load_ssh_public_key
-
+from e2e.gitops.hclcache import cache_dir
 from e2e.install import parse_git_url
 
 MARKERS = {"@revoked", "@cert-authority"}
@@ -87,12 +85,35 @@ def parse(text: str) -> list[Entry]:
         elif _PLACEHOLDER.search(line):
             problem = "is a placeholder (<...>), not a host key"
         else:
-            try:
-                load_ssh_public_key(key.encode())
-            except (ValueError, UnsupportedAlgorithm, binascii.Error, IndexError):
+            if not key_parses(key):
                 problem = f"has a {fields[1]!r} key that does not parse"
         entries.append(Entry(number, marker, hosts, key if not problem else "", not problem, problem))
     return entries
+
+
+def key_parses(key: str) -> bool:
+    """`type base64` parses as an SSH public key (cryptography's load_ssh_public_key). The verdict is kept in the
+    user cache by the key's sha256: importing cryptography costs more than `import yaml` itself, and a linter
+    run on an unchanged knownHosts should not pay it (issue 14 point 7). An unwritable cache is ignored."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    folder = cache_dir() / "ssh-public-keys" / digest[:2]
+    for verdict in (True, False):
+        if (folder / f"{digest}.{'ok' if verdict else 'bad'}").is_file():
+            return verdict
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+    try:
+        load_ssh_public_key(key.encode())
+        parses = True
+    except (ValueError, UnsupportedAlgorithm, binascii.Error, IndexError):
+        parses = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{digest}.{'ok' if parses else 'bad'}").touch()
+    except OSError:
+        pass
+    return parses
 
 
 def pattern_matches(pattern: str, name: str) -> bool:

@@ -14,9 +14,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +136,8 @@ def _remember_failure(chart_version: str, repo_url: str, why: str) -> None:
 
 def _schema_from_package(package: Path, chart: str) -> dict[str, Any]:
     """`<chart>/values.schema.json` of a pulled chart package, read in memory (nothing is extracted)."""
+    import tarfile
+
     with tarfile.open(package, "r:gz") as archive:
         member = archive.getmember(f"{chart}/{SCHEMA_FILE}")
         if not member.isfile() or member.size > MAX_SCHEMA_BYTES:
@@ -151,6 +150,8 @@ def _schema_from_package(package: Path, chart: str) -> dict[str, Any]:
 
 
 def _store(chart_version: str, data: dict[str, Any]) -> Path:
+    import tempfile
+
     target = cached_schema_path(chart_version)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as f:
@@ -173,6 +174,10 @@ def download_schema(chart: str, repo_url: str, chart_version: str, *,
     earlier = _recent_failure(chart_version, repo_url)
     if earlier is not None:
         return Download(None, f"downloading {from_where} failed within the last hour ({earlier}); not retried yet")
+    import subprocess  # here: a run that finds its schema (or no helm) needs none of this
+    import tarfile
+    import tempfile
+
     try:
         with tempfile.TemporaryDirectory(prefix="airflow-e2e-chart-") as tmp:
             argv = pull_argv(helm, chart, repo_url, chart_version, Path(tmp))

@@ -11,10 +11,6 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.fernet import Fernet
-
-from e2e import payload as payload_mod
 from e2e.airflow_config import expand_like_airflow
 from e2e.chart import SECRET_REFS
 from e2e.gitops.goyaml import GoYamlError, retyped_scalars
@@ -92,6 +88,8 @@ def payload_fernet_key_invalid(ctx: Context) -> list[Finding]:
     key = _value(ctx, fernet_path)
     if key is None:
         return []
+    from cryptography.fernet import Fernet  # here: only a --payload run pays for importing cryptography
+
     try:
         Fernet(key if isinstance(key, str | bytes) else str(key))
     except (ValueError, TypeError):
@@ -206,6 +204,10 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
             problems.append("has CRLF line endings")
         if not key.endswith("\n"):
             problems.append("has no trailing newline")
+        from cryptography.exceptions import UnsupportedAlgorithm
+
+        from e2e import payload as payload_mod
+
         try:
             payload_mod.load_private_key(key.replace("\r\n", "\n"))
         except TypeError:
