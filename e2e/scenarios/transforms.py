@@ -20,6 +20,8 @@ from typing import Any, Protocol
 import yaml
 
 from e2e.errors import UnusableInput
+from e2e.gitops.roundtrip import dump, load_all
+from e2e.stack.pushed import set_chart_version
 
 Path_ = str | tuple[str, ...]
 
@@ -59,45 +61,6 @@ def _value(value: Any) -> str:
 
 def _shown(path: Path_) -> str:
     return path if isinstance(path, str) else ".".join(f'"{p}"' if "." in p else p for p in path)
-
-
-def _yaml(text: str):
-    """A round-trip YAML handler set to the file's own indentation, so a commit changes only what it means to."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.util import load_yaml_guess_indent
-
-    handler = YAML(typ="rt")
-    handler.preserve_quotes = True
-    handler.width = 4096
-    first_document = text.split("\n---", 1)[0]  # the guesser reads one document; files keep one style
-    try:
-        _data, sequence, offset = load_yaml_guess_indent(first_document)
-    except Exception:  # empty or odd text: the common layout
-        sequence, offset = None, None
-    mapping = _mapping_indent(text)
-    offset = offset or 0
-    handler.indent(mapping=mapping, sequence=sequence or mapping + offset, offset=offset)
-    return handler
-
-
-def _mapping_indent(text: str) -> int:
-    """The smallest indentation of a nested mapping key: 2 in most Kubernetes files."""
-    widths = [len(line) - len(line.lstrip(" ")) for line in text.splitlines()
-              if line.strip() and not line.lstrip().startswith(("-", "#")) and line.startswith(" ")
-              and ":" in line]
-    return min(widths) if widths else 2
-
-
-def load_all(text: str) -> list[Any]:
-    return [d for d in _yaml(text).load_all(text) if d is not None]
-
-
-def dump(docs: list[Any], like: str = "") -> str:
-    import io
-
-    out = io.StringIO()
-    _yaml(like).dump_all(docs, out)
-    return out.getvalue()
 
 
 def _literal(value: Any) -> Any:
@@ -221,17 +184,10 @@ class SetChartVersion:
     def apply(self, text: str | None) -> str | None:
         if text is None:
             raise DoesNotApply(f"{self.path}: no such file")
-        docs = load_all(text)
-        app = next((d for d in docs if isinstance(d, dict) and d.get("kind") == "Application"
-                    and (d.get("metadata") or {}).get("name") == self.app), None)
-        spec = (app or {}).get("spec") or {}
-        sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
-        charts = [s for s in sources if isinstance(s, dict) and s.get("chart")]
-        if not charts:
+        changed = set_chart_version(text, self.app, self.version)
+        if changed is None:
             raise DoesNotApply(f"{self.path}: Application {self.app} has no chart source")
-        for source in charts:
-            source["targetRevision"] = self.version
-        return dump(docs, like=text)
+        return changed
 
 
 def apply_edits(files: Mapping[str, str | None], edits: tuple[FileEdit, ...]) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from e2e.gitops.model import Repository, get_path
+from e2e.gitops.roundtrip import dump, load_all
 from e2e.gitops.yamlio import dump_yaml
 from e2e.install import installs
 from e2e.safe_files import read_text, walk
@@ -53,24 +54,35 @@ def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_k
     return out
 
 
+def set_chart_version(text: str, app: str, version: str, chart: str | None = None) -> str | None:
+    """This file text with the chart source(s) of Application `app` (those of `chart`, or every chart source)
+    at `version`, the rest of the file as it was; None when the file has no such Application with such a
+    source. The one writer of a chart's targetRevision: the bring-up pin and the upgrade pull request."""
+    docs = load_all(text)
+    found = next((d for d in docs if isinstance(d, dict) and d.get("kind") == "Application"
+                  and (d.get("metadata") or {}).get("name") == app), None)
+    spec = (found or {}).get("spec") or {}
+    sources = list(spec.get("sources") or []) + ([spec["source"]] if spec.get("source") else [])
+    charts = [s for s in sources if isinstance(s, dict) and s.get("chart") and chart in (None, s.get("chart"))]
+    if not charts:
+        return None
+    for source in charts:
+        source["targetRevision"] = version
+    return dump(docs, like=text)
+
+
 def with_chart_version(repo: Repository, files: dict[str, str], chart: str, version: str) -> dict[str, str]:
     """Point every Application source of `chart` at `version` (pre-upgrade validation of a candidate chart);
     files whose sources already say so are left byte-identical."""
     out = dict(files)
     for app in repo.applications:
-        sources = [s for s in app.chart_sources if s.chart == chart and s.target_revision != version]
-        if not sources:
+        if not [s for s in app.chart_sources if s.chart == chart and s.target_revision != version]:
             continue
-        rel = app.obj.origin.file
-        docs = list(yaml.safe_load_all(out[rel]))
-        for doc in docs:
-            if isinstance(doc, dict) and (doc.get("metadata") or {}).get("name") == app.name:
-                spec = doc.get("spec") or {}
-                for source in (spec.get("sources") or []) + ([spec["source"]] if spec.get("source") else []):
-                    if source.get("chart") == chart:
-                        source["targetRevision"] = version
-        out[rel] = (f"# airflow-e2e: chart {chart} set to {version} for this run\n"
-                    + "---\n".join(dump_yaml(d) for d in docs if d is not None))
+        rel, header = app.obj.origin.file, _PINNED.format(chart=chart, version=version)
+        changed = set_chart_version(out[rel], app.name, version, chart)
+        if changed is not None:
+            out[rel] = changed if changed.startswith(header) else header + changed
     return out
 
 
+_PINNED = "# airflow-e2e: chart {chart} set to {version} for this run\n"
