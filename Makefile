@@ -40,7 +40,7 @@ unit: $(STAMP)
 	$(BIN)/pytest tests/unit --benchmark-disable $(PYTEST_ARGS)
 
 components: setup
-	$(BIN)/airflow-e2e components "$(DIR)"
+	$(BIN)/airflow-e2e test "$(DIR)" --tier components
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/unit -m benchmark --benchmark-only $(PYTEST_ARGS)

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from e2e import processes
 from e2e.config import RunConfig
@@ -34,6 +34,9 @@ TIERS: dict[str, tuple[str, ...]] = {
     "all": ("preflight", "components", "cluster"),
 }
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
+# pytest-xdist where it helps (measured, docs/components.md): the whole component suite on two workers, the
+# main database's tests on one (e2e/suites/components/conftest.py groups them), everything else on the other
+PARALLEL: dict[str, tuple[str, ...]] = {"components": ("-n", "2", "--dist", "loadgroup")}
 GRACE_SECONDS = 20.0  # after the first Ctrl-C: time for the suite's own teardown before everything is killed
 Outcome = Literal["passed", "failed", "interrupted", "not run"]
 
@@ -67,14 +70,19 @@ class Interrupts:
 
 
 def precheck(config: RunConfig, phases: Sequence[str]) -> None:
-    """Refuse, before anything runs, a tier this machine cannot run: one sentence."""
+    """Refuse, before anything runs, a tier this machine cannot run or inputs it cannot use: one sentence."""
     if "components" in phases:
-        from e2e.components import binaries
-        from e2e.components.run import REQUIRED
+        from e2e.components import binaries, inputs, upgrade_path
 
-        missing = binaries.missing(REQUIRED)
+        missing = binaries.missing(binaries.COMPONENT_TIER)
         if missing:
             raise UnusableInput(f"the component tier cannot run here: {missing[0]}")
+        found = inputs.load_inputs(config.gitops_dir, chart_version=config.chart_version,
+                                   airflow_version=config.airflow_version)
+        if config.payload_file is not None:
+            inputs.db_login(inputs.load_payload(config.payload_file))
+        if config.upgrade_from is not None:
+            upgrade_path.resolve(config.upgrade_from, found.chart_version, found.airflow_version)
     if "cluster" in phases:
         from e2e.cluster.fixtures import unavailable_reason
 
@@ -104,12 +112,18 @@ def run_preflight_phase(config: RunConfig, out: Path, say: Callable[[str], None]
                        notes=[v.evidence[0] for v in verdicts if not v.ok][:20])
 
 
-def suite_argv(suite: Path, config: RunConfig, junit: Path, ci_out: Path, extra: Sequence[str] = ()) -> list[str]:
+def suite_argv(suite: Path, config: RunConfig, junit: Path, ci_out: Path, extra: Sequence[str] = (),
+               select: Sequence[str] = ()) -> list[str]:
+    """pytest on the suite (or on `select`: node ids inside it, e.g. `test_broker.py`, `test_x.py::test_y[a]`)."""
+    from e2e import suites as shipped
     from e2e.options import to_pytest_args
 
-    return [sys.executable, "-m", "pytest", str(suite), "-p", "e2e.fixtures", "-p", "no:cacheprovider",
+    whole = suite.parent == shipped.SUITES_DIR and not select  # a selection is a few tests: one process
+    parallel = PARALLEL.get(suite.name, ()) if whole else ()
+    targets = [f"{suite}/{node}" for node in select] or [str(suite)]
+    return [sys.executable, "-m", "pytest", *targets, "-p", "e2e.fixtures", "-p", "no:cacheprovider",
             f"--rootdir={suite.parent}", "-q", "-rfEs", f"--junitxml={junit}", "--e2e-ci-out", str(ci_out),
-            *to_pytest_args(config), *extra]
+            *parallel, *to_pytest_args(config), *extra]
 
 
 def read_junit(path: Path) -> tuple[int, int, int, list[str]]:
@@ -137,7 +151,8 @@ def read_junit(path: Path) -> tuple[int, int, int, list[str]]:
 
 
 def run_suite_phase(name: str, suite: Path, config: RunConfig, out: Path, interrupts: Interrupts,
-                    extra: Sequence[str] = ()) -> PhaseResult:
+                    extra: Sequence[str] = (), select: Sequence[str] = (),
+                    stdout: IO[str] | None = None) -> PhaseResult:
     junit = out / "junit" / f"{name}.xml"
     junit.parent.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
@@ -145,8 +160,8 @@ def run_suite_phase(name: str, suite: Path, config: RunConfig, out: Path, interr
     # the user's environment writes into the working directory (.benchmarks, .hypothesis) stays in there
     workdir = out / "pytest"
     workdir.mkdir(parents=True, exist_ok=True)
-    child = subprocess.Popen(suite_argv(suite, config, junit, out / "ci" / name, extra), start_new_session=True,
-                             cwd=workdir)
+    child = subprocess.Popen(suite_argv(suite, config, junit, out / "ci" / name, extra, select),
+                             start_new_session=True, cwd=workdir, stdout=stdout)
     interrupts.child = child
     try:
         code = _wait(child, interrupts)
@@ -210,9 +225,12 @@ def write_html(out: Path, config: RunConfig, results: Sequence[PhaseResult]) -> 
 
 
 def run_tier(config: RunConfig, tier: str, say: Callable[[str], None] = print,
-             suites: dict[str, Path] | None = None, extra: Sequence[str] = ()) -> int:
+             suites: dict[str, Path] | None = None, extra: Sequence[str] = (), select: Sequence[str] = (),
+             stdout: IO[str] | None = None) -> int:
     """Run the tier's phases in order; stop at the first that cannot pass; exit code of the contract.
-    `suites` replaces the shipped suites (the runner's own tests); the machine is then not prechecked."""
+    `suites` replaces the shipped suites (the runner's own tests); the machine is then not prechecked.
+    `select`: node ids inside the (one) suite phase's suite (`components --only`, `scenario NAME`); `stdout`:
+    where pytest's output goes (stderr when the caller prints JSON)."""
     from e2e import suites as shipped
 
     phases = TIERS[tier]
@@ -232,7 +250,7 @@ def run_tier(config: RunConfig, tier: str, say: Callable[[str], None] = print,
             if phase == "preflight":
                 results[index] = run_preflight_phase(config, out, say)
             else:
-                results[index] = run_suite_phase(phase, suites[phase], config, out, interrupts, extra)
+                results[index] = run_suite_phase(phase, suites[phase], config, out, interrupts, extra, select, stdout)
             result = results[index]
             say(f"== {phase}: {result.outcome}: {result.passed} passed, {result.failed} failed, "
                 f"{result.skipped} skipped in {result.seconds} s ==")

@@ -1,10 +1,10 @@
-"""`airflow-e2e components [DIR] [--payload FILE] [--format table|json]`: the component tier.
+"""`airflow-e2e components [DIR] [--payload FILE] [--format table|json] [--only CHECKS]`: the component tier.
 
-Real PostgreSQL, Redis, sshd+git and the Airflow CLI on loopback answer: does the createUserJob script in
-these values work against this Airflow version, do migrations gate it, does the broker URL authenticate, and
-does git-sync's host-key check accept the right server and refuse every other, does another Fernet key fail
-to read what the Job's key stored, and (with --upgrade-from) does the database survive the chart upgrade?
-Exit 0: every check passed; 1: a check failed or errored; 2: unusable input (one line on stderr).
+A thin spelling of `airflow-e2e test DIR --tier components`: the same pytest suite (e2e/suites/components), the
+same exit codes (0 passed, 1 a check failed, 2 unusable input, 130 interrupted), JUnit, report.html and masked
+diagnostics under --artifacts. What it adds: `--only` (the tests of the named checks or groups) and the checks'
+results as one document, `<artifacts>/results.json` (schema airflow-e2e/components/v1), printed with
+`--format json` (pytest's progress then goes to stderr, so stdout is the document alone).
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ import sys
 from pathlib import Path
 
 from e2e import options as table
+from e2e import tiers
 from e2e.commands import options
-from e2e.components.results import table as results_table
-from e2e.components.run import run_components
-from e2e.components.stack import StackOptions
-from e2e.components.suite import CHECKS, SELECTORS
+from e2e.components import chain, fernet_stability, upgrade_path
+from e2e.components.results import merge, write_json
+from e2e.components.suite import CHECKS
 from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
-EXIT_PASSED, EXIT_FAILED = 0, 1
+# `--only` selectors: a group (a check name's prefix) and the suite module holding its tests
+MODULES = {"migration": "test_migration.py", "user-job": "test_user_job.py", "broker": "test_broker.py",
+           "git-sync": "test_gitsync.py", fernet_stability.NAME: "test_fernet_stability.py",
+           upgrade_path.NAME: "test_upgrade_path.py", "chain": "test_chain.py", "vault": "test_vault_leg.py"}
+ALWAYS = "test_no_leaks.py"  # whatever ran is scanned for payload values
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,49 +35,68 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the GitOps repository (default: the bundled reference repository)")
     options.add(parser, ("payload_file",), payload_file="a Vault payload to use (default: a fresh one); in-cluster "
                 "hosts are pointed at the local servers; its values are never printed")
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output (default table)")
+    parser.add_argument("--format", choices=("table", "json"), default="table",
+                        help="table: the suite's progress and verdict (default); json: the results document")
     options.add(parser, ("chart_version", "airflow_version", "upgrade_from"),
-                upgrade_from="also run chart-upgrade: migrate and create the user with this older chart's Airflow, "
-                "then upgrade to --chart-version's (e.g. --upgrade-from 1.21.0)")
+                upgrade_from="chart-upgrade from this older chart's Airflow to --chart-version's (e.g. "
+                "--upgrade-from 1.21.0; default: the pinned chart to the latest)")
     parser.add_argument("--only", default=None, metavar="CHECKS",
-                        help=f"comma-separated checks or groups ({', '.join(sorted(SELECTORS))})")
+                        help=f"comma-separated checks or groups ({', '.join(sorted(MODULES))}): their tests only")
     table.add_cli_options(parser, ("dags_dir",), aliases={"dags_dir": ("--dags",)})
     options.add(parser, ("artifacts_dir",),
-                artifacts_dir="where results.json and masked logs go (default artifacts/components/<run id>)")
-    parser.epilog = "checks: " + ", ".join(CHECKS)
+                artifacts_dir="where results.json, JUnit, report.html and masked logs go (default ./artifacts)")
+    parser.add_argument("--pytest-arg", action="append", default=[], metavar="ARG",
+                        help="an extra pytest argument for the suite (repeatable), e.g. --pytest-arg=-x")
+    parser.epilog = "checks: " + ", ".join((*CHECKS, *chain.CHECKS))
 
 
-def only_checks(text: str | None) -> list[str] | None:
-    """`--only a,b`: the named checks or groups; an empty list names nothing and is refused."""
+def selected_modules(text: str | None) -> list[str]:
+    """`--only a,b`: the suite modules of the named checks or groups (plus the leak scan); [] = the whole suite."""
     if text is None:
-        return None
+        return []
     names = [x.strip() for x in text.split(",") if x.strip()]
-    if not names:
-        raise UnusableInput(f"--only {text!r}: names no check (choose from {', '.join(sorted(SELECTORS))})")
-    return names
+    unknown = [n for n in names if n.split(".", 1)[0] not in MODULES]
+    if not names or unknown:
+        what = f"no such check or group: {', '.join(unknown)}" if unknown else "names no check"
+        raise UnusableInput(f"--only {text!r}: {what} (choose from {', '.join(sorted(MODULES))})")
+    return [*dict.fromkeys(MODULES[n.split(".", 1)[0]] for n in names), ALWAYS]
+
+
+def results_document(config: RunConfig, seconds: float | None) -> dict:
+    """The sessions' results.json files (one per xdist worker, the upgrade's), merged, for this run id."""
+    folder = config.artifacts_dir / "components"
+    documents = [json.loads(p.read_text(encoding="utf-8"))
+                 for p in sorted(folder.glob(f"{config.run_id}*/results*.json"))]
+    document = merge(documents, (*CHECKS, *chain.CHECKS))
+    document.update({"gitops_dir": str(config.gitops_dir), "artifacts": str(config.artifacts_dir),
+                     **({"upgrade_from": config.upgrade_from} if config.upgrade_from else {}),
+                     **({"seconds": seconds} if seconds is not None else {})})
+    return document
 
 
 def run(args: argparse.Namespace) -> int:
-    only = only_checks(args.only)
+    select = selected_modules(args.only)
     given = table.cli_values(args)
     if args.directory is not None:
         given["gitops_dir"] = args.directory
     config = RunConfig.resolve(given, spellings={"gitops_dir": "DIR"})
-    artifacts = config.artifacts_dir if args.artifacts else Path("artifacts") / "components" / config.run_id
-    stack_options = StackOptions(gitops_dir=config.gitops_dir, dags_dir=config.dags_dir,
-                                 payload_file=config.payload_file, chart_version=config.chart_version,
-                                 airflow_version=config.airflow_version, artifacts=artifacts)
-    outcome = run_components(stack_options, only, upgrade_from=config.upgrade_from)
-    if args.format == "json":
-        print(json.dumps(outcome.document, indent=2))
-    else:
-        doc = outcome.document
-        print(f"Airflow {doc['airflow_version']} ({doc['airflow_version_source']})")
-        for note in doc["notes"]:
-            print(f"note: {note}")
-        print(results_table(outcome.results))
-        counts = doc["summary"]
-        print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors in {doc['seconds']} s; "
-              f"results and masked logs: {outcome.artifacts}")
+    as_json = args.format == "json"
+    say = (lambda line: print(line, file=sys.stderr)) if as_json else print
     sys.stdout.flush()
-    return EXIT_PASSED if all(r.outcome == "pass" for r in outcome.results) else EXIT_FAILED
+    code = tiers.run_tier(config, "components", say=say, extra=args.pytest_arg, select=select,
+                          stdout=sys.stderr if as_json else None)
+    summary = config.artifacts_dir / "summary.json"
+    phases = json.loads(summary.read_text())["phases"] if summary.is_file() else []
+    document = results_document(config, phases[0]["seconds"] if phases else None)
+    write_json(Path(config.artifacts_dir) / "results.json", document)
+    if as_json:
+        print(json.dumps(document, indent=2))
+    else:
+        print(f"Airflow {document.get('airflow_version')} ({document.get('airflow_version_source')})")
+        for note in document["notes"]:
+            print(f"note: {note}")
+        counts = document["summary"]
+        print(f"checks: {counts['pass']} passed, {counts['fail']} failed, {counts['error']} errors; "
+              f"results: {config.artifacts_dir / 'results.json'}")
+    sys.stdout.flush()
+    return code

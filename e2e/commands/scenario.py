@@ -2,19 +2,18 @@
 
 Reproduce one reported failure (FAILURES.md) on a cluster and watch it recover; `--dry-run` prints, offline,
 what the scenario will change (with the exact diff of its commits against --gitops-dir) and what it will wait
-for. A live run needs a cluster: it runs the scenario's `recovery` test (e2e/suites/cluster/test_scenarios.py) with
-the cluster options given here, so the CLI and pytest share one implementation.
-Exit codes: 0 recovered (or plan/list printed), 1 the scenario failed or could not run, 2 unusable input
-(unknown scenario, no cluster, an edit that does not apply to the repository): one line on stderr.
+for. A live run is a thin spelling of `airflow-e2e test --tier cluster` with the scenario's `recovery` test
+(e2e/suites/cluster/test_scenarios.py) selected: the same pytest suite, JUnit, report and diagnostics under
+--artifacts, and exit codes: 0 recovered (or plan/list printed), 1 the scenario failed or could not run (a skip
+is never a pass), 2 unusable input (unknown scenario, no cluster, an edit that does not apply to the
+repository): one line on stderr; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
-from e2e import options as table
 from e2e import versions
 from e2e.commands import options
 from e2e.config import RunConfig
@@ -24,9 +23,6 @@ from e2e.scenarios import registry
 from e2e.scenarios.plan import build_plan, format_plan
 
 TEST_NAME = "test_scenario_recovers"
-# what a live run hands the suite: the scenario's own options; everything else the suite resolves as usual
-SCENARIO_OPTIONS = ("gitops_dir", "upgrade_to", "timeout_multiplier", "cluster", "kubeconfig", "context",
-                    "keep_cluster", "run_id")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print what the scenario will change and wait for; needs no cluster")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     options.add(parser, ("gitops_dir", "upgrade_to", "timeout_multiplier", "cluster", "kubeconfig", "context",
-                         "keep_cluster"),
+                         "keep_cluster", "artifacts_dir"),
                 gitops_dir="the GitOps repository the scenario edits (default: the bundled reference)",
                 upgrade_to="for chart-upgrade: the chart version to upgrade to, in the plan and the live run "
                            f"(default {versions.LATEST_CHART}; --chart-version is the older spelling)",
@@ -75,35 +71,18 @@ def _list(fmt: str) -> int:
 
 
 def _run_live(args: argparse.Namespace, config: RunConfig) -> int:
+    """`airflow-e2e test --tier cluster` with the scenario's recovery test selected: same exit codes, artifacts."""
+    from e2e import tiers
     from e2e.cluster.fixtures import unavailable_reason
 
     reason = unavailable_reason(config)
     if reason:
         raise UnusableInput(f"no cluster to run {args.name} on ({reason}); `--dry-run` shows the plan without one")
-    import pytest
-
-    from e2e.suites import SCENARIO_TESTS
-
-    outcomes = _Outcomes()
-    argv = [f"{SCENARIO_TESTS}::{TEST_NAME}[{args.name}]", "-p", "no:cacheprovider", "-q",
-            *table.to_pytest_args(config, SCENARIO_OPTIONS)]
-    code = pytest.main(argv, plugins=[outcomes])
-    if outcomes.skipped:
-        print(f"airflow-e2e scenario: {args.name} did not run: {outcomes.skipped[0]}", file=sys.stderr)
-        return 1
-    return 0 if code == 0 and outcomes.passed else 1
+    return tiers.run_tier(config, "cluster", select=[selection(args.name)])
 
 
-class _Outcomes:
-    """Collects the scenario test's outcome: a skip is never reported as a pass."""
+def selection(name: str) -> str:
+    """The scenario's test inside the cluster suite (e2e/suites/cluster/test_scenarios.py)."""
+    from e2e.suites import CLUSTER, SCENARIO_TESTS
 
-    def __init__(self) -> None:
-        self.passed = False
-        self.skipped: list[str] = []
-
-    def pytest_runtest_logreport(self, report) -> None:
-        if report.when == "call" and report.passed:
-            self.passed = True
-        if report.skipped:
-            longrepr = report.longrepr
-            self.skipped.append(str(longrepr[2] if isinstance(longrepr, tuple) else longrepr))
+    return f"{SCENARIO_TESTS.relative_to(CLUSTER)}::{TEST_NAME}[{name}]"

@@ -10,6 +10,8 @@ import glob
 import os
 import shutil
 
+COMPONENT_TIER = ("initdb", "pg_ctl", "pg_isready", "psql", "redis-server", "sshd", "ssh", "ssh-keygen", "git",
+                  "git-shell")  # what the component tier's servers and clones run
 INSTALL_HINT = "run `make setup` (installs postgresql redis-server openssh-server git via apt-get)"
 PACKAGE_OF = {
     "initdb": "postgresql", "pg_ctl": "postgresql", "pg_isready": "postgresql", "psql": "postgresql-client",

@@ -1,10 +1,10 @@
 """Pytest fixtures of the component tier: real servers and the Airflow CLI, started once per session.
 
 Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
-parallel; the payload pointed at them) -> `component_suite` (memoized checks; the migrate -> user-job chain
-and the slow independent checks start in two background threads, overlapping each other and the quick
-tests). `upgrade_suite` runs `chart-upgrade` (PINNED_CHART -> LATEST_CHART) on its own database in a third
-background thread, started with the others when a selected test asks for it.
+parallel; the payload pointed at them) -> `component_suite` (the checks, each run once when a test asks) ->
+the prerequisites as fixtures: `migrated_database` (db migrate passed), `created_admin` (the createUserJob
+script passed). `upgrade_suite` runs `chart-upgrade` on its own database. Parallelism is pytest-xdist's
+(`-n 2 --dist loadgroup`): e2e/suites/components/conftest.py keeps the tests of the main database on one worker.
 `postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
 binary skips with one reason on a laptop and FAILS in CI (`CI=true`): nothing of this tier may be skipped.
 """
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-BACKGROUND_CHECKS = ["migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"]
+WITHOUT_AIRFLOW = {"test_broker.py", "test_gitsync.py"}  # modules whose tests never run the Airflow CLI
 
 
 def in_ci() -> bool:
@@ -30,13 +30,24 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _needs_airflow(session: pytest.Session) -> bool:
+    """The Airflow venv only when a collected test may run Airflow (`--only broker,git-sync` needs none)."""
+    return any(item.path.name not in WITHOUT_AIRFLOW for item in session.items) if session.items else True
+
+
+def worker_suffix(config: pytest.Config) -> str:
+    """`-gw0`, `-gw1` under pytest-xdist (each worker has its own servers and folder), else ''."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    return f"-{worker}" if worker else ""
+
+
 @pytest.fixture(scope="session")
 def component_stack(request: pytest.FixtureRequest) -> Iterator:
+    """Inputs (values, payload pointed at the servers) and the servers: PostgreSQL, Redis, sshd+git, the venv."""
     from e2e.components import binaries
-    from e2e.components.run import REQUIRED, keep_server_logs
     from e2e.components.stack import ComponentStack, StackOptions
 
-    reasons = binaries.missing(REQUIRED)
+    reasons = binaries.missing(binaries.COMPONENT_TIER)
     if reasons:
         unavailable(reasons[0])
     from e2e.fixtures import run_config
@@ -45,7 +56,9 @@ def component_stack(request: pytest.FixtureRequest) -> Iterator:
     options = StackOptions(
         gitops_dir=run.gitops_dir, dags_dir=run.dags_dir, payload_file=run.payload_file,
         chart_version=run.chart_version, airflow_version=run.airflow_version,
-        artifacts=run.artifacts_dir / "components" / run.run_id,  # masked server logs, results: under --e2e-artifacts
+        # masked server logs, results.json: under --e2e-artifacts, one folder per xdist worker
+        artifacts=run.artifacts_dir / "components" / f"{run.run_id}{worker_suffix(request.config)}",
+        need_airflow=_needs_airflow(request.session),
     )
     stack = ComponentStack.prepare(options)
     try:
@@ -56,44 +69,63 @@ def component_stack(request: pytest.FixtureRequest) -> Iterator:
     try:
         yield stack
     finally:
-        keep_server_logs(stack)
+        stack.keep_server_logs()
         stack.stop()
 
 
 @pytest.fixture(scope="session")
-def component_suite(component_stack, request: pytest.FixtureRequest) -> Iterator:
-    from e2e.components import fernet_stability
-    from e2e.components.results import Recorder
-    from e2e.components.suite import MAIN_CHAIN, ComponentSuite
+def component_suite(component_stack) -> Iterator:
+    """The checks on the stack, each run once when a test asks for it; results.json (masked) lists what ran."""
+    from e2e.components.results import Recorder, write_results
+    from e2e.components.suite import ComponentSuite
 
     suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts))
-    chain = suite.prefetch([*MAIN_CHAIN, fernet_stability.NAME])  # migrate -> user job, while the quick tests run
-    background = suite.prefetch(BACKGROUND_CHECKS)
-    if any("upgrade_suite" in getattr(item, "fixturenames", ()) for item in request.session.items):
-        request.getfixturevalue("upgrade_suite")  # starts the upgrade beside the chain
     try:
         yield suite
     finally:
-        chain.shutdown(wait=True)
-        background.shutdown(wait=True)
+        write_results(component_stack, suite.results())
 
 
 @pytest.fixture(scope="session")
-def upgrade_suite(component_stack) -> Iterator:
-    """The chart upgrade the seed's users face next: the pinned chart's Airflow to the latest chart's."""
+def migrated_database(component_suite):
+    """Prerequisite: `airflow db migrate` passed on the main database (else the test errors, naming why)."""
+    return _prerequisite(component_suite, "migration.migrate")
+
+
+@pytest.fixture(scope="session")
+def created_admin(migrated_database, component_suite):
+    """Prerequisite: the values' createUserJob script passed on the migrated database (the admin exists)."""
+    return _prerequisite(component_suite, "user-job.script-succeeds")
+
+
+def _prerequisite(suite, name: str):
+    result = suite.result(name)
+    if result.outcome != "pass":
+        pytest.fail(f"prerequisite {name} did not pass ({result.outcome}): {result.summary}", pytrace=False)
+    return result
+
+
+@pytest.fixture(scope="session")
+def upgrade_suite(component_stack, request: pytest.FixtureRequest) -> Iterator:
+    """The chart upgrade: --e2e-upgrade-from's chart to the repository's (or --e2e-chart-version's); by default
+    the one the seed's users face next, the pinned chart's Airflow to the latest chart's."""
     from e2e import versions
     from e2e.components import upgrade_path
-    from e2e.components.results import Recorder
+    from e2e.components.results import Recorder, write_results
     from e2e.components.suite import ComponentSuite
+    from e2e.fixtures import run_config
 
-    spec = upgrade_path.resolve(versions.PINNED_CHART, versions.LATEST_CHART)
+    run = run_config(request.config)
+    spec = upgrade_path.resolve(run.upgrade_from, component_stack.inputs.chart_version,
+                                component_stack.inputs.airflow_version) if run.upgrade_from else \
+        upgrade_path.resolve(versions.PINNED_CHART, versions.LATEST_CHART)
     suite = ComponentSuite(component_stack, Recorder(component_stack.masker, component_stack.artifacts),
                            upgrade=spec)
-    running = suite.prefetch([upgrade_path.NAME])
     try:
         yield suite
     finally:
-        running.shutdown(wait=True)
+        if suite.results():
+            write_results(component_stack, suite.results(), name="results-upgrade.json")
 
 
 @pytest.fixture(scope="session")

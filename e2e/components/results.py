@@ -1,7 +1,8 @@
-"""Check results as data: the table and JSON other tiers and reports reuse.
+"""Check results as data: results.json (schema airflow-e2e/components/v1), which other tiers and reports reuse.
 
 Why masked at creation: a CheckResult is built through `Recorder`, which masks every evidence line and writes
 each command's full (masked) output to the artifacts folder, so no caller can print an unmasked result.
+The suite's session writes one results.json per stack (per pytest-xdist worker); `merge` makes them one.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from e2e.masking import Masker
+
+if TYPE_CHECKING:
+    from e2e.components.stack import ComponentStack
 
 Outcome = Literal["pass", "fail", "error"]
 SCHEMA = "airflow-e2e/components/v1"
@@ -65,10 +69,25 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def table(results: list[CheckResult]) -> str:
-    width = max([len(r.check) for r in results] + [5])
-    lines = [f"{'check':<{width}}  outcome  seconds  summary"]
-    for r in results:
-        known = f" [{r.failure}]" if r.failure else ""
-        lines.append(f"{r.check:<{width}}  {r.outcome:<7}  {r.seconds:7.1f}  {r.summary}{known}")
-    return "\n".join(lines)
+def write_results(stack: ComponentStack, results: list[CheckResult], name: str = "results.json") -> Path:
+    """The session's results with what they ran on (versions, notes, the folder of their masked logs)."""
+    inputs = stack.inputs
+    meta = {"gitops_dir": str(stack.options.gitops_dir), "chart_version": inputs.chart_version,
+            "airflow_version": inputs.airflow_version, "airflow_version_source": inputs.version_source,
+            "notes": stack.notes, "artifacts": str(stack.artifacts)}
+    path = stack.artifacts / name
+    write_json(path, to_document(results, meta, stack.masker))
+    return path
+
+
+def merge(documents: list[dict[str, Any]], order: tuple[str, ...]) -> dict[str, Any]:
+    """One document from the sessions' (xdist workers, the upgrade's): results in `order`, counts summed."""
+    if not documents:
+        return {"schema": SCHEMA, "notes": [], "summary": {"pass": 0, "fail": 0, "error": 0}, "results": []}
+    rank = {name: i for i, name in enumerate(order)}
+    results = sorted((r for d in documents for r in d["results"]), key=lambda r: rank.get(r["check"], len(rank)))
+    merged = {k: v for d in reversed(documents) for k, v in d.items()}
+    merged["notes"] = list(dict.fromkeys(n for d in documents for n in d.get("notes", [])))
+    merged["summary"] = {o: sum(1 for r in results if r["outcome"] == o) for o in ("pass", "fail", "error")}
+    merged["results"] = results
+    return merged

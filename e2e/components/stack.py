@@ -181,6 +181,13 @@ class ComponentStack:
                 logs[name] = server.log_text()
         return logs
 
+    def keep_server_logs(self) -> None:
+        """The servers' logs, masked, under `<artifacts>/servers/` (before the temp dirs are removed)."""
+        folder = self.artifacts / "servers"
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in self.server_logs().items():
+            (folder / f"{name}.log").write_text(self.masker.mask(text), encoding="utf-8")
+
 
 class _Deferred:
     """Registers a server's stop() with the ExitStack before it starts, so a half-started server is stopped."""

@@ -1,20 +1,18 @@
 """The component checks: migrations, the create-user Job, broker auth and git-sync over SSH, for real.
 
-Why each check is a name with one memoized result: pytest tests and the CLI ask for the same checks; a check
-that needs another (the user job needs a migrated database) asks for it, and it runs once per session. The
-independent groups run in parallel threads (two CLI processes at a time, so 2 cores are not oversubscribed).
-A check's outcome is "pass" when what must hold held: for a control such as "a wrong host key is refused",
-pass means it was refused, with OpenSSH's own message as evidence.
+Why each check is a name with one memoized result: the tests in e2e/suites/components (the only runner:
+pytest, in parallel with pytest-xdist) and the local chain ask for the same checks; a check that needs another
+(the user job needs a migrated database) asks for it, and it runs once per session. What ran is kept in run
+order for results.json (`results()`). A check's outcome is "pass" when what must hold held: for a control such
+as "a wrong host key is refused", pass means it was refused, with OpenSSH's own message as evidence.
 """
 
 from __future__ import annotations
 
 import json
 import shlex
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +33,7 @@ HOST_KEY_REFUSED = "Host key verification failed"
 MAIN_CHAIN = ["migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
               "user-job.password-authenticates", "user-job.second-run-idempotent"]
 
-# The checks `airflow-e2e components` runs, in report order, and the groups that may run side by side.
+# Every check the suite knows, in report order (results.json lists what ran in this order).
 CHECKS: tuple[str, ...] = (
     "migration.check-fails-before-migrate",
     "migration.migrate",
@@ -52,26 +50,6 @@ CHECKS: tuple[str, ...] = (
     fernet_stability.NAME,
     upgrade_path.NAME,  # only with an UpgradeSpec (`--upgrade-from`)
 )
-GROUPS: tuple[tuple[str, ...], ...] = (
-    ("migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
-     "user-job.password-authenticates", "user-job.second-run-idempotent"),
-    ("migration.check-fails-before-migrate", "user-job.broken-connection-fails-visibly"),
-    ("broker.url-authenticates", "git-sync.clone-with-known-hosts", "git-sync.refuses-wrong-host-key",
-     "git-sync.refuses-placeholder-known-hosts", "git-sync.refuses-empty-known-hosts", fernet_stability.NAME),
-    (upgrade_path.NAME,),
-)
-SELECTORS = {"migration", "user-job", "broker", "git-sync", fernet_stability.NAME, upgrade_path.NAME}
-
-
-def select(only: list[str] | None, *, upgrade: bool = False) -> list[str]:
-    """Checks named by full name or by group prefix (`broker`, `git-sync`, ...); `chart-upgrade` only when an
-    upgrade is asked for (it needs a second Airflow version)."""
-    names = [c for c in CHECKS if upgrade or c != upgrade_path.NAME]
-    if not only:
-        return names
-    return [c for c in names if c in only or c.split(".", 1)[0] in only]
-
-
 class ComponentSuite:
     def __init__(self, stack: ComponentStack, recorder: Recorder, *, negative_timeout: int = 5,
                  job_timeout: float = 600.0, upgrade: upgrade_path.UpgradeSpec | None = None) -> None:
@@ -81,9 +59,7 @@ class ComponentSuite:
         self.rec = recorder
         self.negative_timeout = negative_timeout
         self.job_timeout = job_timeout
-        self._futures: dict[str, Future[CheckResult]] = {}
-        self._lock = threading.Lock()
-        self._main_runner_lock = threading.Lock()
+        self._results: dict[str, CheckResult] = {}
         self._impl: dict[str, Callable[[], CheckResult]] = {
             "migration.check-fails-before-migrate": self._check_fails_before_migrate,
             "migration.migrate": self._migrate,
@@ -107,31 +83,15 @@ class ComponentSuite:
         self._impl.update(checks)
 
     def result(self, name: str) -> CheckResult:
-        """The check's result, computed once (concurrent callers wait for the same run)."""
-        with self._lock:
-            future = self._futures.get(name)
-            owner = future is None
-            if owner:
-                future = self._futures[name] = Future()
-        assert future is not None
-        if owner:
-            future.set_result(self._guarded(name, self._impl[name]))
-        return future.result()
+        """The check's result, computed once per session (a test asking again gets the same result)."""
+        if name not in self._results:
+            self._results[name] = self._guarded(name, self._impl[name])
+        return self._results[name]
 
-    def run(self, names: list[str], *, parallel: bool = True) -> list[CheckResult]:
-        if parallel:
-            groups = [[n for n in group if n in names] for group in GROUPS]
-            with ThreadPoolExecutor(max_workers=len(GROUPS), thread_name_prefix="checks") as pool:
-                for future in [pool.submit(lambda g=g: [self.result(n) for n in g]) for g in groups if g]:
-                    future.result()
-        return [self.result(n) for n in names]
-
-    def prefetch(self, names: list[str]) -> ThreadPoolExecutor:
-        """Start checks in the background (pytest: slow independent checks overlap the main chain)."""
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
-        for name in names:
-            pool.submit(self.result, name)
-        return pool
+    def results(self) -> list[CheckResult]:
+        """The checks that ran, in report order (CHECKS first, then registered ones in the order they ran)."""
+        order = {name: i for i, name in enumerate(CHECKS)}
+        return sorted(self._results.values(), key=lambda r: order.get(r.check, len(order)))
 
     def _guarded(self, name: str, body: Callable[[], CheckResult]) -> CheckResult:
         start = time.monotonic()
@@ -193,8 +153,7 @@ class ComponentSuite:
 
     def _migrate(self) -> CheckResult:
         name = "migration.migrate"
-        with self._main_runner_lock:
-            res = self.stack.runner(name="main", user_job=False).airflow("db", "migrate", timeout=self.job_timeout)
+        res = self.stack.runner(name="main", user_job=False).airflow("db", "migrate", timeout=self.job_timeout)
         log = self.rec.keep_log(name, res.what, res.output)
         if res.ok:
             return self.rec.result(name, "pass", res.seconds, "airflow db migrate succeeded",
@@ -235,10 +194,8 @@ class ComponentSuite:
         argv = self.job_argv()
         if not argv:
             return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
-        lock = self._main_runner_lock if runner_name == "main" else threading.Lock()  # one job at a time per DB
-        with lock:
-            res = self.stack.runner(payload, name=runner_name).run(argv, timeout=self.job_timeout,
-                                                                    what="createUserJob args")
+        runner = self.stack.runner(payload, name=runner_name)
+        res = runner.run(argv, timeout=self.job_timeout, what="createUserJob args")
         log = self.rec.keep_log(name, res.what, res.output)
         if res.ok:
             tail = [line for line in res.output.strip().splitlines() if "successfully" in line or "exists" in line]

@@ -70,3 +70,35 @@ def test_the_cluster_tier_without_a_cluster_is_one_sentence_and_exit_2(capsys, m
     assert main(["test", "--tier", "cluster"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "the cluster tier cannot run here" in err
+
+
+FAKE_SUITE = {"test_a.py": "def test_one():\n    print('ONE RAN')\n\ndef test_two():\n    assert False\n",
+              "test_b.py": "def test_three():\n    assert False\n"}
+
+
+def test_a_selection_runs_only_the_named_tests_and_its_output_goes_where_asked(tmp_path):
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for name, text in FAKE_SUITE.items():
+        (suite / name).write_text(text)
+    config = RunConfig(artifacts_dir=tmp_path / "artifacts")
+    said: list[str] = []
+    with open(tmp_path / "pytest-output.txt", "w") as output:
+        code = tiers.run_tier(config, "components", say=said.append, suites={"components": suite},
+                              select=["test_a.py::test_one"], extra=["-s"], stdout=output)
+    assert code == 0  # test_two and test_three would fail: they were not run
+    assert tiers.read_junit(tmp_path / "artifacts" / "junit" / "components.xml")[:3] == (1, 0, 0)
+    assert "ONE RAN" in (tmp_path / "pytest-output.txt").read_text()
+    assert any("components: passed: 1 passed" in line for line in said)
+
+
+def test_only_the_whole_shipped_component_suite_runs_on_two_xdist_workers(tmp_path):
+    from e2e import suites
+
+    config = RunConfig(artifacts_dir=tmp_path)
+    shipped = tiers.suite_argv(suites.COMPONENTS, config, tmp_path / "j.xml", tmp_path / "ci")
+    other = tiers.suite_argv(tmp_path / "components", config, tmp_path / "j.xml", tmp_path / "ci")
+    assert "--dist" in shipped and shipped[shipped.index("-n") + 1] == "2"
+    assert "-n" not in other and "-n" not in tiers.suite_argv(suites.CLUSTER, config, tmp_path / "j.xml", tmp_path)
+    selected = tiers.suite_argv(suites.COMPONENTS, config, tmp_path / "j.xml", tmp_path, select=["test_broker.py"])
+    assert "-n" not in selected and f"{suites.COMPONENTS}/test_broker.py" in selected  # a few tests: one process

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.components
 
 
 @pytest.fixture(scope="module")
-def fernet_result(component_suite):
+def fernet_result(migrated_database, component_suite):
     return component_suite.result("fernet-key-stability")
 
 

@@ -15,28 +15,43 @@ from e2e.errors import UnusableInput
 
 pytestmark = pytest.mark.components
 
-OLD = f"chart {versions.PINNED_CHART} (Airflow {versions.CHART_AIRFLOW[versions.PINNED_CHART]})"
-NEW = f"chart {versions.LATEST_CHART} (Airflow {versions.CHART_AIRFLOW[versions.LATEST_CHART]})"
-
 
 @pytest.fixture(scope="module")
 def upgrade_result(upgrade_suite):
     return upgrade_suite.result("chart-upgrade")
 
 
-def test_the_upgrade_keeps_migrations_the_admin_and_the_encrypted_connection(upgrade_result):
+@pytest.fixture(scope="module")
+def charts(upgrade_suite) -> tuple[str, str]:
+    """How the evidence names the old and the new chart (by default the pinned and the latest one)."""
+    spec = upgrade_suite.upgrade
+    return (f"chart {spec.old_chart} (Airflow {spec.old_airflow})",
+            f"chart {spec.new_chart} (Airflow {spec.new_airflow})")
+
+
+def test_the_upgrade_is_from_the_chart_asked_for_else_the_pinned_to_the_latest(upgrade_suite, component_stack,
+                                                                             request):
+    asked = request.config.getoption("--e2e-upgrade-from")
+    expected = (asked, component_stack.inputs.chart_version) if asked else (versions.PINNED_CHART,
+                                                                            versions.LATEST_CHART)
+    assert (upgrade_suite.upgrade.old_chart, upgrade_suite.upgrade.new_chart) == expected
+
+
+def test_the_upgrade_keeps_migrations_the_admin_and_the_encrypted_connection(upgrade_result, charts):
     assert upgrade_result.outcome == "pass", f"{upgrade_result.summary}: {upgrade_result.evidence}"
     assert "payload password authenticates: True" in upgrade_result.evidence
-    assert any(line.startswith(f"{NEW}: Connection e2e_fernet_probe") and "decrypts with the same key: True" in line
+    new = charts[1]
+    assert any(line.startswith(f"{new}: Connection e2e_fernet_probe") and "decrypts with the same key: True" in line
                for line in upgrade_result.evidence)
 
 
-def test_each_chart_ran_its_own_steps_in_order(upgrade_result):
+def test_each_chart_ran_its_own_steps_in_order(upgrade_result, charts):
+    old, new = charts
     steps = [line.split(": exit", 1)[0] for line in upgrade_result.evidence if ": exit 0 after" in line]
-    assert steps == [f"{OLD}: airflow db migrate", f"{OLD}: createUserJob script",
-                     f"{OLD}: store encrypted Connection e2e_fernet_probe", f"{NEW}: airflow db migrate",
-                     f"{NEW}: airflow db check-migrations --migration-wait-timeout=300",
-                     f"{NEW}: createUserJob script again"]
+    assert steps == [f"{old}: airflow db migrate", f"{old}: createUserJob script",
+                     f"{old}: store encrypted Connection e2e_fernet_probe", f"{new}: airflow db migrate",
+                     f"{new}: airflow db check-migrations --migration-wait-timeout=300",
+                     f"{new}: createUserJob script again"]
 
 
 def test_the_values_migration_findings_are_in_the_evidence(upgrade_result):
@@ -64,7 +79,7 @@ def test_an_unknown_chart_or_a_downgrade_is_one_clear_line(old, new, message):
 @pytest.mark.parametrize(("args", "message"), [
     (["--upgrade-from", "0.0.1"], "--upgrade-from: unknown chart version 0.0.1; known: "),
     (["--upgrade-from", "1.22.0", "--chart-version", "1.21.0"], "1.22.0 -> chart 1.21.0 is not an upgrade"),
-    (["--only", "chart-upgrade"], "--only chart-upgrade needs --upgrade-from CHART"),
+    (["--only", "chart-upgradee"], "--only 'chart-upgradee': no such check or group: chart-upgradee"),
 ])
 def test_the_cli_refuses_a_bad_upgrade_with_one_line_and_exit_2(args, message, tmp_path):
     done = subprocess.run([sys.executable, "-m", "e2e.cli", "components", *args], capture_output=True, text=True,

@@ -23,18 +23,18 @@ def test_the_job_gets_exactly_the_chart_s_environment(component_stack):
     assert job.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == component_stack.payload["metadataConnection"]
 
 
-def test_the_user_job_script_succeeds(component_suite):
+def test_the_user_job_script_succeeds(migrated_database, component_suite):
     result = component_suite.result("user-job.script-succeeds")
     assert result.outcome == "pass", result.summary
 
 
-def test_the_default_user_logs_in_with_the_payload_password(component_suite):
+def test_the_default_user_logs_in_with_the_payload_password(created_admin, component_suite):
     result = component_suite.result("user-job.password-authenticates")
     assert result.outcome == "pass", result.summary
     assert "payload password authenticates: True" in result.evidence
 
 
-def test_a_second_run_of_the_job_is_idempotent(component_suite):
+def test_a_second_run_of_the_job_is_idempotent(created_admin, component_suite):
     result = component_suite.result("user-job.second-run-idempotent")
     assert result.outcome == "pass", result.summary
 
