@@ -15,10 +15,10 @@ def fernet_result(migrated_database, component_suite):
     return component_suite.result("fernet-key-stability")
 
 
-def test_the_stored_connection_reads_back_encrypted_with_the_jobs_own_key(fernet_result):
+def test_the_stored_connection_reads_back_encrypted_with_the_jobs_own_key(fernet_result, component_stack):
     assert fernet_result.outcome == "pass", fernet_result.summary
     assert "read with the same key: exit 0, decrypted: True, encrypted at rest: True" in fernet_result.evidence
-    assert "airflow-fernet-key/fernet-key" in fernet_result.evidence[0]
+    assert component_stack.job_env().sources["AIRFLOW__CORE__FERNET_KEY"] in fernet_result.evidence[0]
 
 
 def test_another_fernet_key_fails_with_invalid_token_reported_as_failure_2(fernet_result):

@@ -45,17 +45,19 @@ def test_the_upgrade_keeps_migrations_the_admin_and_the_encrypted_connection(upg
                for line in upgrade_result.evidence)
 
 
-def test_each_chart_ran_its_own_steps_in_order(upgrade_result, charts):
+def test_each_chart_ran_its_own_steps_in_order(upgrade_result, charts, upgrade_suite):
     old, new = charts
+    gate = " ".join(upgrade_suite.migration_check_command())  # the values' own check-migrations command
     steps = [line.split(": exit", 1)[0] for line in upgrade_result.evidence if ": exit 0 after" in line]
     assert steps == [f"{old}: airflow db migrate", f"{old}: createUserJob script",
                      f"{old}: store encrypted Connection e2e_fernet_probe", f"{new}: airflow db migrate",
-                     f"{new}: airflow db check-migrations --migration-wait-timeout=300",
+                     f"{new}: {gate}",
                      f"{new}: createUserJob script again"]
 
 
-def test_the_values_migration_findings_are_in_the_evidence(upgrade_result):
-    assert upgrade_result.evidence[0].startswith("fresh database airflow_upgrade_")
+def test_the_values_migration_findings_are_in_the_evidence(upgrade_result, component_stack):
+    database = inputs.db_login(component_stack.payload).database
+    assert upgrade_result.evidence[0].startswith(f"fresh database {database}_upgrade_")
     assert "values finding [info] webserverSecretKeySecretName" in " ".join(upgrade_result.evidence)
 
 

@@ -19,7 +19,9 @@ def test_the_job_gets_exactly_the_chart_s_environment(component_stack):
     job = component_stack.job_env()
     assert set(job.env) == CHART_JOB_ENV | DEFAULT_USER_ENV | {"AIRFLOW__CORE__AUTH_MANAGER"}
     assert job.env["AIRFLOW__CORE__AUTH_MANAGER"] == chart.AUTH_MANAGER_AIRFLOW3
-    assert job.sources["AIRFLOW_DEFAULT_PASSWORD"] == "airflow-default-user/password"
+    ref = next(item["valueFrom"]["secretKeyRef"] for item in component_stack.inputs.values["createUserJob"]["env"]
+               if item["name"] == "AIRFLOW_DEFAULT_PASSWORD")  # the values' own Secret (dp-* in a team's repo)
+    assert job.sources["AIRFLOW_DEFAULT_PASSWORD"] == f"{ref['name']}/{ref['key']}"
     assert job.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == component_stack.payload["metadataConnection"]
 
 
