@@ -34,9 +34,9 @@ TIERS: dict[str, tuple[str, ...]] = {
     "all": ("preflight", "components", "cluster"),
 }
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
-# pytest-xdist where it helps (measured, docs/components.md): the whole component suite on two workers, the
-# main database's tests on one (e2e/suites/components/conftest.py groups them), everything else on the other
-PARALLEL: dict[str, tuple[str, ...]] = {"components": ("-n", "2", "--dist", "loadgroup")}
+# pytest-xdist where it helps: measured on 2 cores it does not (docs/components.md "Speed"), so no suite has any.
+# A phase name -> extra pytest arguments (e.g. ("-n", "2", "--dist", "loadgroup")), for the whole shipped suite.
+PARALLEL: dict[str, tuple[str, ...]] = {}
 GRACE_SECONDS = 20.0  # after the first Ctrl-C: time for the suite's own teardown before everything is killed
 Outcome = Literal["passed", "failed", "interrupted", "not run"]
 

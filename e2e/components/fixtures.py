@@ -3,8 +3,8 @@
 Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
 parallel; the payload pointed at them) -> `component_suite` (the checks, each run once when a test asks) ->
 the prerequisites as fixtures: `migrated_database` (db migrate passed), `created_admin` (the createUserJob
-script passed). `upgrade_suite` runs `chart-upgrade` on its own database. Parallelism is pytest-xdist's
-(`-n 2 --dist loadgroup`): e2e/suites/components/conftest.py keeps the tests of the main database on one worker.
+script passed). `upgrade_suite` runs `chart-upgrade` on its own database. No threads: parallelism is only
+pytest-xdist's (`-n`; each worker has its own stack and folder); measured, it does not help on 2 cores.
 `postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
 binary skips with one reason on a laptop and FAILS in CI (`CI=true`): nothing of this tier may be skipped.
 """

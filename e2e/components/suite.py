@@ -1,7 +1,7 @@
 """The component checks: migrations, the create-user Job, broker auth and git-sync over SSH, for real.
 
 Why each check is a name with one memoized result: the tests in e2e/suites/components (the only runner:
-pytest, in parallel with pytest-xdist) and the local chain ask for the same checks; a check that needs another
+pytest) and the local chain ask for the same checks; a check that needs another
 (the user job needs a migrated database) asks for it, and it runs once per session. What ran is kept in run
 order for results.json (`results()`). A check's outcome is "pass" when what must hold held: for a control such
 as "a wrong host key is refused", pass means it was refused, with OpenSSH's own message as evidence.
@@ -30,8 +30,6 @@ PROBE = Path(__file__).with_name("fab_auth_probe.py")
 CHART_WAIT_FOR_MIGRATIONS = "airflow db check-migrations --migration-wait-timeout=60"  # chart default
 PLACEHOLDER_KEY = "ssh-ed25519 <verified-public-host-key>"
 HOST_KEY_REFUSED = "Host key verification failed"
-MAIN_CHAIN = ["migration.migrate", "migration.check-passes-after-migrate", "user-job.script-succeeds",
-              "user-job.password-authenticates", "user-job.second-run-idempotent"]
 
 # Every check the suite knows, in report order (results.json lists what ran in this order).
 CHECKS: tuple[str, ...] = (

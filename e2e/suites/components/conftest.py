@@ -1,4 +1,4 @@
-"""Component-tier tests: two groups for pytest-xdist, and the leak scan last in each.
+"""Component-tier tests: two groups for pytest-xdist (`-n 2 --dist loadgroup`), the leak scan last in each.
 
 Why groups: the tests of the main database (a migrated database, the admin the create-user Job made, the local
 chain on it) build on one another's state and run on one worker; the others (servers, broker, git-sync, the
