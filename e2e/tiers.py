@@ -11,6 +11,7 @@ per-test diagnostics.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 import subprocess
@@ -121,9 +122,11 @@ def suite_argv(suite: Path, config: RunConfig, junit: Path, ci_out: Path, extra:
     whole = suite.parent == shipped.SUITES_DIR and not select  # a selection is a few tests: one process
     parallel = PARALLEL.get(suite.name, ()) if whole else ()
     targets = [f"{suite}/{node}" for node in select] or [str(suite)]
+    # benchmarks are `make bench-chain`'s: a tier run measures nothing (a cold benchmark builds a venv)
+    no_bench = ("--benchmark-disable",) if importlib.util.find_spec("pytest_benchmark") else ()
     return [sys.executable, "-m", "pytest", *targets, "-p", "e2e.fixtures", "-p", "no:cacheprovider",
             f"--rootdir={suite.parent}", "-q", "-rfEs", f"--junitxml={junit}", "--e2e-ci-out", str(ci_out),
-            *parallel, *to_pytest_args(config), *extra]
+            *parallel, *no_bench, *to_pytest_args(config), *extra]
 
 
 def read_junit(path: Path) -> tuple[int, int, int, list[str]]:

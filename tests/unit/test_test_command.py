@@ -98,5 +98,6 @@ def test_the_suite_argv_is_the_selection_inside_the_suite_and_no_suite_runs_on_x
     config = RunConfig(artifacts_dir=tmp_path)
     whole = tiers.suite_argv(suites.COMPONENTS, config, tmp_path / "j.xml", tmp_path / "ci")
     assert str(suites.COMPONENTS) in whole and "-n" not in whole  # measured: xdist does not help on 2 cores
+    assert "--benchmark-disable" in whole  # a tier run measures nothing (a cold chain benchmark builds a venv)
     selected = tiers.suite_argv(suites.COMPONENTS, config, tmp_path / "j.xml", tmp_path, select=["test_broker.py"])
     assert f"{suites.COMPONENTS}/test_broker.py" in selected and str(suites.COMPONENTS) not in selected
