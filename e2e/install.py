@@ -22,7 +22,7 @@ from typing import Any
 
 from e2e import chart, versions
 from e2e.errors import UnusableInput
-from e2e.gitops import esovault
+from e2e.gitops import esovault, shapes
 from e2e.gitops.model import (
     Application,
     AppSource,
@@ -67,8 +67,8 @@ def parse_git_url(url: str) -> GitUrl | None:
     (https://, a malformed port, no host). The one parser of SSH git URLs in the harness."""
     url = url.strip()
     if url.startswith(("ssh://", "git+ssh://")):
-        parsed = urllib.parse.urlsplit(url)
-        try:
+        try:  # an unclosed IPv6 bracket or a port that is not a number: not a URL ssh can use
+            parsed = urllib.parse.urlsplit(url)
             port = parsed.port or 22
         except ValueError:
             return None
@@ -640,3 +640,52 @@ def _join(base: str, rel: str) -> str:
 
 def _str(value: Any) -> str | None:
     return str(value) if value is not None else None
+
+
+# --- the validated edge -----------------------------------------------------------------------------------------
+def shape_problems(repo: Repository) -> list[shapes.ShapeProblem]:
+    """Every shape the harness reads that is of the wrong type: objects (Application spec, ExternalSecret data,
+    ConfigMap data, store server URL) and each install's values (env lists, extraSecrets, the git-sync URL,
+    a values file with more than one YAML document). Cached on the Repository; preflight reports each."""
+    cached = repo.cache.get("shape_problems")
+    if cached is not None:
+        return cached
+    out: list[shapes.ShapeProblem] = []
+    for obj in repo.objects:
+        schema = shapes.KIND_SCHEMAS.get(obj.kind)
+        if schema is not None:
+            out += shapes.check(obj.body, schema, obj.origin.file, obj.origin.line, obj.ref)
+        if obj.kind in ("SecretStore", "ClusterSecretStore"):
+            server = get_path(obj.body, "spec.provider.vault.server")
+            why = shapes.url_problem(server)
+            if why:
+                out.append(shapes.ShapeProblem(obj.origin.file, obj.origin.line,
+                                               f"{obj.ref} spec.provider.vault.server", why))
+    for inst in installs(repo):
+        for layer in inst.layers:
+            docs = repo.data_files.get(layer.file) if layer.kind in ("valueFiles", "chart values.yaml") else None
+            if docs is not None and len(docs) > 1:
+                out.append(shapes.ShapeProblem(layer.file, docs[1][0], "values file",
+                                               f"holds {len(docs)} YAML documents: Helm reads only the first "
+                                               "(a stray `---`?)"))
+            data = layer.data.get(inst.values_key) if inst.values_key else layer.data
+            if isinstance(data, dict):
+                out += shapes.check(data, shapes.VALUES_SCHEMA, layer.file, layer.line, "values",
+                                    offset=layer.line_offset)
+        why = shapes.url_problem(get_path(inst.values, "dags.gitSync.repo"))
+        if why:
+            file, line = inst.locate("dags.gitSync.repo")
+            out.append(shapes.ShapeProblem(file, line, "values dags.gitSync.repo", why))
+    unique = list(dict.fromkeys(out))
+    repo.cache["shape_problems"] = unique
+    return unique
+
+
+def usable(repo: Repository) -> Repository:
+    """The repository, if every shape the harness reads has its type; else UnusableInput naming the first
+    problem (exit 2). Every command but preflight calls it right after loading (preflight reports them all)."""
+    problems = shape_problems(repo)
+    if problems:
+        more = f" (and {len(problems) - 1} more: run `airflow-e2e preflight`)" if len(problems) > 1 else ""
+        raise UnusableInput(problems[0].line_text + more)
+    return repo

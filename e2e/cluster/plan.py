@@ -273,9 +273,10 @@ def prepare(config: RunConfig, run_secrets: RunSecrets | None = None,
             live_corefile: Obj | None = None) -> tuple[RunPlan, RunSecrets, Repository]:
     """Load the GitOps and DAG directories, swap in this run's host key, and build the plan."""
     from e2e.gitops.loader import load_repository
+    from e2e.install import usable
     from e2e.stack import pushed
 
-    repo = load_repository(config.gitops_dir)
+    repo = usable(load_repository(config.gitops_dir))  # one line, exit 2, for a shape of the wrong type
     material = run_secrets or RunSecrets.generate(_payload_for(config, repo))
     files = pushed.with_test_known_hosts(repo, pushed.repository_files(config.gitops_dir),
                                          material.host_key.public_line)

@@ -9,7 +9,14 @@ from pathlib import Path
 from e2e import payload
 from e2e.errors import UnusableInput
 from e2e.gitops.loader import load_repository
-from e2e.install import DEFAULT_KV_MOUNT, DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY, payload_kv, payload_location
+from e2e.install import (
+    DEFAULT_KV_MOUNT,
+    DEFAULT_PAYLOAD_KEY,
+    DEFAULT_PAYLOAD_PROPERTY,
+    payload_kv,
+    payload_location,
+    usable,
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     (key, prop), mount = (DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY), DEFAULT_KV_MOUNT
     shape: dict[str, str] = {}
     if args.gitops_dir is not None:
-        repo = load_repository(args.gitops_dir)
+        repo = usable(load_repository(args.gitops_dir))
         shape = payload.shape_for(repo)
         prop = payload_location(repo)[1]
         mount, key = payload_kv(repo)

@@ -19,6 +19,7 @@ from e2e.commands import options
 from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
+from e2e.install import usable
 from e2e.scenarios import registry
 from e2e.scenarios.plan import build_plan, format_plan
 
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.name:
         raise UnusableInput("name a scenario, or pass --list to see them")
     config = options.run_config(args, cluster=None if args.cluster else "existing")
-    repo = load_repository(config.gitops_dir)
+    repo = usable(load_repository(config.gitops_dir))
     scenario = registry.get(args.name, repo, upgrade_to=config.upgrade_to or versions.LATEST_CHART, config=config)
     if args.dry_run:
         plan = build_plan(scenario, config)

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from e2e.components.airflow_cli import AirflowRunner, CommandResult
+from e2e.private_file import write_private
 
 CONN_ID = "e2e_fernet_probe"
 INVALID_TOKEN = "InvalidToken"
@@ -27,9 +28,18 @@ class ProbeRead:
 
 
 def store(runner: AirflowRunner, secret: str, *, timeout: float) -> CommandResult:
-    """`airflow connections add` with a password (`--opt=value`: a value is never read as an option)."""
-    return runner.airflow("connections", "add", CONN_ID, "--conn-type=postgres", "--conn-host=probe.invalid",
-                          "--conn-login=e2e_probe", f"--conn-password={secret}", timeout=timeout)
+    """`airflow connections import FILE`: the password reaches the CLI in a 0600 file, never on its command line
+    (where every process could read it); imported is only "Imported connection <id>" (the CLI exits 0 on a skip)."""
+    path = runner.workdir / "probe-connection.json"
+    write_private(path, json.dumps({CONN_ID: {"conn_type": "postgres", "host": "probe.invalid",
+                                              "login": "e2e_probe", "password": secret}}), replace=True)
+    try:
+        res = runner.airflow("connections", "import", str(path), timeout=timeout)
+    finally:
+        path.unlink(missing_ok=True)
+    if res.ok and f"Imported connection {CONN_ID}" not in res.output:
+        res.returncode = 1
+    return res
 
 
 def read(runner: AirflowRunner, secret: str, *, timeout: float, extra_env: dict[str, str] | None = None,

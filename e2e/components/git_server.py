@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from e2e import safe_files
 from e2e.components import binaries, identity, net
 from e2e.components.ephemeral import EphemeralServer
 
@@ -34,6 +35,29 @@ def git_env(home: Path) -> dict[str, str]:
     }
 
 
+DAG_FILE_LIMIT = 64 * 1024 * 1024
+
+
+def publishable_copy(content: Path, tree: Path) -> list[tuple[str, str]]:
+    """Copy a DAG directory for a commit without following a link out of it (safe_files.walk): a link that
+    stays inside is committed as the link it is (as git would), a link out, a FIFO or a device is left out and
+    returned with why; regular files are read bounded. Hidden files (.airflowignore) are kept."""
+    found = safe_files.walk(content, skip_hidden=False, skip_dirs=(".git", "__pycache__"))
+    tree.mkdir(parents=True)
+    for path in found.files:
+        rel = path.relative_to(content)
+        if rel.suffix == ".pyc":
+            continue
+        dest = tree / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            os.symlink(os.path.relpath(os.path.realpath(path), os.path.realpath(path.parent)), dest)
+            continue
+        dest.write_bytes(safe_files.read_bytes(path, limit=DAG_FILE_LIMIT, root=content))
+        dest.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
+    return found.refused
+
+
 class GitSshServer(EphemeralServer):
     name = title = "sshd"
 
@@ -42,6 +66,7 @@ class GitSshServer(EphemeralServer):
         super().__init__(startup_timeout=startup_timeout)
         self.authorized_public_key = authorized_public_key.strip()
         self.who = who
+        self.refused: list[tuple[str, str]] = []  # what the last add_repository left out (path, why)
 
     # -- facts a client needs ----------------------------------------------------------------------------
     @property
@@ -103,7 +128,7 @@ class GitSshServer(EphemeralServer):
         try:
             env = git_env(work)
             tree = work / "tree"
-            shutil.copytree(content, tree, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
+            self.refused = publishable_copy(content, tree)
             for argv in (["init", "-q", "-b", branch], ["add", "-A"], ["commit", "-q", "-m", "DAGs for the e2e run"]):
                 subprocess.run([git, *argv], cwd=tree, env=env, check=True, capture_output=True, timeout=60)
             bare = self.root / "repos" / repo_path.strip("/")

@@ -22,7 +22,7 @@ from e2e import versions
 from e2e.errors import UnusableInput
 from e2e.gitops import Repository, get_path, load_repository
 from e2e.gitops.yamlio import load_single_mapping, plain
-from e2e.install import AirflowInstall, NoAirflowInstall, airflow_install, git_sync_of
+from e2e.install import AirflowInstall, NoAirflowInstall, airflow_install, git_sync_of, usable
 
 
 @dataclass
@@ -50,7 +50,7 @@ class ComponentInputs:
 
 def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,
                 airflow_version: str | None = None) -> ComponentInputs:
-    repo = load_repository(gitops_dir)
+    repo = usable(load_repository(gitops_dir))
     try:
         inst = airflow_install(repo)
     except NoAirflowInstall as exc:

@@ -41,11 +41,21 @@ class RenderedSecrets(dict):
         self.errors: dict[str, str] = dict(errors or {})
 
 
+IDENTITY = {"username", "email", "firstName", "lastName"}  # default-user keys that are not secrets
+
+
 @dataclass
 class JobEnv:
     env: dict[str, str]
     sources: dict[str, str]  # env var -> "Secret/key" or "value" (for reports; never the value)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def secret_vars(self) -> tuple[str, ...]:
+        """The vars holding a secret (from a Secret or generated), not the default user's name and address:
+        the ones no command line may carry."""
+        return tuple(var for var, src in self.sources.items()
+                     if ("/" in src or src.startswith("chart-generated")) and src.rsplit("/", 1)[-1] not in IDENTITY)
 
 
 def render_secrets(repo: Repository, payload: dict[str, Any]) -> RenderedSecrets:

@@ -158,7 +158,8 @@ class ComponentStack:
                user_job: bool = True) -> AirflowRunner:
         """The Airflow CLI with a container's env: the create-user Job's, or (user_job=False) any other's."""
         assert self.venv is not None
-        return AirflowRunner(self.venv, self.job_env(payload, user_job=user_job).env, self.workdir / "runs" / name)
+        job = self.job_env(payload, user_job=user_job)
+        return AirflowRunner(self.venv, job.env, self.workdir / "runs" / name, secret_env=job.secret_vars)
 
     def fresh_database(self, purpose: str) -> dict[str, Any]:
         """A payload whose metadata connection points at a new, empty database on the same server."""

@@ -195,10 +195,13 @@ class ComponentSuite:
         runner = self.stack.runner(payload, name=runner_name)
         res = runner.run(argv, timeout=self.job_timeout, what="createUserJob args")
         log = self.rec.keep_log(name, res.what, res.output)
+        exposed = [f"{var} was on the command line of `{prog}` while it ran (every process can read it: ps); "
+                   "give it on stdin or in a file" for var, prog in sorted(res.argv_exposed.items())]
         if res.ok:
             tail = [line for line in res.output.strip().splitlines() if "successfully" in line or "exists" in line]
-            return self.rec.result(name, "pass", res.seconds, "the createUserJob script exited 0",
-                                   [f"exit 0 after {res.seconds:.1f} s", *tail[-2:]], log=log)
+            return self.rec.result(name, "pass", res.seconds, "the createUserJob script exited 0"
+                                   + (f"; but {exposed[0]}" if exposed else ""),
+                                   [f"exit 0 after {res.seconds:.1f} s", *tail[-2:], *exposed], log=log)
         return self._failed(name, res, "the createUserJob script failed", log)
 
     def authenticate(self, name: str, password: str | None = None, payload: dict[str, Any] | None = None,

@@ -6,7 +6,7 @@ checker does not read must be said, so a silent pass never means "not looked at"
 
 from __future__ import annotations
 
-from e2e.install import notices
+from e2e.install import notices, shape_problems
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
@@ -34,3 +34,14 @@ def airflow_installed_elsewhere(ctx: Context) -> list[Finding]:
         "airflow-installed-elsewhere", file=n.file, line=n.line, obj=n.obj, message=n.message,
         hint="preflight checks Airflow installed by Argo CD Applications; this install was not checked")
         for n in notices(ctx.repo)]
+
+
+@rule("object-shape-invalid", "error",
+      "a field the harness (and Argo CD, ESO or the chart) reads has the wrong type: `spec: 1.5`, "
+      "`createUserJob.env: 5`, ConfigMap `data: \"x\"`, `spec.data: [-1]`, `extraSecrets: [1]`, a URL that "
+      "does not parse, a second YAML document in a values file",
+      "issue 16 item 9 (each crashed plan/scenario/payload/components before)")
+def object_shape_invalid(ctx: Context) -> list[Finding]:
+    return [ctx.finding("object-shape-invalid", file=p.file, line=p.line, obj="",
+                        message=f"{p.where} {p.why}", hint="fix the type; every other command refuses this "
+                        "repository (exit 2) until then") for p in shape_problems(ctx.repo)]

@@ -145,6 +145,36 @@ def job_script_env_missing(ctx: Context) -> list[Finding]:
     return out
 
 
+_PASSWORD_ARG = re.compile(r"(?:^|\s)(--password|-p)(?:=|\s+)[\"']?(\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|[^\s\"'$\\]+)")
+
+
+@rule("job-password-on-command-line", "warning",
+      "the create-user script passes the password as an argument (`--password \"$VAR\"`): while the command runs "
+      "its argv is readable by every process in the pod and on the node (ps)",
+      "issue 16 item 5 (seen with a /proc/*/cmdline scan on the component tier)")
+def job_password_on_command_line(ctx: Context) -> list[Finding]:
+    out = []
+    for aapp in ctx.airflow_apps:
+        if not _job_enabled(aapp.values, "createUserJob"):
+            continue
+        script = "\n".join(x for x in _script(aapp.values, "createUserJob").splitlines()
+                            if not x.lstrip().startswith("#"))
+        given = sorted({m.group(2) for m in _PASSWORD_ARG.finditer(script)})
+        if not given:
+            continue
+        key = "args" if get_path(aapp.values, "createUserJob.args") is not None else "command"
+        file, line = ctx.locate_value(aapp, f"createUserJob.{key}")
+        shown = ", ".join(g if g.startswith("$") else "a literal value" for g in given)
+        out.append(ctx.finding(
+            "job-password-on-command-line", file=file, line=line, obj=aapp.ref,
+            message=f"createUserJob.{key} gives the password as an argument ({shown}): the expanded "
+                    "value is on the airflow process's command line while it runs, readable by every process "
+                    "(`ps`, /proc/<pid>/cmdline)",
+            hint="leave out --password and pipe it on stdin (`airflow users create` and `reset-password` prompt "
+                 "twice): printf '%s\\n%s\\n' \"$PW\" \"$PW\" | airflow users create ..."))
+    return out
+
+
 def used_variables(script: str) -> set[str]:
     """Variables a shell script expands without a default (`${X:-d}` and `${X-d}` have one)."""
     used = set()

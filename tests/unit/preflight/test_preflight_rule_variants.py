@@ -255,3 +255,19 @@ def test_disabled_job_needs_no_hook_setting(repo_copy):
 def test_shell_defaults_and_assignments_are_not_missing_env():
     script = 'X=1\necho "${X}" "${Y:-dflt}" "$HOME" "${AIRFLOW_HOME}" "$Z"'
     assert used_variables(script) == {"X", "HOME", "AIRFLOW_HOME", "Z"}
+
+
+# --- secrets on a command line ---------------------------------------------------------------------------------
+
+def test_the_reference_script_gives_the_password_on_stdin_and_passes(repo_copy):
+    assert not fired(repo_copy.run(), "job-password-on-command-line")
+
+
+@pytest.mark.parametrize("given", ['--password "${AIRFLOW_DEFAULT_PASSWORD}"', "-p $AIRFLOW_DEFAULT_PASSWORD",
+                                   "--password=hunter2-literal"])
+def test_a_password_given_as_an_argument_is_a_warning_naming_how(repo_copy, given):
+    repo_copy.edit(VALUES, '        --email "${AIRFLOW_DEFAULT_EMAIL}" \\\n',
+                   f'        --email "${{AIRFLOW_DEFAULT_EMAIL}}" {given} \\\n')
+    found = fired(repo_copy.run(), "job-password-on-command-line")
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "command line" in found[0].message and "hunter2" not in found[0].message + found[0].hint

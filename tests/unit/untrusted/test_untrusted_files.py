@@ -145,3 +145,28 @@ def test_a_private_file_is_never_readable_by_others_even_with_an_open_umask(tmp_
     with pytest.raises(FileExistsError):
         write_private(path, "again", replace=False)
     assert [p.name for p in tmp_path.iterdir()] == ["key"], "no temporary file is left behind"
+
+
+# --- the component tier's git server -----------------------------------------------------------------------------
+
+def test_the_git_server_publishes_dags_without_following_a_link_out_of_them(tmp_path):
+    from e2e.components.git_server import publishable_copy
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "shadow").write_text(SECRET)
+    dags = tmp_path / "dags"
+    (dags / "sub").mkdir(parents=True)
+    (dags / "hello.py").write_text("print('dag')\n")
+    (dags / ".airflowignore").write_text("sub/skip.py\n")
+    (dags / "sub" / "same.py").symlink_to(dags / "hello.py")
+    (dags / "NOTES").symlink_to(outside / "shadow")
+    (dags / "etc").symlink_to(outside, target_is_directory=True)
+    os.mkfifo(dags / "pipe.py")
+    tree = tmp_path / "tree"
+    refused = dict(publishable_copy(dags, tree))  # a FIFO would block shutil.copytree forever
+    assert set(refused) == {"NOTES", "etc", "pipe.py"}
+    published = {p.relative_to(tree).as_posix() for p in tree.rglob("*") if not p.is_dir()}
+    assert published == {"hello.py", ".airflowignore", "sub/same.py"}
+    assert os.readlink(tree / "sub" / "same.py") == "../hello.py"  # committed as the link git would store
+    assert all(SECRET not in p.read_text() for p in tree.rglob("*") if p.is_file())
