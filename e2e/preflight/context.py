@@ -149,6 +149,18 @@ class Context:
         return {p.name: p for p in self.repo.policies}
 
     @cached_property
+    def vault_unknown(self) -> list[str]:
+        """Files or directories not read that may hold Vault policies or roles (a `.hcl`/`.tf` file, anything
+        under a `vault`/`polic*`/`role*` path, a directory): while any is unknown, the rules that would call a
+        policy or role missing do not run (file-not-read / file-unreadable already names the cause)."""
+        def may_hold(rel: str, why: str) -> bool:
+            low = rel.lower()
+            return (low.endswith((".hcl", ".tf")) or any(w in low for w in ("vault", "polic", "role"))
+                    or "directory" in why)
+        return [rel for rel, why in self.repo.refused_files if may_hold(rel, why)] + \
+            [u.file for u in self.repo.unreadable if may_hold(u.file, u.reason)]
+
+    @cached_property
     def files_by_dir(self) -> dict[str, list[str]]:
         """Directory -> files directly inside it (every YAML file the loader read)."""
         index: dict[str, list[str]] = defaultdict(list)

@@ -42,6 +42,6 @@ def airflow_installed_elsewhere(ctx: Context) -> list[Finding]:
       "does not parse, a second YAML document in a values file",
       "issue 16 item 9 (each crashed plan/scenario/payload/components before)")
 def object_shape_invalid(ctx: Context) -> list[Finding]:
-    return [ctx.finding("object-shape-invalid", file=p.file, line=p.line, obj="",
+    return [ctx.finding("object-shape-invalid", file=p.file, line=p.line, obj=p.where.split(" ")[0],
                         message=f"{p.where} {p.why}", hint="fix the type; every other command refuses this "
                         "repository (exit 2) until then") for p in shape_problems(ctx.repo)]

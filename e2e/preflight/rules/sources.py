@@ -109,8 +109,10 @@ def _line_of(mapping: object, key: str) -> int | None:
       "a file or directory the repository holds was not read: a symbolic link out of the repository, a FIFO or "
       "device, or an unreadable directory (the harness never follows or reads these; Argo CD would not either)")
 def file_not_read(ctx: Context) -> list[Finding]:
+    unknown = set(ctx.vault_unknown)
     return [ctx.finding("file-not-read", file=rel, line=None, obj=rel,
-                        message=f"{rel} is {why}",
+                        message=f"{rel} is {why}" + ("; it may hold Vault policies or roles, so the policy and role "
+                                                     "checks were not run" if rel in unknown else ""),
                         hint="replace the link by the file itself (inside the repository), remove the special "
                              "file, or make the directory readable")
             for rel, why in ctx.repo.refused_files]

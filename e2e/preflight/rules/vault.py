@@ -100,7 +100,7 @@ def vault_kv2_policy_without_data(ctx: Context) -> list[Finding]:
       "a SecretStore logs in with a Vault role that vault/roles/ does not define",
       "FAILURES.md 3")
 def vault_role_not_found(ctx: Context) -> list[Finding]:
-    if not ctx.repo.roles:
+    if not ctx.repo.roles or ctx.vault_unknown:
         return []
     out = []
     for store in ctx.repo.stores:
@@ -173,8 +173,8 @@ def vault_role_audience_mismatch(ctx: Context) -> list[Finding]:
       "the policies of the store's Vault role do not grant read on secret/data/<key> for an ExternalSecret",
       "FAILURES.md 3")
 def vault_policy_missing_read(ctx: Context) -> list[Finding]:
-    if not ctx.repo.roles and not ctx.repo.policies:
-        return []
+    if (not ctx.repo.roles and not ctx.repo.policies) or ctx.vault_unknown:
+        return []  # a policy file not read is not a missing grant (file-not-read names it)
     # One finding per (role, path), where the fix goes (the role's policy file), naming every reader.
     readers: dict[tuple[str, str], list[ExternalSecret]] = {}
     roles: dict[str, VaultRole] = {}

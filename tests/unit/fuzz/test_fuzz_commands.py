@@ -2,8 +2,10 @@
 targets and run state. Each run is in-process under a deadline; the verdict is the same for all: exit 0, 1 or 2,
 never 3 (an internal error), never an exception, never a hang.
 
-`make test` runs a few dozen to a few hundred examples per command (FUZZ_SCALE=1); `-m fuzz` with
-AIRFLOW_E2E_FUZZ_SCALE=20 runs thousands. Counts go to artifacts/fuzz-counts.json for the report.
+`make test` runs a few dozen to a few hundred examples per command (fixed examples: derandomized); each test has a
+`_long` twin marked `fuzz_long` (registered in conftest.py, deselected unless asked for) with LONG times as many
+random examples: `pytest -m fuzz_long tests/unit/fuzz` runs thousands. Counts per command and mode go to
+artifacts/fuzz-counts.json for the report.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import contextlib
 import copy
 import io
 import json
-import os
 import shutil
 import signal
 import tempfile
@@ -30,7 +31,8 @@ from e2e.cli import main
 from e2e.config import DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
 
 pytestmark = pytest.mark.unit
-SCALE = int(os.environ.get("AIRFLOW_E2E_FUZZ_SCALE", "1"))
+LONG = 20  # the fuzz_long twin runs this many times the examples
+MODE = {"now": "short"}  # set per test by the autouse fixture `mode`: counts are kept per mode
 DEADLINE_S = 60
 COUNTS: Counter[str] = Counter()
 TIMELINE = json.loads((REPO_ROOT / "fixtures" / "timelines" / "secrets-late.json").read_text())
@@ -68,13 +70,13 @@ def run(command: str, argv: list[str]) -> int:
             except SystemExit as exc:  # argparse refusing an option: exit 2
                 code = exc.code if isinstance(exc.code, int) else 2
     except Hang:
-        COUNTS[f"{command} hang"] += 1
+        COUNTS[f"{command} {MODE['now']} hang"] += 1
         raise
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-    COUNTS[f"{command} runs"] += 1
-    COUNTS[f"{command} exit {code}"] += 1
+    COUNTS[f"{command} {MODE['now']} runs"] += 1
+    COUNTS[f"{command} {MODE['now']} exit {code}"] += 1
     assert "Traceback" not in err.getvalue() + out.getvalue(), err.getvalue()[-2000:]
     assert code in (0, 1, 2), f"exit {code}: {err.getvalue()[-500:]}"
     if code == 2:
@@ -164,15 +166,26 @@ def _repo_with(change: tuple[str, str]) -> Path:
     return root
 
 
-def _examples(n: int):
-    return settings(max_examples=n * SCALE, deadline=None, derandomize=SCALE == 1, database=None,
-                    suppress_health_check=list(HealthCheck))
+def fuzz(n: int, *strategies: Any, **named: Any):
+    """@given with n derandomized examples (make test), plus a `<name>_long` twin marked fuzz_long with
+    n * LONG random ones."""
+    def decorate(body):
+        common = {"deadline": None, "database": None, "suppress_health_check": list(HealthCheck)}
+        twin = settings(max_examples=n * LONG, derandomize=False, **common)(given(*strategies, **named)(body))
+        globals()[body.__name__ + "_long"] = pytest.mark.fuzz_long(twin)
+        return settings(max_examples=n, derandomize=True, **common)(given(*strategies, **named)(body))
+    return decorate
+
+
+@pytest.fixture(autouse=True)
+def mode(request):
+    MODE["now"] = "long" if request.node.get_closest_marker("fuzz_long") else "short"
+    yield
 
 
 # --- the commands -------------------------------------------------------------------------------------------------
 
-@_examples(150)
-@given(hostile_repository())
+@fuzz(150, hostile_repository())
 def test_fuzz_preflight(change):
     root = _repo_with(change)
     try:
@@ -181,8 +194,7 @@ def test_fuzz_preflight(change):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@_examples(120)
-@given(hostile_repository(), st.sampled_from(["payload.yaml", "sub/dir/p.yaml", ".", "missing/../p.yaml"]))
+@fuzz(120, hostile_repository(), st.sampled_from(["payload.yaml", "sub/dir/p.yaml", ".", "missing/../p.yaml"]))
 def test_fuzz_payload(change, out):
     root = _repo_with(change)
     try:
@@ -191,8 +203,7 @@ def test_fuzz_payload(change, out):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@_examples(25)
-@given(hostile_repository())
+@fuzz(25, hostile_repository())
 def test_fuzz_plan(change):
     root = _repo_with(change)
     try:
@@ -201,8 +212,7 @@ def test_fuzz_plan(change):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@_examples(25)
-@given(hostile_repository())
+@fuzz(25, hostile_repository())
 def test_fuzz_scenario_dry_run(change):
     root = _repo_with(change)
     try:
@@ -211,8 +221,7 @@ def test_fuzz_scenario_dry_run(change):
         shutil.rmtree(root, ignore_errors=True)
 
 
-@_examples(150)
-@given(st.data())
+@fuzz(150, st.data())
 def test_fuzz_report(data):
     small = {**TIMELINE, "events": TIMELINE["events"][:40]}
     timeline = data.draw(mutated(small))
@@ -226,8 +235,7 @@ def test_fuzz_report(data):
         run("report", ["report", str(path), "--out", str(Path(tmp) / out)])
 
 
-@_examples(200)
-@given(st.data())
+@fuzz(200, st.data())
 def test_fuzz_reproduce_dry_run(data):
     bundle = data.draw(mutated(BUNDLE))
     with tempfile.TemporaryDirectory() as tmp:
@@ -243,8 +251,7 @@ STATE = {"config": RunConfig(run_id="e2e-fuzz").to_json(), "created_cluster": Fa
          "kubeconfig": "/nonexistent/kubeconfig", "context": None}
 
 
-@_examples(100)
-@given(data=st.data(), command=st.sampled_from(["status", "down", "collect"]))
+@fuzz(100, data=st.data(), command=st.sampled_from(["status", "down", "collect"]))
 def test_fuzz_run_state(data, command, monkeypatch_module):
     from e2e.cluster import bringup
 

@@ -235,7 +235,18 @@ def _duplicate_key(r):
     r.edit(VALUES, "executor: CeleryExecutor\n", "executor: CeleryExecutor\nexecutor: LocalExecutor\n")
 
 
+def _password_argument(r):
+    r.edit(VALUES, '        --email "${AIRFLOW_DEFAULT_EMAIL}" \\\n',
+           '        --email "${AIRFLOW_DEFAULT_EMAIL}" --password "${AIRFLOW_DEFAULT_PASSWORD}" \\\n')
+
+
+def _wrong_type(r):
+    r.edit(VALUES, "executor: CeleryExecutor\n", "executor: CeleryExecutor\nextraSecrets: [1]\n")
+
+
 BREAKS: dict[str, Callable] = {
+    "job-password-on-command-line": _password_argument,
+    "object-shape-invalid": _wrong_type,
     "duplicate-key": _duplicate_key,
     "object-without-name": _application_without_name,
     "file-not-read": _link_out_of_the_repository,
