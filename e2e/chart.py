@@ -1,4 +1,4 @@
-"""What the Airflow Helm chart reads from existing Secrets, as data (FACTS.md, chart templates).
+"""What the Airflow Helm chart reads from existing Secrets, as data (docs/facts.md, chart templates).
 
 Why one table: preflight, the component tier's job environment and the cluster checks all need the same
 "value -> Secret name -> data key -> env var" facts; a chart upgrade that renames one changes it here only.
@@ -59,7 +59,7 @@ INLINE_SECRET_VALUES: dict[str, str] = {
     "dags.gitSync.credentialsSecret": "",  # a Secret name, not a value: listed to document it is fine
 }
 
-# Values a chart release renamed: old path -> (new path, the chart version that renamed it). FACTS.md chart table.
+# Values a chart release renamed: old path -> (new path, the chart version that renamed it). docs/facts.md chart table.
 RENAMED_VALUES: dict[str, tuple[str, str]] = {
     "webserver.defaultUser": ("createUserJob.defaultUser", "1.19.0"),
 }

@@ -27,10 +27,10 @@ class Rename:
     severity: Severity = "error"  # "warning" while the chart still honours the old path (deprecated)
 
 
-# Known renames, by the chart version that made them (chart/RELEASE_NOTES.rst in apache/airflow; FACTS.md).
+# Known renames, by the chart version that made them (chart/RELEASE_NOTES.rst in apache/airflow; docs/facts.md).
 RENAMES: tuple[Rename, ...] = (
     Rename("1.19.0", "webserver.defaultUser", "createUserJob.defaultUser",
-           "chart 1.19.0: webserver.defaultUser deprecated for createUserJob.defaultUser (FACTS.md)", "warning"),
+           "chart 1.19.0: webserver.defaultUser deprecated for createUserJob.defaultUser (docs/facts.md)", "warning"),
 )
 # On Airflow 3 the API server replaces the webserver: settings under `webserver.` configure nothing that runs.
 WEBSERVER_TO_API_SERVER = ("webserver", "apiServer",
@@ -100,7 +100,7 @@ def values_migration_findings(old_chart: str, new_chart: str, values: dict[str, 
                     f"{ref.value_path} is unset{newly}: the chart makes "
                     f"{(ref.chart_generates or '').format(release=release)} itself "
                     f"({ref.generated_how}), so the key changes and pods roll on every sync (FAILURES.md 2)",
-                    "FACTS.md: Secrets the chart makes itself"))
+                    "docs/facts.md: Secrets the chart makes itself"))
         if get_path(values, "webserverSecretKeySecretName"):
             findings.append(MigrationFinding(
                 "info", "webserverSecretKeySecretName", "apiSecretKeySecretName",

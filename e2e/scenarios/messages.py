@@ -1,4 +1,4 @@
-"""The exact messages the reported failures produce (FAILURES.md, FACTS.md), as data in one table.
+"""The exact messages the reported failures produce (FAILURES.md, docs/facts.md), as data in one table.
 
 Why one table: the symptom matchers, their unit tests and the docs all quote the same strings; when an
 upstream project rewords a message, one line changes here. Patterns are regular expressions matched

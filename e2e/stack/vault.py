@@ -151,7 +151,7 @@ def payload_key(repo: Repository) -> str:
 
 
 def apply_seed(client: Any, ops: list[SeedOp]) -> None:
-    """Run seed ops against an hvac.Client (hvac 2.x API names, FACTS.md). Idempotent."""
+    """Run seed ops against an hvac.Client (hvac 2.x API names, docs/facts.md). Idempotent."""
     for step in ops:
         a = step.args
         if step.op == "policy":

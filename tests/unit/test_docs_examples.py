@@ -75,3 +75,72 @@ def test_the_three_mistakes_example_gives_what_the_docs_say(tmp_path):
         path.write_text(path.read_text().replace(old, new))
     match = SUMMARY.search(_run(f"airflow-e2e preflight {repo}"))
     assert match is not None and match.groups()[:3] == expected[:3], match.group(0) if match else None
+
+
+# --- every other shown command that can run here ---------------------------------------------------------------
+RUNNABLE = ("airflow-e2e payload ", "airflow-e2e report ", "airflow-e2e plan ", "airflow-e2e preflight ")
+VOLATILE = [(r"…|\.\.\.", ".*"), (r"e2e-\d{10}-[0-9a-f]{4}", r"e2e-\d{10}-[0-9a-f]{4}"),
+            (r"in \d+(?:\.\d+)? ms", r"in [\d.]+ ms")]  # what changes from run to run, and elisions
+
+
+def shown_blocks() -> list[tuple[str, list[tuple[str, list[str]]]]]:
+    """(doc, [(command, the output lines shown under it)]) for each docs block whose commands all run here."""
+    found = []
+    for doc in sorted((REPO_ROOT / "docs").glob("*.md")):
+        for block in re.findall(r"```\n(.*?)```", doc.read_text(), re.S):
+            steps: list[tuple[str, list[str]]] = []
+            for line in block.splitlines():
+                if line.startswith("$ "):
+                    steps.append((line[2:].split("  #")[0].strip(), []))
+                elif steps and line.strip():
+                    steps[-1][1].append(line)
+            if steps and all(cmd.startswith(RUNNABLE) and "~" not in cmd for cmd, _ in steps) \
+                    and any(shown for _, shown in steps):
+                found.append((doc.name, steps))
+    return found
+
+
+def _pattern(shown: str) -> re.Pattern[str]:
+    """The shown line as a regular expression: literal, except the volatile parts."""
+    parts, rest = [], shown
+    while rest:
+        hits = [(m.start(), m.end(), general) for volatile, general in VOLATILE if (m := re.search(volatile, rest))]
+        if not hits:
+            parts.append(re.escape(rest))
+            break
+        start, end, general = min(hits)
+        parts += [re.escape(rest[:start]), general]
+        rest = rest[end:]
+    return re.compile("".join(parts))
+
+
+BLOCKS = shown_blocks()
+
+
+def test_the_docs_show_examples_of_other_commands():
+    assert {c.split()[1] for _, steps in BLOCKS for c, _ in steps} >= {"payload", "report", "plan"}
+
+
+@pytest.mark.parametrize("doc, steps", BLOCKS, ids=[f"{d}:{s[0][0][:40]}" for d, s in BLOCKS])
+def test_each_shown_command_prints_the_lines_the_docs_show(tmp_path, doc, steps):
+    (tmp_path / "fixtures").symlink_to(REPO_ROOT / "fixtures")  # the docs' relative paths, in a scratch cwd
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command, shown in steps:
+        result = subprocess.run(["bash", "-c", command.replace("/tmp/", f"{tmp_path}/")], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        printed = (result.stdout + result.stderr).replace(f"{tmp_path}/", "/tmp/").splitlines()
+        if "preflight" in command and SUMMARY.search(" ".join(shown)):
+            continue  # summaries are compared by the test above (counts only)
+        for line in shown:
+            assert any(_pattern(line).fullmatch(p) for p in printed), \
+                f"{doc}: `{command}` no longer prints {line!r}; it printed {printed[-6:]!r}"
+
+
+def test_the_readme_and_docs_link_only_to_files_in_the_repository():
+    pages = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
+    broken = [(page.name, target) for page in pages
+              for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text())
+              if "://" not in target and not (page.parent / target).exists()]
+    assert broken == []
+    outside = [page.name for page in pages if re.search(r"(?<!docs/)\bFACTS\.md|ARCHITECTURE\.md", page.read_text())]
+    assert outside == [], "facts and design are docs/facts.md and docs/design.md"

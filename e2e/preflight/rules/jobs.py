@@ -116,7 +116,7 @@ def job_user_ttl_recreated(ctx: Context) -> list[Finding]:
 
 @rule("job-script-env-missing", "error",
       "a Job script uses ${VARS} that its env does not provide (applyCustomEnv false drops global env)",
-      "seed \"Default user job\" (the default-user variables never arrive); FACTS.md Jobs")
+      "seed \"Default user job\" (the default-user variables never arrive); docs/facts.md Jobs")
 def job_script_env_missing(ctx: Context) -> list[Finding]:
     out = []
     for aapp in ctx.airflow_apps:

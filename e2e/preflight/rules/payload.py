@@ -168,7 +168,7 @@ _DOLLAR_NAME = re.compile(r"\$(?:\w|\{)", re.ASCII)
 
 @rule("payload-url-dollar-expanded", "error",
       "a connection URL (metadata, broker) holds `$NAME` or `~` text that Airflow's conf.get expands",
-      "FACTS.md \"Airflow config values are run through expandvars\"; FAILURES.md 9, 10", needs_payload=True)
+      "docs/facts.md \"Airflow config values are run through expandvars\"; FAILURES.md 9, 10", needs_payload=True)
 def payload_url_dollar_expanded(ctx: Context) -> list[Finding]:
     out = []
     for value_path in ("data.metadataSecretName", "data.brokerUrlSecretName"):

@@ -93,7 +93,7 @@ def secret_committed_with_data(ctx: Context) -> list[Finding]:
 
 @rule("secret-data-key-missing", "error",
       "an ExternalSecret does not write the data key the chart (or an env secretKeyRef) reads",
-      "FAILURES.md 4; FACTS.md data keys")
+      "FAILURES.md 4; docs/facts.md data keys")
 def secret_data_key_missing(ctx: Context) -> list[Finding]:
     out = []
     for _aapp, need, es, produced in _produced(ctx):
@@ -120,7 +120,7 @@ def _missing_key_hint(missing: list[str], unread: list[str]) -> str:
 
 @rule("secret-data-key-unread", "warning",
       "an ExternalSecret writes a data key nothing in the chart reads (usually a misspelt key)",
-      "FAILURES.md 4; FACTS.md data keys")
+      "FAILURES.md 4; docs/facts.md data keys")
 def secret_data_key_unread(ctx: Context) -> list[Finding]:
     out = []
     for _aapp, need, es, produced in _produced(ctx):

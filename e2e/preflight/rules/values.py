@@ -109,7 +109,7 @@ def values_key_unknown(ctx: Context) -> list[Finding]:
 
 @rule("values-key-renamed", "warning",
       "a values key the pinned chart version renamed or deprecated is still set (FAILURES.md 11)",
-      "FAILURES.md 11; FACTS.md chart table")
+      "FAILURES.md 11; docs/facts.md chart table")
 def values_key_renamed(ctx: Context) -> list[Finding]:
     out = []
     for aapp in ctx.airflow_apps:

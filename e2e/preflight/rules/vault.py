@@ -140,7 +140,7 @@ def vault_role_service_account_mismatch(ctx: Context) -> list[Finding]:
 
 @rule("vault-role-audience-mismatch", "error",
       "the Vault role's audience is not among the audiences of the token the store requests",
-      "FACTS.md Vault (set the role's audience and serviceAccountRef.audiences together)")
+      "docs/facts.md Vault (set the role's audience and serviceAccountRef.audiences together)")
 def vault_role_audience_mismatch(ctx: Context) -> list[Finding]:
     out = []
     for store, role in _store_roles(ctx):
