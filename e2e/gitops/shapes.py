@@ -13,8 +13,6 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 OBJ = {"type": "object"}
 LIST_OF_OBJ = {"type": "array", "items": OBJ}
 ENV = {"type": "array", "items": {"type": "object", "properties": {"valueFrom": OBJ}}}
@@ -94,6 +92,8 @@ def _kind(value: Any) -> str:
 def check(data: Any, schema: dict[str, Any], file: str, line: int | None, where: str,
           offset: int = 0) -> list[ShapeProblem]:
     """Every place `data` breaks `schema` (wrong type only: that is all the schemas say)."""
+    from jsonschema import Draft202012Validator  # lazily: preflight's start-up stays within its budget
+
     out = []
     for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(map(str, e.path))):
         wanted = err.validator_value if err.validator == "type" else None
