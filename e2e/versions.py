@@ -26,12 +26,6 @@ CHART_AIRFLOW: dict[str, str] = {
     "1.22.0": "3.2.2",
 }
 
-# Airflow -> the FAB provider release the component tier installs beside it (the `airflow users` CLI and the
-# FabAuthManager the chart sets on Airflow 3). A version missing here installs the newest FAB pip resolves.
-AIRFLOW_FAB_PROVIDER: dict[str, str] = {
-    "3.2.1": "3.6.3",
-    "3.2.2": "3.6.4",
-}
 
 # Airflow -> the libraries that decide behaviour in the component tier, pinned to what Airflow's published
 # constraints name (`constraints-<airflow>/constraints-<python>.txt` in apache/airflow), so the local tier runs the
@@ -42,24 +36,41 @@ AIRFLOW_FAB_PROVIDER: dict[str, str] = {
 # picks unpinned) the 3.2.1 dag-processor and api-server exit at import (`TITerminalStatePayload needs a
 # discriminator field`). The venv is built with these as a pip constraints file; they are part of the venv's
 # cache key, so changing one rebuilds it.
-# Sources (the stored copies nearest each release; the constraints-X.Y.Z tags themselves are not in the index):
-#   3.2.1: constraints-3.11.txt generated 2026-04-15 for Airflow's main branch, one week before 3.2.1
-#          (2026-04-22); it lists no providers: the postgres provider is taken from the 3.2.2 source, and not its
-#          starlette 1.0.0 (3.2.1 requires starlette<1: pip's resolver refused it).
-#   3.2.2: constraints-3.12.txt generated 2026-05-19 for main (after 3.2.2's release), without its starlette
-#          1.0.0 (3.2.2 requires starlette>=1.0.1: refused likewise). Main's file is not the release's: each pin
-#          here was checked with `pip install --dry-run` against the release's own requirements.
-_COMMON = {"sqlalchemy": "2.0.49", "apache-airflow-providers-postgres": "6.6.3", "celery": "5.6.3",
-           "kombu": "5.6.2", "redis": "6.4.0", "structlog": "25.5.0", "alembic": "1.18.4",
-           "httpx": "0.28.1", "pendulum": "3.2.0"}
+# Sources:
+#   3.2.1: the release's own published file, `constraints-3.2.1/constraints-3.12.txt` ("generated on
+#          2026-04-21T00:39:47 ... for the "v3-2-test" branch", the day before 3.2.1's release on 2026-04-22), as
+#          stored by stackabletech/docker-images (airflow/stackable/constraints/3.2.1/, fetched there from
+#          raw.githubusercontent.com/apache/airflow/constraints-3.2.1/ by its download_constraints.sh). The
+#          constraints-3.14.txt of the same tag names the same version for every library pinned here; no stored
+#          copy of constraints-3.11.txt was found, so the 3.12 file's versions stand in for this tier's Python.
+#          Not taken from it: apache-airflow-providers-celery==3.18.0. With it every Celery task hung here (the
+#          worker logs `Task execute_workload[...] received` and never `Executing workload`; the DAG run stayed
+#          queued 300 s); unpinned, pip installs the celery provider 3.26.0 and the run succeeds (measured
+#          2026-12-02 on this tier, all other pins as below).
+#   3.2.2: NOT the release's file: no stored copy of the constraints-3.2.2 tag was found (searched: the tag's
+#          files by path and by their header, apache/airflow's stored constraints-3.1x.txt = other branches;
+#          the mirror of apache/airflow is too large to fetch). These are main's constraints-3.12.txt generated
+#          2026-05-19 (after 3.2.2's release), without its starlette 1.0.0 (3.2.2 requires starlette>=1.0.1),
+#          each checked with `pip install --dry-run` against 3.2.2's own requirements.
 AIRFLOW_CONSTRAINTS: dict[str, dict[str, str]] = {
-    "3.2.1": {**_COMMON, "psycopg2-binary": "2.9.11", "flask-appbuilder": "5.2.0", "pydantic": "2.12.5",
-              "pydantic-core": "2.41.5", "fastapi": "0.135.3", "cadwyn": "6.2.0", "uvicorn": "0.44.0",
-              "msgspec": "0.21.0", "cryptography": "46.0.7"},
-    "3.2.2": {**_COMMON, "psycopg2-binary": "2.9.12", "flask-appbuilder": "5.2.1", "pydantic": "2.13.4",
-              "pydantic-core": "2.46.4", "fastapi": "0.136.1", "cadwyn": "6.2.2", "uvicorn": "0.47.0",
-              "msgspec": "0.21.1", "cryptography": "48.0.0"},
+    "3.2.1": {"sqlalchemy": "2.0.49", "psycopg2-binary": "2.9.11", "apache-airflow-providers-postgres": "6.6.3",
+              "celery": "5.6.3", "kombu": "5.6.2", "redis": "6.4.0",
+              "apache-airflow-providers-fab": "3.6.1", "flask-appbuilder": "5.2.0", "structlog": "25.5.0",
+              "alembic": "1.18.4", "httpx": "0.28.1", "pendulum": "3.2.0", "pydantic": "2.13.1",
+              "pydantic-core": "2.46.1", "fastapi": "0.136.0", "starlette": "0.52.1", "cadwyn": "6.2.0",
+              "uvicorn": "0.44.0", "msgspec": "0.21.1", "cryptography": "46.0.7"},
+    "3.2.2": {"sqlalchemy": "2.0.49", "psycopg2-binary": "2.9.12", "apache-airflow-providers-postgres": "6.6.3",
+              "celery": "5.6.3", "kombu": "5.6.2", "redis": "6.4.0", "apache-airflow-providers-fab": "3.6.4",
+              "flask-appbuilder": "5.2.1", "structlog": "25.5.0", "alembic": "1.18.4", "httpx": "0.28.1",
+              "pendulum": "3.2.0", "pydantic": "2.13.4", "pydantic-core": "2.46.4", "fastapi": "0.136.1",
+              "cadwyn": "6.2.2", "uvicorn": "0.47.0", "msgspec": "0.21.1", "cryptography": "48.0.0"},
 }
+# Which of the pins above are the release's own published constraints (see Sources): reports and tests say it.
+RELEASE_CONSTRAINTS_FOUND = {"3.2.1": True, "3.2.2": False}
+# Airflow -> the FAB provider the component tier installs beside it (the `airflow users` CLI and the
+# FabAuthManager the chart sets on Airflow 3): the constraints' own pin. A version missing here installs the newest.
+AIRFLOW_FAB_PROVIDER: dict[str, str] = {v: pins["apache-airflow-providers-fab"] for v, pins in
+                                        AIRFLOW_CONSTRAINTS.items() if "apache-airflow-providers-fab" in pins}
 
 PINNED_CHART = "1.21.0"
 LATEST_CHART = "1.22.0"

@@ -42,10 +42,13 @@ class AirflowRunner:
         self.secret_env = secret_env  # the env vars holding secrets: watched on every command line while it runs
         self.workdir = workdir
         (workdir / "home").mkdir(parents=True, exist_ok=True)
+        (workdir / "tmp").mkdir(parents=True, exist_ok=True)
         Path(job_env.get("AIRFLOW_HOME", workdir / "airflow-home")).mkdir(parents=True, exist_ok=True)
 
     def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        # TMPDIR inside the run's workdir: what Airflow and its tasks write to temp files goes with the workdir
         base = {"PATH": f"{self.venv.bin}:/usr/local/bin:/usr/bin:/bin", "HOME": str(self.workdir / "home"),
+                "TMPDIR": str(self.workdir / "tmp"),
                 "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         return {**base, **self.job_env, **(extra or {})}
 

@@ -1,4 +1,6 @@
-"""The local chain: the Secrets rendered from the payload -> a running Airflow (api-server, scheduler,
+"""The local chain: the payload seeded into a real Vault-API server (OpenBao dev-TLS) by the cluster tier's own
+seeding -> read back as ESO would (the store's role's policies only, at ESO's path, TLS verified) -> the
+repository's templates render the Secrets from WHAT VAULT RETURNED -> a running Airflow (api-server, scheduler,
 dag-processor, triggerer, Celery worker) on the component tier's PostgreSQL and Redis -> DAGs cloned over SSH
 the way git-sync does -> a DAG run triggered through the REST API as the admin the create-user Job made.
 
@@ -16,9 +18,11 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +30,15 @@ from cryptography.fernet import Fernet
 
 from e2e import payload as payload_mod
 from e2e.checks import dag_run
-from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net
+from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net, vault_leg
+from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.airflow_procs import AirflowProcess
+from e2e.components.openbao import MissingOpenBao, OpenBaoServer
 from e2e.components.results import CheckResult
 from e2e.components.waiting import GaveUp, NotReady, wait_until
 from e2e.gitops import get_path
 from e2e.observe.airflow_api import AirflowApi, AirflowSession
+from e2e.stack import vault as stack_vault
 
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
@@ -40,7 +47,8 @@ NAME_RUN = "chain.dag-run-succeeds"
 NAME_BROKER = "chain.wrong-broker-password-fails"
 NAME_FERNET = "chain.wrong-fernet-key-fails"
 NAME_KNOWN_HOST = "chain.wrong-known-host-fails"
-CHECKS = (NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST)
+NAME_IMPORT_ERROR = "chain.dag-import-error-fails-naming-the-file"
+CHECKS = (NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST, NAME_IMPORT_ERROR)
 PREREQUISITE = "user-job.script-succeeds"
 WRONG_BROKER_SYMPTOM = "invalid username-password pair"  # Redis's WRONGPASS, as the worker logs it (FAILURES 9)
 INVALID_TOKEN = "InvalidToken"
@@ -53,6 +61,12 @@ SYMPTOM_SECONDS = 120.0
 PIDFILE_ENV = "AIRFLOW_E2E_CHAIN_PIDFILE"
 WORKER_CONCURRENCY = "2"  # the chart's default is 16; 2 shared cores here
 EXECUTION_API_TIMEOUT = "60"  # default 5 s; "increase this value ... under high load" (its own doc): 2 shared cores
+BROKEN_DAG_ID = "e2e_import_error"
+BROKEN_DAG_FILE = f"{BROKEN_DAG_ID}.py"
+BROKEN_DAG_ERROR = "e2e: this DAG file raises at import"
+BROKEN_DAG = f'''"""A DAG repository's DAG file that raises while the dag-processor imports it (airflow DAG)."""
+raise RuntimeError("{BROKEN_DAG_ERROR}")
+'''
 
 
 def pod_env(values: dict[str, Any], secrets: dict[str, dict[str, str]], job: jobenv.JobEnv) -> dict[str, str]:
@@ -87,29 +101,56 @@ class LocalChain:
         self.notes: list[str] = []
         self.api_port = 0
         self.session: AirflowSession | None = None
+        self.bao: OpenBaoServer | None = None
+        self.eso: vault_leg.EsoRead | None = None  # what ESO read from OpenBao: the pods' Secrets
+        self.runner: AirflowRunner | None = None
         self._lock = threading.Lock()
         self._started: CheckResult | None = None
 
     def attach(self) -> LocalChain:
         """Register the chain's checks on the suite (memoized; the controls ask for the run's result)."""
         self.suite.register({NAME_RUN: self.run_check, NAME_BROKER: self.broker_check,
-                             NAME_FERNET: self.fernet_check, NAME_KNOWN_HOST: self.known_host_check})
+                             NAME_FERNET: self.fernet_check, NAME_KNOWN_HOST: self.known_host_check,
+                             NAME_IMPORT_ERROR: self.import_error_check})
         return self
 
     # -- bring-up ----------------------------------------------------------------------------------------
-    def env(self, payload: dict[str, Any] | None = None) -> dict[str, str]:
-        secrets = self.stack.secrets(payload)
-        return pod_env(self.stack.inputs.values, secrets, self.stack.job_env(payload))
+    def env(self, secrets: dict[str, dict[str, str]]) -> dict[str, str]:
+        """A pod's env from these Secrets (what ESO made of Vault's answer), as the chart builds it."""
+        job = jobenv.build(self.stack.inputs.values, secrets, self.stack.inputs.airflow_version,
+                           str(self.stack.workdir / "airflow-home"))
+        return pod_env(self.stack.inputs.values, secrets, job)
 
-    def sync_dags(self, dest: Path, known_hosts: str | None = None) -> gitsync.CloneResult:
-        """Clone the DAG repository as git-sync does: the payload's key, the values' knownHosts pointed at the
-        local server (or `known_hosts` as given), StrictHostKeyChecking=yes."""
+    def read_from_vault(self, payload: dict[str, Any]) -> vault_leg.EsoRead:
+        """Seed OpenBao with `payload` (the cluster tier's seeding: policies, auth role, KV v2 at ESO's path),
+        then read it back as ESO would: a token of the store's role's policies only, TLS verified with the CA.
+        The first call starts the server; later calls write a new version (a rotation in Vault)."""
+        repo = self.stack.inputs.repo
+        if self.bao is None:
+            token = stack_vault.dev_root_token()
+            self.suite.generate(token)
+            self.bao = OpenBaoServer(token)
+            self.bao.start()
+        root = self.bao.client()
+        vault_leg.seed(root, repo, payload, kubernetes_ca_cert=self.bao.ca_pem)
+        _role, policies = vault_leg.role_policies(repo)
+        token = vault_leg.eso_token(root, policies)
+        self.suite.generate(token)
+        return vault_leg.read_as_eso(self.bao.client(token=token), repo, policies)
+
+    def sync_dags(self, dest: Path, known_hosts: str | None = None, repo_path: str | None = None
+                  ) -> gitsync.CloneResult:
+        """Clone the DAG repository as git-sync does: the key of the SSH Secret ESO made from Vault's answer, the
+        values' knownHosts pointed at the local server (or `known_hosts` as given), StrictHostKeyChecking=yes."""
         settings = self.suite.settings()
+        ssh_secret = str(settings["ssh_key_secret"] or payload_mod.SSH_SECRET)
+        key = jobenv.secret_value(self.eso.secrets, ssh_secret, "gitSshKey", "dags.gitSync.sshKeySecret") \
+            if self.eso is not None else self.suite.payload_private_key()  # the host-key control needs no Vault
         if known_hosts is None:
             known_hosts, notes = self.suite.local_known_hosts(settings["known_hosts"])
             self.notes += notes
         assert self.stack.git is not None
-        return gitsync.clone(self.stack.git.url(settings["path"]), private_key=self.suite.payload_private_key(),
+        return gitsync.clone(self.stack.git.url(repo_path or settings["path"]), private_key=key,
                              known_hosts=known_hosts, branch=settings["branch"], dest=dest)
 
     def start(self) -> CheckResult | None:
@@ -125,6 +166,13 @@ class LocalChain:
         if blocked:
             return blocked
         self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.eso = self.read_from_vault(self.stack.payload)
+        except (vault_leg.VaultLegError, MissingOpenBao, NotReady, GaveUp) as exc:
+            return self.rec.result(NAME_RUN, "fail", time.monotonic() - start,
+                                   f"the Vault leg failed: {self.stack.masker.mask(str(exc))}")
+        self.notes.append(f"Secrets rendered from what OpenBao returned ({self.bao.url if self.bao else ''}, "
+                          f"{len(self.eso.evidence)} ESO read(s): {self.eso.evidence[0] if self.eso.evidence else ''})")
         repo = self.root / "dags" / "repo"
         clone = self.sync_dags(repo)
         log = self.rec.keep_log(NAME_RUN, "git-sync clone", clone.output)
@@ -134,7 +182,7 @@ class LocalChain:
         sub = str(get_path(self.stack.inputs.values, "dags.gitSync.subPath") or "")
         dags_folder = repo / sub if sub else repo
         self.api_port = net.free_port()
-        local = {
+        self.local_env = {
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{net.LOOPBACK}:{self.api_port}/execution/",
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(net.free_port()),
@@ -147,8 +195,8 @@ class LocalChain:
                        "on loopback: execution API URL, log server ports, AIRFLOW_HOME and the dags folder differ "
                        f"from the chart's; worker concurrency {WORKER_CONCURRENCY} (chart default 16), execution "
                        f"API timeout {EXECUTION_API_TIMEOUT} s (default 5 s)"]
-        runner = self.stack.runner(name="chain")
-        self.base_env = {**self.env(), **local}
+        self.base_env = {**self.env(self.eso.secrets), **self.local_env}
+        self.runner = runner = AirflowRunner(self.stack.venv, self.base_env, self.stack.workdir / "runs" / "chain")
         written = self.write_connection(runner, dag_run.PROBE_CONNECTION, self.base_env)
         if written is not None:
             return written
@@ -161,8 +209,9 @@ class LocalChain:
             self.processes.append(AirflowProcess(name, argv, runner, extra_env=self.base_env,
                                                  masker=self.stack.masker).start())
         pidfile = os.environ.get(PIDFILE_ENV)
-        if pidfile:  # the Ctrl-C test reads which process groups must be gone afterwards
-            Path(pidfile).write_text(json.dumps({"pids": self.pids(), "workdir": str(self.stack.workdir)}))
+        if pidfile:  # the clean-up tests read which processes and ports must be gone afterwards
+            Path(pidfile).write_text(json.dumps({"pids": self.pids(), "workdir": str(self.stack.workdir),
+                                                 "api_port": self.api_port, "ports": self.ports()}))
         try:
             health = wait_until(self._healthy, timeout=BRING_UP_SECONDS, what="Airflow components healthy")
         except (NotReady, GaveUp) as exc:
@@ -182,6 +231,30 @@ class LocalChain:
         if any(s != "healthy" for s in parts.values()) or " ready." not in worker.log_text():
             return None
         return ", ".join(f"{k} {v}" for k, v in sorted(parts.items())) + ", celery worker ready"
+
+    @contextlib.contextmanager
+    def rolled_api_server(self, secrets: dict[str, dict[str, str]]) -> Iterator[AirflowApi]:
+        """One more api-server, as a rolled pod after ESO refreshed its Secrets: env from `secrets`, its own
+        port, the running chain untouched; stopped (its process group) on leaving, on failure too."""
+        assert self.runner is not None
+        port = net.free_port()
+        env = {**self.env(secrets), **self.local_env,
+               "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{net.LOOPBACK}:{port}/execution/"}
+        process = AirflowProcess("api-server-rolled", ["api-server", "--host", net.LOOPBACK, "--port", str(port),
+                                                       "--workers", "1"], self.runner, extra_env=env,
+                                 masker=self.stack.masker)
+        self.processes.append(process)  # stop() ends it on Ctrl-C as well
+        api = AirflowApi(f"http://{net.LOOPBACK}:{port}", self.stack.inputs.airflow_version)
+
+        def up() -> bool:
+            process.ensure_running()
+            return api.health()[0] == 200
+        try:
+            process.start()
+            wait_until(up, timeout=BRING_UP_SECONDS, what="the rolled api-server")
+            yield api
+        finally:
+            process.stop()
 
     @property
     def base_url(self) -> str:
@@ -212,10 +285,11 @@ class LocalChain:
         why = "" if session else f"POST /auth/token answered {status}: {str(body)[:200]}"
         return session, why
 
-    def trigger_and_wait(self, conf: dict[str, Any] | None = None) -> tuple[dag_run.Judgement, list[str]]:
+    def trigger_and_wait(self, conf: dict[str, Any] | None = None, dag_id: str = dag_run.CHAIN_DAG_ID
+                         ) -> tuple[dag_run.Judgement, list[str]]:
         """Parsed? -> unpause -> trigger -> wait for the run to finish; evidence for every step."""
         assert self.session is not None
-        s, dag_id = self.session, dag_run.CHAIN_DAG_ID
+        s = self.session
         parsed = _wait_judgement(lambda: dag_run.dag_parsed(dag_id, *s.dag(dag_id), s.import_errors()[1]),
                                  PARSE_SECONDS, self.processes)
         if parsed.state != "ok":
@@ -277,16 +351,16 @@ class LocalChain:
         try:
             return self._fernet_check(start, conn_id, other)
         finally:
-            self.stack.runner(name="chain").python(WRITER, timeout=self.suite.job_timeout, extra_env={
+            self.runner.python(WRITER, timeout=self.suite.job_timeout, extra_env={
                 **self.base_env, "E2E_CONN_ID": conn_id, "E2E_CONN_MODE": "delete"})
 
     def _fernet_check(self, start: float, conn_id: str, other: str) -> CheckResult:
-        written = self.write_connection(self.stack.runner(name="chain"), conn_id, self.base_env, fernet_key=other)
+        written = self.write_connection(self.runner, conn_id, self.base_env, fernet_key=other)
         if written is not None:
             return written
         judgement, evidence = self.trigger_and_wait({"connection": conn_id})
         task_said = self.task_error("read_encrypted_connection", prefer=(NOT_DEFINED, "CONNECTION_NOT_FOUND"))
-        read = self.stack.runner(name="chain").python(WRITER, timeout=self.suite.job_timeout,
+        read = self.runner.python(WRITER, timeout=self.suite.job_timeout,
                                                       extra_env={**self.base_env, "E2E_CONN_ID": conn_id,
                                                                  "E2E_CONN_MODE": "read"})
         marker = read.output.rfind("E2E_CONNECTION_READ")
@@ -321,7 +395,7 @@ class LocalChain:
         url = with_password(str(self.stack.payload.get("brokerUrl") or ""), wrong)
         worker = AirflowProcess("worker-wrong-broker", ["celery", "worker", "--celery-hostname", "e2e-wrong@%h",
                                                         "--without-gossip", "--without-mingle", "--skip-serve-logs"],
-                                self.stack.runner(name="chain"),
+                                self.runner,
                                 extra_env={**self.base_env, "AIRFLOW__CELERY__BROKER_URL": url},
                                 masker=self.stack.masker).start()
         try:
@@ -366,6 +440,44 @@ class LocalChain:
                                    evidence, failure="FAILURES.md 5", log=log)
         return self.rec.result(NAME_KNOWN_HOST, "fail", time.monotonic() - start,
                                "expected `Host key verification failed.`", evidence, log=log)
+
+    def import_error_check(self) -> CheckResult:
+        """A DAG repository whose DAG file raises at import, synced beside the running DAGs: the run check's
+        own wait (trigger_and_wait) must end at once with a failed judgement naming the file and the error,
+        from Airflow's importErrors API, never wait out its deadline. The broken folder is removed after."""
+        start = time.monotonic()
+        before = self.suite.result(NAME_RUN)  # after the main DAG parsed: its parse never sees this file
+        if self.session is None:
+            return self.rec.result(NAME_IMPORT_ERROR, "error", 0.0, f"not run: {NAME_RUN} did not log in "
+                                   f"({before.outcome}: {before.summary})")
+        source = self.root / "broken-dags-source"
+        source.mkdir(parents=True, exist_ok=True)
+        (source / BROKEN_DAG_FILE).write_text(BROKEN_DAG, encoding="utf-8")
+        assert self.stack.git is not None
+        self.stack.git.add_repository("e2e/broken-dags.git", source, self.suite.settings()["branch"])
+        dest = Path(self.local_env["AIRFLOW__CORE__DAGS_FOLDER"]) / "e2e-broken-dags"
+        try:
+            clone = self.sync_dags(dest, repo_path="e2e/broken-dags.git")
+            if not clone.ok:
+                return self.rec.result(NAME_IMPORT_ERROR, "error", time.monotonic() - start,
+                                       f"the broken DAG repository could not be cloned: {clone.output[-200:]}")
+            begun = time.monotonic()
+            judgement, evidence = self.trigger_and_wait(dag_id=BROKEN_DAG_ID)
+            took = time.monotonic() - begun
+        finally:
+            shutil.rmtree(dest, ignore_errors=True)
+        reason = judgement.evidence[-1] if judgement.evidence else ""
+        evidence = [f"DAG repository e2e/broken-dags.git ({BROKEN_DAG_FILE} raises RuntimeError at import) cloned "
+                    "into the running dags folder", *evidence, f"the wait ended after {took:.0f} s "
+                    f"(its deadline: {PARSE_SECONDS:.0f} s)"]
+        log = self.keep_logs(NAME_IMPORT_ERROR)
+        if judgement.state == "failed" and BROKEN_DAG_FILE in reason and BROKEN_DAG_ERROR in reason \
+                and took < PARSE_SECONDS:
+            return self.rec.result(NAME_IMPORT_ERROR, "pass", time.monotonic() - start,
+                                   f"the DAG run check fails with the reason: {reason}", evidence, log=log)
+        return self.rec.result(NAME_IMPORT_ERROR, "fail", time.monotonic() - start,
+                               f"expected a failed parse naming {BROKEN_DAG_FILE} and its error: {reason}",
+                               evidence, log=log)
 
     # -- evidence and teardown ---------------------------------------------------------------------------
     def _find(self, needle: str) -> list[str]:
@@ -423,8 +535,21 @@ class LocalChain:
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes if p.pid is not None]
 
+    def ports(self) -> list[int]:
+        """Every loopback port the chain and its stack listen on."""
+        local = [int(self.local_env[k]) for k in ("AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT",
+                                                  "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT")]
+        servers = [getattr(x, "port", 0) for x in (self.bao, self.stack.pg, self.stack.redis, self.stack.git)]
+        return sorted({self.api_port, *local, *(p for p in servers if p)})
+
     def stop(self) -> None:
-        airflow_procs.stop_all(self.processes)
+        """Every Airflow process group, then OpenBao (its temp root goes with it)."""
+        try:
+            airflow_procs.stop_all(self.processes)
+        finally:
+            bao, self.bao = self.bao, None
+            if bao is not None:
+                bao.stop()
 
 
 def _wait_judgement(judge: Any, timeout: float, processes: list[AirflowProcess]) -> dag_run.Judgement:

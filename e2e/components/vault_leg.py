@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from e2e.components.jobenv import RenderedSecrets
 from e2e.gitops import Repository
 from e2e.gitops.esovault import VaultLocation, read_location
 from e2e.gitops.templates import TemplateError, render_target_data
@@ -32,7 +33,7 @@ class VaultLegError(Exception):
 class EsoRead:
     """What ESO would have read for every ExternalSecret: Secret name -> rendered data, plus the evidence."""
 
-    secrets: dict[str, dict[str, str]]
+    secrets: RenderedSecrets
     payload: dict[str, Any]
     evidence: list[str] = field(default_factory=list)
 
@@ -103,14 +104,14 @@ def read_as_eso(client: Any, repo: Repository, policies: list[str]) -> EsoRead:
     if not isinstance(payload, dict):
         raise VaultLegError(f"the Vault payload is not a mapping (it is {type(payload).__name__}): ESO's "
                             "`fromYaml` templates cannot read keys from it")
-    secrets = {}
+    secrets = RenderedSecrets()  # ESO reconciles each ExternalSecret alone: one broken template fails one Secret
     for es in repo.external_secrets:
         if es.name not in texts:
             continue
         try:
             secrets[es.target_name] = render_target_data(es.template_data, texts[es.name])
         except TemplateError as exc:
-            raise VaultLegError(f"ExternalSecret {es.name}: {exc}") from None
+            secrets.errors[es.target_name] = f"ESO would fail ExternalSecret {es.name} (template: {exc})"
     return EsoRead(secrets, payload, evidence)
 
 

@@ -45,3 +45,14 @@ def test_a_venv_built_with_other_pins_is_not_reused(tmp_path):
     (path / "bin" / "airflow").write_text("")
     (path / airflow_venv.MARKER).write_text('{"requirements": ["apache-airflow[postgres]==3.2.1"], "python": "3.11"}')
     assert not airflow_venv._complete(path, spec)
+
+
+def test_the_fab_provider_installed_is_the_constraints_own_pin_so_pip_never_sees_two():
+    for airflow, pins in versions.AIRFLOW_CONSTRAINTS.items():
+        assert f"apache-airflow-providers-fab=={pins['apache-airflow-providers-fab']}" in \
+            airflow_venv.requirements(airflow)
+
+
+def test_each_version_says_whether_its_pins_are_the_release_s_own_published_constraints():
+    assert set(versions.RELEASE_CONSTRAINTS_FOUND) == set(versions.AIRFLOW_CONSTRAINTS)
+    assert versions.RELEASE_CONSTRAINTS_FOUND["3.2.1"] is True
