@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from e2e.gitops.model import Repository, get_path
 from e2e.gitops.roundtrip import dump, load_all
-from e2e.gitops.yamlio import dump_yaml
+from e2e.gitops.yamlio import dump_yaml, load_documents, plain
 from e2e.install import installs
 from e2e.safe_files import read_text, walk
 from e2e.stack import names
@@ -42,7 +40,9 @@ def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_k
     line = known_hosts_line(dags.host, dags.port, host_public_key) + "\n"
     out = dict(files)
     for rel in known_hosts_files(repo):
-        data = yaml.safe_load(out[rel])
+        # the document the model read (and Helm reads): the first non-empty one; a stray `---` around it is
+        # no second document (install.shape_problems refuses a real second one before this runs)
+        data = plain(load_documents(out[rel], rel)[0][1])
         for inst in installs(repo):
             if inst.values_key and isinstance(data.get(inst.values_key), dict):
                 data[inst.values_key]["dags"]["gitSync"]["knownHosts"] = line

@@ -102,3 +102,16 @@ def test_the_shipped_repositories_have_no_shape_problem(repo):
     from e2e.install import shape_problems
 
     assert shape_problems(load_repository(repo)) == []
+
+
+@pytest.mark.parametrize("stray", ["---\n", "--- null\n", "---\n---\n"], ids=["trailing ---", "--- null", "two ---"])
+def test_a_stray_empty_document_in_a_values_file_is_no_second_document(stray, tmp_path):
+    """Helm reads the first document and an empty one is none: plan writes the pushed values with the test host
+    key (before: exit 3, ComposerError in the known-hosts rewrite, found by the long plan fuzz)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(DEFAULT_GITOPS_DIR, repo)
+    (repo / VALUES).write_text((repo / VALUES).read_text() + stray)
+    code, _, err = run(["plan", "--gitops-dir", str(repo), "--output", str(tmp_path / "plan")])
+    assert code == 0, err[-500:]
+    pushed = yaml.safe_load((tmp_path / "plan" / "repositories" / "gitops" / VALUES).read_text())
+    assert pushed["dags"]["gitSync"]["knownHosts"].count("\n") == 1
