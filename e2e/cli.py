@@ -77,7 +77,7 @@ def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.Arg
             continue
         command_parser = sub.add_parser(command, help=help_text, description=help_text)
         module.add_arguments(command_parser)
-        command_parser.set_defaults(_run=module.run)
+        command_parser.set_defaults(_run=module.run, _parser=command_parser)
     return parser
 
 
@@ -90,7 +90,9 @@ def one_line(message: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(chosen_command(argv), lazy=True)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the command's parser says it, so the hint names `airflow-e2e COMMAND --help`
+        args._parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args._run(args) or 0)
     except UnusableInput as exc:

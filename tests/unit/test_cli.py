@@ -59,3 +59,14 @@ def test_a_closed_pipe_ends_quietly(tmp_path):
     _, err = reader.communicate(timeout=60)
     assert reader.returncode == 0
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("argv", [["plan", "/some/dir", "--output", "x"], ["preflight", ".", "--no-such-flag"],
+                                  ["report", "a.json", "extra"]])
+def test_an_unknown_argument_names_the_command_s_own_help(argv, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert caught.value.code == 2 and len(lines) == 1, lines
+    assert lines[0].startswith(f"airflow-e2e {argv[0]}: error: unrecognized arguments")
+    assert lines[0].endswith(f"(see `airflow-e2e {argv[0]} --help`)")
