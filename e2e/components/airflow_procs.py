@@ -2,8 +2,9 @@
 processes on loopback, each in its own process group with its own log file.
 
 Why process groups: `airflow celery worker` forks pool processes and every task runs under a supervisor
-subprocess; stopping only the parent leaves them behind. `stop()` signals the whole group (SIGTERM, then
-SIGKILL after a grace period), and the pytest fixture and the CLI call it on pass, failure and Ctrl-C alike.
+subprocess; stopping only the parent leaves them behind. `stop_all()` signals every whole group (SIGTERM, then
+SIGKILL after one grace period shared by all groups), and the pytest fixture and the CLI call it on pass, failure
+and Ctrl-C alike.
 A component's output reaches its log file only through a relay that masks every line (FAB logs the admin's
 names, for one), so no payload value is ever on disk, not even in the run's temp dir while it runs.
 """
@@ -23,7 +24,7 @@ from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.waiting import GaveUp
 from e2e.masking import Masker
 
-STOP_GRACE_SECONDS = 15.0
+STOP_GRACE_SECONDS = 10.0  # for all the groups together
 
 
 @dataclass
@@ -81,19 +82,7 @@ class AirflowProcess:
             os.killpg(self.proc.pid, sig)
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.signal_group(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        while time.monotonic() < deadline and _group_alive(self.proc.pid):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=0.2)
-        self.signal_group(signal.SIGKILL)  # what survived the grace period, and any stray child of the group
-        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL of a live process always completes
-            self.proc.wait(timeout=STOP_GRACE_SECONDS)
-        if self._relay is not None:
-            self._relay.join(timeout=STOP_GRACE_SECONDS)
-        self.proc = None
+        stop_all([self])
 
 
 def _group_alive(pgid: int) -> bool:
@@ -106,14 +95,24 @@ def _group_alive(pgid: int) -> bool:
         return False
 
 
-def group_alive(pgid: int) -> bool:
-    """True while any process of that group exists (tests use it to prove nothing is left)."""
-    return _group_alive(pgid)
-
-
 def stop_all(processes: list[AirflowProcess]) -> None:
-    """SIGTERM every group first (they shut down side by side), then wait and SIGKILL each."""
-    for process in processes:
+    """SIGTERM every group at once, wait for all of them against ONE deadline, then SIGKILL what is left: the
+    teardown takes one grace period, not one per component (a Ctrl-C's runner gives the whole suite 20 s)."""
+    live = [p for p in processes if p.proc is not None]
+    for process in live:
         process.signal_group(signal.SIGTERM)
-    for process in processes:
-        process.stop()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in live:
+        assert process.proc is not None
+        while time.monotonic() < deadline and _group_alive(process.proc.pid):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.proc.wait(timeout=0.2)  # reaps the leader, so its group can empty
+    for process in live:
+        process.signal_group(signal.SIGKILL)  # what survived the grace period, and any stray child of the group
+    for process in live:
+        assert process.proc is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL of a live process always completes
+            process.proc.wait(timeout=STOP_GRACE_SECONDS)
+        if process._relay is not None:
+            process._relay.join(timeout=STOP_GRACE_SECONDS)
+        process.proc = None
