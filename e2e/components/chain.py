@@ -61,6 +61,10 @@ SYMPTOM_SECONDS = 120.0
 PIDFILE_ENV = "AIRFLOW_E2E_CHAIN_PIDFILE"
 WORKER_CONCURRENCY = "2"  # the chart's default is 16; 2 shared cores here
 EXECUTION_API_TIMEOUT = "60"  # default 5 s; "increase this value ... under high load" (its own doc): 2 shared cores
+# [dag_processor] refresh_interval, default 300 s: how often the dag-processor looks for NEW files in a bundle.
+# Loopback only: a file synced into the running dags folder (the import-error control) must be seen within the
+# parse deadline; the chart's pods keep their default.
+REFRESH_INTERVAL = "5"
 BROKEN_DAG_ID = "e2e_import_error"
 BROKEN_DAG_FILE = f"{BROKEN_DAG_ID}.py"
 BROKEN_DAG_ERROR = "e2e: this DAG file raises at import"
@@ -189,12 +193,14 @@ class LocalChain:
             "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(net.free_port()),
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": WORKER_CONCURRENCY,
             "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": EXECUTION_API_TIMEOUT,
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": REFRESH_INTERVAL,
         }
         self.notes += [f"DAGs at {clone.commit and clone.commit[:12]} cloned over SSH into the dags folder "
                        "(git-sync's worktree)",
                        "on loopback: execution API URL, log server ports, AIRFLOW_HOME and the dags folder differ "
                        f"from the chart's; worker concurrency {WORKER_CONCURRENCY} (chart default 16), execution "
-                       f"API timeout {EXECUTION_API_TIMEOUT} s (default 5 s)"]
+                       f"API timeout {EXECUTION_API_TIMEOUT} s (default 5 s), dag-processor refresh interval "
+                       f"{REFRESH_INTERVAL} s (default 300 s)"]
         self.base_env = {**self.env(self.eso.secrets), **self.local_env}
         self.runner = runner = AirflowRunner(self.stack.venv, self.base_env, self.stack.workdir / "runs" / "chain")
         written = self.write_connection(runner, dag_run.PROBE_CONNECTION, self.base_env)

@@ -85,3 +85,9 @@ def test_git_sync_with_another_host_key_delivers_no_dag(component_suite, local_c
     assert result.outcome == "pass", result.summary
     assert result.failure == "FAILURES.md 5"
 
+
+
+def test_a_dag_file_that_raises_at_import_fails_the_run_check_naming_the_file(component_suite, local_chain):
+    result = component_suite.result(chain.NAME_IMPORT_ERROR)
+    assert result.outcome == "pass", result.summary + "\n" + "\n".join(result.evidence)
+    assert chain.BROKEN_DAG_FILE in result.summary and chain.BROKEN_DAG_ERROR in result.summary, result.summary
