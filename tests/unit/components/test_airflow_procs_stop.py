@@ -25,6 +25,13 @@ while True:
 """
 
 
+def _group_of(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:  # another process of the machine ended meanwhile
+        return None
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
@@ -39,7 +46,7 @@ def test_groups_that_ignore_sigterm_are_all_killed_after_one_shared_grace_period
     (venv / "bin" / "airflow").write_text(IGNORES_SIGTERM.format(python=sys.executable))
     (venv / "bin" / "airflow").chmod(0o755)
     runner = AirflowRunner(AirflowVenv(venv, "3.2.1", False, 0.0), {}, tmp_path / "work")
-    monkeypatch.setattr(airflow_procs, "STOP_GRACE_SECONDS", 2.0)
+    monkeypatch.setattr(airflow_procs, "STOP_GRACE_SECONDS", 3.0)  # one per group: 12 s; one for all: 3 s
     processes = [airflow_procs.AirflowProcess(f"component-{n}", [], runner).start() for n in range(4)]
     for process in processes:
         deadline = time.monotonic() + 30
@@ -48,11 +55,14 @@ def test_groups_that_ignore_sigterm_are_all_killed_after_one_shared_grace_period
         assert "ready" in process.log_text(), process.name
     pgids = [process.pid for process in processes]
     members = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _alive(int(pid))
-               and os.getpgid(int(pid)) in pgids] if Path("/proc").exists() else []
+               and _group_of(int(pid)) in pgids] if Path("/proc").exists() else []
     begun = time.monotonic()
     airflow_procs.stop_all(processes)
     took = time.monotonic() - begun
-    assert took < 2 * 2.0, f"{took:.1f} s: one grace period per group, not one for all"
+    assert took < 3 * 3.0, f"{took:.1f} s: one grace period per group, not one for all"
     assert all(process.proc is None for process in processes)
+    gone = time.monotonic() + 5  # SIGKILL was sent to every group: the kernel ends its members soon after
+    while any(_alive(pid) for pid in members) and time.monotonic() < gone:
+        time.sleep(0.05)
     assert [pid for pid in members if _alive(pid)] == []
     assert len(members) == 8 or not Path("/proc").exists()
