@@ -3,17 +3,13 @@ a Secret in Git, a Secret made outside Git (--existing-secret); a Secret with re
 
 from __future__ import annotations
 
-import re
+from corpus_tools import remove_document
 
 ES_FILE = "apps/airflow/external-secrets.yaml"
 
 
 def without_fernet_external_secret(r):
-    path = r.root / ES_FILE
-    docs = path.read_text().split("\n---\n")
-    kept = [d for d in docs if not re.search(r"^  name: airflow-fernet-key$", d, re.M)]
-    assert len(kept) == len(docs) - 1
-    path.write_text("\n---\n".join(kept))
+    remove_document(r.root / ES_FILE, "airflow-fernet-key")
     return r
 
 
