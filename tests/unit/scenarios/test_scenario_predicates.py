@@ -39,91 +39,23 @@ def git_sync_failing(log: list[str]) -> Snapshot:
     return healthy(pods=healthy_pods() + pods, logs={"airflow-scheduler-new/git-sync-init": log})
 
 
-def symptom(name: str, obs: Snapshot, mem=None):
-    return REGISTRY[name].symptom.evaluate(obs, mem or memory())
-
-
-def converged(name: str, obs: Snapshot, mem=None):
-    return REGISTRY[name].converged.evaluate(obs, mem or memory())
-
-
-# --- entry 1: pods first, then Secrets, the pods recover by themselves -----------------------------------------
-
 def entry1_at_symptom() -> Snapshot:
     waiting = [k.waiting_on_secret(f"airflow-{c}-new", c, uid=f"uid-{c}-new") for c in ("scheduler", "api-server")]
     return healthy(pods=waiting, secrets={}, external_secrets=[])
 
 
-def test_secrets_after_pods_symptom_is_the_kubelets_secret_not_found():
-    out = symptom("secrets-after-pods", entry1_at_symptom())
-    assert out.ok and 'secret "airflow-fernet-key" not found' in out.evidence[0]
-
-
-def test_secrets_after_pods_symptom_also_accepts_failed_mount_events():
-    obs = healthy(events=[k.event("FailedMount", 'MountVolume.SetUp failed for volume "git-sync-ssh-key" : secret '
-                                  '"airflow-ssh-secret" not found', kind="Pod", name="airflow-worker-0")])
-    assert symptom("secrets-after-pods", obs).ok
-
-
-def test_secrets_after_pods_symptom_is_pending_on_a_healthy_stack():
-    assert symptom("secrets-after-pods", healthy()).pending
-
-
-def test_secrets_after_pods_converges_when_the_same_pods_start():
-    at = entry1_at_symptom()
-    same_pods_ready = [k.pod(f"airflow-{c}-new", c, uid=f"uid-{c}-new") for c in ("scheduler", "api-server")]
-    out = converged("secrets-after-pods", healthy(pods=same_pods_ready), memory(at_symptom=at))
-    assert out.ok, out.describe()
-    assert "pod airflow-api-server-new started by itself once its Secrets existed" in out.evidence
-
-
-def test_secrets_after_pods_fails_when_a_waiting_pod_was_replaced():
-    at = entry1_at_symptom()
-    replaced = [k.pod("airflow-scheduler-other", "scheduler", uid="uid-other"),
-                k.pod("airflow-api-server-new", "api-server", uid="uid-api-server-new")]
-    out = converged("secrets-after-pods", healthy(pods=replaced), memory(at_symptom=at))
-    assert out.failed and "pod airflow-scheduler-new was replaced, not recovered in place" in out.evidence
-
-
-def test_secrets_after_pods_is_pending_while_secrets_are_missing():
-    at = entry1_at_symptom()
-    assert converged("secrets-after-pods", at, memory(at_symptom=at)).pending
-
-
-# --- entry 2: the chart makes its own keys -------------------------------------------------------------------
-
-def test_chart_generated_keys_seen_as_chart_labelled_secret():
-    chart_made = secrets()
-    chart_made["airflow-jwt-secret"]["metadata"]["labels"] = {
-        "tier": "airflow", "release": "airflow", "chart": "airflow-1.21.0", "heritage": "Helm"}
-    out = symptom("chart-generated-keys", healthy(secrets=chart_made))
-    assert out.ok and "Secret airflow-jwt-secret made by the chart" in out.evidence[0]
-
-
-def test_chart_generated_keys_seen_as_a_new_fernet_key():
-    out = symptom("chart-generated-keys", healthy(secrets=secrets({"airflow-fernet-key": "another-random-key"})))
-    assert out.ok and "re-created with another key" in out.evidence[0]
-
-
-def test_chart_generated_keys_seen_as_out_of_sync():
-    apps = [k.application("airflow", sync="OutOfSync", health="Healthy")]
-    assert symptom("chart-generated-keys", healthy(applications=apps)).ok
-
-
-def test_chart_generated_keys_not_seen_on_a_healthy_stack():
-    assert symptom("chart-generated-keys", healthy()).pending
-
-
-def test_chart_generated_keys_converges_only_when_every_secret_holds_its_data_again():
-    assert converged("chart-generated-keys", healthy(secrets=secrets({"airflow-jwt-secret": "random-2"}))).pending
-    assert converged("chart-generated-keys", healthy()).ok
-
-
-# --- entry 3: KV v2 policy without data/ ---------------------------------------------------------------------
-
 VAULT_403 = ("error processing spec.data[0] (key: airflow/config), err: Error making API request.\n\nURL: GET "
              "https://vault.example.internal:8200/v1/secret/data/airflow/config\nCode: 403. Errors:\n\n* 1 error "
              "occurred:\n\t* permission denied\n\n")
+PG_FAILED = ['sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at '
+             '"postgresql.airflow-db.svc.cluster.local" (10.96.1.2), port 5432 failed: FATAL:  password '
+             'authentication failed for user "airflow"']
+WRONGPASS = ("[2026-11-23 22:00:02,000: ERROR/MainProcess] consumer: Cannot connect to redis://:**@airflow-redis:6379"
+             "/0: WRONGPASS invalid username-password pair or user is disabled..")
+FERNET_PROBE = ["Traceback (most recent call last):",
+                "ValueError: Fernet key must be 32 url-safe base64-encoded bytes.",
+                "airflow.exceptions.AirflowException: Could not create Fernet object: Fernet key must be 32 url-safe "
+                "base64-encoded bytes.", "command terminated with exit code 1"]
 
 
 def denied() -> Snapshot:
@@ -131,165 +63,288 @@ def denied() -> Snapshot:
                    events=[k.event("UpdateFailed", VAULT_403, kind="ExternalSecret", name=n) for n in AIRFLOW_SECRETS])
 
 
-def test_kv2_policy_symptom_needs_every_es_failing_the_403_and_a_valid_store():
-    out = symptom("kv2-policy-without-data", denied())
-    assert out.ok
-    assert any("Code: 403" in e for e in out.evidence)
-    assert "ClusterSecretStore vault-airflow Ready=True Valid: store validated" in out.evidence
-
-
-def test_kv2_policy_symptom_is_pending_while_one_es_still_syncs():
+def one_es_still_syncing() -> Snapshot:
     partly = denied()
-    partly = partly.replaced(external_secrets=[*partly.external_secrets[:-1], k.external_secret("airflow-ssh-secret")])
-    assert symptom("kv2-policy-without-data", partly).pending
+    return partly.replaced(external_secrets=[*partly.external_secrets[:-1], k.external_secret("airflow-ssh-secret")])
 
 
-def test_kv2_policy_symptom_is_not_a_store_login_failure():
-    assert not symptom("kv2-policy-without-data", denied().replaced(stores=[k.store(ready=False)])).ok
-
-
-def test_kv2_policy_converges_when_every_es_syncs_again():
-    assert converged("kv2-policy-without-data", healthy()).ok
-    assert converged("kv2-policy-without-data", denied()).pending
-
-
-# --- entry 4: a template key not in the payload --------------------------------------------------------------
-
-def test_template_key_missing_symptom():
-    obs = healthy(external_secrets=[k.external_secret("airflow-fernet-key", ready=False, message="could not get "
-                                                      "secret data from provider")],
-                  events=[k.event("UpdateFailed", 'error executing template: template: fernet-key:1:22: executing '
-                                  '"fernet-key" at <(fromYaml .config).fernetKeyy>: map has no entry for key '
-                                  '"fernetKeyy"', kind="ExternalSecret", name="airflow-fernet-key")])
-    out = symptom("template-key-missing", obs)
-    assert out.ok and any('map has no entry for key "fernetKeyy"' in e for e in out.evidence)
-
-
-def test_template_key_missing_needs_the_message_not_just_an_error():
-    obs = healthy(external_secrets=[k.external_secret("airflow-fernet-key", ready=False)])
-    assert symptom("template-key-missing", obs).pending
-
-
-# --- entry 5: git-sync cannot clone --------------------------------------------------------------------------
-
-def test_wrong_host_key_symptom_needs_the_failing_init_and_the_ssh_line():
-    out = symptom("gitsync-wrong-host-key", git_sync_failing(HOST_KEY_LOG))
-    assert out.ok
-    assert any("Host key verification failed." in e for e in out.evidence)
-    assert any("init container git-sync-init terminated exit 1" in e for e in out.evidence)
-
-
-def test_wrong_host_key_is_not_reported_for_a_key_format_failure():
-    assert symptom("gitsync-wrong-host-key", git_sync_failing(KEY_FORMAT_LOG[:1])).pending
-
-
-def test_key_without_newline_symptom_is_libcrypto_or_invalid_format():
-    assert symptom("gitsync-key-no-newline", git_sync_failing(KEY_FORMAT_LOG)).ok
-    invalid = ['... stderr: "Load key \\"/etc/git-secret/ssh\\": invalid format ..."']
-    assert symptom("gitsync-key-no-newline", git_sync_failing(invalid)).ok
-
-
-def test_git_sync_scenarios_converge_only_with_every_pod_ready():
-    assert converged("gitsync-key-no-newline", git_sync_failing(KEY_FORMAT_LOG)).pending
-    assert converged("gitsync-key-no-newline", healthy()).ok
-
-
-# --- entry 6: the user job with a broken connection ----------------------------------------------------------
-
-PG_FAILED = ['sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at '
-             '"postgresql.airflow-db.svc.cluster.local" (10.96.1.2), port 5432 failed: FATAL:  password '
-             'authentication failed for user "airflow"']
-
-
-def test_user_job_symptom_is_the_database_error_from_its_pod():
-    obs = healthy(jobs=[k.job(CREATE_USER_JOB, "Running", failed=1, uid="uid-user-2")],
-                  logs={"airflow-create-user-x7/create-user": PG_FAILED})
-    out = symptom("userjob-broken-connection", obs)
-    assert out.ok and any('password authentication failed for user "airflow"' in e for e in out.evidence)
-
-
-def test_user_job_that_completes_with_a_broken_database_fails_the_scenario_at_once():
-    obs = healthy(jobs=[k.job(CREATE_USER_JOB, "Complete", uid="uid-user-2")],
-                  logs={"airflow-create-user-x7/create-user": PG_FAILED})
-    out = symptom("userjob-broken-connection", obs)
-    assert out.failed and "the failure was hidden" in out.evidence[0]
-
-
-def test_user_job_converges_on_a_new_complete_job_and_fails_on_a_new_failed_one():
-    at = healthy(jobs=[k.job(CREATE_USER_JOB, "Failed", uid="uid-user-2")])
-    assert converged("userjob-broken-connection", healthy(jobs=[k.job(CREATE_USER_JOB, uid="uid-user-3")]),
-                     memory(at_symptom=at)).ok
-    still_old = converged("userjob-broken-connection", at, memory(at_symptom=at))
-    assert still_old.pending
-    new_failed = healthy(jobs=[k.job(CREATE_USER_JOB, "Failed", uid="uid-user-3")])
-    assert converged("userjob-broken-connection", new_failed, memory(at_symptom=at)).failed
-
-
-# --- entry 7: waves across two Applications ignored ----------------------------------------------------------
-
-def recreated(secrets_finished: str, chart_started: str) -> Snapshot:
-    return healthy(applications=[
+def recreated(secrets_finished: str, chart_started: str, conditions: list | None = None) -> Snapshot:
+    obs = healthy(applications=[
         k.application("airflow-secrets", started="2026-11-23T22:00:00Z", finished=secrets_finished,
                       uid="uid-app-secrets-2"),
         k.application("airflow", started=chart_started, finished="2026-11-23T22:03:00Z", uid="uid-app-airflow-2")])
+    if conditions:
+        obs.applications[1]["status"]["conditions"] = conditions
+    return obs
 
 
-def test_waves_ignored_symptom_is_the_chart_starting_before_secrets_finished():
-    out = symptom("waves-without-parent", recreated("2026-11-23T22:00:09Z", "2026-11-23T22:00:01Z"))
-    assert out.ok and any("before airflow-secrets finished" in e for e in out.evidence)
+WAVES_IGNORED = ("2026-11-23T22:00:09Z", "2026-11-23T22:00:01Z")  # the chart started before the Secrets finished
+WAVES_HONOURED = ("2026-11-23T22:00:09Z", "2026-11-23T22:00:15Z")
 
 
-def test_waves_ignored_symptom_fails_when_the_waves_were_honoured():
-    assert symptom("waves-without-parent", recreated("2026-11-23T22:00:09Z", "2026-11-23T22:00:15Z")).failed
+def secrets_app(sync: str, synced_rev: str, current_rev: str, phase: str = "Succeeded") -> Snapshot:
+    app = k.application("airflow-secrets", sync=sync, started=k.T0, finished=k.T0, phase=phase)
+    app["status"]["sync"]["revision"] = current_rev
+    app["status"]["operationState"]["syncResult"]["revision"] = synced_rev
+    return healthy(applications=[app, k.application("airflow")])
 
 
-def test_waves_ignored_symptom_waits_for_re_created_applications():
-    assert symptom("waves-without-parent", healthy()).pending
+def held_in_migrations() -> list[dict]:
+    return [k.pod(f"airflow-{c}-new", c, phase="Pending", ready=False,
+                  init=[k.container("wait-for-airflow-migrations", running=True)]) for c in COMPONENTS]
 
 
-def test_waves_ignored_symptom_fails_when_argo_shows_an_error():
-    obs = recreated("2026-11-23T22:00:09Z", "2026-11-23T22:00:01Z")
-    obs.applications[1]["status"]["conditions"] = [{"type": "SyncError", "message": "boom"}]
-    assert symptom("waves-without-parent", obs).failed
+def directory_source_broken() -> Snapshot:
+    return healthy(applications=[k.application("airflow-secrets", sync="Unknown", conditions=[{
+        "type": "ComparisonError", "message": "Failed to load target state: failed to generate manifest for source 1 "
+        "of 1: rpc error: code = Unknown desc = Object 'Kind' is missing in '{\"executor\":\"CeleryExecutor\"}'"}])])
 
 
-def test_waves_converge_when_the_chart_waits_for_the_secrets():
-    assert converged("waves-without-parent", recreated("2026-11-23T22:00:09Z", "2026-11-23T22:00:15Z")).ok
-    assert converged("waves-without-parent", recreated("2026-11-23T22:00:09Z", "2026-11-23T22:00:01Z")).failed
+def chart_labelled_jwt_secret() -> Snapshot:
+    chart_made = secrets()
+    chart_made["airflow-jwt-secret"]["metadata"]["labels"] = {
+        "tier": "airflow", "release": "airflow", "chart": "airflow-1.21.0", "heritage": "Helm"}
+    return healthy(secrets=chart_made)
 
 
-# --- entry 8: Vault restarted --------------------------------------------------------------------------------
-
-def test_vault_restarted_symptom_is_eso_unable_to_read():
-    sealed = healthy(stores=[k.store(ready=False, message="unable to log in to provider: Error making API request."
-                                                          "\n\nCode: 503. Errors:\n\n* Vault is sealed")])
-    out = symptom("vault-restarted", sealed)
-    assert out.ok and "Vault is sealed" in out.evidence[0]
-    assert symptom("vault-restarted", denied()).ok
-    assert symptom("vault-restarted", healthy()).pending
+def user_job(state: str, uid: str, **kw) -> Snapshot:
+    return healthy(jobs=[k.job(CREATE_USER_JOB, state, uid=uid, **kw)],
+                   logs={"airflow-create-user-x7/create-user": PG_FAILED})
 
 
-def test_vault_restarted_converges_with_the_store_and_every_es_ready():
-    assert converged("vault-restarted", healthy()).ok
-    assert converged("vault-restarted", healthy(stores=[k.store(ready=False)])).pending
+# (scenario, "symptom" | "converged", the stack, memory at the symptom or None, the state the judgement must be,
+#  a line its evidence must contain: "=line" exactly, "^text" in the first line, "text" in any line)
+JUDGEMENTS = {
+    # entry 1: pods first, then Secrets; the pods recover by themselves
+    "secrets-after-pods symptom is the kubelet saying secret not found": (
+        "secrets-after-pods", "symptom", entry1_at_symptom, None, "ok", '^secret "airflow-fernet-key" not found'),
+    "secrets-after-pods symptom also accepts FailedMount events": (
+        "secrets-after-pods", "symptom", lambda: healthy(events=[k.event(
+            "FailedMount", 'MountVolume.SetUp failed for volume "git-sync-ssh-key" : secret "airflow-ssh-secret" not '
+            'found', kind="Pod", name="airflow-worker-0")]), None, "ok", None),
+    "secrets-after-pods symptom is pending on a healthy stack": (
+        "secrets-after-pods", "symptom", healthy, None, "pending", None),
+    "secrets-after-pods converges when the same pods start": (
+        "secrets-after-pods", "converged", lambda: healthy(pods=[
+            k.pod(f"airflow-{c}-new", c, uid=f"uid-{c}-new") for c in ("scheduler", "api-server")]),
+        entry1_at_symptom, "ok", "=pod airflow-api-server-new started by itself once its Secrets existed"),
+    "secrets-after-pods fails when a waiting pod was replaced": (
+        "secrets-after-pods", "converged", lambda: healthy(pods=[
+            k.pod("airflow-scheduler-other", "scheduler", uid="uid-other"),
+            k.pod("airflow-api-server-new", "api-server", uid="uid-api-server-new")]),
+        entry1_at_symptom, "failed", "=pod airflow-scheduler-new was replaced, not recovered in place"),
+    "secrets-after-pods is pending while Secrets are missing": (
+        "secrets-after-pods", "converged", entry1_at_symptom, entry1_at_symptom, "pending", None),
+    # entry 2: the chart makes its own keys
+    "chart-generated-keys seen as a chart-labelled Secret": (
+        "chart-generated-keys", "symptom", chart_labelled_jwt_secret, None, "ok",
+        "^Secret airflow-jwt-secret made by the chart"),
+    "chart-generated-keys seen as a new Fernet key": (
+        "chart-generated-keys", "symptom",
+        lambda: healthy(secrets=secrets({"airflow-fernet-key": "another-random-key"})), None, "ok",
+        "^re-created with another key"),
+    "chart-generated-keys seen as OutOfSync": (
+        "chart-generated-keys", "symptom", lambda: healthy(applications=[
+            k.application("airflow", sync="OutOfSync", health="Healthy")]), None, "ok", None),
+    "chart-generated-keys not seen on a healthy stack": (
+        "chart-generated-keys", "symptom", healthy, None, "pending", None),
+    "chart-generated-keys does not converge while a Secret holds other data": (
+        "chart-generated-keys", "converged", lambda: healthy(secrets=secrets({"airflow-jwt-secret": "random-2"})),
+        None, "pending", None),
+    "chart-generated-keys converges when every Secret holds its data again": (
+        "chart-generated-keys", "converged", healthy, None, "ok", None),
+    # entry 3: KV v2 policy without data/
+    "kv2 symptom needs every ExternalSecret failing with the 403": (
+        "kv2-policy-without-data", "symptom", denied, None, "ok", "Code: 403"),
+    "kv2 symptom needs a valid store": (
+        "kv2-policy-without-data", "symptom", denied, None, "ok",
+        "=ClusterSecretStore vault-airflow Ready=True Valid: store validated"),
+    "kv2 symptom is pending while one ExternalSecret still syncs": (
+        "kv2-policy-without-data", "symptom", one_es_still_syncing, None, "pending", None),
+    "kv2 symptom is not a store login failure": (
+        "kv2-policy-without-data", "symptom", lambda: denied().replaced(stores=[k.store(ready=False)]), None, "not ok",
+        None),
+    "kv2 converges when every ExternalSecret syncs again": (
+        "kv2-policy-without-data", "converged", healthy, None, "ok", None),
+    "kv2 does not converge while access is denied": (
+        "kv2-policy-without-data", "converged", denied, None, "pending", None),
+    # entry 4: a template key not in the payload
+    "template-key-missing symptom is the template's own message": (
+        "template-key-missing", "symptom", lambda: healthy(
+            external_secrets=[k.external_secret("airflow-fernet-key", ready=False,
+                                                message="could not get secret data from provider")],
+            events=[k.event("UpdateFailed", 'error executing template: template: fernet-key:1:22: executing '
+                            '"fernet-key" at <(fromYaml .config).fernetKeyy>: map has no entry for key "fernetKeyy"',
+                            kind="ExternalSecret", name="airflow-fernet-key")]),
+        None, "ok", 'map has no entry for key "fernetKeyy"'),
+    "template-key-missing needs the message, not just an error": (
+        "template-key-missing", "symptom", lambda: healthy(
+            external_secrets=[k.external_secret("airflow-fernet-key", ready=False)]), None, "pending", None),
+    "template-key-missing does not converge while the Fernet ExternalSecret fails": (
+        "template-key-missing", "converged", lambda: healthy(
+            external_secrets=[k.external_secret("airflow-fernet-key", ready=False)]), None, "pending", None),
+    "template-key-missing converges when the Fernet ExternalSecret syncs again": (
+        "template-key-missing", "converged", healthy, None, "ok", None),
+    # entry 5: git-sync cannot clone
+    "wrong host key symptom needs the ssh line": (
+        "gitsync-wrong-host-key", "symptom", lambda: git_sync_failing(HOST_KEY_LOG), None, "ok",
+        "Host key verification failed."),
+    "wrong host key symptom needs the failing init container": (
+        "gitsync-wrong-host-key", "symptom", lambda: git_sync_failing(HOST_KEY_LOG), None, "ok",
+        "init container git-sync-init terminated exit 1"),
+    "wrong host key is not reported for a key format failure": (
+        "gitsync-wrong-host-key", "symptom", lambda: git_sync_failing(KEY_FORMAT_LOG[:1]), None, "pending", None),
+    "key without newline symptom is libcrypto": (
+        "gitsync-key-no-newline", "symptom", lambda: git_sync_failing(KEY_FORMAT_LOG), None, "ok", None),
+    "key without newline symptom is invalid format": (
+        "gitsync-key-no-newline", "symptom", lambda: git_sync_failing(
+            ['... stderr: "Load key \\"/etc/git-secret/ssh\\": invalid format ..."']), None, "ok", None),
+    "git-sync scenarios do not converge while git-sync fails": (
+        "gitsync-key-no-newline", "converged", lambda: git_sync_failing(KEY_FORMAT_LOG), None, "pending", None),
+    "git-sync scenarios converge with every pod ready": (
+        "gitsync-key-no-newline", "converged", healthy, None, "ok", None),
+    "wrong host key does not converge while git-sync fails": (
+        "gitsync-wrong-host-key", "converged", lambda: git_sync_failing(HOST_KEY_LOG), None, "pending", None),
+    "wrong host key does not converge while the chart Application is degraded": (
+        "gitsync-wrong-host-key", "converged", lambda: healthy(applications=[
+            k.application("airflow-secrets"), k.application("airflow", health="Degraded")]), None, "pending", None),
+    "wrong host key converges when the chart app is synced and pods ready": (
+        "gitsync-wrong-host-key", "converged", healthy, None, "ok", None),
+    "a terminal image pull fails convergence at once": (
+        "gitsync-wrong-host-key", "converged", lambda: healthy(pods=[k.pod(
+            "airflow-scheduler-0", "scheduler", phase="Pending", ready=False, containers=[k.container(
+                "scheduler", waiting=("ImagePullBackOff", 'Back-off pulling image "apache/airflow:3.2.2"'))])]),
+        None, "failed", None),
+    # entry 6: the user job with a broken connection
+    "user job symptom is the database error from its pod": (
+        "userjob-broken-connection", "symptom", lambda: user_job("Running", "uid-user-2", failed=1), None, "ok",
+        'password authentication failed for user "airflow"'),
+    "a user job that completes with a broken database fails the scenario at once": (
+        "userjob-broken-connection", "symptom", lambda: user_job("Complete", "uid-user-2"), None, "failed",
+        "^the failure was hidden"),
+    "user job converges on a new complete job": (
+        "userjob-broken-connection", "converged", lambda: healthy(jobs=[k.job(CREATE_USER_JOB, uid="uid-user-3")]),
+        lambda: healthy(jobs=[k.job(CREATE_USER_JOB, "Failed", uid="uid-user-2")]), "ok", None),
+    "user job does not converge on the old failed job": (
+        "userjob-broken-connection", "converged", lambda: healthy(jobs=[k.job(CREATE_USER_JOB, "Failed",
+                                                                              uid="uid-user-2")]),
+        lambda: healthy(jobs=[k.job(CREATE_USER_JOB, "Failed", uid="uid-user-2")]), "pending", None),
+    "user job fails on a new failed job": (
+        "userjob-broken-connection", "converged", lambda: healthy(jobs=[k.job(CREATE_USER_JOB, "Failed",
+                                                                              uid="uid-user-3")]),
+        lambda: healthy(jobs=[k.job(CREATE_USER_JOB, "Failed", uid="uid-user-2")]), "failed", None),
+    # entry 7: waves across two Applications ignored
+    "waves ignored symptom is the chart starting before the Secrets finished": (
+        "waves-without-parent", "symptom", lambda: recreated(*WAVES_IGNORED), None, "ok",
+        "before airflow-secrets finished"),
+    "waves ignored symptom fails when the waves were honoured": (
+        "waves-without-parent", "symptom", lambda: recreated(*WAVES_HONOURED), None, "failed", None),
+    "waves ignored symptom waits for re-created Applications": (
+        "waves-without-parent", "symptom", healthy, None, "pending", None),
+    "waves ignored symptom fails when Argo CD shows an error": (
+        "waves-without-parent", "symptom",
+        lambda: recreated(*WAVES_IGNORED, [{"type": "SyncError", "message": "boom"}]), None, "failed", None),
+    "waves converge when the chart waits for the Secrets": (
+        "waves-without-parent", "converged", lambda: recreated(*WAVES_HONOURED), None, "ok", None),
+    "waves fail to converge when the chart did not wait": (
+        "waves-without-parent", "converged", lambda: recreated(*WAVES_IGNORED), None, "failed", None),
+    # entry 8: Vault restarted
+    "vault restarted symptom is ESO unable to read: sealed": (
+        "vault-restarted", "symptom", lambda: healthy(stores=[k.store(
+            ready=False, message="unable to log in to provider: Error making API request.\n\nCode: 503. Errors:\n\n"
+            "* Vault is sealed")]), None, "ok", "^Vault is sealed"),
+    "vault restarted symptom is ESO unable to read: denied": (
+        "vault-restarted", "symptom", denied, None, "ok", None),
+    "vault restarted symptom is pending on a healthy stack": (
+        "vault-restarted", "symptom", healthy, None, "pending", None),
+    "vault restarted converges with the store and every ExternalSecret ready": (
+        "vault-restarted", "converged", healthy, None, "ok", None),
+    "vault restarted does not converge while the store is not ready": (
+        "vault-restarted", "converged", lambda: healthy(stores=[k.store(ready=False)]), None, "pending", None),
+    # entries 9 and 10: broker password, Fernet key format
+    "broker mismatch symptom is the Redis auth error in the worker log": (
+        "broker-password-mismatch", "symptom", lambda: healthy(logs={"airflow-worker-0/worker": [WRONGPASS]}), None,
+        "ok", None),
+    "broker mismatch symptom is not the same line from the scheduler": (
+        "broker-password-mismatch", "symptom", lambda: healthy(logs={"airflow-scheduler-0/scheduler": [WRONGPASS]}),
+        None, "pending", None),
+    "broker mismatch does not converge while a worker crash-loops": (
+        "broker-password-mismatch", "converged", lambda: healthy(pods=[k.pod(
+            "airflow-worker-0", "worker", ready=False, containers=[k.container(
+                "worker", waiting=("CrashLoopBackOff", "back-off 20s"), last_exit=1, restarts=2)])]),
+        None, "pending", None),
+    "broker mismatch converges when the workers are ready": (
+        "broker-password-mismatch", "converged", healthy, None, "ok", None),
+    "bad Fernet key symptom is the message of Airflow from the probe": (
+        "bad-fernet-key", "symptom", lambda: healthy(logs={"probe/fernet": FERNET_PROBE}), None, "ok", None),
+    "bad Fernet key symptom is pending when the probe succeeds": (
+        "bad-fernet-key", "symptom", lambda: healthy(logs={"probe/fernet": [
+            "Variable airflow_e2e_fernet_probe created"]}), None, "pending", None),
+    "bad Fernet key does not converge while a pod restarts": (
+        "bad-fernet-key", "converged", lambda: healthy(pods=[*healthy_pods()[1:], k.pod(
+            "airflow-scheduler-1", "scheduler", ready=False, phase="Running")]), None, "pending", None),
+    "bad Fernet key converges when every pod is ready": (
+        "bad-fernet-key", "converged", healthy, None, "ok", None),
+    # entry 13: an ExternalSecret forever OutOfSync
+    "forever OutOfSync needs a finished sync of the current revision": (
+        "externalsecret-defaults-outofsync", "symptom", lambda: secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0"),
+        None, "ok", "^still OutOfSync/Healthy"),
+    "OutOfSync between a commit and its sync is not the symptom": (
+        "externalsecret-defaults-outofsync", "symptom", lambda: secrets_app("OutOfSync", "3f2c1a9", "4b1e9d0"),
+        None, "pending", None),
+    "OutOfSync while the sync of the current revision runs is not the symptom": (
+        "externalsecret-defaults-outofsync", "symptom", lambda: secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0",
+                                                                            phase="Running"), None, "pending", None),
+    "forever OutOfSync converges when synced": (
+        "externalsecret-defaults-outofsync", "converged", lambda: secrets_app("Synced", "5c0d2e1", "5c0d2e1"),
+        None, "ok", None),
+    # entry 14: migrations never run
+    "migrations never run symptom is pods held in init with the CLI message": (
+        "migrations-never-run", "symptom", lambda: healthy(pods=held_in_migrations(), logs={
+            "airflow-scheduler-new/wait-for-airflow-migrations": [
+                "TimeoutError: There are still unapplied migrations after 60 seconds. MigrationHead(s) in DB: set() | "
+                "Migration Head(s) in Source Code: {'cc92b33c6709'}"]}), None, "ok", None),
+    "migrations never run symptom needs the CLI message": (
+        "migrations-never-run", "symptom", lambda: healthy(pods=held_in_migrations()), None, "pending", None),
+    "migrations never run converges on both jobs complete": (
+        "migrations-never-run", "converged", healthy, None, "ok", None),
+    "migrations never run does not converge while the migration job runs": (
+        "migrations-never-run", "converged", lambda: healthy(jobs=[
+            k.job(MIGRATE_JOB, "Running", uid="uid-migrate-2"), k.job(CREATE_USER_JOB)]), None, "pending", None),
+    # entries 15 and 16
+    "pruned Secrets are seen gone": (
+        "secret-pruned-with-owner", "symptom", lambda: healthy(secrets={}), None, "ok", None),
+    "pruned Secrets are seen re-created": (
+        "secret-pruned-with-owner", "symptom", lambda: healthy(secrets=secrets(uid_suffix="-2")), None, "ok", None),
+    "pruned Secrets symptom is pending on a healthy stack": (
+        "secret-pruned-with-owner", "symptom", healthy, None, "pending", None),
+    "pruned Secrets do not converge while one is missing": (
+        "secret-pruned-with-owner", "converged", lambda: healthy(secrets={
+            n: s for n, s in secrets(uid_suffix="-2").items() if n != "airflow-ssh-secret"}), None, "pending", None),
+    "pruned Secrets converge when both apps sync and every Secret is back": (
+        "secret-pruned-with-owner", "converged", lambda: healthy(secrets=secrets(uid_suffix="-2")), None, "ok", None),
+    "values in a directory source symptom is the ComparisonError": (
+        "values-in-directory-source", "symptom", directory_source_broken, None, "ok", None),
+    "values in a directory source symptom is pending on a healthy stack": (
+        "values-in-directory-source", "symptom", healthy, None, "pending", None),
+    "values in a directory source does not converge while the error stands": (
+        "values-in-directory-source", "converged", directory_source_broken, None, "pending", None),
+    "values in a directory source converges on a healthy stack": (
+        "values-in-directory-source", "converged", healthy, None, "ok", None),
+}
 
 
-# --- entry 9 and 10: broker password, Fernet key format ------------------------------------------------------
-
-def test_broker_mismatch_symptom_is_the_redis_auth_error_in_the_worker_log():
-    line = ("[2026-11-23 22:00:02,000: ERROR/MainProcess] consumer: Cannot connect to redis://:**@airflow-redis:6379"
-            "/0: WRONGPASS invalid username-password pair or user is disabled..")
-    assert symptom("broker-password-mismatch", healthy(logs={"airflow-worker-0/worker": [line]})).ok
-    assert symptom("broker-password-mismatch", healthy(logs={"airflow-scheduler-0/scheduler": [line]})).pending
-
-
-def test_bad_fernet_key_symptom_is_airflows_own_message_from_the_probe():
-    probe = ["Traceback (most recent call last):", "ValueError: Fernet key must be 32 url-safe base64-encoded bytes.",
-             "airflow.exceptions.AirflowException: Could not create Fernet object: Fernet key must be 32 url-safe "
-             "base64-encoded bytes.", "command terminated with exit code 1"]
-    assert symptom("bad-fernet-key", healthy(logs={"probe/fernet": probe})).ok
-    assert symptom("bad-fernet-key", healthy(logs={"probe/fernet": ["Variable airflow_e2e_fernet_probe created"]}
-                                               )).pending
+@pytest.mark.parametrize("name,judged,stack,at_symptom,state,evidence", JUDGEMENTS.values(), ids=list(JUDGEMENTS))
+def test_scenario_judgement_on_the_stack_that_failure_leaves(name, judged, stack, at_symptom, state, evidence):
+    predicate = getattr(REGISTRY[name], judged)
+    out = predicate.evaluate(stack(), memory(at_symptom=at_symptom() if at_symptom else None))
+    assert (not out.ok) if state == "not ok" else getattr(out, state), out.describe()
+    if evidence and evidence[0] == "=":
+        assert evidence[1:] in out.evidence
+    elif evidence and evidence[0] == "^":
+        assert evidence[1:] in out.evidence[0]
+    elif evidence:
+        assert any(evidence in e for e in out.evidence), out.evidence
 
 
 # --- entry 11: chart upgrade ---------------------------------------------------------------------------------
@@ -314,111 +369,9 @@ def test_chart_upgrade_converges_on_the_new_airflow_image_only():
     assert stale.pending and any("old Airflow images" in e for e in stale.evidence)
 
 
-# --- entry 13: an ExternalSecret forever OutOfSync ---------------------------------------------------------
-
-def secrets_app(sync: str, synced_rev: str, current_rev: str, phase: str = "Succeeded") -> Snapshot:
-    app = k.application("airflow-secrets", sync=sync, started=k.T0, finished=k.T0, phase=phase)
-    app["status"]["sync"]["revision"] = current_rev
-    app["status"]["operationState"]["syncResult"]["revision"] = synced_rev
-    return healthy(applications=[app, k.application("airflow")])
-
-
-def test_forever_out_of_sync_needs_a_finished_sync_of_the_current_revision():
-    out = symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0"))
-    assert out.ok and "still OutOfSync/Healthy" in out.evidence[0]
-
-
-def test_out_of_sync_between_a_commit_and_its_sync_is_not_the_symptom():
-    assert symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "3f2c1a9", "4b1e9d0")).pending
-    assert symptom("externalsecret-defaults-outofsync", secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0",
-                                                                    phase="Running")).pending
-
-
-def test_forever_out_of_sync_converges_when_synced():
-    assert converged("externalsecret-defaults-outofsync", secrets_app("Synced", "5c0d2e1", "5c0d2e1")).ok
-
-
-# --- entry 14: migrations never run --------------------------------------------------------------------------
-
-def test_migrations_never_run_symptom_is_pods_held_in_init_with_the_cli_message():
-    held = [k.pod(f"airflow-{c}-new", c, phase="Pending", ready=False,
-                  init=[k.container("wait-for-airflow-migrations", running=True)]) for c in COMPONENTS]
-    log = ["TimeoutError: There are still unapplied migrations after 60 seconds. MigrationHead(s) in DB: set() | "
-           "Migration Head(s) in Source Code: {'cc92b33c6709'}"]
-    out = symptom("migrations-never-run", healthy(pods=held, logs={"airflow-scheduler-new/wait-for-airflow-"
-                                                                   "migrations": log}))
-    assert out.ok
-    assert symptom("migrations-never-run", healthy(pods=held)).pending
-
-
-def test_migrations_never_run_converges_on_both_jobs_complete():
-    assert converged("migrations-never-run", healthy()).ok
-    running = healthy(jobs=[k.job(MIGRATE_JOB, "Running", uid="uid-migrate-2"), k.job(CREATE_USER_JOB)])
-    assert converged("migrations-never-run", running).pending
-
-
-# --- entry 15 and 16 -----------------------------------------------------------------------------------------
-
-def test_pruned_secrets_are_seen_gone_or_recreated():
-    assert symptom("secret-pruned-with-owner", healthy(secrets={})).ok
-    assert symptom("secret-pruned-with-owner", healthy(secrets=secrets(uid_suffix="-2"))).ok
-    assert symptom("secret-pruned-with-owner", healthy()).pending
-
-
-def test_values_in_directory_source_symptom_and_convergence():
-    broken = healthy(applications=[k.application("airflow-secrets", sync="Unknown", conditions=[{
-        "type": "ComparisonError", "message": "Failed to load target state: failed to generate manifest for source 1 "
-        "of 1: rpc error: code = Unknown desc = Object 'Kind' is missing in '{\"executor\":\"CeleryExecutor\"}'"}])])
-    assert symptom("values-in-directory-source", broken).ok
-    assert symptom("values-in-directory-source", healthy()).pending
-    assert converged("values-in-directory-source", broken).pending
-    assert converged("values-in-directory-source", healthy()).ok
-
-
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_no_symptom_is_ok_on_a_healthy_stack(name):
     assert not REGISTRY[name].symptom.evaluate(healthy(), memory()).ok
-
-
-def test_a_terminal_image_pull_fails_convergence_at_once():
-    pulled = healthy(pods=[k.pod("airflow-scheduler-0", "scheduler", phase="Pending", ready=False, containers=[
-        k.container("scheduler", waiting=("ImagePullBackOff", 'Back-off pulling image "apache/airflow:3.2.2"'))])])
-    assert converged("gitsync-wrong-host-key", pulled).failed
-
-
-# --- convergence of the remaining scenarios --------------------------------------------------------------------
-
-def test_template_key_missing_converges_when_the_fernet_es_syncs_again():
-    broken = healthy(external_secrets=[k.external_secret("airflow-fernet-key", ready=False)])
-    assert converged("template-key-missing", broken).pending
-    assert converged("template-key-missing", healthy()).ok
-
-
-def test_wrong_host_key_converges_when_the_chart_app_is_synced_and_pods_ready():
-    assert converged("gitsync-wrong-host-key", git_sync_failing(HOST_KEY_LOG)).pending
-    degraded = healthy(applications=[k.application("airflow-secrets"), k.application("airflow", health="Degraded")])
-    assert converged("gitsync-wrong-host-key", degraded).pending
-    assert converged("gitsync-wrong-host-key", healthy()).ok
-
-
-def test_broker_mismatch_converges_when_the_workers_are_ready():
-    crashing = healthy(pods=[k.pod("airflow-worker-0", "worker", ready=False, containers=[
-        k.container("worker", waiting=("CrashLoopBackOff", "back-off 20s"), last_exit=1, restarts=2)])])
-    assert converged("broker-password-mismatch", crashing).pending
-    assert converged("broker-password-mismatch", healthy()).ok
-
-
-def test_bad_fernet_key_converges_when_every_pod_is_ready():
-    restarting = healthy(pods=[*healthy_pods()[1:], k.pod("airflow-scheduler-1", "scheduler", ready=False,
-                                                         phase="Running")])
-    assert converged("bad-fernet-key", restarting).pending
-    assert converged("bad-fernet-key", healthy()).ok
-
-
-def test_pruned_secrets_converge_when_both_apps_sync_and_every_secret_is_back():
-    missing = healthy(secrets={n: s for n, s in secrets(uid_suffix="-2").items() if n != "airflow-ssh-secret"})
-    assert converged("secret-pruned-with-owner", missing).pending
-    assert converged("secret-pruned-with-owner", healthy(secrets=secrets(uid_suffix="-2"))).ok
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
