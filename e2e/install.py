@@ -23,16 +23,7 @@ from typing import Any
 from e2e import chart, versions
 from e2e.errors import UnusableInput
 from e2e.gitops import esovault, shapes
-from e2e.gitops.model import (
-    Application,
-    AppSource,
-    ExternalSecret,
-    KubeObject,
-    Repository,
-    ValuesFile,
-    deep_merge,
-    get_path,
-)
+from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository, ValuesFile, deep_merge, get_path
 from e2e.gitops.yamlio import load_documents
 
 AIRFLOW_CHART = "airflow"
@@ -95,6 +86,10 @@ class ValueLayer:
     line: int
     data: dict[str, Any]
     line_offset: int = 0  # added to lines inside `data` (a `helm.values` string starts below its key)
+
+    @property
+    def from_file(self) -> bool:
+        return self.kind in ("valueFiles", "chart values.yaml")
 
 
 @dataclass(frozen=True)
@@ -243,15 +238,12 @@ class AirflowInstall:
 
     @property
     def values_files(self) -> list[ValuesFile]:
-        from e2e.gitops.model import Origin
-
-        return [ValuesFile(la.file, la.data, Origin(la.file, la.line)) for la in self.layers
-                if la.kind in ("valueFiles", "chart values.yaml")]
+        return [self.repo.values_file(la.file) for la in self.layers if la.from_file]  # type: ignore[misc]
 
     def locate(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a value (the last layer that sets it), else of its nearest parent, else the
         Application's own file and line."""
-        parts = ([self.values_key] if self.values_key else []) + dotted.split(".")
+        parts = self._parts(dotted)
         best: tuple[int, str, int | None] | None = None
         for layer in reversed(self.layers):
             node: Any = layer.data
@@ -272,11 +264,11 @@ class AirflowInstall:
 
     def origin_of(self, dotted: str) -> ValueLayer | None:
         """The layer that sets `dotted` last (None when no layer sets it)."""
-        parts = ([self.values_key] if self.values_key else []) + dotted.split(".")
-        for layer in reversed(self.layers):
-            if get_path(layer.data, ".".join(parts), _MISSING) is not _MISSING:
-                return layer
-        return None
+        return next((la for la in reversed(self.layers)
+                     if get_path(la.data, ".".join(self._parts(dotted)), _MISSING) is not _MISSING), None)
+
+    def _parts(self, dotted: str) -> list[str]:
+        return ([self.values_key] if self.values_key else []) + dotted.split(".")
 
     # -- what the chart reads from Secrets -----------------------------------------------------------------
     def secret_refs(self) -> list[tuple[str, chart.SecretRef]]:
@@ -343,7 +335,7 @@ class AirflowInstall:
     @property
     def values_file_paths(self) -> list[str]:
         """The repository files Helm reads values from, in order (what `helm template --values` gets)."""
-        return [la.file for la in self.layers if la.kind in ("chart values.yaml", "valueFiles")]
+        return [la.file for la in self.layers if la.from_file]
 
 
 _MISSING = object()
@@ -448,7 +440,8 @@ def notices(repo: Repository) -> list[Notice]:
     out: list[Notice] = []
     for obj in repo.objects:
         group = obj.api_version.split("/", 1)[0]
-        if obj.kind == "HelmRelease" and group.endswith("fluxcd.io") and _flux_chart(obj) == AIRFLOW_CHART:
+        chart_name = get_path(obj.body, "spec.chart.spec.chart")
+        if obj.kind == "HelmRelease" and group.endswith("fluxcd.io") and chart_name == AIRFLOW_CHART:
             out.append(Notice(obj.origin.file, obj.origin.line, obj.ref,
                               f"{obj.ref} (Flux) installs the airflow chart; Flux HelmReleases are not read"))
         elif obj.kind == "Kustomization" and group == "kustomize.config.k8s.io":
@@ -468,11 +461,6 @@ def _kustomize_notices(body: dict[str, Any], file: str, line: int) -> list[Notic
     return [Notice(file, getattr(c, "line", line) or line, file,
                    f"{file} renders the airflow chart through Kustomize helmCharts; not read")
             for c in charts if isinstance(c, dict) and c.get("name") == AIRFLOW_CHART]
-
-
-def _flux_chart(obj: KubeObject) -> str | None:
-    name = get_path(obj.body, "spec.chart.spec.chart")
-    return name if isinstance(name, str) else None
 
 
 def _installs_of(repo: Repository, app: Application) -> list[AirflowInstall]:
@@ -628,10 +616,7 @@ def _line(helm: dict[str, Any], key: str, default: int) -> int:
 
 
 def _norm(path: str) -> str:
-    clean = str(PurePosixPath(path.strip().strip("/") or "."))
-    while clean.startswith("./"):
-        clean = clean[2:]
-    return "." if clean in ("", ".") else clean
+    return str(PurePosixPath(path.strip().strip("/") or "."))  # "./a/./b" -> "a/b", "" -> "."
 
 
 def _join(base: str, rel: str) -> str:
@@ -663,7 +648,7 @@ def shape_problems(repo: Repository) -> list[shapes.ShapeProblem]:
                                                f"{obj.ref} spec.provider.vault.server", why))
     for inst in installs(repo):
         for layer in inst.layers:
-            docs = repo.data_files.get(layer.file) if layer.kind in ("valueFiles", "chart values.yaml") else None
+            docs = repo.data_files.get(layer.file) if layer.from_file else None
             if docs is not None and len(docs) > 1:
                 out.append(shapes.ShapeProblem(layer.file, docs[1][0], "values file",
                                                f"holds {len(docs)} YAML documents: Helm reads only the first "

@@ -40,22 +40,19 @@ def _positive(text: str) -> float:
     return value
 
 
-def _directory(text: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise ValueError(f"{text}: no such directory")
-    if not path.is_dir():
-        raise ValueError(f"{text}: not a directory")
-    return path
+def _existing(what: str, test: Callable[[Path], bool], wrong: str) -> Callable[[str], Path]:
+    def parse(text: str) -> Path:
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise ValueError(f"{text}: no such {what}")
+        if not test(path):
+            raise ValueError(f"{text}: {wrong}")
+        return path
+    return parse
 
 
-def _file(text: str) -> Path:
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise ValueError(f"{text}: no such file")
-    if not path.is_file():
-        raise ValueError(f"{text}: not a regular file")
-    return path
+_directory = _existing("directory", Path.is_dir, "not a directory")
+_file = _existing("file", Path.is_file, "not a regular file")
 
 
 def _path(text: str) -> Path:
@@ -176,13 +173,16 @@ def add_cli_options(parser: argparse.ArgumentParser, fields: Iterable[str],
     """Add these options to a subcommand; their values stay strings until `resolve` parses them."""
     for name in fields:
         option = BY_FIELD[name]
-        text = (helps or {}).get(name, option.help) + (f" (env {option.env})" if option.env else "")
-        flags = [option.flag, *(aliases or {}).get(name, ())]
-        if option.boolean:
-            parser.add_argument(*flags, dest=option.dest, action="store_const", const="1", default=None, help=text)
-        else:
-            parser.add_argument(*flags, dest=option.dest, default=None, choices=option.choices,
-                                metavar=option.metavar, help=text)
+        _add(parser.add_argument, option, [option.flag, *(aliases or {}).get(name, ())], option.dest,
+             (helps or {}).get(name, option.help))
+
+
+def _add(add: Callable[..., Any], option: Option, flags: list[str], dest: str, help_text: str) -> None:
+    text = help_text + (f" (env {option.env})" if option.env else "")
+    if option.boolean:
+        add(*flags, dest=dest, action="store_const", const="1", default=None, help=text)
+    else:
+        add(*flags, dest=dest, default=None, choices=option.choices, metavar=option.metavar, help=text)
 
 
 def cli_values(args: argparse.Namespace, fields: Iterable[str] | None = None) -> dict[str, str]:
@@ -195,37 +195,23 @@ def cli_values(args: argparse.Namespace, fields: Iterable[str] | None = None) ->
 def add_pytest_options(group: Any) -> None:
     """The same options, prefixed, in pytest's option group (the plugin's only global footprint)."""
     for option in OPTIONS:
-        text = option.help + (f" (env {option.env})" if option.env else "")
-        dest = "e2e_" + option.dest
-        if option.boolean:
-            group.addoption(option.pytest_flag, dest=dest, action="store_const", const="1", default=None, help=text)
-        else:
-            group.addoption(option.pytest_flag, dest=dest, default=None, choices=option.choices,
-                            metavar=option.metavar, help=text)
+        _add(group.addoption, option, [option.pytest_flag], "e2e_" + option.dest, option.help)
 
 
 def values_from_pytest(config: Any) -> dict[str, str]:
-    found = {}
-    for option in OPTIONS:
-        value = config.getoption("e2e_" + option.dest, default=None)
-        if value is not None:
-            found[option.field] = str(value)
-    return found
+    values = {o.field: config.getoption("e2e_" + o.dest, default=None) for o in OPTIONS}
+    return {name: str(value) for name, value in values.items() if value is not None}
 
 
 def to_pytest_args(config: Any, fields: Iterable[str] | None = None) -> list[str]:
     """A resolved RunConfig as pytest's `--e2e-*` arguments (every field, so the suite resolves the same run)."""
     argv: list[str] = []
     for option in OPTIONS:
-        if fields is not None and option.field not in fields:
-            continue
         value = getattr(config, option.field)
-        if value is None:
+        if value is None or (fields is not None and option.field not in fields):
             continue
-        text = option.render(value) if option.render else str(value)
         if option.boolean:
-            if value:
-                argv.append(option.pytest_flag)
-            continue
-        argv += [option.pytest_flag, text]
+            argv += [option.pytest_flag] if value else []
+        else:
+            argv += [option.pytest_flag, option.render(value) if option.render else str(value)]
     return argv

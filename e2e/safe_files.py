@@ -18,14 +18,6 @@ from e2e.errors import UnusableInput
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
 def read_bytes(path: Path | str, *, limit: int = MAX_FILE_BYTES, root: Path | None = None,
                shown_as: str | None = None) -> bytes:
     """The bytes of one regular file, at most `limit` of them; with `root`, only if the file (after every
@@ -36,7 +28,7 @@ def read_bytes(path: Path | str, *, limit: int = MAX_FILE_BYTES, root: Path | No
     """
     path = Path(path)
     name = shown_as or str(path)
-    if root is not None and not _inside(Path(os.path.realpath(path)), Path(os.path.realpath(root))):
+    if root is not None and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
         raise UnusableInput(f"{name}: a symbolic link that leaves {root}; not read")
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC", 0))
@@ -106,7 +98,7 @@ def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000,
 
     def onerror(exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else root
-        rel = where.relative_to(root).as_posix() if _inside(where, root) else str(where)
+        rel = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
         refuse(rel or ".", f"a directory that cannot be read ({exc.strerror or exc}); skipped")
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
@@ -120,7 +112,7 @@ def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000,
             if child.is_symlink():
                 rel = child.relative_to(root).as_posix()
                 target = Path(os.path.realpath(child))
-                refuse(rel, "a symbolic link to a directory; not followed" if _inside(target, real_root)
+                refuse(rel, "a symbolic link to a directory; not followed" if target.is_relative_to(real_root)
                        else "a symbolic link that leaves the repository; not followed")
                 continue
             keep.append(name)
@@ -132,7 +124,7 @@ def walk(root: Path, *, skip_hidden: bool = True, max_files: int = 20_000,
             rel = path.relative_to(root).as_posix()
             try:
                 link = path.is_symlink()
-                if link and not _inside(Path(os.path.realpath(path)), real_root):
+                if link and not Path(os.path.realpath(path)).is_relative_to(real_root):
                     refuse(rel, "a symbolic link that leaves the repository; not read")
                     continue
                 mode = os.stat(path).st_mode

@@ -27,7 +27,6 @@ from e2e import processes
 from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
-Tier = Literal["preflight", "components", "cluster", "all"]
 TIERS: dict[str, tuple[str, ...]] = {
     "preflight": ("preflight",),
     "components": ("components",),
@@ -35,9 +34,6 @@ TIERS: dict[str, tuple[str, ...]] = {
     "all": ("preflight", "components", "cluster"),
 }
 EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
-# pytest-xdist where it helps: measured on 2 cores it does not (docs/components.md "Speed"), so no suite has any.
-# A phase name -> extra pytest arguments (e.g. ("-n", "2", "--dist", "loadgroup")), for the whole shipped suite.
-PARALLEL: dict[str, tuple[str, ...]] = {}
 GRACE_SECONDS = 20.0  # after the first Ctrl-C: time for the suite's own teardown before everything is killed
 Outcome = Literal["passed", "failed", "interrupted", "not run"]
 
@@ -116,17 +112,15 @@ def run_preflight_phase(config: RunConfig, out: Path, say: Callable[[str], None]
 def suite_argv(suite: Path, config: RunConfig, junit: Path, ci_out: Path, extra: Sequence[str] = (),
                select: Sequence[str] = ()) -> list[str]:
     """pytest on the suite (or on `select`: node ids inside it, e.g. `test_broker.py`, `test_x.py::test_y[a]`)."""
-    from e2e import suites as shipped
     from e2e.options import to_pytest_args
 
-    whole = suite.parent == shipped.SUITES_DIR and not select  # a selection is a few tests: one process
-    parallel = PARALLEL.get(suite.name, ()) if whole else ()
+    # no pytest-xdist: measured on 2 cores it does not help (docs/components.md "Speed")
     targets = [f"{suite}/{node}" for node in select] or [str(suite)]
     # benchmarks are `make bench-chain`'s: a tier run measures nothing (a cold benchmark builds a venv)
     no_bench = ("--benchmark-disable",) if importlib.util.find_spec("pytest_benchmark") else ()
     return [sys.executable, "-m", "pytest", *targets, "-p", "e2e.fixtures", "-p", "no:cacheprovider",
             f"--rootdir={suite.parent}", "-q", "-rfEs", f"--junitxml={junit}", "--e2e-ci-out", str(ci_out),
-            *parallel, *no_bench, *to_pytest_args(config), *extra]
+            *no_bench, *to_pytest_args(config), *extra]
 
 
 def read_junit(path: Path) -> tuple[int, int, int, list[str]]:

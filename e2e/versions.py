@@ -201,7 +201,6 @@ GIT_SYNC_IMAGE = "registry.k8s.io/git-sync/git-sync:v4.7.1"
 # building for arm64), and loaded into kind: nothing is downloaded inside the cluster.
 GIT_SERVER_BASE_IMAGE = ("docker.io/library/alpine:3.22.5"
                     "@sha256:14358309a308569c32bdc37e2e0e9694be33a9d99e68afb0f5ff33cc1f695dce")
-GIT_SERVER_IMAGE = GIT_SERVER_BASE_IMAGE  # kept for readers of the old name: the base the local image builds on
 POSTGRES_IMAGE = "docker.io/library/postgres:17.6-bookworm"
 
 

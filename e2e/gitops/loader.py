@@ -127,11 +127,7 @@ def _chart_dirs(root: Path, yaml_files: list[Path]) -> list[str]:
 
 
 def _in_chart_templates(rel: str, chart_dirs: list[str]) -> bool:
-    for chart in chart_dirs:
-        prefix = f"{chart}/templates/" if chart else "templates/"
-        if rel.startswith(prefix):
-            return True
-    return False
+    return any(rel.startswith(f"{chart}/templates/" if chart else "templates/") for chart in chart_dirs)
 
 
 def _looks_templated(path: Path, line: int | None = None) -> bool:
@@ -248,7 +244,6 @@ def _application(obj: KubeObject) -> Application:
         sources=sources,
         destination_namespace=as_str(as_map(spec.get("destination")).get("namespace")),
         sync_wave=wave,
-        sync_policy=as_map(spec.get("syncPolicy")),
     )
 
 
@@ -322,7 +317,6 @@ def _load_vault(repo: Repository) -> None:
     example = repo.data_files.get(PAYLOAD_EXAMPLE)
     if example and isinstance(example[0][1], dict):
         repo.payload_example = example[0][1]
-        repo.payload_example_origin = Origin(PAYLOAD_EXAMPLE, example[0][0])
 
 
 def _load_terraform(repo: Repository, rel: str) -> None:
@@ -337,8 +331,7 @@ def _load_terraform(repo: Repository, rel: str) -> None:
     try:
         policies, roles, unresolved = vault_from_terraform(text, rel)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        repo.unreadable.append(Unreadable(rel, None, f"broken HCL: {first[:200]}"))
+        repo.unreadable.append(Unreadable(rel, None, _broken_hcl(exc)))
         return
     repo.policies += policies
     repo.roles += roles
@@ -351,14 +344,18 @@ def _policy(root: Path, path: Path) -> VaultPolicy:
     try:
         parsed = parse_hcl(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UnusableInput(f"{rel}: broken HCL: {first[:200]}") from None
+        raise UnusableInput(f"{rel}: {_broken_hcl(exc)}") from None
     rules: dict[str, list[str]] = {}
     for block in as_list(parsed.get("path")):
         for raw_path, body in as_map(block).items():
             caps = as_map(body).get("capabilities") or []
             rules[_unquote(raw_path)] = [_unquote(str(c)) for c in as_list(caps)]
     return VaultPolicy(name=path.stem, rules=rules, origin=Origin(rel, 1), text=text)
+
+
+def _broken_hcl(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"broken HCL: {first[:200]}"
 
 
 def _unquote(text: str) -> str:

@@ -66,7 +66,6 @@ class Application:
     sources: list[AppSource]
     destination_namespace: str | None
     sync_wave: int | None
-    sync_policy: dict[str, Any]
 
     @property
     def name(self) -> str:
@@ -193,7 +192,6 @@ class Repository:
     policies: list[VaultPolicy] = field(default_factory=list)
     roles: list[VaultRole] = field(default_factory=list)
     payload_example: dict[str, Any] | None = None
-    payload_example_origin: Origin | None = None
     # every regular file read or readable (relative posix paths), and what the walk refused with why
     # (links out of the repository, FIFOs, devices, unreadable directories): preflight reports each
     files: list[str] = field(default_factory=list)

@@ -253,7 +253,7 @@ class _Lexer:
                     raise self.fail('unexpected right paren U+0029 \')\'')
                 self.items.append(_Item("rp", ")", self.line(begin)))
             elif ch == '"':
-                self.quoted(begin)
+                self.quoted(begin, '"', "string", "quoted string")
             elif ch == "`":
                 end = src.find("`", begin + 1)
                 if end < 0:
@@ -261,7 +261,7 @@ class _Lexer:
                 self.pos = end + 1
                 self.items.append(_Item("raw", src[begin + 1:end], self.line(begin)))
             elif ch == "'":
-                self.char_constant(begin)
+                self.quoted(begin, "'", "char", "character constant")
             elif ch == "$":
                 self.pos += 1
                 self.word(begin, "var")
@@ -306,35 +306,18 @@ class _Lexer:
         ch = self.src[self.pos]
         return ch in _SPACE or ch in ".,|:()" or self.at_right()[0]
 
-    def quoted(self, begin: int) -> None:
+    def quoted(self, begin: int, quote: str, kind: str, what: str) -> None:
+        """A "string" or a 'c' constant as lexQuote/lexChar scan it: a backslash escapes anything but a
+        newline; a newline or the end first is "unterminated" (escapes are read by the parser)."""
         src, pos = self.src, begin + 1
-        while True:
-            if pos >= len(src) or src[pos] == "\n":
-                raise self.fail("unterminated quoted string", begin)
-            if src[pos] == "\\":
-                if pos + 1 >= len(src) or src[pos + 1] == "\n":
-                    raise self.fail("unterminated quoted string", begin)
-                pos += 2
-                continue
-            if src[pos] == '"':
+        while pos < len(src) and src[pos] not in ("\n", quote):
+            if src[pos] == "\\" and (pos + 1 >= len(src) or src[pos + 1] == "\n"):
                 break
-            pos += 1
+            pos += 2 if src[pos] == "\\" else 1
+        if pos >= len(src) or src[pos] != quote:
+            raise self.fail(f"unterminated {what}", begin)
         self.pos = pos + 1
-        self.items.append(_Item("string", src[begin:self.pos], self.line(begin)))
-
-    def char_constant(self, begin: int) -> None:
-        src, pos = self.src, begin + 1
-        while True:
-            if pos >= len(src) or src[pos] == "\n":
-                raise self.fail("unterminated character constant", begin)
-            if src[pos] == "\\":
-                pos += 2
-                continue
-            if src[pos] == "'":
-                break
-            pos += 1
-        self.pos = pos + 1
-        self.items.append(_Item("char", src[begin:self.pos], self.line(begin)))
+        self.items.append(_Item(kind, src[begin:self.pos], self.line(begin)))
 
     def number(self, begin: int) -> None:
         match = _NUMBER.match(self.src, begin)
@@ -523,12 +506,9 @@ def _go_unquote(text: str, fail: Callable[[str], TemplateError]) -> str:
             code = int(digits, 16)
             if esc != "x" and (code > 0x10FFFF or 0xD800 <= code <= 0xDFFF):
                 raise fail(f"invalid syntax in string {text}")
-            if esc == "x":
-                if code > 0x7F:
-                    raise TemplateUnsupported("a \\x escape above 0x7f (a raw byte) in a template string")
-                out.append(chr(code))
-            else:
-                out.append(chr(code))
+            if esc == "x" and code > 0x7F:
+                raise TemplateUnsupported("a \\x escape above 0x7f (a raw byte) in a template string")
+            out.append(chr(code))
             i += 2 + width
             continue
         if esc in "01234567" and esc:
@@ -556,20 +536,14 @@ def _go_number(text: str, fail: Callable[[str], TemplateError]) -> int | float:
         value = float(text)
     except ValueError:
         raise fail(f"illegal number syntax: \"{text}\"") from None
-    if any(c in text for c in ".eE") and value.is_integer():
-        return value
     return value
 
 
 @functools.lru_cache(maxsize=256)
-def _parse_cached(template: str, name: str) -> tuple[Any, ...]:
-    return tuple(_Parser([*_Lexer(template, name).run(), _Item("eof", "", 0)], name).parse())
-
-
 def parse(template: str, name: str = "template") -> tuple[Any, ...]:
     """Parse as Go's text/template does: TemplateParseError where Go fails, TemplateUnsupported where Go
     parses something this module does not evaluate."""
-    return _parse_cached(template, name)
+    return tuple(_Parser([*_Lexer(template, name).run(), _Item("eof", "", 0)], name).parse())
 
 
 # ---------------------------------------------------------------- evaluation (text/template/exec.go)
@@ -589,8 +563,7 @@ class _State:
     def command(self, cmd: list[_Node], piped: _Value | None) -> _Value:
         head = cmd[0]
         if head.kind == "ident":
-            result = self.call(head.value, cmd[1:], piped)
-            return self.chain(result, head.chain) if head.chain else result
+            return self.chain(self.call(head.value, cmd[1:], piped), head.chain)
         if len(cmd) > 1 or piped is not None:
             if head.kind in ("field", "var") and head.chain:
                 raise TemplateExecError(f"{head.chain[-1]} is not a method but has arguments")
@@ -598,9 +571,7 @@ class _State:
         return self.operand(head)
 
     def operand(self, node: _Node) -> _Value:
-        if node.kind == "field":
-            return self.chain(self.root, node.chain)
-        if node.kind == "var":
+        if node.kind in ("field", "var"):
             return self.chain(self.root, node.chain)
         if node.kind == "dot":
             return self.root
@@ -611,8 +582,7 @@ class _State:
         if node.kind == "pipe":
             return self.chain(self.pipeline(node.value), node.chain)
         if node.kind == "ident":
-            return self.call(node.value, [], None) if not node.chain else \
-                self.chain(self.call(node.value, [], None), node.chain)
+            return self.chain(self.call(node.value, [], None), node.chain)
         raise TemplateUnsupported(f"operand {node.kind}")  # pragma: no cover
 
     def chain(self, value: _Value, names: tuple[str, ...]) -> _Value:
@@ -627,11 +597,7 @@ class _State:
         if data is None:
             raise TemplateExecError(f"nil pointer evaluating interface {{}}.{name} (at {_where(value)})")
         if isinstance(data, _FailedYaml):
-            if name == "Error":
-                raise TemplateUnsupported("reading fromYaml's Error key (Go's own error text)")
-            raise TemplatePayloadNotYaml(
-                f"fromYaml cannot read the payload ({data.reason}): ESO's map has only an Error key, so "
-                f'reading "{name}" fails with map has no entry for key')
+            raise _not_yaml(data, name, f', so reading "{name}" fails with map has no entry for key')
         if not isinstance(data, dict):
             raise TemplateExecError(f"can't evaluate field {name} in type {go_type(data)} (at {_where(value)})")
         if name not in data:
@@ -677,10 +643,7 @@ class _State:
             if data is None:
                 raise TemplateExecError(f"error calling index: index of nil pointer (at {_where(item)})")
             if isinstance(data, _FailedYaml):
-                if key.data == "Error":
-                    raise TemplateUnsupported("reading fromYaml's Error key (Go's own error text)")
-                raise TemplatePayloadNotYaml(
-                    f"fromYaml cannot read the payload ({data.reason}): ESO's map has only an Error key")
+                raise _not_yaml(data, key.data)
             if isinstance(data, dict):
                 if not isinstance(key.data, str):
                     raise TemplateExecError(f"error calling index: value has type {go_type(key.data)}; "
@@ -712,6 +675,13 @@ class _State:
         return go_sprint(value.data)
 
 
+def _not_yaml(data: _FailedYaml, key: Any, then: str = "") -> TemplateError:
+    if key == "Error":
+        return TemplateUnsupported("reading fromYaml's Error key (Go's own error text)")
+    return TemplatePayloadNotYaml(f"fromYaml cannot read the payload ({data.reason}): ESO's map has only an "
+                                  f"Error key{then}")
+
+
 _STRING, _INT, _ANY = "string", "int", "any"
 
 
@@ -731,64 +701,45 @@ def _check(name: str, want: str, value: _Value) -> Any:
 
 
 def _from_yaml(text: str) -> Any:
-    try:
-        return _load_map(text)
-    except goyaml.GoYamlError as exc:
-        return _FailedYaml(str(exc))
-    except goyaml.GoYamlUnsupported as exc:
-        raise TemplateUnsupported(f"fromYaml: {exc}") from None
-
-
-@functools.lru_cache(maxsize=32)
-def _load_map_cached(text: str) -> Any:
-    """Memoised: nine templates over one payload parse it once (results are only read)."""
-    try:
-        return goyaml.load_map(text)
-    except (goyaml.GoYamlError, goyaml.GoYamlUnsupported) as exc:
-        return exc
-
-
-def _load_map(text: str) -> dict[str, Any]:
-    result = _load_map_cached(text)
-    if isinstance(result, Exception):
+    result = _from_yaml_cached(text)
+    if isinstance(result, TemplateUnsupported):
         raise result
     return result
 
 
-def _go_space(ch: str) -> bool:
-    return ch.isspace() and ch not in "\x1c\x1d\x1e\x1f"
+@functools.lru_cache(maxsize=32)
+def _from_yaml_cached(text: str) -> Any:
+    """Memoised: nine templates over one payload parse it once (results are only read)."""
+    try:
+        return goyaml.load_map(text)
+    except goyaml.GoYamlError as exc:
+        return _FailedYaml(str(exc))
+    except goyaml.GoYamlUnsupported as exc:
+        return TemplateUnsupported(f"fromYaml: {exc}")
 
 
-def _trim_space(text: str) -> str:
-    start, end = 0, len(text)
-    while start < end and _go_space(text[start]):
-        start += 1
-    while end > start and _go_space(text[end - 1]):
-        end -= 1
-    return text[start:end]
+# Go's unicode.IsSpace: Python's isspace() without the four information separators U+001C..U+001F
+_GO_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c not in "\x1c\x1d\x1e\x1f")
 
 
 def _case(text: str, upper: bool) -> str:
-    out = []
-    for ch in text:
-        mapped = ch.upper() if upper else ch.lower()
-        if len(mapped) != 1:
-            raise TemplateUnsupported("a character whose case mapping Go and Python do not share")
-        out.append(mapped)
-    return "".join(out)
+    mapped = [ch.upper() if upper else ch.lower() for ch in text]
+    if any(len(m) != 1 for m in mapped):
+        raise TemplateUnsupported("a character whose case mapping Go and Python do not share")
+    return "".join(mapped)
+
+
+_QUOTE_ESCAPES = {v: "\\" + k for k, v in _GO_STRING_ESCAPES.items()}  # strconv.Quote's own escapes
 
 
 def _go_quote(text: str) -> str:
     """Go's %q (strconv.Quote): printable runes kept, others escaped."""
     out = ['"']
     for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
+        if ch in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[ch])
         elif ch.isprintable():
             out.append(ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                        "\v": "\\v"}[ch])
         elif ord(ch) < 0x20 or ord(ch) == 0x7F:
             out.append(f"\\x{ord(ch):02x}")
         elif ord(ch) < 0x10000:
@@ -813,13 +764,7 @@ def _b64dec(text: str) -> str:
 
 
 def _empty(data: Any) -> bool:
-    if data is None:
-        return True
-    if isinstance(data, bool):
-        return not data
-    if isinstance(data, int | float | str | dict | list):
-        return not data
-    return False  # pragma: no cover
+    return data is None or (isinstance(data, int | float | str | dict | list) and not data)
 
 
 def _sprint(*args: Any) -> str:
@@ -844,7 +789,7 @@ _PRINTF_VERB = re.compile(r"%(.)")
 
 
 def _printf(fmt: str, *args: Any) -> str:
-    out, used = [], 0
+    used = 0
 
     def verb(match: re.Match[str]) -> str:
         nonlocal used
@@ -863,12 +808,12 @@ def _printf(fmt: str, *args: Any) -> str:
             return go_sprint(arg)
         raise TemplateUnsupported(f"printf %{letter} of a {go_type(arg)} is not modelled")
 
-    out.append(_PRINTF_VERB.sub(verb, fmt))
+    text = _PRINTF_VERB.sub(verb, fmt)
     if fmt.endswith("%") and not fmt.endswith("%%"):
         raise TemplateUnsupported("printf with a trailing %")
     if used != len(args):
         raise TemplateUnsupported("printf with extra operands is not modelled")
-    return "".join(out)
+    return text
 
 
 def _default(default: Any, *given: Any) -> Any:
@@ -879,6 +824,14 @@ def _strval(data: Any) -> str:
     return data if isinstance(data, str) else go_sprint(data)
 
 
+def _len(data: Any) -> int:
+    if isinstance(data, str):
+        return len(data.encode())
+    if isinstance(data, dict | list):
+        return len(data)
+    raise TemplateExecError(f"error calling len: len of type {go_type(data)}")
+
+
 # name -> (parameter kinds, variadic kind or None, implementation); index is evaluated by _State.index
 _FUNCS: dict[str, tuple[tuple[str, ...], str | None, Callable[..., Any]]] = {
     "fromYaml": ((_STRING,), None, _from_yaml),
@@ -886,8 +839,8 @@ _FUNCS: dict[str, tuple[tuple[str, ...], str | None, Callable[..., Any]]] = {
     "printf": ((_STRING,), _ANY, _printf),
     "print": ((), _ANY, _sprint),
     "urlquery": ((), _ANY, _urlquery),
-    "len": ((_ANY,), None, lambda d: _len(d)),
-    "trim": ((_STRING,), None, _trim_space),
+    "len": ((_ANY,), None, _len),
+    "trim": ((_STRING,), None, lambda s: s.strip(_GO_SPACES)),
     "upper": ((_STRING,), None, lambda s: _case(s, True)),
     "lower": ((_STRING,), None, lambda s: _case(s, False)),
     "toString": ((_ANY,), None, _strval),
@@ -903,14 +856,6 @@ _FUNCS: dict[str, tuple[tuple[str, ...], str | None, Callable[..., Any]]] = {
     "nindent": ((_INT, _STRING), None, lambda n, s: "\n" + " " * n + s.replace("\n", "\n" + " " * n)),
     "sha256sum": ((_STRING,), None, lambda s: hashlib.sha256(s.encode()).hexdigest()),
 }
-
-
-def _len(data: Any) -> int:
-    if isinstance(data, str):
-        return len(data.encode())
-    if isinstance(data, dict | list):
-        return len(data)
-    raise TemplateExecError(f"error calling len: len of type {go_type(data)}")
 
 
 def evaluate(template: str, context: dict[str, Any], name: str = "template") -> Rendering:

@@ -194,8 +194,6 @@ def loader_for(text: str) -> type:
     return _LineLoader
 
 
-_loader_for = loader_for
-
 
 def read_text(path: Path, shown_as: str | None = None, root: Path | None = None) -> str:
     """The text of a file, or UnusableInput naming why it cannot be read as UTF-8 YAML text (regular files

@@ -13,12 +13,12 @@ REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "gitops"
 @pytest.mark.parametrize("path", sorted(REFERENCE.rglob("*.yaml")), ids=lambda p: p.name)
 def test_fast_and_pure_parsers_give_the_same_documents_and_lines(path, monkeypatch):
     text = path.read_text()
-    fast = yamlio._loader_for(text)
+    fast = yamlio.loader_for(text)
     assert fast is yamlio._FastLineLoader, "reference files are shallow: the libyaml parser must be used"
     pure = yamlio._LineLoader
     docs = {}
     for loader in (fast, pure):
-        monkeypatch.setattr(yamlio, "_loader_for", lambda _t, chosen=loader: chosen)
+        monkeypatch.setattr(yamlio, "loader_for", lambda _t, chosen=loader: chosen)
         docs[loader] = yamlio.load_documents(text, path.name)
     assert docs[fast] == docs[pure]
     assert [line for line, _ in docs[fast]] == [line for line, _ in docs[pure]]
