@@ -27,11 +27,11 @@ class Rename:
     severity: Severity = "error"  # "warning" while the chart still honours the old path (deprecated)
 
 
-# Known renames, by the chart version that made them (chart/RELEASE_NOTES.rst in apache/airflow; docs/facts.md).
-RENAMES: tuple[Rename, ...] = (
-    Rename("1.19.0", "webserver.defaultUser", "createUserJob.defaultUser",
-           "chart 1.19.0: webserver.defaultUser deprecated for createUserJob.defaultUser (docs/facts.md)", "warning"),
-)
+# Known renames: e2e.chart.RENAMED_VALUES (one table; preflight's values-key-renamed reads it too). Each is a
+# deprecation: the chart still honours the old path, so a warning.
+RENAMES: tuple[Rename, ...] = tuple(
+    Rename(since, old, new, f"chart {since}: {old} deprecated for {new} (docs/facts.md)", "warning")
+    for old, (new, since) in chart.RENAMED_VALUES.items())
 # On Airflow 3 the API server replaces the webserver: settings under `webserver.` configure nothing that runs.
 WEBSERVER_TO_API_SERVER = ("webserver", "apiServer",
                            "chart 1.17.0: Airflow 3 runs an API server (apache/airflow#52267)")

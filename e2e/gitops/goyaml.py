@@ -131,9 +131,7 @@ def resolve_plain(text: str) -> Any:
     # (a timestamp decoded into interface{} stays the text as written, and no timestamp parses as a number)
     plain = text.replace("_", "")
     number = _parse_int(plain)
-    if number is not None and _INT64[0] <= number <= _INT64[1]:
-        return _Int(number)
-    if number is not None and 0 <= number <= _UINT64_MAX and plain[0] != "+":
+    if number is not None and (_INT64[0] <= number <= _INT64[1] or (0 <= number <= _UINT64_MAX and plain[0] != "+")):
         return _Int(number)
     if _YAML_STYLE_FLOAT.match(plain):
         value = float(plain)

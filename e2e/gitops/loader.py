@@ -7,8 +7,8 @@ strange but valid YAML shape becomes a finding later, never a crash now.
 from __future__ import annotations
 
 import fnmatch
-import itertools
 import posixpath
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,8 +27,11 @@ from e2e.gitops.model import (
     VaultPolicy,
     VaultRole,
     VaultStore,
+    as_list,
+    as_map,
+    as_str,
 )
-from e2e.gitops.terraform import vault_from_terraform
+from e2e.gitops.terraform import policy_rules, vault_from_terraform
 from e2e.gitops.yamlio import LineDict, load_file, read_text
 from e2e.safe_files import walk
 
@@ -37,18 +40,6 @@ PAYLOAD_EXAMPLE = "vault/payload.example.yaml"
 MAX_FILES = 20_000
 MAX_TEMPLATE_SNIFF = 64 * 1024
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def as_map(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def as_str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
 
 
 def load_repository(root: Path | str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Repository:
@@ -151,11 +142,8 @@ def _reason(message: str, rel: str) -> str:
 
 
 def _line_of_reason(message: str, rel: str) -> int | None:
-    rest = message[len(rel):] if message.startswith(rel) else ""
-    if rest.startswith(":"):
-        digits = "".join(itertools.takewhile(str.isdigit, rest[1:]))
-        return int(digits) if digits else None
-    return None
+    match = re.match(re.escape(rel) + r":(\d+)", message)
+    return int(match.group(1)) if match else None
 
 
 def _set_patches_aside(repo: Repository) -> None:
@@ -234,7 +222,7 @@ def _application(obj: KubeObject) -> Application:
     spec = as_map(obj.body.get("spec"))
     raw_sources = as_list(spec.get("sources")) or ([spec["source"]] if isinstance(spec.get("source"), dict) else [])
     sources = [_app_source(as_map(s)) for s in raw_sources]
-    wave_text = obj.annotations.get("argocd.argoproj.io/sync-wave") if isinstance(obj.annotations, dict) else None
+    wave_text = obj.annotations.get("argocd.argoproj.io/sync-wave")
     try:
         wave = int(str(wave_text).strip()) if wave_text is not None else None
     except ValueError:
@@ -345,21 +333,12 @@ def _policy(root: Path, path: Path) -> VaultPolicy:
         parsed = parse_hcl(text)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
         raise UnusableInput(f"{rel}: {_broken_hcl(exc)}") from None
-    rules: dict[str, list[str]] = {}
-    for block in as_list(parsed.get("path")):
-        for raw_path, body in as_map(block).items():
-            caps = as_map(body).get("capabilities") or []
-            rules[_unquote(raw_path)] = [_unquote(str(c)) for c in as_list(caps)]
-    return VaultPolicy(name=path.stem, rules=rules, origin=Origin(rel, 1), text=text)
+    return VaultPolicy(name=path.stem, rules=policy_rules(parsed), origin=Origin(rel, 1), text=text)
 
 
 def _broken_hcl(exc: Exception) -> str:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return f"broken HCL: {first[:200]}"
-
-
-def _unquote(text: str) -> str:
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == '"' else text
 
 
 __all__ = ["LineDict", "load_repository"]

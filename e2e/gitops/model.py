@@ -37,9 +37,7 @@ class KubeObject:
 
     @property
     def annotations(self) -> dict[str, str]:
-        meta = self.body.get("metadata")
-        annotations = meta.get("annotations") if isinstance(meta, dict) else None
-        return annotations if isinstance(annotations, dict) else {}
+        return as_map(as_map(self.body.get("metadata")).get("annotations"))
 
 
 @dataclass
@@ -126,13 +124,11 @@ class VaultStore:
 
     @property
     def kubernetes_auth(self) -> dict[str, Any]:
-        kube = self.auth.get("kubernetes")
-        return kube if isinstance(kube, dict) else {}
+        return as_map(self.auth.get("kubernetes"))
 
     @property
     def service_account_ref(self) -> dict[str, Any]:
-        ref = self.kubernetes_auth.get("serviceAccountRef")
-        return ref if isinstance(ref, dict) else {}
+        return as_map(self.kubernetes_auth.get("serviceAccountRef"))
 
 
 @dataclass
@@ -228,6 +224,18 @@ class Repository:
 
     def external_secrets_in(self, namespace: str | None) -> list[ExternalSecret]:
         return [es for es in self.external_secrets if es.namespace == namespace]
+
+
+def as_map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _dir_prefix(rel_dir: str) -> str:

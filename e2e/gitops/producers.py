@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from e2e.gitops.model import KubeObject, Repository
+from e2e.gitops.model import KubeObject, Repository, as_map
 
 
 @dataclass(frozen=True)
@@ -26,30 +26,24 @@ class Producer:
         return self.obj.ref if self.obj is not None else f"{self.kind} {self.namespace or '*'}/{self.name}"
 
 
-def _meta(body: Any) -> dict[str, Any]:
-    meta = body.get("metadata") if isinstance(body, dict) else None
-    return meta if isinstance(meta, dict) else {}
-
-
 def _keys(*mappings: Any) -> frozenset[str]:
     return frozenset(str(k) for m in mappings if isinstance(m, dict) for k in m)
 
 
 def _producer(obj: KubeObject) -> Producer | None:
     group = obj.api_version.split("/", 1)[0] if "/" in obj.api_version else ""
-    spec = obj.body.get("spec") if isinstance(obj.body.get("spec"), dict) else {}
+    spec = as_map(obj.body.get("spec"))
     if obj.kind == "Secret" and obj.api_version == "v1":
         return Producer("Secret", obj.namespace, obj.name, _keys(obj.body.get("data"), obj.body.get("stringData")),
                         obj)
     if obj.kind == "SealedSecret" and group == "bitnami.com":
-        template_meta = _meta(spec.get("template"))
-        name = str(template_meta.get("name") or obj.name)
-        namespace = template_meta.get("namespace") or obj.namespace
-        template_data = spec.get("template", {}).get("data") if isinstance(spec.get("template"), dict) else None
-        return Producer("SealedSecret", str(namespace) if namespace else None, name,
-                        _keys(spec.get("encryptedData"), template_data), obj)
+        template = as_map(spec.get("template"))
+        meta = as_map(template.get("metadata"))
+        namespace = meta.get("namespace") or obj.namespace
+        return Producer("SealedSecret", str(namespace) if namespace else None, str(meta.get("name") or obj.name),
+                        _keys(spec.get("encryptedData"), template.get("data")), obj)
     if obj.kind in ("VaultStaticSecret", "VaultDynamicSecret", "VaultPKISecret") and group == "secrets.hashicorp.com":
-        destination = spec.get("destination") if isinstance(spec.get("destination"), dict) else {}
+        destination = as_map(spec.get("destination"))
         if destination.get("name"):
             return Producer(obj.kind, obj.namespace, str(destination["name"]), None, obj)
     return None

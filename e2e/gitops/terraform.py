@@ -67,17 +67,18 @@ def _rules_from_hcl(policy_text: str) -> dict[str, list[str]] | None:
     stripped = policy_text.strip()
     if stripped.startswith("{"):
         try:
-            return _rules_from_object(json.loads(stripped))
+            return policy_rules(json.loads(stripped))
         except ValueError:
             return None
     try:
-        return _rules_from_object(parse_hcl(policy_text))
+        return policy_rules(parse_hcl(policy_text))
     except Exception:  # a policy text hcl2 cannot parse: not checked, as any unknown
         return None
 
 
-def _rules_from_object(data: Any) -> dict[str, list[str]]:
-    """Vault's policy object ({"path": {P: {"capabilities": [...]}}}, or hcl2's list of path blocks)."""
+def policy_rules(data: Any) -> dict[str, list[str]]:
+    """Vault's policy object ({"path": {P: {"capabilities": [...]}}}, or hcl2's list of path blocks): path ->
+    capabilities, for vault/policies/*.hcl and Terraform alike."""
     rules: dict[str, list[str]] = {}
     paths = data.get("path") if isinstance(data, dict) else None
     for block in paths if isinstance(paths, list) else [paths]:
@@ -112,7 +113,7 @@ def _policy_rules(value: Any, documents: dict[str, dict[str, list[str]]]) -> dic
     encoded = _JSONENCODE.match(expression)
     if encoded:
         try:
-            return _rules_from_object(parse_hcl(f"policy = {encoded.group(1)}\n").get("policy"))
+            return policy_rules(parse_hcl(f"policy = {encoded.group(1)}\n").get("policy"))
         except Exception:
             return None
     document = _DOCUMENT_REF.match(expression)
