@@ -36,10 +36,6 @@ COMMANDS: dict[str, str] = {
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def _module(command: str):
-    return importlib.import_module(f"e2e.commands.{command}")
-
-
 class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes are one line on stderr and exit 2, like every other bad input (`--help` has the rest)."""
 
@@ -70,7 +66,7 @@ def build_parser(only: str | None = None, *, lazy: bool = False) -> argparse.Arg
             sub.add_parser(command, help=help_text, description=help_text)
             continue
         try:
-            module = _module(command)
+            module = importlib.import_module(f"e2e.commands.{command}")
         except ModuleNotFoundError as exc:
             if exc.name != f"e2e.commands.{command}":
                 raise

@@ -81,8 +81,8 @@ class RunConfig:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunConfig:
         paths = {"kubeconfig", "gitops_dir", "dags_dir", "payload_file", "artifacts_dir"}
-        known = {f for f in cls.__dataclass_fields__}
-        kwargs = {k: (Path(v) if k in paths and v is not None else v) for k, v in data.items() if k in known}
+        kwargs = {k: (Path(v) if k in paths and v is not None else v) for k, v in data.items()
+                  if k in cls.__dataclass_fields__}
         return cls(**kwargs)
 
     @classmethod

@@ -84,9 +84,8 @@ def parse(text: str) -> list[Entry]:
             problem = "has no host, key type and key fields"
         elif _PLACEHOLDER.search(line):
             problem = "is a placeholder (<...>), not a host key"
-        else:
-            if not key_parses(key):
-                problem = f"has a {fields[1]!r} key that does not parse"
+        elif not key_parses(key):
+            problem = f"has a {fields[1]!r} key that does not parse"
         entries.append(Entry(number, marker, hosts, key if not problem else "", not problem, problem))
     return entries
 

@@ -157,7 +157,7 @@ def _set_patches_aside(repo: Repository) -> None:
             for entry in _patch_entries(as_map(data)):
                 patch_files.add(_normpath(base / entry))
     for obj in repo.objects:
-        if _is_kustomization(obj):
+        if obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.config.k8s.io/"):
             base = PurePosixPath(obj.origin.file).parent
             for entry in _patch_entries(obj.body):
                 patch_files.add(_normpath(base / entry))
@@ -170,10 +170,6 @@ def _set_patches_aside(repo: Repository) -> None:
         else:
             kept.append(obj)
     repo.objects = kept
-
-
-def _is_kustomization(obj: KubeObject) -> bool:
-    return obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.config.k8s.io/")
 
 
 def _patch_entries(data: dict[str, Any]) -> list[str]:

@@ -816,10 +816,6 @@ def _printf(fmt: str, *args: Any) -> str:
     return text
 
 
-def _default(default: Any, *given: Any) -> Any:
-    return default if not given or _empty(given[0]) else given[0]
-
-
 def _strval(data: Any) -> str:
     return data if isinstance(data, str) else go_sprint(data)
 
@@ -851,7 +847,7 @@ _FUNCS: dict[str, tuple[tuple[str, ...], str | None, Callable[..., Any]]] = {
     "trimPrefix": ((_STRING, _STRING), None, lambda p, s: s[len(p):] if s.startswith(p) else s),
     "trimSuffix": ((_STRING, _STRING), None, lambda p, s: s[:-len(p)] if p and s.endswith(p) else s),
     "replace": ((_STRING, _STRING, _STRING), None, lambda old, new, s: s.replace(old, new)),
-    "default": ((_ANY,), _ANY, _default),
+    "default": ((_ANY,), _ANY, lambda default, *given: default if not given or _empty(given[0]) else given[0]),
     "indent": ((_INT, _STRING), None, lambda n, s: " " * n + s.replace("\n", "\n" + " " * n)),
     "nindent": ((_INT, _STRING), None, lambda n, s: "\n" + " " * n + s.replace("\n", "\n" + " " * n)),
     "sha256sum": ((_STRING,), None, lambda s: hashlib.sha256(s.encode()).hexdigest()),

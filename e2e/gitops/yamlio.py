@@ -46,11 +46,8 @@ class _BlockDumper(yaml.SafeDumper):
     """Multi-line strings as `|` blocks: a reviewer reads Corefiles, scripts and known_hosts as written."""
 
 
-def _block_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
-
-
-_BlockDumper.add_representer(str, _block_str)
+_BlockDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", value, style="|" if "\n" in value else None))
 
 
 def dump_yaml(data: Any) -> str:

@@ -64,12 +64,6 @@ def _ready_event(lane: str, events: list[Event]) -> Event | None:
     return next((e for e in events if e.what.startswith(prefixes)), None)
 
 
-def _row_key(event: Event) -> str:
-    if event.lane == "events":
-        return f"{event.kind} events"
-    return event.ref
-
-
 def _nice_step(span: float) -> float:
     raw = span / 10
     for step in (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600):
@@ -142,7 +136,8 @@ def layout(timeline: Timeline, masker: Masker, moments: Sequence[Moment] = ()) -
     span = max(t1 - t0, 1.0)
     grouped: dict[str, dict[str, list[Event]]] = {}
     for event in timeline.events:
-        grouped.setdefault(event.lane, {}).setdefault(_row_key(event), []).append(event)
+        key = f"{event.kind} events" if event.lane == "events" else event.ref  # events: one row per kind
+        grouped.setdefault(event.lane, {}).setdefault(key, []).append(event)
     longest = max((len(shorten(mask(k))) for rows in grouped.values() for k in list(rows)[:MAX_ROWS_PER_LANE]),
                   default=10)
     label_width = max(MIN_LABEL, round(20 + CHAR * longest))
