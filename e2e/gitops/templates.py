@@ -102,6 +102,7 @@ KEYWORDS = _words("""
 block break continue define else end if range nil template with true false
 """)
 _SPACE = " \t\r\n"
+_ONE_CHAR = {"|": "pipe", "=": "assign", ",": "comma"}  # one-character items of an action
 _GO_STRING_ESCAPES = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
                       "\\": "\\", '"': '"'}
 
@@ -239,9 +240,9 @@ class _Lexer:
                 while self.pos < len(src) and src[self.pos] in _SPACE and not self.at_right()[1]:
                     self.pos += 1
                 self.items.append(_Item("space", " ", self.line(begin)))
-            elif ch == "|":
+            elif ch in _ONE_CHAR:
                 self.pos += 1
-                self.items.append(_Item("pipe", "|", self.line(begin)))
+                self.items.append(_Item(_ONE_CHAR[ch], ch, self.line(begin)))
             elif ch == "(":
                 self.pos += 1
                 self.paren += 1
@@ -282,9 +283,6 @@ class _Lexer:
             elif ch == ":" and src.startswith(":=", begin):
                 self.pos += 2
                 self.items.append(_Item("declare", ":=", self.line(begin)))
-            elif ch in "=,":
-                self.pos += 1
-                self.items.append(_Item("assign" if ch == "=" else "comma", ch, self.line(begin)))
             elif ch.isascii() and ch.isprintable():
                 self.pos += 1
                 self.items.append(_Item("char_other", ch, self.line(begin)))
