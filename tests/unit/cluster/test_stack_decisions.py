@@ -25,35 +25,29 @@ def _app(sync="Synced", health="Healthy", phase="Succeeded", retry_count=0, limi
     }
 
 
-def test_application_synced_and_healthy_is_ready():
-    assert argocd.application_state(_app())[0] == "ok"
-
-
-def test_application_progressing_is_pending_with_the_reason():
-    state, reason = argocd.application_state(_app(health="Progressing", phase="Running"))
-    assert state == "pending" and "health=Progressing" in reason
-
-
-def test_failed_sync_with_retries_left_is_still_pending():
-    assert argocd.application_state(_app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=2))[0] \
-        == "pending"
-
-
-def test_failed_sync_with_retries_used_up_fails_at_once_with_the_message():
-    state, reason = argocd.application_state(
-        _app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=5, message="one or more objects failed"))
-    assert state == "failed" and "one or more objects failed" in reason
-
-
-def test_failed_sync_without_retry_policy_is_terminal():
-    assert argocd.application_state(_app(sync="OutOfSync", phase="Error", limit=None))[0] == "failed"
-
-
-def test_comparison_error_is_reported_while_pending():
+def _comparison_error():
     app = _app(sync="Unknown", health="Healthy", phase=None)
     app["status"]["conditions"] = [{"type": "ComparisonError", "message": "Object 'Kind' is missing"}]
-    state, reason = argocd.application_state(app)
-    assert state == "pending" and "Object 'Kind' is missing" in reason
+    return app
+
+
+@pytest.mark.parametrize(("app", "state", "in_reason"), [
+    pytest.param(_app(), "ok", "", id="synced-and-healthy-is-ready"),
+    pytest.param(_app(health="Progressing", phase="Running"), "pending", "health=Progressing",
+                 id="progressing-is-pending-with-the-reason"),
+    pytest.param(_app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=2), "pending", "",
+                 id="failed-sync-with-retries-left-is-still-pending"),
+    pytest.param(_app(sync="OutOfSync", health="Missing", phase="Failed", retry_count=5,
+                      message="one or more objects failed"), "failed", "one or more objects failed",
+                 id="failed-sync-with-retries-used-up-fails-at-once-with-the-message"),
+    pytest.param(_app(sync="OutOfSync", phase="Error", limit=None), "failed", "",
+                 id="failed-sync-without-retry-policy-is-terminal"),
+    pytest.param(_comparison_error(), "pending", "Object 'Kind' is missing",
+                 id="comparison-error-is-reported-while-pending"),
+])
+def test_application_state(app, state, in_reason):
+    got, reason = argocd.application_state(app)
+    assert got == state and in_reason in reason
 
 
 def test_root_application_is_the_one_no_other_application_owns(repo):
@@ -143,18 +137,15 @@ class _Recorder:
         return {"data": self._auth} if self._path == "sys.list_auth_methods" else None
 
 
-def test_apply_seed_skips_enabling_an_auth_method_that_exists(repo):
-    client = _Recorder(auth_methods={"kubernetes/": {"type": "kubernetes"}})
-    vault.apply_seed(client, vault.seed_plan(repo, {"k": "v"}))
-    called = [c[0] for c in client.calls]
+def test_apply_seed_enables_kubernetes_auth_only_on_a_fresh_vault(repo):
+    existing = _Recorder(auth_methods={"kubernetes/": {"type": "kubernetes"}})
+    vault.apply_seed(existing, vault.seed_plan(repo, {"k": "v"}))
+    called = [c[0] for c in existing.calls]
     assert "sys.enable_auth_method" not in called
     assert called[-1] == "secrets.kv.v2.create_or_update_secret"
-
-
-def test_apply_seed_enables_kubernetes_auth_on_a_fresh_vault(repo):
-    client = _Recorder()
-    vault.apply_seed(client, vault.seed_plan(repo, {"k": "v"}))
-    assert ("sys.enable_auth_method", {"method_type": "kubernetes", "path": "kubernetes"}) in client.calls
+    fresh = _Recorder()
+    vault.apply_seed(fresh, vault.seed_plan(repo, {"k": "v"}))
+    assert ("sys.enable_auth_method", {"method_type": "kubernetes", "path": "kubernetes"}) in fresh.calls
 
 
 def test_database_target_is_parsed_from_the_payload_connection():
