@@ -16,6 +16,7 @@ from e2e.preflight.rules.eso import is_zero_duration
 from e2e.preflight.rules.jobs import used_variables
 from e2e.preflight.rules.vault import vault_glob
 
+CUSTOM_PORT = (VALUES, "ssh://git@git.example.com/platform", "ssh://git@git.example.com:2222/platform")
 EXCLUDE = "    directory:\n      exclude: airflow-values.yaml\n"
 
 
@@ -23,17 +24,54 @@ def fired(report, rule_id):
     return [f for f in report.findings if f.rule == rule_id]
 
 
+def edits(*changes):
+    """(file, old, new) edits applied in order to the reference copy."""
+    return list(changes)
+
+
+# (rule, fires on the edited copy?, the edits): one shape users really write, one row each
+EDIT_CASES = {
+    "brace glob exclude keeps the values file out": ("directory-source-non-kubernetes-file", False, edits(
+        (SECRETS_APP, EXCLUDE, "    directory:\n      exclude: '{other.yaml,airflow-values.yaml}'\n"))),
+    "include glob that only picks manifests is enough": ("directory-source-non-kubernetes-file", False, edits(
+        (SECRETS_APP, EXCLUDE, "    directory:\n      include: '{cluster-secret-store,external-secrets}.yaml'\n"))),
+    "missing chart revision is not a pin": ("chart-version-not-pinned", True, edits(
+        (CHART_APP, "      targetRevision: 1.21.0\n", ""))),
+    "external secret in another namespace does not count": ("secret-without-external-secret", True, edits(
+        (ES, "  name: airflow-metadata\n  namespace: airflow", "  name: airflow-metadata\n  namespace: default"))),
+    "webserver secret key is not needed on Airflow 3": ("secret-name-unset", False, edits(
+        (VALUES, "webserverSecretKeySecretName: airflow-webserver-secret-key\n", ""))),
+    "env reference forms are not inline secrets": ("inline-secret-value", False, edits(
+        (VALUES, "env:\n", "env:\n  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD\n    value: cat /run/conn\n"
+         "  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET\n    value: sql_alchemy_conn\n"))),
+    "refresh policy CreatedOnce never refreshes": ("eso-refresh-never", True, edits(
+        (ES, "  refreshInterval: 2m\n", "  refreshInterval: 2m\n  refreshPolicy: CreatedOnce\n"))),
+    "plus segment policy grants read": ("vault-policy-missing-read", False, edits(
+        (POLICY, 'path "secret/data/airflow/*"', 'path "secret/data/+/config"'))),
+    "role bound to a service account glob accepts it": ("vault-role-service-account-mismatch", False, edits(
+        (ROLE, "bound_service_account_names: external-secrets", "bound_service_account_names: external-*"))),
+    "bracketed host and port line matches a custom port": ("gitsync-known-hosts-host-mismatch", False, edits(
+        CUSTOM_PORT,
+        (VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"[git.example.com]:2222 ssh-ed25519 {HOST_KEY}"))),
+    "a bare host line verifies a custom port as ssh falls back to it": ("gitsync-known-hosts-host-mismatch", False,
+                                                                         edits(CUSTOM_PORT)),
+    "key for another host is a mismatch": ("gitsync-known-hosts-host-mismatch", True, edits(
+        (VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"github.com ssh-ed25519 {HOST_KEY}"))),
+    "disabled job needs no hook setting": ("job-helm-hooks-enabled", False, edits(
+        (VALUES, "migrateDatabaseJob:\n  enabled: true\n  useHelmHooks: false\n",
+         "migrateDatabaseJob:\n  enabled: false\n"))),
+    "the reference script gives the password on stdin and passes": ("job-password-on-command-line", False, edits()),
+}
+
+
+@pytest.mark.parametrize(("rule_id", "fires", "changes"), EDIT_CASES.values(), ids=list(EDIT_CASES))
+def test_rule_on_a_shape_users_write(repo_copy, rule_id, fires, changes):
+    for rel, old, new in changes:
+        repo_copy.edit(rel, old, new)
+    assert bool(fired(repo_copy.run(), rule_id)) is fires
+
+
 # --- directory sources ---------------------------------------------------------------------------------------
-
-def test_brace_glob_exclude_keeps_values_file_out(repo_copy):
-    repo_copy.edit(SECRETS_APP, EXCLUDE, "    directory:\n      exclude: '{other.yaml,airflow-values.yaml}'\n")
-    assert not fired(repo_copy.run(), "directory-source-non-kubernetes-file")
-
-
-def test_include_glob_that_only_picks_manifests_is_enough(repo_copy):
-    include = "    directory:\n      include: '{cluster-secret-store,external-secrets}.yaml'\n"
-    repo_copy.edit(SECRETS_APP, EXCLUDE, include)
-    assert not fired(repo_copy.run(), "directory-source-non-kubernetes-file")
 
 
 def test_data_file_in_a_subdirectory_counts_only_with_recurse(repo_copy):
@@ -58,11 +96,6 @@ def test_chart_ranges_are_not_pins(repo_copy, revision):
     assert fired(repo_copy.run(), "chart-version-not-pinned")
 
 
-def test_missing_chart_revision_is_not_a_pin(repo_copy):
-    repo_copy.edit(CHART_APP, "      targetRevision: 1.21.0\n", "")
-    assert fired(repo_copy.run(), "chart-version-not-pinned")
-
-
 # --- secrets ---------------------------------------------------------------------------------------------------
 
 def test_default_user_secret_needs_its_external_secret(repo_copy):
@@ -73,20 +106,9 @@ def test_default_user_secret_needs_its_external_secret(repo_copy):
     assert "createUserJob.env" in findings[0].message
 
 
-def test_external_secret_in_another_namespace_does_not_count(repo_copy):
-    repo_copy.edit(ES, "  name: airflow-metadata\n  namespace: airflow",
-                   "  name: airflow-metadata\n  namespace: default")
-    assert fired(repo_copy.run(), "secret-without-external-secret")
-
-
 def test_unset_metadata_secret_name_is_a_warning(repo_copy):
     repo_copy.edit(VALUES, "  metadataSecretName: airflow-metadata\n", "")
     assert {f.severity for f in fired(repo_copy.run(), "secret-name-unset")} == {"warning"}
-
-
-def test_webserver_secret_key_is_not_needed_on_airflow_3(repo_copy):
-    repo_copy.edit(VALUES, "webserverSecretKeySecretName: airflow-webserver-secret-key\n", "")
-    assert not fired(repo_copy.run(), "secret-name-unset")
 
 
 def test_airflow_2_chart_needs_webserver_key_and_not_api_key(repo_copy):
@@ -108,24 +130,12 @@ def test_inline_secret_values_are_found(repo_copy, snippet):
     assert fired(repo_copy.run(), "inline-secret-value")
 
 
-def test_env_reference_forms_are_not_inline_secrets(repo_copy):
-    snippet = ("env:\n  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_CMD\n    value: cat /run/conn\n"
-               "  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_SECRET\n    value: sql_alchemy_conn\n")
-    repo_copy.edit(VALUES, "env:\n", snippet)
-    assert not fired(repo_copy.run(), "inline-secret-value")
-
-
 # --- ESO ---------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text,zero", [("0", True), ("0s", True), ("0m0s", True), ("2m", False), ("1h0m", False),
                                        ("nonsense", False), ("0.5s", False)])
 def test_go_zero_durations(text, zero):
     assert is_zero_duration(text) is zero
-
-
-def test_refresh_policy_created_once_never_refreshes(repo_copy):
-    repo_copy.edit(ES, "  refreshInterval: 2m\n", "  refreshInterval: 2m\n  refreshPolicy: CreatedOnce\n")
-    assert fired(repo_copy.run(), "eso-refresh-never")
 
 
 # --- Vault -------------------------------------------------------------------------------------------------------
@@ -142,11 +152,6 @@ def test_vault_path_globs(pattern, path, matches):
     assert bool(vault_glob(pattern).match(path)) is matches
 
 
-def test_plus_segment_policy_grants_read(repo_copy):
-    repo_copy.edit(POLICY, 'path "secret/data/airflow/*"', 'path "secret/data/+/config"')
-    assert not fired(repo_copy.run(), "vault-policy-missing-read")
-
-
 def test_a_more_specific_deny_wins(repo_copy):
     repo_copy.write(POLICY, repo_copy.root.joinpath(POLICY).read_text()
                     + 'path "secret/data/airflow/config" {\n  capabilities = ["deny"]\n}\n')
@@ -156,11 +161,6 @@ def test_a_more_specific_deny_wins(repo_copy):
 def test_policy_listed_by_role_but_missing_from_repo(repo_copy):
     repo_copy.edit(ROLE, "policies: airflow-secret-read", "policies: airflow-secret-reader")
     assert "not in vault/policies" in fired(repo_copy.run(), "vault-policy-missing-read")[0].message
-
-
-def test_role_bound_to_a_service_account_glob_accepts_it(repo_copy):
-    repo_copy.edit(ROLE, "bound_service_account_names: external-secrets", "bound_service_account_names: external-*")
-    assert not fired(repo_copy.run(), "vault-role-service-account-mismatch")
 
 
 def test_store_without_audiences_is_a_warning(repo_copy):
@@ -181,17 +181,6 @@ def test_ssh_endpoints(url, endpoint):
     assert ssh_endpoint(url) == endpoint
 
 
-def test_bracketed_host_and_port_line_matches_a_custom_port(repo_copy):
-    repo_copy.edit(VALUES, "ssh://git@git.example.com/platform", "ssh://git@git.example.com:2222/platform")
-    repo_copy.edit(VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"[git.example.com]:2222 ssh-ed25519 {HOST_KEY}")
-    assert not fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
-
-
-def test_a_bare_host_line_verifies_a_custom_port_as_ssh_falls_back_to_it(repo_copy):
-    repo_copy.edit(VALUES, "ssh://git@git.example.com/platform", "ssh://git@git.example.com:2222/platform")
-    assert not fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
-
-
 @pytest.mark.parametrize("line", [f"[git.example.com]:22 ssh-ed25519 {HOST_KEY}",
                                   f"@cert-authority git.example.com ssh-ed25519 {HOST_KEY}",
                                   f"@bogus git.example.com ssh-ed25519 {HOST_KEY}"])
@@ -207,11 +196,6 @@ def test_hashed_known_hosts_entry_matches(repo_copy):
     hashed = f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(digest).decode()}"
     repo_copy.edit(VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"{hashed} ssh-ed25519 {HOST_KEY}")
     assert not fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
-
-
-def test_key_for_another_host_is_a_mismatch(repo_copy):
-    repo_copy.edit(VALUES, f"git.example.com ssh-ed25519 {HOST_KEY}", f"github.com ssh-ed25519 {HOST_KEY}")
-    assert fired(repo_copy.run(), "gitsync-known-hosts-host-mismatch")
 
 
 def test_unparseable_key_is_reported_like_a_placeholder():
@@ -246,21 +230,12 @@ def test_hooks_unset_means_chart_default_true(repo_copy):
     assert "unset" in fired(repo_copy.run(), "job-helm-hooks-enabled")[0].message
 
 
-def test_disabled_job_needs_no_hook_setting(repo_copy):
-    repo_copy.edit(VALUES, "migrateDatabaseJob:\n  enabled: true\n  useHelmHooks: false\n",
-                   "migrateDatabaseJob:\n  enabled: false\n")
-    assert not fired(repo_copy.run(), "job-helm-hooks-enabled")
-
-
 def test_shell_defaults_and_assignments_are_not_missing_env():
     script = 'X=1\necho "${X}" "${Y:-dflt}" "$HOME" "${AIRFLOW_HOME}" "$Z"'
     assert used_variables(script) == {"X", "HOME", "AIRFLOW_HOME", "Z"}
 
 
 # --- secrets on a command line ---------------------------------------------------------------------------------
-
-def test_the_reference_script_gives_the_password_on_stdin_and_passes(repo_copy):
-    assert not fired(repo_copy.run(), "job-password-on-command-line")
 
 
 @pytest.mark.parametrize("given", ['--password "${AIRFLOW_DEFAULT_PASSWORD}"', "-p $AIRFLOW_DEFAULT_PASSWORD",
