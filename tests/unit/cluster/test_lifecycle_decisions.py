@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import threading
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from e2e import versions
 from e2e.cluster import bringup, diagnostics, gitremote, providers, tools
 from e2e.cluster.fixtures import test_id_dir as to_test_id_dir
 from e2e.cluster.fixtures import unavailable_reason
@@ -268,18 +270,21 @@ def test_artifact_folder_names_are_filesystem_safe():
     assert to_test_id_dir("tests/cluster/test_x.py::test_y[a/b]") == "tests_cluster_test_x.py_test_y_a_b"
 
 
+def install_tools(tool, platform, bin_dir=None, timeout=60):
+    env = {"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": platform}
+    env.update({"AIRFLOW_E2E_BIN": str(bin_dir)} if bin_dir else {})
+    return subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), tool], env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
 def test_install_tools_refuses_a_platform_without_a_pinned_checksum():
-    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kubectl"],
-                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "darwin-amd64"},
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = install_tools("kubectl", "darwin-amd64")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "install-tools: refusing to install kubectl: no verified sha256 is pinned for darwin-amd64 in e2e/versions.py."]
 
 
 def test_macs_and_arm64_linux_have_published_checksums_pinned():
-    from e2e import versions
-
     for tool, platform in [("kubectl", "linux-arm64"), ("kubectl", "darwin-arm64"), ("kind", "darwin-amd64"),
                            ("kind", "darwin-arm64"), ("helm", "darwin-amd64"), ("helm", "darwin-arm64"),
                            ("helm", "linux-arm64")]:
@@ -289,8 +294,6 @@ def test_macs_and_arm64_linux_have_published_checksums_pinned():
 
 
 def test_the_harness_renders_with_the_helm_major_argo_cd_uses():
-    from e2e import versions
-
     assert versions.HELM_VERSION.startswith(f"v{versions.ARGOCD_HELM_MAJOR}.")
     assert all(t.version == versions.HELM_VERSION for t in versions.TOOLS["helm"].values())
 
@@ -306,8 +309,6 @@ def test_make_e2e_without_docker_exits_non_zero_with_one_sentence():
 
 
 def test_pinned_tools_have_sha256_checksums():
-    from e2e import versions
-
     for name in ("kind", "kubectl", "helm"):
         tool = versions.tool_for(name, "linux-amd64")
         assert tool is not None and len(tool.sha256) == 64 and tool.version in tool.url
@@ -336,34 +337,22 @@ def test_an_existing_cluster_that_already_runs_argocd_or_eso_is_refused():
 
 
 def test_install_tools_keeps_a_verified_binary_without_downloading(tmp_path):
-    from e2e import versions
-
     pinned = versions.tool_for("kind", "linux-amd64")
     (tmp_path / "kind").write_text("#!/bin/sh\n")
     (tmp_path / "kind").chmod(0o755)
-    import hashlib
-
     binary_sha = hashlib.sha256((tmp_path / "kind").read_bytes()).hexdigest()
     (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {binary_sha}\n")
-    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kind"],
-                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "linux-amd64",
-                                 "AIRFLOW_E2E_BIN": str(tmp_path)},
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = install_tools("kind", "linux-amd64", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"install-tools: kind {pinned.version} already installed (sha256 verified)"
 
 
 def test_install_tools_does_not_trust_a_binary_changed_after_install(tmp_path):
-    from e2e import versions
-
     pinned = versions.tool_for("kind", "linux-amd64")
     (tmp_path / "kind").write_text("#!/bin/sh\necho tampered\n")
     (tmp_path / "kind").chmod(0o755)
     (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {'0' * 64}\n")
-    result = subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools.sh"), "kind"],
-                            env={"PATH": "/usr/bin:/bin", "AIRFLOW_E2E_PLATFORM": "linux-amd64",
-                                 "AIRFLOW_E2E_BIN": str(tmp_path)},
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = install_tools("kind", "linux-amd64", tmp_path, timeout=120)
     assert "already installed" not in result.stdout  # it re-downloads (and offline, stops with one sentence)
     if result.returncode != 0:
         assert len(result.stderr.strip().splitlines()) == 1
