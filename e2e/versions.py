@@ -47,11 +47,14 @@ CHART_AIRFLOW: dict[str, str] = {
 #          worker logs `Task execute_workload[...] received` and never `Executing workload`; the DAG run stayed
 #          queued 300 s); unpinned, pip installs the celery provider 3.26.0 and the run succeeds (measured
 #          2026-12-02 on this tier, all other pins as below).
-#   3.2.2: NOT the release's file: no stored copy of the constraints-3.2.2 tag was found (searched: the tag's
-#          files by path and by their header, apache/airflow's stored constraints-3.1x.txt = other branches;
-#          the mirror of apache/airflow is too large to fetch). These are main's constraints-3.12.txt generated
-#          2026-05-19 (after 3.2.2's release), without its starlette 1.0.0 (3.2.2 requires starlette>=1.0.1),
-#          each checked with `pip install --dry-run` against 3.2.2's own requirements.
+#   3.2.2: the release's own published file, `constraints-3.2.2/constraints-3.14.txt` ("generated on
+#          2026-05-26T15:19:57 ... for the "v3-2-test" branch"), as stored by stackabletech/docker-images
+#          (airflow/stackable/constraints/3.2.2/, commit 2be9a114 "Replace Airflow 3.2.1 with 3.2.2", fetched by
+#          its download_constraints.sh from raw.githubusercontent.com/apache/airflow/constraints-3.2.2/). No stored
+#          3.11 or 3.12 file of that tag was found; for 3.2.1 the 3.12 and 3.14 files name the same version of
+#          every library pinned here, so the 3.14 file's versions stand in for this tier's Python (each checked
+#          with `pip install --dry-run` on Python 3.11). Every library pinned here is taken from it, the celery
+#          provider included (3.20.0 runs Celery tasks here; 3.18.0 of the 3.2.1 file did not).
 AIRFLOW_CONSTRAINTS: dict[str, dict[str, str]] = {
     "3.2.1": {"sqlalchemy": "2.0.49", "psycopg2-binary": "2.9.11", "apache-airflow-providers-postgres": "6.6.3",
               "celery": "5.6.3", "kombu": "5.6.2", "redis": "6.4.0",
@@ -59,14 +62,15 @@ AIRFLOW_CONSTRAINTS: dict[str, dict[str, str]] = {
               "alembic": "1.18.4", "httpx": "0.28.1", "pendulum": "3.2.0", "pydantic": "2.13.1",
               "pydantic-core": "2.46.1", "fastapi": "0.136.0", "starlette": "0.52.1", "cadwyn": "6.2.0",
               "uvicorn": "0.44.0", "msgspec": "0.21.1", "cryptography": "46.0.7"},
-    "3.2.2": {"sqlalchemy": "2.0.49", "psycopg2-binary": "2.9.12", "apache-airflow-providers-postgres": "6.6.3",
+    "3.2.2": {"sqlalchemy": "2.0.49", "psycopg2-binary": "2.9.12", "apache-airflow-providers-postgres": "6.7.0",
+              "apache-airflow-providers-celery": "3.20.0", "starlette": "1.1.0",
               "celery": "5.6.3", "kombu": "5.6.2", "redis": "6.4.0", "apache-airflow-providers-fab": "3.6.4",
               "flask-appbuilder": "5.2.1", "structlog": "25.5.0", "alembic": "1.18.4", "httpx": "0.28.1",
               "pendulum": "3.2.0", "pydantic": "2.13.4", "pydantic-core": "2.46.4", "fastapi": "0.136.1",
               "cadwyn": "6.2.2", "uvicorn": "0.47.0", "msgspec": "0.21.1", "cryptography": "48.0.0"},
 }
 # Which of the pins above are the release's own published constraints (see Sources): reports and tests say it.
-RELEASE_CONSTRAINTS_FOUND = {"3.2.1": True, "3.2.2": False}
+RELEASE_CONSTRAINTS_FOUND = {"3.2.1": True, "3.2.2": True}
 # Airflow -> the FAB provider the component tier installs beside it (the `airflow users` CLI and the
 # FabAuthManager the chart sets on Airflow 3): the constraints' own pin. A version missing here installs the newest.
 AIRFLOW_FAB_PROVIDER: dict[str, str] = {v: pins["apache-airflow-providers-fab"] for v, pins in

@@ -56,3 +56,14 @@ def test_the_fab_provider_installed_is_the_constraints_own_pin_so_pip_never_sees
 def test_each_version_says_whether_its_pins_are_the_release_s_own_published_constraints():
     assert set(versions.RELEASE_CONSTRAINTS_FOUND) == set(versions.AIRFLOW_CONSTRAINTS)
     assert versions.RELEASE_CONSTRAINTS_FOUND["3.2.1"] is True
+
+
+@pytest.mark.parametrize("airflow", sorted({v for v in versions.CHART_AIRFLOW.values() if v.startswith("3.2")}))
+def test_every_airflow_the_tier_runs_is_pinned_from_its_own_release_constraints(airflow):
+    # Issue 15 item 13: the pins come from the release's published constraints-<version> file, not from the
+    # constraints of another branch; 3.2.2's file (constraints-3.2.2/constraints-3.14.txt) names these.
+    assert versions.RELEASE_CONSTRAINTS_FOUND[airflow] is True
+    if airflow == "3.2.2":
+        pins = versions.AIRFLOW_CONSTRAINTS[airflow]
+        assert (pins["apache-airflow-providers-postgres"], pins["apache-airflow-providers-celery"],
+                pins["starlette"]) == ("6.7.0", "3.20.0", "1.1.0")
