@@ -117,3 +117,25 @@ def _forms(value: str) -> set[str]:
         if core:
             forms |= _encodings(core)
     return {f for f in forms if f}
+
+
+DEFAULT_USER_IDENTITY = ("username", "email", "firstName", "lastName")  # not secret: masking them would hide
+# ordinary words (`admin`, `platform`) everywhere
+
+
+def secret_values(*payloads: Any) -> list[str]:
+    """What masking must hide everywhere, the one walk of payload leaves: every leaf string except the default
+    user's identity. The forms each leaf takes in output (a URL's password alone, decoded, base64...) are
+    this module's to derive, so `Masker(secret_values(p))` is the whole masker for a payload."""
+    return [leaf for payload in payloads for path, leaf in _leaves(payload, ())
+            if not (len(path) >= 2 and path[-2] == "defaultUser" and path[-1] in DEFAULT_USER_IDENTITY)]
+
+
+def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
+    if isinstance(node, list):
+        return [leaf for value in node for leaf in _leaves(value, path)]
+    if isinstance(node, (int, float)) and not isinstance(node, bool):
+        node = str(node)  # YAML reads an all-digit password as a number; Vault and the Secret hold its text
+    return [(path, node)] if isinstance(node, str) and node else []

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from e2e.gitops.model import Repository, get_path
 from e2e.install import find_install
+from e2e.masking import secret_values  # noqa: F401  (the one walk of payload leaves: e2e.masking owns it)
 from e2e.private_file import write_private
 
 DEFAULT_DB_HOST = "postgresql.airflow-db.svc.cluster.local"
@@ -146,23 +147,3 @@ def write(payload: dict[str, Any], out: Path, *, replace: bool = True) -> None:
     """Write 0600 from the first byte (never world-readable, not even briefly); never through a symlink.
     replace=False refuses any existing name (FileExistsError), a dangling symlink included."""
     write_private(out, dumps(payload), replace=replace)
-
-
-DEFAULT_USER_IDENTITY = ("username", "email", "firstName", "lastName")  # not secret: masking them would hide
-# ordinary words (`admin`, `platform`) everywhere
-
-
-def secret_values(*payloads: Any) -> list[str]:
-    """What masking must hide everywhere, the one walk of payload leaves: every leaf string except the default
-    user's identity. The forms each leaf takes in output (a URL's password alone, decoded, base64...) are
-    e2e.masking's to derive, so `Masker(secret_values(p))` is the whole masker for a payload."""
-    return [leaf for payload in payloads for path, leaf in _leaves(payload, ())
-            if not (len(path) >= 2 and path[-2] == "defaultUser" and path[-1] in DEFAULT_USER_IDENTITY)]
-
-
-def _leaves(node: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], str]]:
-    if isinstance(node, dict):
-        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, str(key)))]
-    if isinstance(node, list):
-        return [leaf for value in node for leaf in _leaves(value, path)]
-    return [(path, node)] if isinstance(node, str) and node else []

@@ -17,6 +17,7 @@ from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.gitops.thisrepo import this_repository
 from e2e.gitops.yamlio import load_documents, read_text
+from e2e.masking import secret_values
 from e2e.preflight.context import Context
 from e2e.preflight.finding import SEVERITIES, Finding
 from e2e.preflight.rules import all_rules
@@ -66,21 +67,6 @@ def load_payload(path: Path) -> Payload:
     return Payload(docs[0][1], text, str(path))
 
 
-def payload_secrets(data: Any) -> list[str]:
-    """Every leaf value of the payload, as text: what the output must never show."""
-    found: list[str] = []
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-        elif node is not None and not isinstance(node, bool):
-            found.append(str(node))
-    return found
-
-
 def run_preflight(directory: Path | str, payload_file: Path | str | None = None, *,
                   include: Sequence[str] = (), exclude: Sequence[str] = (),
                   repo_urls: Sequence[str] = (), existing_secrets: Sequence[str] = (),
@@ -102,7 +88,7 @@ def run_preflight(directory: Path | str, payload_file: Path | str | None = None,
     findings.sort(key=lambda f: f.sort_key)
     files = {o.origin.file for o in repo.objects} | set(repo.data_files) | {p.origin.file for p in repo.policies}
     return Report(findings, len(rules), len(files), (time.perf_counter() - started) * 1000,
-                  payload_secrets(payload.data) if payload else [], notes)
+                  secret_values(payload.data) if payload else [], notes)
 
 
 def _load_chart_schemas(ctx: Context, option: Path | None, download: bool) -> list[str]:

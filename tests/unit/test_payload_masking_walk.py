@@ -1,12 +1,14 @@
-"""One walk of payload leaves (e2e.payload.secret_values) and one set of masked forms (e2e.masking): a masker
+"""One walk of payload leaves (e2e.masking.secret_values) and one set of masked forms (e2e.masking): a masker
 built from the walk alone hides every secret the component tier, the cluster tier and reports print."""
 
 from __future__ import annotations
 
 import urllib.parse
 
+import yaml
+
 from e2e import payload as payload_mod
-from e2e.masking import Masker
+from e2e.masking import MASK, Masker
 
 PASSWORD = "p@ss/word#with+separators-1234"
 PAYLOAD = {
@@ -37,3 +39,25 @@ def test_a_masker_from_the_walk_hides_url_passwords_alone_decoded_and_encoded():
                  "password authentication failed for long-pass\uff20word-123"):
         assert masker.leaks(masker.mask(text)) == [], text
     assert masker.mask("user platform-admin") == "user platform-admin"
+
+
+def test_an_all_digit_password_that_yaml_reads_as_a_number_is_still_masked():
+    # `redisPassword: 8675309123` is an int once YAML has read the payload; Vault and the Secret hold its text.
+    payload = yaml.safe_load("redisPassword: 8675309123\nport: 5432.5\nenabled: true\n")
+    values = payload_mod.secret_values(payload)
+    assert "8675309123" in values and "True" not in values
+    assert Masker(values).mask("AUTH 8675309123") == f"AUTH {MASK}"
+
+
+def test_preflight_masks_its_output_with_the_same_walk(tmp_path, capsys):
+    # One walk for every tier: preflight's output hides what the component tier's masker hides.
+    from e2e.cli import main
+    from e2e.config import DEFAULT_GITOPS_DIR
+
+    data = payload_mod.generate()
+    data["redisPassword"] = 8675309123  # a number, and not the broker URL's password: a finding names the path
+    out = tmp_path / "payload.yaml"
+    out.write_text(yaml.safe_dump(data))
+    main(["preflight", str(DEFAULT_GITOPS_DIR), "--payload", str(out), "--format", "json"])
+    printed = capsys.readouterr()
+    assert Masker(payload_mod.secret_values(data)).leaks(printed.out + printed.err) == []

@@ -14,7 +14,8 @@ import pytest
 
 from e2e import payload as payload_gen
 from e2e.cli import main
-from e2e.preflight.engine import payload_secrets, run_preflight
+from e2e.payload import secret_values
+from e2e.preflight.engine import run_preflight
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
 NOT_SECRET = {"admin", "platform", "admin@example.com"}  # names in the payload, not secrets
@@ -33,7 +34,7 @@ def flawed_payload(tmp_path) -> tuple[Path, list[str]]:
     del data["apiSecretKey"]
     out = tmp_path / "payload.yaml"
     payload_gen.write(data, out)
-    secrets = [v for v in payload_secrets(data) if v not in NOT_SECRET]
+    secrets = [v for v in secret_values(data) if v not in NOT_SECRET]
     return out, secrets
 
 
