@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet
 
+from e2e import component_checks as ids
 from e2e import payload as payload_mod
 from e2e.checks import dag_run
 from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net, vault_leg
@@ -43,13 +44,8 @@ from e2e.stack import vault as stack_vault
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
 
-NAME_RUN = "chain.dag-run-succeeds"
-NAME_BROKER = "chain.wrong-broker-password-fails"
-NAME_FERNET = "chain.wrong-fernet-key-fails"
-NAME_KNOWN_HOST = "chain.wrong-known-host-fails"
-NAME_IMPORT_ERROR = "chain.dag-import-error-fails-naming-the-file"
-CHECKS = (NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST, NAME_IMPORT_ERROR)
-PREREQUISITE = "user-job.script-succeeds"
+NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST, NAME_IMPORT_ERROR = CHECKS = ids.CHAIN
+PREREQUISITE = ids.USER_JOB_SUCCEEDS
 WRONG_BROKER_SYMPTOM = "invalid username-password pair"  # Redis's WRONGPASS, as the worker logs it (FAILURES 9)
 INVALID_TOKEN = "InvalidToken"
 NOT_DEFINED = "isn't defined"  # what Airflow 3 tells the task when the API server cannot decrypt the row

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from cryptography.fernet import Fernet
 
+from e2e import component_checks as ids
 from e2e import payload as payload_mod
 from e2e.components import encrypted_probe
 from e2e.components.results import CheckResult
@@ -20,7 +21,7 @@ from e2e.components.results import CheckResult
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
 
-NAME = "fernet-key-stability"
+NAME = ids.FERNET_STABILITY
 FERNET_ENV = "AIRFLOW__CORE__FERNET_KEY"
 
 
@@ -41,7 +42,7 @@ def fernet_key_problem(value: str, source: str) -> str | None:
 
 
 def check(suite: ComponentSuite) -> CheckResult:
-    blocked = suite._needs(NAME, "migration.migrate")
+    blocked = suite._needs(NAME, ids.MIGRATION_MIGRATE)
     if blocked:
         return blocked
     stack, rec, timeout = suite.stack, suite.rec, suite.job_timeout

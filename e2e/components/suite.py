@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from e2e import component_checks as ids
 from e2e import known_hosts
 from e2e import payload as payload_mod
 from e2e.components import broker, diagnose, fernet_stability, gitsync, inputs, upgrade_path
@@ -31,23 +32,9 @@ CHART_WAIT_FOR_MIGRATIONS = "airflow db check-migrations --migration-wait-timeou
 PLACEHOLDER_KEY = "ssh-ed25519 <verified-public-host-key>"
 HOST_KEY_REFUSED = "Host key verification failed"
 
-# Every check the suite knows, in report order (results.json lists what ran in this order).
-CHECKS: tuple[str, ...] = (
-    "migration.check-fails-before-migrate",
-    "migration.migrate",
-    "migration.check-passes-after-migrate",
-    "user-job.script-succeeds",
-    "user-job.password-authenticates",
-    "user-job.second-run-idempotent",
-    "user-job.broken-connection-fails-visibly",
-    "broker.url-authenticates",
-    "git-sync.clone-with-known-hosts",
-    "git-sync.refuses-wrong-host-key",
-    "git-sync.refuses-placeholder-known-hosts",
-    "git-sync.refuses-empty-known-hosts",
-    fernet_stability.NAME,
-    upgrade_path.NAME,  # only with an UpgradeSpec (`--upgrade-from`)
-)
+CHECKS = ids.SUITE  # every check the suite knows, in report order
+
+
 class ComponentSuite:
     def __init__(self, stack: ComponentStack, recorder: Recorder, *, negative_timeout: int = 5,
                  job_timeout: float = 600.0, upgrade: upgrade_path.UpgradeSpec | None = None) -> None:
@@ -59,20 +46,20 @@ class ComponentSuite:
         self.job_timeout = job_timeout
         self._results: dict[str, CheckResult] = {}
         self._impl: dict[str, Callable[[], CheckResult]] = {
-            "migration.check-fails-before-migrate": self._check_fails_before_migrate,
-            "migration.migrate": self._migrate,
-            "migration.check-passes-after-migrate": self._check_passes_after_migrate,
-            "user-job.script-succeeds": lambda: self.user_job("user-job.script-succeeds"),
-            "user-job.password-authenticates": self._password_authenticates,
-            "user-job.second-run-idempotent": self._second_run,
-            "user-job.broken-connection-fails-visibly": self._broken_connection,
-            "broker.url-authenticates": lambda: self.broker("broker.url-authenticates", self.stack.payload),
-            "git-sync.clone-with-known-hosts": self._clone_with_known_hosts,
-            "git-sync.refuses-wrong-host-key": self._refuses_wrong_key,
-            "git-sync.refuses-placeholder-known-hosts": self._refuses_placeholder,
-            "git-sync.refuses-empty-known-hosts": self._refuses_empty,
-            fernet_stability.NAME: lambda: fernet_stability.check(self),
-            upgrade_path.NAME: self._upgrade,
+            ids.MIGRATION_FAILS_BEFORE: self._check_fails_before_migrate,
+            ids.MIGRATION_MIGRATE: self._migrate,
+            ids.MIGRATION_PASSES_AFTER: self._check_passes_after_migrate,
+            ids.USER_JOB_SUCCEEDS: lambda: self.user_job(ids.USER_JOB_SUCCEEDS),
+            ids.USER_JOB_PASSWORD: self._password_authenticates,
+            ids.USER_JOB_IDEMPOTENT: self._second_run,
+            ids.USER_JOB_BROKEN_CONNECTION: self._broken_connection,
+            ids.BROKER_URL: lambda: self.broker(ids.BROKER_URL, self.stack.payload),
+            ids.GIT_SYNC_CLONE: self._clone_with_known_hosts,
+            ids.GIT_SYNC_WRONG_KEY: self._refuses_wrong_key,
+            ids.GIT_SYNC_PLACEHOLDER: self._refuses_placeholder,
+            ids.GIT_SYNC_EMPTY: self._refuses_empty,
+            ids.FERNET_STABILITY: lambda: fernet_stability.check(self),
+            ids.CHART_UPGRADE: self._upgrade,
         }
 
     # -- running -----------------------------------------------------------------------------------------
@@ -123,7 +110,7 @@ class ComponentSuite:
     def _check_fails_before_migrate(self) -> CheckResult:
         """The values' createUserJob script, run as it is on an empty database (only the gate's wait is
         shortened): its `airflow db check-migrations` line must stop it before `users create`."""
-        name = "migration.check-fails-before-migrate"
+        name = ids.MIGRATION_FAILS_BEFORE
         argv = self.job_argv()
         if not argv:
             return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
@@ -150,7 +137,7 @@ class ComponentSuite:
                                evidence, log=log)
 
     def _migrate(self) -> CheckResult:
-        name = "migration.migrate"
+        name = ids.MIGRATION_MIGRATE
         res = self.stack.runner(name="main", user_job=False).airflow("db", "migrate", timeout=self.job_timeout)
         log = self.rec.keep_log(name, res.what, res.output)
         if res.ok:
@@ -159,8 +146,8 @@ class ComponentSuite:
         return self._failed(name, res, "airflow db migrate failed", log)
 
     def _check_passes_after_migrate(self) -> CheckResult:
-        name = "migration.check-passes-after-migrate"
-        blocked = self._needs(name, "migration.migrate")
+        name = ids.MIGRATION_PASSES_AFTER
+        blocked = self._needs(name, ids.MIGRATION_MIGRATE)
         if blocked:
             return blocked
         command = self.migration_check_command()
@@ -186,7 +173,7 @@ class ComponentSuite:
                  runner_name: str = "main") -> CheckResult:
         """Run the values' createUserJob command+args with the Job's environment for this payload."""
         if needs_migration:
-            blocked = self._needs(name, "migration.migrate")
+            blocked = self._needs(name, ids.MIGRATION_MIGRATE)
             if blocked:
                 return blocked
         argv = self.job_argv()
@@ -226,13 +213,13 @@ class ComponentSuite:
         return self.rec.result(name, "pass" if ok else "fail", res.seconds, summary, evidence, log=log)
 
     def _password_authenticates(self) -> CheckResult:
-        name = "user-job.password-authenticates"
-        blocked = self._needs(name, "user-job.script-succeeds")
+        name = ids.USER_JOB_PASSWORD
+        blocked = self._needs(name, ids.USER_JOB_SUCCEEDS)
         return blocked or self.authenticate(name)
 
     def _second_run(self) -> CheckResult:
-        name = "user-job.second-run-idempotent"
-        blocked = self._needs(name, "user-job.script-succeeds")
+        name = ids.USER_JOB_IDEMPOTENT
+        blocked = self._needs(name, ids.USER_JOB_SUCCEEDS)
         if blocked:
             return blocked
         again = self.user_job(name)
@@ -246,7 +233,7 @@ class ComponentSuite:
                                log=again.log)
 
     def _broken_connection(self) -> CheckResult:
-        name = "user-job.broken-connection-fails-visibly"
+        name = ids.USER_JOB_BROKEN_CONNECTION
         wrong = payload_mod.password(12)
         self.stack.protect(wrong)
         broken = inputs.with_db_password(self.stack.payload, wrong)
@@ -264,7 +251,7 @@ class ComponentSuite:
 
     def _upgrade(self) -> CheckResult:
         if self.upgrade is None:
-            return self.rec.result(upgrade_path.NAME, "error", 0.0, "no upgrade asked for: pass --upgrade-from CHART")
+            return self.rec.result(ids.CHART_UPGRADE, "error", 0.0, "no upgrade asked for: pass --upgrade-from CHART")
         return upgrade_path.check(self, self.upgrade)
 
     # -- broker ------------------------------------------------------------------------------------------
@@ -346,7 +333,7 @@ class ComponentSuite:
                                failure=found.failure if found else None, log=log)
 
     def _clone_with_known_hosts(self) -> CheckResult:
-        name, value = "git-sync.clone-with-known-hosts", self.settings()["known_hosts"] or ""
+        name, value = ids.GIT_SYNC_CLONE, self.settings()["known_hosts"] or ""
         text, notes = self.local_known_hosts(value)
         result = self.git_clone(name, text, expect_refused=False, notes=notes)
         found = known_hosts.lookup(value, self.settings()["host"], self.settings()["port"] or 22)
@@ -364,18 +351,18 @@ class ComponentSuite:
         text, notes = self.local_known_hosts(self.settings()["known_hosts"], key=wrong)
         if not any(line.startswith(git.known_hosts_name) for line in text.splitlines()):
             text = f"{git.known_hosts_name} {wrong}"  # the values name no line for the host: test the key alone
-        return self.git_clone("git-sync.refuses-wrong-host-key", text, expect_refused=True,
+        return self.git_clone(ids.GIT_SYNC_WRONG_KEY, text, expect_refused=True,
                               notes=["known_hosts names the server with another ed25519 key", *notes])
 
     def _refuses_placeholder(self) -> CheckResult:
         git = self.stack.git
         assert git is not None
         text = gitsync.chart_known_hosts(f"{git.known_hosts_name} {PLACEHOLDER_KEY}\n")
-        return self.git_clone("git-sync.refuses-placeholder-known-hosts", text, expect_refused=True,
+        return self.git_clone(ids.GIT_SYNC_PLACEHOLDER, text, expect_refused=True,
                               notes=["known_hosts is the seed's placeholder line (OpenSSH skips it silently)"])
 
     def _refuses_empty(self) -> CheckResult:
-        return self.git_clone("git-sync.refuses-empty-known-hosts", gitsync.chart_known_hosts(""),
+        return self.git_clone(ids.GIT_SYNC_EMPTY, gitsync.chart_known_hosts(""),
                               expect_refused=True, notes=["knownHosts is empty"])
 
     # -- shared ------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from e2e import component_checks as ids
 from e2e import payload as payload_mod
 from e2e import versions
 from e2e.chart_upgrade import chart_key, values_migration_findings
@@ -27,7 +28,7 @@ from e2e.gitops import get_path
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
 
-NAME = "chart-upgrade"
+NAME = ids.CHART_UPGRADE
 CHART_MIGRATE = ["airflow", "db", "migrate"]  # the chart's migrateDatabaseJob default on Airflow >= 2.7
 
 

@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "e2e"
 # Lowest first. A module may import its own package and anything of a strictly lower layer.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("e2e", "e2e.errors"),
-    ("e2e.airflow_config", "e2e.masking", "e2e.private_file", "e2e.processes", "e2e.safe_files", "e2e.versions"),
+    ("e2e.airflow_config", "e2e.component_checks", "e2e.masking", "e2e.private_file", "e2e.processes",
+     "e2e.safe_files", "e2e.versions"),
     ("e2e.judgement",),  # the one result type: pending, ok or failed, with evidence
     ("e2e.gitops",),  # the repository model
     ("e2e.chart",),  # what the chart reads

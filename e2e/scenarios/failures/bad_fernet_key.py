@@ -14,6 +14,9 @@ BAD_FERNET_KEY = "deadbeef"
 FERNET_PROBE = ("variables", "set", "airflow_e2e_fernet_probe", "encrypted-with-the-current-key")
 
 
+COUNTERPARTS = (preflight(payload_rules.payload_fernet_key_invalid),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, fernet = Parts(lay), lay.fernet_secret
     return Scenario(
@@ -29,7 +32,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=p.pods_ready,
         converge_within=600,
         invariants=(p.fernet_kept("end"), p.keep_admin),
-        counterparts=(preflight(payload_rules.payload_fernet_key_invalid),),
+        counterparts=COUNTERPARTS,
         log_sources=(("scheduler", "scheduler"),),
         sources=("apache/airflow#16000", "apache/airflow#43150"),
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.preflight.rules import payload as payload_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import messages as msg
@@ -12,6 +13,9 @@ from e2e.scenarios.model import Check, Scenario
 from e2e.scenarios.transforms import with_url_password
 
 WRONG_REDIS_PASSWORD = "not-the-redis-password"
+
+
+COUNTERPARTS = (preflight(payload_rules.payload_broker_password_mismatch), component(ids.BROKER_URL))
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
@@ -29,7 +33,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=conv.pods_ready(("worker",)),
         converge_within=600,
         invariants=(p.keep_key, p.keep_admin),
-        counterparts=(preflight(payload_rules.payload_broker_password_mismatch), component("broker.url-authenticates")),
+        counterparts=COUNTERPARTS,
         log_sources=(("worker", "worker"),),
         sources=("apache/airflow#34561", "apache/airflow#20999"),
     )

@@ -3,6 +3,7 @@ chart's labels appear (or the fernet key is re-created), and the Application nev
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.judgement import Judgement, ok, pending, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import secrets as secret_rules
@@ -46,6 +47,9 @@ def secrets_hold_their_data_again(obs: Snapshot, memory: Memory) -> Judgement:
     return pending(*held.evidence) if held.failed else held
 
 
+COUNTERPARTS = (preflight(secret_rules.secret_name_unset), component(ids.FERNET_STABILITY))
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, values = Parts(lay), lay.need("values")
     return Scenario(
@@ -67,6 +71,6 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
                                secrets_hold_their_data_again), p.pods_ready)),
         converge_within=600,
         invariants=(p.fernet_kept("end"), p.keep_admin),
-        counterparts=(preflight(secret_rules.secret_name_unset), component("fernet-key-stability")),
+        counterparts=COUNTERPARTS,
         sources=("argo-cd docs helm.md", "apache/airflow#47963"),
     )

@@ -3,6 +3,7 @@ would; the migration Job runs again, the images move, and the key, the Secrets a
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e import versions
 from e2e.chart_upgrade import values_migration_findings
 from e2e.judgement import Judgement, ok, pending
@@ -53,6 +54,9 @@ def images_at(airflow_version: str) -> Predicate:
     return predicate
 
 
+COUNTERPARTS = (offline(values_migration_findings), component(ids.CHART_UPGRADE))
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, chart_app, migrate_job = Parts(lay), lay.chart_app, lay.migrate_job
     return Scenario(
@@ -71,6 +75,6 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
                                images_at(versions.CHART_AIRFLOW.get(upgrade_to, upgrade_to))), p.pods_ready)),
         converge_within=900,
         invariants=(p.keep_key, inv.secrets_retained(), p.keep_admin),
-        counterparts=(offline(values_migration_findings), component("chart-upgrade")),
+        counterparts=COUNTERPARTS,
         sources=("apache/airflow#52267", "apache/airflow#53198", "apache/airflow#51304"),
     )

@@ -2,13 +2,15 @@
 and containers the chart makes, and the steps and invariants built from a repository's Layout.
 
 Why references by object: `preflight(secrets.secret_name_unset)` fails at import when the rule is renamed or
-misspelt, where a string id would only fail a test later (or never).
+misspelt, where a string id would only fail a test later (or never); each scenario module resolves its
+COUNTERPARTS at module level, so the error is at import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from e2e import component_checks
 from e2e.judgement import Judgement, ok, pending, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import all_rules
@@ -40,8 +42,10 @@ def offline(func: Callable) -> str:
 
 
 def component(check: str) -> str:
-    """"components:<check>": a component-tier check (the tier sits beside this one, so its ids are checked
-    by tests/unit/scenarios/test_scenario_counterparts.py rather than imported)."""
+    """"components:<check>" of a component-tier check, given its e2e.component_checks constant (the owner both
+    tiers import: a misspelt constant fails at import, an unknown name here)."""
+    if check not in (*component_checks.SUITE, *component_checks.CHAIN):
+        raise LookupError(f"{check!r} is not a component check (e2e/component_checks.py)")
     return f"components:{check}"
 
 

@@ -34,6 +34,9 @@ def synced_yet_out_of_sync(app_name: str) -> Predicate:
     return predicate
 
 
+COUNTERPARTS = (preflight(eso_rules.eso_defaulted_fields_missing),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, secrets_app = Parts(lay), lay.need("secrets_app_name")
     return Scenario(
@@ -51,7 +54,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.apps_synced(secrets_app), p.pods_ready)),
         converge_within=300,
         invariants=p.nothing_lost(),
-        counterparts=(preflight(eso_rules.eso_defaulted_fields_missing),),
+        counterparts=COUNTERPARTS,
         sources=("external-secrets#6398", "argo-cd#13004"),
         notes="Whether the diff shows depends on Argo CD's diff mode (server-side diff hides defaulted "
               "fields): a run that never goes OutOfSync is itself a finding about that install.",

@@ -3,11 +3,14 @@ cannot load it (`Load key ...: invalid format` / `error in libcrypto`)."""
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.preflight.rules import payload as payload_rules
 from e2e.scenarios import messages as msg
 from e2e.scenarios.failures.common import DAG_COMPONENTS, Parts, component, git_sync_cannot_clone, preflight
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Check, Scenario
+
+COUNTERPARTS = (preflight(payload_rules.payload_ssh_key_invalid), component(ids.GIT_SYNC_CLONE))
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
@@ -24,7 +27,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=p.pods_ready,
         converge_within=600,
         invariants=(p.keep_key, p.keep_admin),
-        counterparts=(preflight(payload_rules.payload_ssh_key_invalid), component("git-sync.clone-with-known-hosts")),
+        counterparts=COUNTERPARTS,
         log_sources=p.dag_logs,
         sources=("kubernetes/git-sync#824",),
     )

@@ -3,6 +3,7 @@ cannot clone (`Host key verification failed.`). Never recovered by turning host 
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.preflight.rules import gitsync as gitsync_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
@@ -17,6 +18,9 @@ from e2e.scenarios.transforms import SetValue
 def placeholder_known_hosts(host: str) -> str:
     """The seed's placeholder line for the repository's own git host (`[git.corp.internal]:2222`)."""
     return f"{host} ssh-ed25519 <verified-public-host-key>\n"
+
+
+COUNTERPARTS = (preflight(gitsync_rules.gitsync_known_hosts_placeholder), component(ids.GIT_SYNC_PLACEHOLDER))
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
@@ -37,8 +41,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.apps_synced(lay.chart_app), p.pods_ready)),
         converge_within=600,
         invariants=(p.keep_key, inv.secrets_retained(), p.keep_admin),
-        counterparts=(preflight(gitsync_rules.gitsync_known_hosts_placeholder),
-                      component("git-sync.refuses-placeholder-known-hosts")),
+        counterparts=COUNTERPARTS,
         log_sources=p.dag_logs,
         sources=("airflow-helm/charts#229", "kubernetes/git-sync#824", "apache/airflow#43458"),
         notes="Never recovered by turning host key checking off.",

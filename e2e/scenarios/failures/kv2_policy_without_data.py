@@ -35,6 +35,9 @@ def store_still_valid(obs: Snapshot, _m: Memory) -> Judgement:
     return seen(sym.store_condition(obs, "True"), "ClusterSecretStore not Ready=True")
 
 
+COUNTERPARTS = (preflight(vault_rules.vault_kv2_policy_without_data),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, policy = Parts(lay), lay.need("read_policy")
     return Scenario(
@@ -53,6 +56,6 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.es_synced(), conv.store_ready(), p.pods_ready)),
         converge_within=300,
         invariants=p.nothing_lost(),
-        counterparts=(preflight(vault_rules.vault_kv2_policy_without_data),),
+        counterparts=COUNTERPARTS,
         sources=("vault-plugin-auth-kubernetes#92", "external-secrets#1333"),
     )

@@ -3,6 +3,7 @@ hook waits for pods that wait for migrations (`There are still unapplied migrati
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.judgement import Judgement, ok, pending
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import jobs as job_rules
@@ -32,6 +33,9 @@ def waiting_for_migrations(obs: Snapshot, _m: Memory) -> Judgement:
     return pending(f"pods held by {WAIT_FOR_MIGRATIONS}: {len(held)}; migration log lines: {len(found)}")
 
 
+COUNTERPARTS = (preflight(job_rules.job_helm_hooks_enabled), component(ids.MIGRATION_FAILS_BEFORE))
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, values, ns = Parts(lay), lay.need("values"), lay.airflow_namespace
     return Scenario(
@@ -52,7 +56,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.job_complete(lay.migrate_job), conv.job_complete(lay.user_job), p.pods_ready)),
         converge_within=900,
         invariants=(p.keep_key, p.keep_admin),
-        counterparts=(preflight(job_rules.job_helm_hooks_enabled), component("migration.check-fails-before-migrate")),
+        counterparts=COUNTERPARTS,
         log_sources=tuple((c, WAIT_FOR_MIGRATIONS) for c in AIRFLOW_COMPONENTS),
         sources=("apache/airflow#32003", "apache/airflow#35159"),
         notes="The metadata database is emptied on purpose; the admin user must be back at the end.",

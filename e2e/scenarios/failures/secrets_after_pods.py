@@ -42,6 +42,9 @@ def recovered_by_themselves(obs: Snapshot, memory: Memory) -> Judgement:
     return ok(*[f"pod {n} started by itself once its Secrets existed" for n in sorted(stuck.values())])
 
 
+COUNTERPARTS = (preflight(ordering.waves_without_parent), preflight(ordering.waves_wrong_order))
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p = Parts(lay)
     return Scenario(
@@ -59,7 +62,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
                                recovered_by_themselves), p.pods_ready)),
         converge_within=600,
         invariants=(p.fernet_kept("end"), p.keep_admin),
-        counterparts=(preflight(ordering.waves_without_parent), preflight(ordering.waves_wrong_order)),
+        counterparts=COUNTERPARTS,
         sources=("kubernetes#80466", "external-secrets#2088", "external-secrets#4180"),
         notes="A Job pod may stay stuck and need deleting (FAILURES.md 1); the Deployment and StatefulSet "
               "pods must not.",

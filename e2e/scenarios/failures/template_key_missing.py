@@ -35,6 +35,10 @@ def fernet_template_misspelt(lay: Layout) -> str:
     return f"(fromYaml .{lay.payload_property}).{lay.need('fernet_field')}y"
 
 
+COUNTERPARTS = (preflight(secret_rules.template_path_missing_in_example),
+                preflight(payload_rules.template_path_missing_in_payload))
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, misspelt, external_secret = Parts(lay), fernet_template_misspelt(lay), lay.need("fernet_external_secret")
     return Scenario(
@@ -52,8 +56,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.es_synced(), p.pods_ready)),
         converge_within=300,
         invariants=p.nothing_lost(),
-        counterparts=(preflight(secret_rules.template_path_missing_in_example),
-                      preflight(payload_rules.template_path_missing_in_payload)),
+        counterparts=COUNTERPARTS,
         sources=("external-secrets#3843", "external-secrets#2497"),
         notes="FAILURES.md marks the fromYaml case UNCONFIRMED: a run that shows another message is a finding.",
     )

@@ -3,6 +3,7 @@ nothing): it reports PostgreSQL's refusal and is not Complete."""
 
 from __future__ import annotations
 
+from e2e import component_checks as ids
 from e2e.judgement import Judgement, failed, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.scenarios import convergence as conv
@@ -32,6 +33,9 @@ def user_job_fails_visibly(user_job: str, migrate_job: str) -> Predicate:
     return predicate
 
 
+COUNTERPARTS = (component(ids.USER_JOB_BROKEN_CONNECTION),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, ns = Parts(lay), lay.airflow_namespace
     return Scenario(
@@ -48,7 +52,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         converged=AllOf((conv.job_complete(lay.user_job), p.pods_ready)),
         converge_within=600,
         invariants=(p.keep_key, p.keep_running, p.keep_admin),
-        counterparts=(component("user-job.broken-connection-fails-visibly"),),
+        counterparts=COUNTERPARTS,
         log_sources=((CREATE_USER_COMPONENT, "create-user"), ("run-airflow-migrations", "run-airflow-migrations")),
         sources=("apache/airflow#21615", "apache/airflow#27561", "argo-cd#8586"),
     )

@@ -55,6 +55,9 @@ class ValuesOutsideDirectorySource:
                            "so no directory.exclude keeps it out: FAILURES.md 16 cannot happen in this repository")
 
 
+COUNTERPARTS = (preflight(source_rules.directory_source_non_kubernetes_file),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, secrets_app = Parts(lay), lay.need("secrets_app_name")
     drop_exclude = (EditObject(lay.need("secrets_app"), "Application", secrets_app, "spec.source.directory", DELETE)
@@ -71,6 +74,6 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
                          conv.apps_synced(secrets_app), p.pods_ready)),
         converge_within=300,
         invariants=p.nothing_lost(),
-        counterparts=(preflight(source_rules.directory_source_non_kubernetes_file),),
+        counterparts=COUNTERPARTS,
         sources=("argo-cd#10648",),
     )

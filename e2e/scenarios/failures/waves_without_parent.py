@@ -55,6 +55,9 @@ def argo_shows_no_error(apps: tuple[str, ...]) -> Predicate:
     return predicate
 
 
+COUNTERPARTS = (preflight(ordering.app_health_check_missing),)
+
+
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:
     p, argocd_cm = Parts(lay), lay.need("argocd_cm")
     chart_app, secrets_app, argo_ns = lay.chart_app, lay.need("secrets_app_name"), lay.argocd_namespace
@@ -76,6 +79,6 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
                          conv.apps_synced(secrets_app, chart_app), conv.es_synced(), p.pods_ready)),
         converge_within=900,
         invariants=(p.fernet_kept("end"), p.keep_admin),
-        counterparts=(preflight(ordering.app_health_check_missing),),
+        counterparts=COUNTERPARTS,
         sources=("argo-cd#8358", "argo-cd#16870", "argo-cd#6411"),
     )

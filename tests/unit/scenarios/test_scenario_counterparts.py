@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import types
 from pathlib import Path
 
 import pytest
 import yaml
 
-from e2e import cli
+from e2e import cli, component_checks
 from e2e import payload as payload_mod
-from e2e.components.suite import CHECKS
+from e2e.components import chain
+from e2e.components.suite import CHECKS, ComponentSuite
 from e2e.preflight.registry import RULES
+from e2e.scenarios.failures import broker_password_mismatch
+from e2e.scenarios.failures.common import component
 from e2e.scenarios.plan import repository_changes
 from e2e.scenarios.registry import REGISTRY
 from e2e.scenarios.steps import GitCommit, VaultPayload
@@ -78,3 +82,25 @@ def test_every_named_counterpart_exists(scenario):
 
 def test_scenarios_without_an_offline_counterpart_are_the_runtime_only_ones():
     assert {s.name for s in REGISTRY.values() if not s.counterparts} == {"vault-restarted", "secret-pruned-with-owner"}
+
+
+def test_component_check_names_have_one_owner():
+    """The suite runs, the chain registers and the scenarios name the same constants (e2e.component_checks)."""
+    assert set(ComponentSuite(None, None)._impl) == set(component_checks.SUITE) and CHECKS == component_checks.SUITE
+    assert chain.CHECKS == component_checks.CHAIN
+    named = {c.split(":", 1)[1] for s in REGISTRY.values() for c in s.counterparts if c.startswith("components:")}
+    assert named <= set(component_checks.SUITE) and named  # by value: the JSON strings (`caught_earlier_by`) kept
+    with pytest.raises(LookupError, match="not a component check"):
+        component("broker.url-authenticate")
+
+
+@pytest.mark.parametrize(("right", "misspelt"), [
+    ("ids.BROKER_URL", "ids.BROKER_URLS"),
+    ("payload_rules.payload_broker_password_mismatch", "payload_rules.payload_broker_password_mismatc"),
+])
+def test_a_misspelt_counterpart_fails_at_import(right, misspelt):
+    source = Path(broker_password_mismatch.__file__).read_text(encoding="utf-8")
+    assert right in source
+    module = types.ModuleType("misspelt_scenario")
+    with pytest.raises(AttributeError, match=misspelt.split(".")[1]):
+        exec(compile(source.replace(right, misspelt), "misspelt_scenario.py", "exec"), module.__dict__)
