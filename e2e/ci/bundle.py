@@ -201,25 +201,16 @@ def versions_snapshot() -> dict[str, Any]:
     return snapshot
 
 
-def default_node_image() -> str | None:
-    node_image = getattr(versions, "node_image", None)
-    try:
-        return node_image() if callable(node_image) else None
-    except KeyError:
-        return None
-
-
 def kubernetes_minor(node_image: str | None) -> str | None:
     """Which pinned Kubernetes minor a node image is (the cluster tier's `--kubernetes`); None if unpinned."""
-    images: dict[str, str] = getattr(versions, "KIND_NODE_IMAGES", {})
-    return next((minor for minor, image in images.items() if image == node_image), None)
+    return next((minor for minor, image in versions.KIND_NODE_IMAGES.items() if image == node_image), None)
 
 
 def kind_state(config: RunConfig) -> dict[str, Any]:
     """The kind cluster as the run configured it: the rendered kind config, node image and its minor."""
     from e2e.cluster import kindconfig
 
-    node_image = config.node_image or default_node_image()
+    node_image = config.node_image or versions.node_image()
     return {"cluster_name": config.cluster_name, "node_image": node_image,
             "kubernetes": kubernetes_minor(node_image), "registry_mirror": config.registry_mirror,
             "config": kindconfig.render(config)}

@@ -19,26 +19,15 @@ def chart_versions() -> list[str]:
     return list(dict.fromkeys([versions.PINNED_CHART, versions.LATEST_CHART]))
 
 
-def node_images() -> dict[str, str]:
-    """Kubernetes minor -> digest-pinned kind node image; empty until the cluster tier pins them."""
-    return dict(getattr(versions, "KIND_NODE_IMAGES", {}))
-
-
 def nightly_matrix() -> dict[str, list[dict[str, str]]]:
-    images = node_images() or {"default": ""}
-    include = [
-        {"chart": chart, "kubernetes": minor, "node_image": image}
-        for chart in chart_versions()
-        for minor, image in images.items()
-    ]
-    return {"include": include}
+    """Every chart version on every pinned Kubernetes minor's digest-pinned kind node image."""
+    return {"include": [{"chart": chart, "kubernetes": minor, "node_image": image}
+                        for chart in chart_versions() for minor, image in versions.KIND_NODE_IMAGES.items()]}
 
 
 def github_outputs() -> dict[str, str]:
-    images = node_images()
-    default = images.get(getattr(versions, "DEFAULT_KUBERNETES", ""), next(iter(images.values()), ""))
     return {"matrix": json.dumps(nightly_matrix(), separators=(",", ":")), "pinned": versions.PINNED_CHART,
-            "latest": versions.LATEST_CHART, "node_image": default}
+            "latest": versions.LATEST_CHART, "node_image": versions.node_image()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,7 +173,7 @@ def run_config_from_pytest(config: pytest.Config, run_id: str | None = None) -> 
     if isinstance(stashed, RunConfig):
         found = stashed
     else:
-        from e2e.cluster.fixtures import config_from_options
+        from e2e.fixtures import run_config
 
-        found = config_from_options(config)
+        found = run_config(config)
     return found.with_(run_id=run_id) if run_id and run_id != found.run_id else found

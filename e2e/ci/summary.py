@@ -5,12 +5,12 @@ Usage: `python -m e2e.ci.summary artifacts/ci >> "$GITHUB_STEP_SUMMARY"` (prints
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from e2e.ci.pytest_hooks import BUNDLE_FILE, FAILURES_FILE
+from e2e.ci.pytest_hooks import BUNDLE_FILE
+from e2e.ci.rerun import read_failures
 
 
 def summary_markdown(failures: Sequence[dict], has_bundle: bool, rerun: Sequence[dict] | None = None) -> str:
@@ -30,21 +30,14 @@ def summary_markdown(failures: Sequence[dict], has_bundle: bool, rerun: Sequence
     return "\n".join(lines) + "\n"
 
 
-def _failures(path: Path) -> list[dict]:
-    try:
-        return list(json.loads(path.read_text()).get("failures", []))
-    except (OSError, ValueError):
-        return []
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
         print("usage: python -m e2e.ci.summary CI_OUT_DIR", file=sys.stderr)
         return 2
     out = Path(args[0])
-    rerun = _failures(out / "rerun" / FAILURES_FILE) if (out / "rerun").is_dir() else None
-    text = summary_markdown(_failures(out / FAILURES_FILE), (out / BUNDLE_FILE).exists(), rerun)
+    rerun = read_failures(out / "rerun") if (out / "rerun").is_dir() else None
+    text = summary_markdown(read_failures(out), (out / BUNDLE_FILE).exists(), rerun)
     sys.stdout.write(text)
     return 0
 

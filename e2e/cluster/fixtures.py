@@ -20,13 +20,6 @@ from e2e.config import RunConfig
 FAILED_KEY = pytest.StashKey[bool]()
 
 
-def config_from_options(opt: pytest.Config) -> RunConfig:
-    """The session's RunConfig, resolved once from the `--e2e-*` options (e2e.fixtures)."""
-    from e2e.fixtures import run_config
-
-    return run_config(opt)
-
-
 def unavailable_reason(config: RunConfig) -> str | None:
     """ONE sentence when this machine cannot have the cluster the config asks for; None when it can."""
     from e2e.cluster import tools
@@ -62,7 +55,9 @@ def pytest_runtest_makereport(item: pytest.Item, call):
 
 @pytest.fixture(scope="session")
 def e2e_config(pytestconfig: pytest.Config) -> RunConfig:
-    return config_from_options(pytestconfig)
+    from e2e.fixtures import run_config  # resolved once from the `--e2e-*` options
+
+    return run_config(pytestconfig)
 
 
 @pytest.fixture(scope="session")

@@ -76,13 +76,16 @@ class GitServerRemote:
         argv = ["git", *(["-C", str(cwd)] if cwd else []), *args]
         return tools.run(argv, env=env, timeout=120, masker=self.kube.masker).stdout
 
+    def _forward(self):
+        """A port-forward to the git server's SSH port (the context manager yields the local port)."""
+        return self.kube.port_forward(self.config.git_namespace, f"svc/{gitserver.NAME}", 22)
+
     def _url(self, port: int, path: str) -> str:
         return f"ssh://{self.user}@127.0.0.1:{port}{path}"
 
     def push_tree(self, path: str, files: Mapping[str, str], message: str, branch: str = "main") -> str:
         """Replace the branch's tree with `files` (one commit on top of what is there, or the first commit)."""
-        with self.kube.port_forward(self.config.git_namespace, f"svc/{gitserver.NAME}", 22) as port, \
-                tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+        with self._forward() as port, tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
             work = Path(tmp) / "w"
             self._git(port, "init", "-q", "--initial-branch", branch, str(work))
             self._git(port, "remote", "add", "origin", self._url(port, path), cwd=work)
@@ -94,23 +97,26 @@ class GitServerRemote:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
             self._git(port, "add", "-A", cwd=work)
-            self._git(port, "commit", "-q", "--allow-empty", "-m", message, cwd=work)
-            self._git(port, "push", "-q", "origin", f"HEAD:refs/heads/{branch}", cwd=work)
-            return self._git(port, "rev-parse", "HEAD", cwd=work).strip()
+            return self._push(port, work, message, branch)
 
     def head(self, repo: str, branch: str = "main") -> str:
         path = repo_path(self.repo, repo)
-        with self.kube.port_forward(self.config.git_namespace, f"svc/{gitserver.NAME}", 22) as port:
+        with self._forward() as port:
             out = self._git(port, "ls-remote", self._url(port, path), f"refs/heads/{branch}")
         return out.split()[0] if out.strip() else ""
+
+    def _push(self, port: int, work: Path, message: str, branch: str) -> str:
+        """Commit what is staged (an empty commit too: each change is one commit) and push it; its sha."""
+        self._git(port, "commit", "-q", "--allow-empty", "-m", message, cwd=work)
+        self._git(port, "push", "-q", "origin", f"HEAD:refs/heads/{branch}", cwd=work)
+        return self._git(port, "rev-parse", "HEAD", cwd=work).strip()
 
     def _checkout(self, port: int, path: str, branch: str, work: Path) -> None:
         self._git(port, "clone", "-q", "--branch", branch, self._url(port, path), str(work))
 
     def read(self, repo: str, path: str, branch: str = "main") -> str | None:
         server_path = repo_path(self.repo, repo)
-        with self.kube.port_forward(self.config.git_namespace, f"svc/{gitserver.NAME}", 22) as port, \
-                tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+        with self._forward() as port, tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
             work = Path(tmp) / "w"
             self._checkout(port, server_path, branch, work)
             target = work / path
@@ -118,8 +124,7 @@ class GitServerRemote:
 
     def commit(self, repo: str, changes: Mapping[str, str | None], message: str, branch: str = "main") -> str:
         server_path = repo_path(self.repo, repo)
-        with self.kube.port_forward(self.config.git_namespace, f"svc/{gitserver.NAME}", 22) as port, \
-                tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
+        with self._forward() as port, tempfile.TemporaryDirectory(dir=self.workdir) as tmp:
             work = Path(tmp) / "w"
             self._checkout(port, server_path, branch, work)
             for rel, text in changes.items():
@@ -131,6 +136,4 @@ class GitServerRemote:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
                 self._git(port, "add", rel, cwd=work)
-            self._git(port, "commit", "-q", "--allow-empty", "-m", message, cwd=work)
-            self._git(port, "push", "-q", "origin", f"HEAD:refs/heads/{branch}", cwd=work)
-            return self._git(port, "rev-parse", "HEAD", cwd=work).strip()
+            return self._push(port, work, message, branch)

@@ -16,6 +16,7 @@ from e2e import versions
 from e2e.cluster import images as images_mod
 from e2e.cluster import kindconfig
 from e2e.config import RunConfig
+from e2e.gitops import esovault
 from e2e.gitops.model import Repository
 from e2e.gitops.yamlio import dump_yaml, dump_yaml_all
 from e2e.install import find_install
@@ -103,7 +104,7 @@ class RunPlan:
 def dns_rewrites(config: RunConfig, repo: Repository) -> dict[str, str]:
     """Repository host names -> in-cluster Service names (git hosts -> git server, store host -> Vault)."""
     rewrites = {host: gitserver.service_fqdn(config) for host in names.git_hosts(repo)}
-    vault_host, _port = names.vault_host(names.vault_store(repo))
+    vault_host, _port = esovault.server_address(names.vault_store(repo))
     if vault_host:
         rewrites[vault_host] = vault.service_fqdn(config)
     return rewrites

@@ -15,7 +15,6 @@ from e2e.cluster import tools
 from e2e.config import EXPIRES_LABEL, RUN_ID_LABEL, KeepPolicy, RunConfig
 from e2e.masking import Masker
 from e2e.stack import coredns
-from e2e.stack.common import run_namespaces
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,8 @@ def teardown_decision(keep: KeepPolicy, failed: bool, created_cluster: bool) -> 
 
 
 def interrupted_decision(keep: KeepPolicy, created_cluster: bool) -> Teardown:
-    """Ctrl-C during bring-up: tear down what was started unless told to keep it always."""
-    if keep == "always":
-        return Teardown(False, False, True)
-    return Teardown(created_cluster, not created_cluster, False)
+    """Ctrl-C during bring-up: tear down what was started unless told to keep it always (as after a success)."""
+    return teardown_decision(keep, False, created_cluster)
 
 
 def expiry_value(now: float, hours: float) -> str:
@@ -191,7 +188,3 @@ CLUSTER_SCOPED_KINDS = ("validatingwebhookconfigurations", "mutatingwebhookconfi
 
 def for_config(config: RunConfig, workdir: Path, masker: Masker):
     return KindProvider(config, workdir, masker) if config.cluster == "kind" else ExistingProvider(config, masker)
-
-
-__all__ = ["ExistingProvider", "KindProvider", "Teardown", "delete_run_objects", "expiry_value", "for_config",
-           "interrupted_decision", "run_namespaces", "teardown_decision"]

@@ -80,8 +80,6 @@ class VenvBuildFailed(Exception):
 class AirflowVenv:
     path: Path
     airflow_version: str
-    built_now: bool
-    build_seconds: float
 
     @property
     def bin(self) -> Path:
@@ -109,7 +107,7 @@ def ensure(airflow_version: str, *, python: str = sys.executable,
     with open(root / f"{path.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits here until the first finished the build
         if _complete(path, spec):
-            return AirflowVenv(path, airflow_version, False, 0.0)
+            return AirflowVenv(path, airflow_version)
         return _build(path, spec, python, progress, airflow_version)
 
 
@@ -147,6 +145,5 @@ def _build(path: Path, spec: dict, python: str, progress: Callable[[str], None],
         shutil.rmtree(path, ignore_errors=True)
         raise VenvBuildFailed(f"the Airflow {version} venv does not hold its pins ({wrong}); see {log_path}")
     (path / MARKER).write_text(json.dumps(spec))
-    seconds = time.monotonic() - start
-    progress(f"airflow venv: Airflow {version} ready in {seconds:.0f} s")
-    return AirflowVenv(path, version, True, seconds)
+    progress(f"airflow venv: Airflow {version} ready in {time.monotonic() - start:.0f} s")
+    return AirflowVenv(path, version)

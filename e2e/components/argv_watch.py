@@ -67,7 +67,6 @@ class ArgvWatch:
         self.pid = pid
         self.secrets = {k: v for k, v in secrets.items() if v}
         self.exposed: dict[str, str] = {}
-        self.scans = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"argv-watch-{pid}")
 
@@ -82,7 +81,6 @@ class ArgvWatch:
             self._thread.join(timeout=5)
 
     def scan(self) -> None:
-        self.scans += 1
         for pid in descendants(self.pid):
             argv = argv_of(pid)
             for name in exposed_in(argv, self.secrets):

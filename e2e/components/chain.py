@@ -74,15 +74,7 @@ def pod_env(values: dict[str, Any], secrets: dict[str, dict[str, str]], job: job
     plus the values' `env` (Secret references resolved), `executor` and `config` (AIRFLOW__SECTION__KEY)."""
     job_only = {str(i.get("name")) for i in get_path(values, "createUserJob.env") or [] if isinstance(i, dict)}
     env = {k: v for k, v in job.env.items() if k not in job_only}
-    for item in values.get("env") or []:
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            continue
-        ref = (item.get("valueFrom") or {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) else None
-        if isinstance(ref, dict):
-            env[item["name"]] = jobenv.secret_value(secrets, str(ref.get("name")), str(ref.get("key")),
-                                                    f"env {item['name']}")
-        elif "value" in item:
-            env[item["name"]] = str(item["value"])
+    env.update({var: value for var, (value, _src) in jobenv.env_items(values.get("env"), secrets, "env").items()})
     if values.get("executor"):
         env["AIRFLOW__CORE__EXECUTOR"] = str(values["executor"])
     for section, options in (values.get("config") or {}).items():
@@ -482,14 +474,6 @@ class LocalChain:
                                evidence, log=log)
 
     # -- evidence and teardown ---------------------------------------------------------------------------
-    def _find(self, needle: str) -> list[str]:
-        """Which component logs and task logs (under AIRFLOW_HOME/logs) contain `needle`."""
-        where = [p.name for p in self.processes if needle in p.log_text()]
-        for path in self.task_logs():
-            if needle in path.read_text(errors="replace"):
-                where.append(f"task log {path.relative_to(self.airflow_home).as_posix()}")
-        return where
-
     @property
     def airflow_home(self) -> Path:
         return Path(self.base_env.get("AIRFLOW_HOME", self.stack.workdir / "airflow-home"))
@@ -567,9 +551,7 @@ def _wait_judgement(judge: Any, timeout: float, processes: list[AirflowProcess])
 
     try:
         return wait_until(probe, timeout=timeout, what="the DAG", interval=0.5, max_interval=2.0)
-    except NotReady as exc:
-        return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
-    except GaveUp as exc:
+    except (NotReady, GaveUp) as exc:
         return dag_run.Judgement("failed", [*(last[0].evidence if last else []), str(exc)])
 
 

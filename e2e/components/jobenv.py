@@ -116,14 +116,23 @@ def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_v
     if versions.is_airflow3(airflow_version):
         manager = get_path(values, "config.core.auth_manager") or chart.AUTH_MANAGER_AIRFLOW3
         env["AIRFLOW__CORE__AUTH_MANAGER"], sources["AIRFLOW__CORE__AUTH_MANAGER"] = str(manager), "chart config"
-    for item in (get_path(values, "createUserJob.env") or []) if user_job else []:
+    items = env_items(get_path(values, "createUserJob.env"), secrets_, "createUserJob.env") if user_job else {}
+    for var, (value, source) in items.items():
+        env[var], sources[var] = value, source
+    return JobEnv(env, sources, notes)
+
+
+def env_items(items: Any, secrets_: dict[str, dict[str, str]], where: str) -> dict[str, tuple[str, str]]:
+    """A values `env` list (`value`, or `valueFrom.secretKeyRef` read from the Secrets): var -> (value, source)."""
+    out: dict[str, tuple[str, str]] = {}
+    for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             continue
         var = item["name"]
         ref = (item.get("valueFrom") or {}).get("secretKeyRef") if isinstance(item.get("valueFrom"), dict) else None
         if isinstance(ref, dict):
-            env[var] = secret_value(secrets_, str(ref.get("name")), str(ref.get("key")), f"createUserJob.env {var}")
-            sources[var] = f"{ref.get('name')}/{ref.get('key')}"
+            out[var] = (secret_value(secrets_, str(ref.get("name")), str(ref.get("key")), f"{where} {var}"),
+                        f"{ref.get('name')}/{ref.get('key')}")
         elif "value" in item:
-            env[var], sources[var] = str(item["value"]), "createUserJob.env value"
-    return JobEnv(env, sources, notes)
+            out[var] = (str(item["value"]), f"{where} value")
+    return out

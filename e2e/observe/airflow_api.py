@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from e2e.contract import Kube
+from e2e.versions import is_airflow3
 
 API_PORT = 8080
 TIMEOUT = 30
@@ -24,11 +25,7 @@ TIMEOUT = 30
 
 def service(release: str, airflow_version: str) -> str:
     """The chart's API Service: `<release>-api-server` on Airflow 3, `<release>-webserver` on 2."""
-    return f"svc/{release}-api-server" if _airflow3(airflow_version) else f"svc/{release}-webserver"
-
-
-def _airflow3(version: str) -> bool:
-    return int(version.split(".", 1)[0]) >= 3
+    return f"svc/{release}-api-server" if is_airflow3(airflow_version) else f"svc/{release}-webserver"
 
 
 def _call(request: urllib.request.Request) -> tuple[int, Any]:
@@ -49,7 +46,7 @@ class AirflowApi:
 
     def login(self, username: str, password: str) -> tuple[int, Any]:
         """Airflow 3: POST /auth/token (FAB auth manager) -> 201 {"access_token"}; Airflow 2: GET with basic auth."""
-        if _airflow3(self.version):
+        if is_airflow3(self.version):
             body = json.dumps({"username": username, "password": password}).encode()
             request = urllib.request.Request(f"{self.base}/auth/token", data=body, method="POST",
                                              headers={"Content-Type": "application/json"})
@@ -58,11 +55,11 @@ class AirflowApi:
 
     def health(self) -> tuple[int, Any]:
         """GET /api/v2/monitor/health (no login): metadatabase, scheduler, triggerer, dag_processor status."""
-        path = "/api/v2/monitor/health" if _airflow3(self.version) else "/health"
+        path = "/api/v2/monitor/health" if is_airflow3(self.version) else "/health"
         return _call(urllib.request.Request(f"{self.base}{path}"))
 
     def dags(self, username: str, password: str) -> tuple[int, Any]:
-        if _airflow3(self.version):
+        if is_airflow3(self.version):
             status, body = self.login(username, password)
             token = body.get("access_token") if isinstance(body, dict) else None
             if not token:

@@ -27,7 +27,6 @@ LANE_OF_KIND = {
     "Secret": "secrets",
     "Event": "events",
 }
-ESO_OWNER_KIND = "ExternalSecret"
 KEPT_LABELS = ("component", "release", "tier", "job-name", "app.kubernetes.io/instance", "heritage",
                "reconcile.external-secrets.io/managed")
 Identity = tuple[str, str, str, str, str, float | None]

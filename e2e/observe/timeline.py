@@ -119,24 +119,12 @@ class Timeline:
                lane: str | None = None, what: str | None = None, what_prefix: str | None = None,
                label: tuple[str, str] | None = None) -> list[Event]:
         """Events matching every given filter, in time order. `label` matches detail["labels"]."""
-        found = []
-        for event in (self._named(name) if name is not None else self.events):
-            if kind is not None and event.kind != kind:
-                continue
-            if name is not None and event.name != name:
-                continue
-            if namespace is not None and event.namespace != namespace:
-                continue
-            if lane is not None and event.lane != lane:
-                continue
-            if what is not None and event.what != what:
-                continue
-            if what_prefix is not None and not event.what.startswith(what_prefix):
-                continue
-            if label is not None and (event.detail.get("labels") or {}).get(label[0]) != label[1]:
-                continue
-            found.append(event)
-        return found
+        fields = {"kind": kind, "name": name, "namespace": namespace, "lane": lane, "what": what}
+        wanted = {key: value for key, value in fields.items() if value is not None}
+        return [e for e in (self._named(name) if name is not None else self.events)
+                if all(getattr(e, key) == value for key, value in wanted.items())
+                and (what_prefix is None or e.what.startswith(what_prefix))
+                and (label is None or (e.detail.get("labels") or {}).get(label[0]) == label[1])]
 
     def first(self, **filters: Any) -> Event | None:
         found = self.select(**filters)

@@ -1,8 +1,6 @@
-"""What every stack component shares: labelled objects, namespaces, and the small component shape.
+"""What every stack component shares: labelled objects, namespaces, the workload shapes, a plan file.
 
-Why: every object the harness creates carries the run id (so `down` and `sweep` delete only ours), and
-every component has the same four verbs (install, configure, ready, diagnose) so the bring-up can order
-and parallelise them without knowing their insides.
+Why: every object the harness creates carries the run id (so `down` and `sweep` delete only ours).
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from e2e.config import RunConfig
 from e2e.gitops.yamlio import plain
@@ -82,21 +80,3 @@ class Manifest:
     name: str
     objects: list[Obj] = field(default_factory=list)
     text: str | None = None
-
-
-class Component(Protocol):
-    """The shape every stack component has (Vault, ESO, Argo CD, git server, PostgreSQL, Airflow)."""
-
-    name: str
-
-    def install(self) -> None: ...
-
-    def configure(self) -> None: ...
-
-    def ready(self) -> None:
-        """Block until ready or raise with the reason (a condition wait with a deadline, never a sleep)."""
-        ...
-
-    def diagnose(self) -> dict[str, str]:
-        """Files (name -> text, unmasked: the caller masks) that explain this component's state."""
-        ...

@@ -43,16 +43,6 @@ def external_secret_targets(repo: Repository) -> list[tuple[str | None, str]]:
     return sorted({(es.namespace, es.target_name) for es in repo.external_secrets}, key=lambda t: (t[0] or "", t[1]))
 
 
-def chart_application(repo: Repository) -> str:
-    """The Application that installs the Airflow chart (e.g. `airflow`, `dp-airflow`)."""
-    return airflow_install(repo).app.name
-
-
-def airflow_release(repo: Repository) -> str:
-    """The chart's Helm release name (e.g. `airflow`, `af`): the prefix of every workload name."""
-    return airflow_install(repo).release
-
-
 def dag_reader(repo: Repository, airflow_version: str) -> tuple[str, str]:
     """(workload, container) that holds the DAG files: on Airflow 3 with the dag processor on (the chart's
     default there), the scheduler has neither the DAG volume nor git-sync (apache/airflow PR #59123)."""
@@ -61,8 +51,3 @@ def dag_reader(repo: Repository, airflow_version: str) -> tuple[str, str]:
     if enabled is None:
         enabled = int(airflow_version.split(".")[0]) >= 3
     return (f"deploy/{inst.release}-dag-processor", "dag-processor") if enabled else scheduler_workload(inst.release)
-
-
-def scheduler(repo: Repository) -> tuple[str, str]:
-    """(workload, container) of the scheduler, where `airflow db check-migrations` runs."""
-    return scheduler_workload(airflow_install(repo).release)

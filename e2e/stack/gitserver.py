@@ -103,21 +103,13 @@ def service_fqdn(config: RunConfig) -> str:
 
 def repo_paths(repo: Repository) -> list[str]:
     """Server paths of every repository the user's URLs name (GitOps sources and the DAG repo)."""
-    paths = {u.path for u in names.gitops_urls(repo)}
-    dags = names.dags_url(repo)
-    if dags:
-        paths.add(dags.path)
-    return sorted(paths)
+    return sorted({u.path for u in names.git_urls(repo)})
 
 
 def service_ports(repo: Repository) -> list[int]:
     """The ports the Service listens on: 22 (the harness's port-forward) and every port the user's URLs name
     (`ssh://git@git.corp.internal:2222/...` reaches the Service on 2222 after the CoreDNS rewrite)."""
-    ports = {u.port for u in names.gitops_urls(repo)} | {22}
-    dags = names.dags_url(repo)
-    if dags:
-        ports.add(dags.port)
-    return sorted(ports)
+    return sorted({u.port for u in names.git_urls(repo)} | {22})
 
 
 def manifests(config: RunConfig, repo: Repository, host_key: KeyPair, authorized: list[str]) -> list[Obj]:

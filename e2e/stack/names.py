@@ -4,7 +4,6 @@ certificate SANs follow from them, so the user's manifests run unchanged in the 
 
 from __future__ import annotations
 
-from e2e.gitops import esovault
 from e2e.gitops.model import Repository, VaultStore
 from e2e.install import GitUrl, find_install, parse_git_url
 
@@ -30,23 +29,20 @@ def dags_url(repo: Repository) -> GitUrl | None:
     return inst.git_sync.parsed if inst is not None else None
 
 
-def git_hosts(repo: Repository) -> list[str]:
-    hosts = [u.host for u in gitops_urls(repo)]
+def git_urls(repo: Repository) -> list[GitUrl]:
+    """Every SSH URL the test git server serves: the GitOps sources', then the DAG repository's."""
     dags = dags_url(repo)
-    if dags:
-        hosts.append(dags.host)
-    return sorted(set(hosts))
+    return [*gitops_urls(repo), *([dags] if dags else [])]
+
+
+def git_hosts(repo: Repository) -> list[str]:
+    return sorted({u.host for u in git_urls(repo)})
 
 
 def vault_store(repo: Repository) -> VaultStore:
     if not repo.stores:
         raise ValueError("the repository has no Vault ClusterSecretStore/SecretStore")
     return repo.stores[0]
-
-
-def vault_host(store: VaultStore) -> tuple[str, int]:
-    """(host, port) ESO dials (e2e.gitops.esovault.server_address)."""
-    return esovault.server_address(store)
 
 
 def ca_target(store: VaultStore, default_namespace: str) -> tuple[str, str, str]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from e2e.install import SCHEDULER, AirflowInstall, airflow_install
+from e2e.payload import secret_values
 from e2e.stack import eso, vault
 
 if TYPE_CHECKING:
@@ -39,17 +40,6 @@ def pod_selector(release: str, components: Iterable[str]) -> str:
 def scheduler_workload(release: str) -> tuple[str, str]:
     """(workload, container) where Airflow CLI commands run: the chart's `<release>-scheduler` Deployment."""
     return f"deploy/{SCHEDULER.format(release=release)}", "scheduler"
-
-
-def strings(data: object) -> list[str]:
-    """Every string leaf of a payload: what the masker must learn before a new payload is written."""
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, Mapping):
-        return [s for v in data.values() for s in strings(v)]
-    if isinstance(data, list):
-        return [s for v in data for s in strings(v)]
-    return []
 
 
 class Operator:
@@ -205,8 +195,8 @@ class Operator:
         return self.stack.vault.read_payload()
 
     def write_payload(self, payload: Mapping[str, Any]) -> None:
-        """`vault kv put` of the whole payload; its strings join the masker first."""
-        self.stack.masker.add(strings(payload))
+        """`vault kv put` of the whole payload; its secret values join the masker first (e2e.payload)."""
+        self.stack.masker.add(secret_values(payload))
         self.stack.vault.write_payload(payload)
 
     def write_policy(self, name: str, text: str) -> None:

@@ -62,11 +62,11 @@ def service_fqdn(config: RunConfig) -> str:
 
 def service_port(repo: Repository) -> int:
     """The port ESO dials (the store's server URL, e.g. :8200 or :443): the Service listens there."""
-    return names.vault_host(names.vault_store(repo))[1]
+    return esovault.server_address(names.vault_store(repo))[1]
 
 
 def sans(config: RunConfig, repo: Repository) -> list[str]:
-    host, _port = names.vault_host(names.vault_store(repo))
+    host, _port = esovault.server_address(names.vault_store(repo))
     return [*service_names(config), host, *LOCAL_SANS]
 
 

@@ -45,7 +45,7 @@ def test_groups_that_ignore_sigterm_are_all_killed_after_one_shared_grace_period
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "airflow").write_text(IGNORES_SIGTERM.format(python=sys.executable))
     (venv / "bin" / "airflow").chmod(0o755)
-    runner = AirflowRunner(AirflowVenv(venv, "3.2.1", False, 0.0), {}, tmp_path / "work")
+    runner = AirflowRunner(AirflowVenv(venv, "3.2.1"), {}, tmp_path / "work")
     monkeypatch.setattr(airflow_procs, "STOP_GRACE_SECONDS", 3.0)  # one per group: 12 s; one for all: 3 s
     processes = [airflow_procs.AirflowProcess(f"component-{n}", [], runner).start() for n in range(4)]
     for process in processes:

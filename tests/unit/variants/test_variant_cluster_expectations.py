@@ -9,7 +9,9 @@ import yaml
 
 from e2e.cluster import plan as plan_mod
 from e2e.config import DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
+from e2e.install import airflow_install
 from e2e.stack import expected
+from e2e.stack.operator import scheduler_workload
 
 pytestmark = pytest.mark.unit
 VARIANT = REPO_ROOT / "fixtures" / "variants" / "team-repo"
@@ -54,11 +56,11 @@ def test_ca_config_map_and_secret_names_are_the_repositorys(built):
 def test_upgrade_probes_read_the_dag_processor_of_the_repositorys_release(built):
     gitops_dir, _config, _plan, _material, repo = built
     release = "af" if gitops_dir == VARIANT else "airflow"
-    assert expected.airflow_release(repo) == release
-    assert expected.chart_application(repo) == ("dp-airflow" if gitops_dir == VARIANT else "airflow")
+    assert airflow_install(repo).release == release
+    assert airflow_install(repo).app.name == ("dp-airflow" if gitops_dir == VARIANT else "airflow")
     assert expected.dag_reader(repo, "3.2.2") == (f"deploy/{release}-dag-processor", "dag-processor")
     assert expected.dag_reader(repo, "2.10.5") == (f"deploy/{release}-scheduler", "scheduler")
-    assert expected.scheduler(repo) == (f"deploy/{release}-scheduler", "scheduler")
+    assert scheduler_workload(airflow_install(repo).release) == (f"deploy/{release}-scheduler", "scheduler")
 
 
 def test_the_cluster_suite_hard_codes_no_reference_name():
