@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from e2e.application_status import synced_healthy
 from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
 from e2e.observe.snapshot import Snapshot
@@ -40,21 +41,6 @@ def workloads_ready(snapshot: Snapshot, exp: Expectations) -> Verdict:
 
 
 def applications_synced_healthy(snapshot: Snapshot, exp: Expectations) -> Verdict:
-    name = f"{exp.secrets_app} and {exp.chart_app} are Synced and Healthy"
-    ok, evidence = True, []
-    for app_name in (exp.secrets_app, exp.chart_app):
-        app = snapshot.get("Application", app_name, exp.argocd_namespace)
-        if app is None:
-            ok = False
-            evidence.append(f"{app_name}: absent")
-            continue
-        status = app.get("status") or {}
-        sync = (status.get("sync") or {}).get("status")
-        health = (status.get("health") or {}).get("status")
-        good = sync == "Synced" and health == "Healthy"
-        ok = ok and good
-        line = f"{app_name}: {sync}/{health}"
-        if not good and (status.get("operationState") or {}).get("message"):
-            line += f" ({status['operationState']['message']})"
-        evidence.append(line)
-    return Verdict(name, ok, evidence)
+    """e2e.application_status's judgement, named; not yet Synced/Healthy fails (a check does not wait)."""
+    judged = synced_healthy((exp.secrets_app, exp.chart_app), snapshot.application)
+    return Verdict(f"{exp.secrets_app} and {exp.chart_app} are Synced and Healthy", judged.ok, list(judged.evidence))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from e2e.application_status import synced_healthy
 from e2e.judgement import Judgement, failed, ok, pending
 from e2e.observe.snapshot import Snapshot, condition, container_statuses, name_of, pod_finished, pod_ready
 from e2e.observe.wait import TERMINAL_WAITING  # image and container errors no retry mends
 from e2e.scenarios.model import Check, Memory
-from e2e.scenarios.symptoms import application_status, job_state
+from e2e.scenarios.symptoms import job_state
 
 
 def _component(pod: dict) -> str:
@@ -58,15 +59,6 @@ def secrets_present(obs: Snapshot, names: Iterable[str]) -> Judgement:
     return pending(f"Secrets missing: {', '.join(missing)}") if missing else ok("every Secret present")
 
 
-def applications_synced_healthy(obs: Snapshot, names: Iterable[str]) -> Judgement:
-    lagging = []
-    for name in names:
-        sync, health = application_status(obs, name)
-        if (sync, health) != ("Synced", "Healthy"):
-            lagging.append(f"{name} {sync}/{health}")
-    return pending("Applications: " + "; ".join(lagging)) if lagging else ok("Applications Synced/Healthy")
-
-
 def job_complete_after_break(obs: Snapshot, memory: Memory, name: str) -> Judgement:
     """The named Job Complete. A Job that failed and was not already there at the symptom fails at once."""
     job = obs.job(name)
@@ -103,7 +95,7 @@ def secrets_exist(names: tuple[str, ...]) -> Check:
 
 def apps_synced(*names: str) -> Check:
     return Check(f"Applications {', '.join(names)} Synced/Healthy",
-                 lambda obs, _m: applications_synced_healthy(obs, names))
+                 lambda obs, _m: synced_healthy(names, obs.application))
 
 
 def job_complete(name: str) -> Check:

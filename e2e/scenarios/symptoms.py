@@ -162,15 +162,6 @@ def application_operation_message(obs: Snapshot, app: str, message: str) -> list
     return [f"Application {app} operation {op.get('phase', '')}: {_short(t)}" for t in texts if search(message, t)]
 
 
-def application_status(obs: Snapshot, app: str) -> tuple[str, str]:
-    """(sync status, health status) of an Application; ("Missing", "Missing") when it is absent."""
-    application = obs.application(app)
-    if application is None:
-        return "Missing", "Missing"
-    status = application.get("status") or {}
-    return (status.get("sync") or {}).get("status", "Unknown"), (status.get("health") or {}).get("status", "Unknown")
-
-
 def job_state(job: dict[str, Any]) -> str:
     """"Complete", "Failed" or "Running" from the Job's conditions (the Job controller's own verdict)."""
     for c in conditions(job):

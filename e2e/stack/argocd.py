@@ -13,6 +13,7 @@ import hashlib
 from typing import Any
 
 from e2e import versions
+from e2e.application_status import status_of
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository
 from e2e.gitops.yamlio import plain
@@ -114,8 +115,8 @@ def application_state(app: Obj) -> tuple[str, str]:
     Failed only when it cannot get better by itself: the last sync operation failed and its retries are used up.
     """
     status = app.get("status") or {}
-    sync = (status.get("sync") or {}).get("status", "Unknown")
-    health = (status.get("health") or {}).get("status", "Unknown")
+    read = status_of((app.get("metadata") or {}).get("name", ""), app)
+    sync, health = read.sync, read.health
     op = status.get("operationState") or {}
     phase = op.get("phase")
     if sync == "Synced" and health == "Healthy" and phase not in ("Running", "Terminating"):

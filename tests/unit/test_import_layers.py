@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("e2e.airflow_config", "e2e.component_checks", "e2e.masking", "e2e.private_file", "e2e.processes",
      "e2e.safe_files", "e2e.versions"),
     ("e2e.judgement",),  # the one result type: pending, ok or failed, with evidence
+    ("e2e.application_status",),  # an Argo CD Application's sync/health: the one reader and judgement
     ("e2e.gitops",),  # the repository model
     ("e2e.chart",),  # what the chart reads
     ("e2e.chart_upgrade", "e2e.install"),  # what a chart upgrade changes; where and how Airflow is installed
@@ -192,4 +193,4 @@ def test_the_checker_sees_a_lazy_cycle_and_an_upward_import(tmp_path):
         layer_of("e2e.newcomer")
     assert edges["e2e.cluster"] == {"e2e.stack.a"}  # the TYPE_CHECKING import is not a dependency
     assert cycles(edges) == [["e2e.cluster", "e2e.stack.a"]]
-    assert upward_imports(edges) == ["e2e.stack.a -> e2e.cluster (e2e.stack is layer 11, e2e.cluster is layer 12)"]
+    assert upward_imports(edges) == ["e2e.stack.a -> e2e.cluster (e2e.stack is layer 12, e2e.cluster is layer 13)"]

@@ -4,12 +4,12 @@ chart's labels appear (or the fernet key is re-created), and the Application nev
 from __future__ import annotations
 
 from e2e import component_checks as ids
+from e2e.application_status import status_of
 from e2e.judgement import Judgement, ok, pending, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import secrets as secret_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import invariants as inv
-from e2e.scenarios import symptoms as sym
 from e2e.scenarios.failures.common import Parts, component, preflight
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, AnyOf, Check, Memory, Predicate, Scenario
@@ -23,8 +23,7 @@ def chart_made_secrets(chart_app: str) -> Predicate:
         found = [f"Secret {s.name} made by the chart (labels {s.labels.get('chart', '')} "
                  f"{s.labels.get('heritage', '')})" for s in obs.secrets.values()
                  if "heritage" in s.labels or "chart" in s.labels]
-        sync, _health = sym.application_status(obs, chart_app)
-        if sync == "OutOfSync":
+        if status_of(chart_app, obs.application(chart_app)).sync == "OutOfSync":
             found.append(f"Application {chart_app} OutOfSync (random keys differ on every render)")
         return seen(found, "no chart-made Secret and the app is in sync")
 

@@ -3,11 +3,11 @@ decodingStrategy, metadataPolicy) left unwritten are a diff Argo CD can never sy
 
 from __future__ import annotations
 
+from e2e.application_status import status_of
 from e2e.judgement import Judgement, ok, pending
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import eso as eso_rules
 from e2e.scenarios import convergence as conv
-from e2e.scenarios import symptoms as sym
 from e2e.scenarios.failures.common import Parts, preflight
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, Check, Memory, Predicate, Scenario
@@ -22,7 +22,8 @@ def synced_yet_out_of_sync(app_name: str) -> Predicate:
     permanent diff, not the moment between a commit and its sync."""
     def predicate(obs: Snapshot, _m: Memory) -> Judgement:
         status = (obs.application(app_name) or {}).get("status") or {}
-        sync, health = sym.application_status(obs, app_name)
+        app = status_of(app_name, obs.application(app_name))
+        sync, health = app.sync, app.health
         op = status.get("operationState") or {}
         synced_rev = (op.get("syncResult") or {}).get("revision")
         current = (status.get("sync") or {}).get("revision")

@@ -122,5 +122,3 @@ def test_matchers_tolerate_objects_without_status():
     assert sym.pods_waiting(bare, "CreateContainerConfigError") == []
     assert sym.external_secrets_condition(bare, "False", "SecretSyncedError") == []
     assert sym.message_anywhere(bare, msg.KIND_MISSING) == []
-    assert sym.application_status(bare, "airflow") == ("Unknown", "Unknown")
-    assert sym.application_status(bare, "absent") == ("Missing", "Missing")
