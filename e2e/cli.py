@@ -40,7 +40,7 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes are one line on stderr and exit 2, like every other bad input (`--help` has the rest)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def chosen_command(argv: Sequence[str]) -> str | None:

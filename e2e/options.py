@@ -40,9 +40,16 @@ def _positive(text: str) -> float:
     return value
 
 
+def _expanded(text: str) -> Path:
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # `~user/...` of a user without a home directory
+        raise ValueError(f"{text}: no such user's home directory") from None
+
+
 def _existing(what: str, test: Callable[[Path], bool], wrong: str) -> Callable[[str], Path]:
     def parse(text: str) -> Path:
-        path = Path(text).expanduser()
+        path = _expanded(text)
         if not path.exists():
             raise ValueError(f"{text}: no such {what}")
         if not test(path):
@@ -58,7 +65,7 @@ _file = _existing("file", Path.is_file, "not a regular file")
 def _path(text: str) -> Path:
     if not text.strip():
         raise ValueError("an empty path")
-    return Path(text).expanduser()
+    return _expanded(text)
 
 
 def _nonempty(text: str) -> str:

@@ -12,6 +12,8 @@ The label value is Unix epoch seconds as a decimal string (e.g. "1795456800"): a
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -22,6 +24,25 @@ from e2e.config import CREATED_BY, CREATED_BY_LABEL, EXPIRES_LABEL, RUN_ID_LABEL
 
 Kind = Literal["cluster", "namespace"]
 _EPOCH = re.compile(r"^\d{1,12}$")
+# what the selection reads of `kubectl get namespaces|nodes -o json`, checked once (anything else is a tool problem)
+LISTING = {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": {
+    "type": "object", "properties": {"status": {"type": "object"}, "metadata": {"type": "object", "properties": {
+        "name": {"type": "string"}, "labels": {"type": "object", "additionalProperties": {"type": "string"}}}}}}}}}
+
+
+def read_listing(text: str) -> list[dict[str, Any]]:
+    """The items of a kubectl JSON listing; ValueError in one line when the output is not one."""
+    from jsonschema import Draft202012Validator
+
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ValueError("not the JSON list kubectl prints") from None
+    error = next(iter(Draft202012Validator(LISTING).iter_errors(document)), None)
+    if error is not None:
+        where = "/".join(map(str, error.absolute_path)) or "the document"
+        raise ValueError(f"not a kubectl listing ({where}: expected {error.validator_value!r}"[:160] + ")")
+    return document["items"]
 
 
 def parse_expiry(value: str | None) -> int | None:
@@ -35,6 +56,8 @@ def parse_now(text: str) -> float:
     """`--now`: epoch seconds or RFC 3339 (`2026-11-24T06:00:00Z`). ValueError with a clear message."""
     text = text.strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
+        if not math.isfinite(float(text)):
+            raise ValueError(f"--now {text[:20]}...: out of range")
         return float(text)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))

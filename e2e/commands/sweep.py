@@ -7,7 +7,6 @@ e2e.ci.sweep (pure); this module only asks kind and kubectl and deletes what it 
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now
+from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now, read_listing
 from e2e.config import EXPIRES_LABEL, REPO_ROOT
 from e2e.errors import UnusableInput
 
@@ -54,6 +53,14 @@ def _call(argv: list[str]) -> str:
     return done.stdout
 
 
+def _listing(argv: list[str]) -> list[dict[str, Any]]:
+    try:
+        return read_listing(_call(argv))
+    except ValueError as exc:
+        raise ToolError(f"{Path(argv[0]).name} {' '.join(a for a in argv[1:] if a in ('get', 'nodes', 'namespaces'))}"
+                        f": {exc}") from None
+
+
 def kubectl_base(kubectl: str, kubeconfig: Path | None, context: str | None) -> list[str]:
     argv = [kubectl]
     if kubeconfig:
@@ -75,17 +82,16 @@ def list_cluster_nodes(kind: str, kubectl: str) -> dict[str, list[dict[str, Any]
             kubeconfig.write_text(_call([kind, "get", "kubeconfig", "--name", name]))
             kubeconfig.chmod(0o600)
             try:
-                nodes = json.loads(_call([kubectl, "--kubeconfig", str(kubeconfig), "get", "nodes", "-o", "json"]))
+                nodes = _listing([kubectl, "--kubeconfig", str(kubeconfig), "get", "nodes", "-o", "json"])
             except ToolError as exc:
                 print(f"airflow-e2e sweep: cluster {name}: cannot read its nodes ({exc}); kept", file=sys.stderr)
                 continue
-        clusters[name] = list(nodes.get("items", []))
+        clusters[name] = nodes
     return clusters
 
 
 def list_namespaces(base: list[str]) -> list[dict[str, Any]]:
-    out = _call([*base, "get", "namespaces", "-l", EXPIRES_LABEL, "-o", "json"])
-    return list(json.loads(out).get("items", []))
+    return _listing([*base, "get", "namespaces", "-l", EXPIRES_LABEL, "-o", "json"])
 
 
 def _show(decisions: list[Decision], dry_run: bool) -> None:

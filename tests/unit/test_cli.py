@@ -70,3 +70,14 @@ def test_an_unknown_argument_names_the_command_s_own_help(argv, capsys):
     assert caught.value.code == 2 and len(lines) == 1, lines
     assert lines[0].startswith(f"airflow-e2e {argv[0]}: error: unrecognized arguments")
     assert lines[0].endswith(f"(see `airflow-e2e {argv[0]} --help`)")
+
+
+@pytest.mark.parametrize("argv", [["preflight", "fixtures/gitops\r", "extra\r"], ["components", "--only\r"],
+                                  ["report", "t.json", "--format", "html\r\nsecond line"]])
+def test_a_usage_mistake_quoting_a_carriage_return_stays_one_line(argv, capsys):
+    """A script saved with CRLF line endings passes a trailing \\r: the refusal quoting it is still one line."""
+    with pytest.raises(SystemExit) as caught:
+        cli.main(argv)
+    err = capsys.readouterr().err
+    assert caught.value.code == cli.EXIT_UNUSABLE
+    assert len(err.splitlines()) == 1 and "\r" not in err and "\\x0d" in err

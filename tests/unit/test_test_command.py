@@ -21,6 +21,11 @@ pytestmark = pytest.mark.unit
      "environment AIRFLOW_E2E_TIMEOUT_MULTIPLIER: 'abc' is not a number"),
     (["test", "--tier", "preflight", "--timeout-multiplier", "0"], {}, "--timeout-multiplier: 0 is not a positive"),
     (["components", "--only", ""], {}, "--only '': names no check"),
+    # a home directory that does not exist (a path option or $KUBECONFIG starting with ~user)
+    (["test", "--tier", "preflight"], {"KUBECONFIG": "~no-such-user/config"},
+     "environment KUBECONFIG: ~no-such-user/config: no such user's home directory"),
+    (["test", "~no-such-user/repo", "--tier", "preflight"], {}, "DIR: ~no-such-user/repo: no such user's home"),
+    (["up", "--artifacts", "~no-such-user/a"], {}, "--artifacts: ~no-such-user/a: no such user's home directory"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, env, says, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)

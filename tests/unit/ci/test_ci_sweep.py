@@ -142,3 +142,24 @@ def test_sweep_command_deletes_exactly_the_expired_with_stand_in_kind_and_kubect
     assert "kind delete cluster --name airflow-e2e" in calls
     assert "kubectl delete namespace airflow --wait=false" in calls
     assert not [c for c in calls if "delete" in c and ("fresh" in c or "vault" in c)]
+
+
+@pytest.mark.parametrize("answer", ["", "Unable to connect to the server: EOF", "[" * 50_000, '{"items": 5}',
+                                    '{"items": [1]}', '{"items": [{"metadata": {"labels": {"a": 1}}}]}',
+                                    '{"items": [{"metadata": {"name": 7}}]}', '{"items": [{"status": "x"}]}',
+                                    '{"items": [{"metadata": {"labels": {"x": ' + "9" * 5000 + "}}}]}"])
+def test_sweep_says_which_listing_it_cannot_read_when_kubectl_prints_what_no_list_looks_like(answer, monkeypatch,
+                                                                                              capsys):
+    monkeypatch.setattr(sweep_command, "find_tool", lambda name: name)
+    monkeypatch.setattr(sweep_command, "_call", lambda argv: "c1\n" if "clusters" in argv else answer)
+    assert main(["sweep", "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot list namespaces" in err and "cluster c1: cannot read its nodes" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("text", ["9" * 400, "9" * 5000])
+def test_sweep_refuses_a_now_out_of_range_in_one_line(text, monkeypatch, capsys):
+    monkeypatch.setattr(sweep_command, "find_tool", lambda name: None)  # refused before any tool is looked for
+    assert main(["sweep", "--now", text]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--now" in err[0] and "out of range" in err[0]
