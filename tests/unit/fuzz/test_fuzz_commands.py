@@ -71,6 +71,16 @@ def _alarm(signum, frame):
     raise Hang(f"no answer within {DEADLINE_S} s")
 
 
+@contextlib.contextmanager
+def _scratch_cwd():
+    """A fresh working directory two levels down: a relative path drawn (`--artifacts 0`, `../../etc`) lands
+    inside it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "a" / "b").mkdir(parents=True)
+        with contextlib.chdir(Path(tmp) / "a" / "b"):
+            yield
+
+
 def run(command: str, argv: list[str]) -> int:
     """main(argv) under a deadline; the output is swallowed; an escaped exception or exit 3 fails the example."""
     MODE["command"] = command
@@ -78,7 +88,7 @@ def run(command: str, argv: list[str]) -> int:
     signal.alarm(DEADLINE_S)
     out, err = io.StringIO(), io.StringIO()
     try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _scratch_cwd(), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
                 code = main(argv)
             except SystemExit as exc:  # argparse refusing an option: exit 2
@@ -338,8 +348,15 @@ REPOSITORIES = st.one_of(st.none(), hostile_repository())  # None: the reference
 PAYLOAD = payload_mod.generate()
 
 
+# what --artifacts (the one option written to) may be: nothing outside the example's folders, even as root
+WRITABLE = st.one_of(st.sampled_from(["{tmp}/file", "{tmp}/fifo", "{tmp}/repo", "{tmp}/dir/../a", "0", "-", "x\r", "",
+                                      " ", "{tmp}/" + "d" * 300, "../../etc"]),
+                     _argv_text.filter(lambda t: not t.lstrip().startswith(("/", "~")) and ".." not in t))
+
+
 def _draw(data: st.DataObject, usable: tuple[str, ...], label: str) -> str:
-    return data.draw(st.one_of(st.sampled_from(usable), HOSTILE) if MODE["hostile"] else st.sampled_from(usable),
+    hostile = WRITABLE if label == "--artifacts" else HOSTILE
+    return data.draw(st.one_of(st.sampled_from(usable), hostile) if MODE["hostile"] else st.sampled_from(usable),
                      label=label)
 
 
