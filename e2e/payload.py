@@ -18,7 +18,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from e2e.gitops.model import Repository, get_path
 from e2e.install import find_install
-from e2e.masking import secret_values  # noqa: F401  (the one walk of payload leaves: e2e.masking owns it)
 from e2e.private_file import write_private
 
 DEFAULT_DB_HOST = "postgresql.airflow-db.svc.cluster.local"

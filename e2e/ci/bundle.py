@@ -23,7 +23,7 @@ from e2e.ci import bundle_schema
 from e2e.config import REPO_ROOT, RunConfig
 from e2e.errors import UnusableInput
 from e2e.gitops.yamlio import safe_load
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 
 SCHEMA = bundle_schema.SCHEMA_ID
 MAX_BUNDLE_BYTES = 64 * 1024 * 1024
@@ -288,5 +288,5 @@ def write_for_session(run_config: RunConfig, records: Sequence[Any], path: Path)
     payload = read_payload(run_config.payload_file)
     failures = [{"nodeid": r.nodeid, "phase": r.phase, "failure_class": r.failure_class, "rule": r.rule,
                  "run_id": getattr(r, "run_id", None)} for r in records]
-    masker = Masker(payload_mod.secret_values(payload)) if payload is not None else None
+    masker = Masker(secret_values(payload)) if payload is not None else None
     return write_bundle(build_bundle(run_config, failures, payload=payload), path, masker)

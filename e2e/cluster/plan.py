@@ -20,7 +20,7 @@ from e2e.gitops import esovault
 from e2e.gitops.model import Repository
 from e2e.gitops.yamlio import dump_yaml, dump_yaml_all
 from e2e.install import find_install
-from e2e.masking import YAML_SAFE_MASK, Masker
+from e2e.masking import YAML_SAFE_MASK, Masker, secret_values
 from e2e.private_file import write_private
 from e2e.stack import argocd, coredns, eso, gitserver, names, postgres, vault
 from e2e.stack.common import Manifest, Obj, labelled, namespace, run_namespaces
@@ -45,7 +45,7 @@ class RunSecrets:
     def values(self) -> list[str]:
         """Secret values to mask. The default user's identity (username, email, names) is not secret and
         would otherwise mask ordinary words such as `platform` in repository URLs."""
-        return [*payload_mod.secret_values(self.payload), self.host_key.private_openssh,
+        return [*secret_values(self.payload), self.host_key.private_openssh,
                 self.deploy_key.private_openssh, self.vault_token]
 
     def masker(self) -> Masker:

@@ -102,8 +102,7 @@ class SavedRun:
 
     def __init__(self, run_id: str | None) -> None:
         from e2e.errors import UnusableInput
-        from e2e.masking import Masker
-        from e2e.payload import secret_values
+        from e2e.masking import Masker, secret_values
 
         rid = run_id or last_run_id()
         if not rid:

@@ -20,9 +20,8 @@ from e2e.config import DEFAULT_GITOPS_DIR
 from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.gitops.yamlio import safe_load
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 from e2e.observe.timeline import Timeline
-from e2e.payload import secret_values
 from e2e.report import junit
 from e2e.report.html import write_report
 from e2e.report.moments import check_moments

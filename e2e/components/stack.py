@@ -24,7 +24,7 @@ from e2e.components.git_server import GitSshServer
 from e2e.components.postgres import PostgresServer
 from e2e.components.redis_server import RedisServer
 from e2e.config import DEFAULT_DAGS_DIR
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 
 
 def unique_names(data: dict[str, Any]) -> None:
@@ -87,7 +87,7 @@ class ComponentStack:
         workdir = Path(tempfile.mkdtemp(prefix="airflow-e2e-components-"))
         artifacts = options.artifacts or (workdir / "artifacts")
         artifacts.mkdir(parents=True, exist_ok=True)
-        return cls(options, found, original, original, Masker(payload_mod.secret_values(original)), workdir, artifacts,
+        return cls(options, found, original, original, Masker(secret_values(original)), workdir, artifacts,
                    notes + found.notes)
 
     def start(self) -> ComponentStack:
@@ -107,7 +107,7 @@ class ComponentStack:
             self.payload, moved = inputs.point_at(self.original_payload, db=(self.pg.host, self.pg.port),
                                                   redis=(self.redis.host, self.redis.port))
             self.notes += moved
-            self.masker = Masker(payload_mod.secret_values(self.original_payload, self.payload))
+            self.masker = Masker(secret_values(self.original_payload, self.payload))
             login = inputs.db_login(self.payload)
             self.pg.create_login(login.user, login.password, login.database)
             return self

@@ -105,6 +105,20 @@ class ExternalSecret:
         keys = [ref.get("key") for ref in refs if isinstance(ref, dict)]
         return [k for k in keys if isinstance(k, str)]
 
+    @property
+    def written_keys(self) -> set[str] | None:
+        """The data keys this ExternalSecret writes, or None when it cannot be known statically (dataFrom...)."""
+        template = get_path(self.obj.body, "spec.target.template")
+        merge = template.get("mergePolicy") if isinstance(template, dict) else None
+        data_keys = {str(d.get("secretKey")) for d in self.data if d.get("secretKey")}
+        if isinstance(template, dict) and template.get("templateFrom"):
+            return None
+        if self.template_data:
+            if merge != "Merge":
+                return set(self.template_data)
+            return None if self.data_from else set(self.template_data) | data_keys
+        return None if self.data_from else data_keys
+
 
 @dataclass
 class VaultStore:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from e2e.install import SCHEDULER, AirflowInstall, airflow_install
-from e2e.payload import secret_values
+from e2e.masking import secret_values
 from e2e.stack import eso, vault
 
 if TYPE_CHECKING:

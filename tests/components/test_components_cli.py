@@ -10,6 +10,7 @@ import pytest
 
 from e2e import payload
 from e2e.components import binaries
+from e2e.masking import secret_values
 
 pytestmark = pytest.mark.components
 
@@ -40,7 +41,7 @@ def test_a_given_payload_keeps_its_values_and_only_its_hosts_move_to_the_local_s
     given = tmp_path / "payload.yaml"
     data = payload.generate()  # in-cluster hosts, as a user's real payload has
     payload.write(data, given)
-    component_stack.protect(*payload.secret_values(data))
+    component_stack.protect(*secret_values(data))
     done = _cli("--payload", str(given), "--only", "broker", "--artifacts", str(component_stack.artifacts / "given"),
                 cwd=tmp_path)
     (component_stack.artifacts / "cli-given-payload.txt").write_text(done.stdout + done.stderr)

@@ -21,6 +21,7 @@ from e2e.components import inputs
 from e2e.components.results import Recorder
 from e2e.components.suite import ComponentSuite
 from e2e.config import DEFAULT_DAGS_DIR
+from e2e.masking import secret_values
 
 pytestmark = pytest.mark.components
 
@@ -37,7 +38,7 @@ def variant_stack(component_stack, tmp_path_factory):
     variant = payload_mod.generate(**payload_mod.shape_for(view.inputs.repo))
     variant.update({k: component_stack.payload[k] for k in SHARED_CREDENTIALS})
     variant["extraSecrets"]["dp-git-ssh"]["data"]["gitSshKey"] = payload_mod.git_ssh_key(component_stack.payload)
-    view.protect(*payload_mod.secret_values(variant))
+    view.protect(*secret_values(variant))
     view.payload = variant
     view.payload = view.fresh_database("variant")
     settings = inputs.git_sync_settings(view.inputs.values)

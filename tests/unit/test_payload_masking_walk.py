@@ -8,7 +8,7 @@ import urllib.parse
 import yaml
 
 from e2e import payload as payload_mod
-from e2e.masking import MASK, Masker
+from e2e.masking import MASK, Masker, secret_values
 
 PASSWORD = "p@ss/word#with+separators-1234"
 PAYLOAD = {
@@ -21,7 +21,7 @@ PAYLOAD = {
 
 
 def test_the_walk_returns_leaves_only_and_leaves_out_the_default_user_identity():
-    values = payload_mod.secret_values(PAYLOAD)
+    values = secret_values(PAYLOAD)
     assert PAYLOAD["metadataConnection"] in values and "user-password-5678" in values
     assert "b3BlbnNzaC1rZXktdjEAAAAA" in values
     assert "platform-admin" not in values and "admin@example.com" not in values
@@ -30,11 +30,11 @@ def test_the_walk_returns_leaves_only_and_leaves_out_the_default_user_identity()
 
 def test_several_payloads_are_one_walk():
     other = {"fernetKey": "another-secret-value-0000"}
-    assert payload_mod.secret_values(PAYLOAD, other) == [*payload_mod.secret_values(PAYLOAD), *other.values()]
+    assert secret_values(PAYLOAD, other) == [*secret_values(PAYLOAD), *other.values()]
 
 
 def test_a_masker_from_the_walk_hides_url_passwords_alone_decoded_and_encoded():
-    masker = Masker(payload_mod.secret_values(PAYLOAD))
+    masker = Masker(secret_values(PAYLOAD))
     for text in (PASSWORD, urllib.parse.quote(PASSWORD, safe=""), "long-pass\uff20word-123",
                  "password authentication failed for long-pass\uff20word-123"):
         assert masker.leaks(masker.mask(text)) == [], text
@@ -44,7 +44,7 @@ def test_a_masker_from_the_walk_hides_url_passwords_alone_decoded_and_encoded():
 def test_an_all_digit_password_that_yaml_reads_as_a_number_is_still_masked():
     # `redisPassword: 8675309123` is an int once YAML has read the payload; Vault and the Secret hold its text.
     payload = yaml.safe_load("redisPassword: 8675309123\nport: 5432.5\nenabled: true\n")
-    values = payload_mod.secret_values(payload)
+    values = secret_values(payload)
     assert "8675309123" in values and "True" not in values
     assert Masker(values).mask("AUTH 8675309123") == f"AUTH {MASK}"
 
@@ -60,4 +60,4 @@ def test_preflight_masks_its_output_with_the_same_walk(tmp_path, capsys):
     out.write_text(yaml.safe_dump(data))
     main(["preflight", str(DEFAULT_GITOPS_DIR), "--payload", str(out), "--format", "json"])
     printed = capsys.readouterr()
-    assert Masker(payload_mod.secret_values(data)).leaks(printed.out + printed.err) == []
+    assert Masker(secret_values(data)).leaks(printed.out + printed.err) == []

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet
 
-from e2e import payload as payload_mod
 from e2e.components import diagnose, inputs
 from e2e.components.airflow_cli import CommandResult
 from e2e.components.fernet_stability import fernet_key_problem
 from e2e.components.results import Recorder
 from e2e.components.suite import ComponentSuite
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 
 SECRET = "airflow-fernet-key/fernet-key"
 SERVER = 'connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "other" does not exist'
@@ -72,4 +71,4 @@ def test_a_full_width_at_in_a_password_is_read_as_sqlalchemy_reads_it_and_kept_f
     moved, _notes = inputs.point_at(payload, db=("127.0.0.1", 5000), redis=("127.0.0.1", 6000))
     assert moved["brokerUrl"] == f"redis://:{password}@127.0.0.1:6000/0"
     assert inputs.db_login(moved).password == password
-    assert password not in Masker(payload_mod.secret_values(payload)).mask(f"a message with {password} in it")
+    assert password not in Masker(secret_values(payload)).mask(f"a message with {password} in it")

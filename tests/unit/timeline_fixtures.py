@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from e2e.gitops import load_repository
-from e2e.masking import Masker
-from e2e.payload import secret_values
+from e2e.masking import Masker, secret_values
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINES = ROOT / "fixtures" / "timelines"

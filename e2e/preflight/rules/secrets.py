@@ -14,7 +14,6 @@ from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, in_use
 from e2e.gitops.model import get_path
 from e2e.preflight.context import AirflowApp, Context
 from e2e.preflight.finding import Finding
-from e2e.preflight.needs import produced_keys, secret_needs
 from e2e.preflight.registry import rule
 from e2e.preflight.templating import NO_VALUE, UNSUPPORTED, parse_problems
 
@@ -32,7 +31,7 @@ SECRET_CONFIG_KEYS = {"fernet_key", "secret_key", "sql_alchemy_conn", "broker_ur
 def secret_without_external_secret(ctx: Context) -> list[Finding]:
     out = []
     for aapp in ctx.airflow_apps:
-        for need in secret_needs(ctx, aapp).values():
+        for need in aapp.secret_needs().values():
             if ctx.es_by_target.get((aapp.namespace, need.name)):
                 continue
             if aapp.namespace in ctx.namespaces_fed_from_elsewhere:
@@ -240,9 +239,9 @@ def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
 
 def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
     for aapp in ctx.airflow_apps:
-        for need in secret_needs(ctx, aapp).values():
+        for need in aapp.secret_needs().values():
             for es in ctx.es_by_target.get((aapp.namespace, need.name), []):
-                produced = produced_keys(es)
+                produced = es.written_keys
                 if produced is not None:
                     yield aapp, need, es, produced
 

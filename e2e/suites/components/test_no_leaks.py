@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e import payload as payload_mod
 from e2e.components import fernet_stability, upgrade_path
 from e2e.components.results import write_results
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 
 pytestmark = pytest.mark.components
 
@@ -24,7 +23,7 @@ def test_nothing_the_tier_wrote_holds_a_payload_value(group, component_suite, up
     if upgrade_suite.results():
         write_results(component_stack, upgrade_suite.results(), name="results-upgrade.json")
     ran = {r.check for r in component_suite.results() + upgrade_suite.results()}
-    detector = Masker(payload_mod.secret_values(component_stack.original_payload, component_stack.payload))
+    detector = Masker(secret_values(component_stack.original_payload, component_stack.payload))
     detector.add(component_suite.generated + upgrade_suite.generated)  # probe passwords, other Fernet keys
     if fernet_stability.NAME in ran:
         assert component_suite.generated, "the Fernet check made no secrets: the scan would not know them"

@@ -16,7 +16,7 @@ from e2e.ci import bundle_schema
 from e2e.ci.replay import plan_reproduction
 from e2e.cli import main
 from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
-from e2e.masking import Masker
+from e2e.masking import Masker, secret_values
 
 pytestmark = pytest.mark.unit
 
@@ -42,7 +42,7 @@ def written(tmp_path, real_payload):
     config = RunConfig(chart_version="1.22.0", payload_file=path, timeout_multiplier=2.0,
                        node_image=versions.node_image("1.35"))
     out = bundle_mod.write_bundle(bundle_mod.build_bundle(config, FAILURES, payload=data), tmp_path / "bundle.json",
-                                  Masker(payload_mod.secret_values(data)))
+                                  Masker(secret_values(data)))
     return out, config
 
 
@@ -68,9 +68,9 @@ def test_bundle_records_versions_digests_values_and_repository_state(written):
 def test_bundle_holds_no_secret_value_of_the_run(written, real_payload):
     text = written[0].read_text()
     data, _ = real_payload
-    leaks = [f"<{len(v)} chars>" for v in payload_mod.secret_values(data) if len(v) >= 6 and v in text]
+    leaks = [f"<{len(v)} chars>" for v in secret_values(data) if len(v) >= 6 and v in text]
     assert leaks == []
-    assert Masker(payload_mod.secret_values(data)).leaks(text) == []
+    assert Masker(secret_values(data)).leaks(text) == []
 
 
 def test_payload_shape_has_key_paths_and_kinds_only(real_payload):

@@ -14,7 +14,7 @@ import pytest
 
 from e2e import payload as payload_gen
 from e2e.cli import main
-from e2e.payload import secret_values
+from e2e.masking import secret_values
 from e2e.preflight.engine import run_preflight
 
 REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from e2e import payload as payload_mod
-from e2e.masking import MASK, Masker
+from e2e.masking import MASK, Masker, secret_values
 
 pytestmark = pytest.mark.unit
 DB_PASSWORD = "Kq7Zp2Xm9Rt4"
@@ -64,7 +64,7 @@ def test_an_email_value_does_not_mask_its_domain_elsewhere():
 
 def test_report_payload_masks_the_db_password_wherever_it_appears(tmp_path, runs):
     payload = payload_mod.generate()
-    url = next(v for v in payload_mod.secret_values(payload) if v.startswith("postgresql"))
+    url = next(v for v in secret_values(payload) if v.startswith("postgresql"))
     db_password = urllib.parse.unquote(urllib.parse.urlsplit(url).password)
     timeline = json.loads((runs.HERE / "secrets-late.json").read_text())
     timeline["events"][0]["detail"]["message"] = f"pw {db_password} and b64 " + \
