@@ -53,12 +53,7 @@ class KubeClient:
         self.custom = client.CustomObjectsApi(api)
 
     def _base(self) -> list[str]:
-        argv = ["kubectl"]
-        if self.kubeconfig:
-            argv += ["--kubeconfig", str(self.kubeconfig)]
-        if self.context:
-            argv += ["--context", self.context]
-        return argv
+        return tools.kubectl_base(self.kubeconfig, self.context)
 
     def kubectl(self, *args: str, input_text: str | None = None, timeout: float = 300) -> str:
         return tools.run([*self._base(), *args], input_text=input_text, masker=self.masker, timeout=timeout).stdout

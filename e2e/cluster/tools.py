@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
+from pathlib import Path
 
 import sh
 
@@ -39,6 +40,12 @@ def require(name: str) -> str:
     if path is None:
         raise ToolError(f"`{name}` not found in .bin/ or PATH; run `bash scripts/install-tools.sh`")
     return path
+
+
+def kubectl_base(kubeconfig: Path | None, context: str | None = None) -> list[str]:
+    """`kubectl` with the kubeconfig and context flags, when given."""
+    return ["kubectl", *(["--kubeconfig", str(kubeconfig)] if kubeconfig else []),
+            *(["--context", context] if context else [])]
 
 
 def run(argv: Sequence[str], *, input_text: str | None = None, timeout: float = 300, masker: Masker | None = None,

@@ -7,8 +7,6 @@ e2e.ci.sweep (pure); this module only asks kind and kubectl and deletes what it 
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -16,14 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now, read_listing
-from e2e.config import EXPIRES_LABEL, REPO_ROOT
+from e2e.cluster import tools
+from e2e.cluster.tools import ToolError
+from e2e.config import EXPIRES_LABEL
 from e2e.errors import UnusableInput
 
 COMMAND_TIMEOUT = 120.0
-
-
-class ToolError(Exception):
-    """A kind or kubectl call that failed; the message is the tool's last stderr line."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,20 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-namespaces", action="store_true", help="do not look at namespaces")
 
 
-def find_tool(name: str) -> str | None:
-    """The harness's pinned copy in .bin/ first, then PATH."""
-    pinned = REPO_ROOT / ".bin" / name
-    return str(pinned) if pinned.is_file() else shutil.which(name)
-
-
 def _call(argv: list[str]) -> str:
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolError(f"{Path(argv[0]).name}: {type(exc).__name__}") from None
+    """The tool's stdout; a failure is ToolError naming the call and the tool's LAST stderr line (its reason)."""
+    done = tools.run(argv, timeout=COMMAND_TIMEOUT, check=False)
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["exit status " + str(done.returncode)])[-1]
-        raise ToolError(f"{Path(argv[0]).name} {' '.join(argv[1:3])}: {last}")
+        last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise ToolError(f"{argv[0]} {' '.join(argv[1:3])}: {last}")
     return done.stdout
 
 
@@ -57,32 +45,23 @@ def _listing(argv: list[str]) -> list[dict[str, Any]]:
     try:
         return read_listing(_call(argv))
     except ValueError as exc:
-        raise ToolError(f"{Path(argv[0]).name} {' '.join(a for a in argv[1:] if a in ('get', 'nodes', 'namespaces'))}"
+        raise ToolError(f"{argv[0]} {' '.join(a for a in argv[1:] if a in ('get', 'nodes', 'namespaces'))}"
                         f": {exc}") from None
 
 
-def kubectl_base(kubectl: str, kubeconfig: Path | None, context: str | None) -> list[str]:
-    argv = [kubectl]
-    if kubeconfig:
-        argv += ["--kubeconfig", str(kubeconfig)]
-    if context:
-        argv += ["--context", context]
-    return argv
-
-
-def list_cluster_nodes(kind: str, kubectl: str) -> dict[str, list[dict[str, Any]]]:
+def list_cluster_nodes() -> dict[str, list[dict[str, Any]]]:
     """Each kind cluster's Node objects, read through the kubeconfig kind gives for it."""
-    names = [line.strip() for line in _call([kind, "get", "clusters"]).splitlines() if line.strip()]
+    names = [line.strip() for line in _call(["kind", "get", "clusters"]).splitlines() if line.strip()]
     clusters: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         if name.startswith("No kind clusters"):
             continue
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = Path(tmp) / "kubeconfig"
-            kubeconfig.write_text(_call([kind, "get", "kubeconfig", "--name", name]))
+            kubeconfig.write_text(_call(["kind", "get", "kubeconfig", "--name", name]))
             kubeconfig.chmod(0o600)
             try:
-                nodes = _listing([kubectl, "--kubeconfig", str(kubeconfig), "get", "nodes", "-o", "json"])
+                nodes = _listing([*tools.kubectl_base(kubeconfig), "get", "nodes", "-o", "json"])
             except ToolError as exc:
                 print(f"airflow-e2e sweep: cluster {name}: cannot read its nodes ({exc}); kept", file=sys.stderr)
                 continue
@@ -106,23 +85,22 @@ def run(args: argparse.Namespace) -> int:
         now = parse_now(args.now) if args.now else time.time()
     except ValueError as exc:
         raise UnusableInput(str(exc)) from None
-    kind, kubectl = find_tool("kind"), find_tool("kubectl")
-    if kubectl is None:
+    if tools.find("kubectl") is None:
         raise UnusableInput("kubectl not found (looked in .bin/ and PATH): nothing can be swept; "
                             "install it with scripts/install-tools.sh")
     problems = 0
     decisions: list[Decision] = []
     if not args.no_clusters:
-        if kind is None:
+        if tools.find("kind") is None:
             print("airflow-e2e sweep: kind not found (looked in .bin/ and PATH): kind clusters not swept",
                   file=sys.stderr)
         else:
             try:
-                decisions += cluster_decisions(list_cluster_nodes(kind, kubectl), now)
+                decisions += cluster_decisions(list_cluster_nodes(), now)
             except ToolError as exc:
                 print(f"airflow-e2e sweep: cannot list kind clusters: {exc}", file=sys.stderr)
                 problems += 1
-    base = kubectl_base(kubectl, args.kubeconfig, args.context)
+    base = tools.kubectl_base(args.kubeconfig, args.context)
     if not args.no_namespaces:
         try:
             decisions += namespace_decisions(list_namespaces(base), now)
@@ -133,10 +111,10 @@ def run(args: argparse.Namespace) -> int:
     doomed = expired(decisions)
     if not args.dry_run:
         for d in doomed:
-            argv = ([kind, "delete", "cluster", "--name", d.name] if d.kind == "cluster"
+            argv = (["kind", "delete", "cluster", "--name", d.name] if d.kind == "cluster"
                     else [*base, "delete", "namespace", d.name, "--wait=false"])
             try:
-                _call(argv)  # type: ignore[list-item]
+                _call(argv)
             except ToolError as exc:
                 print(f"airflow-e2e sweep: {d.kind} {d.name}: delete failed: {exc}", file=sys.stderr)
                 problems += 1

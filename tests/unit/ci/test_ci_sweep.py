@@ -94,7 +94,7 @@ def test_now_reads_epoch_seconds_and_rfc3339(text):
 
 
 def test_sweep_without_kubectl_says_so_in_one_line(monkeypatch, capsys):
-    monkeypatch.setattr(sweep_command, "find_tool", lambda name: None)
+    monkeypatch.setattr(sweep_command.tools, "find", lambda name: None)
     assert main(["sweep", "--dry-run"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "kubectl not found" in err[0]
@@ -133,7 +133,7 @@ def test_sweep_command_deletes_exactly_the_expired_with_stand_in_kind_and_kubect
         script = tmp_path / tool
         script.write_text(STAND_IN.format(log=log, **paths))
         script.chmod(0o755)
-    monkeypatch.setattr(sweep_command, "find_tool", lambda name: str(tmp_path / name))
+    monkeypatch.setattr(sweep_command.tools, "find", lambda name: str(tmp_path / name))
     assert main(["sweep", "--now", str(int(NOW))]) == 0
     out = capsys.readouterr().out
     assert "deleting cluster airflow-e2e (run e2e-2611232100-ab12): expired" in out
@@ -150,7 +150,7 @@ def test_sweep_command_deletes_exactly_the_expired_with_stand_in_kind_and_kubect
                                     '{"items": [{"metadata": {"labels": {"x": ' + "9" * 5000 + "}}}]}"])
 def test_sweep_says_which_listing_it_cannot_read_when_kubectl_prints_what_no_list_looks_like(answer, monkeypatch,
                                                                                               capsys):
-    monkeypatch.setattr(sweep_command, "find_tool", lambda name: name)
+    monkeypatch.setattr(sweep_command.tools, "find", lambda name: name)
     monkeypatch.setattr(sweep_command, "_call", lambda argv: "c1\n" if "clusters" in argv else answer)
     assert main(["sweep", "--dry-run"]) == 1
     err = capsys.readouterr().err
@@ -159,7 +159,19 @@ def test_sweep_says_which_listing_it_cannot_read_when_kubectl_prints_what_no_lis
 
 @pytest.mark.parametrize("text", ["9" * 400, "9" * 5000])
 def test_sweep_refuses_a_now_out_of_range_in_one_line(text, monkeypatch, capsys):
-    monkeypatch.setattr(sweep_command, "find_tool", lambda name: None)  # refused before any tool is looked for
+    monkeypatch.setattr(sweep_command.tools, "find", lambda name: None)  # refused before any tool is looked for
     assert main(["sweep", "--now", text]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--now" in err[0] and "out of range" in err[0]
+
+
+def test_a_failing_kubectl_is_one_line_naming_the_call_and_its_last_stderr_line(tmp_path, monkeypatch, capsys):
+    script = tmp_path / "kubectl"
+    script.write_text("#!/bin/sh\necho 'E1202 noise' >&2\n"
+                      "echo 'The connection to the server was refused' >&2\nexit 1\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(sweep_command.tools, "find", lambda name: str(script) if name == "kubectl" else None)
+    assert main(["sweep", "--dry-run", "--no-clusters"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["airflow-e2e sweep: cannot list namespaces: kubectl get namespaces: "
+                   "The connection to the server was refused"]

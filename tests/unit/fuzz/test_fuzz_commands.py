@@ -450,7 +450,7 @@ def test_fuzz_sweep(data, monkeypatch):
         return value if isinstance(value, str) else _big(json.dumps(value, default=str))
 
     tools = data.draw(st.sampled_from([("kind", "kubectl"), ("kind", "kubectl"), (None, "kubectl"), (None, None)]))
-    monkeypatch.setattr(sweep, "find_tool", lambda name: tools[0] if name == "kind" else tools[1])
+    monkeypatch.setattr(sweep.tools, "find", lambda name: tools[0] if name == "kind" else tools[1])
     monkeypatch.setattr(sweep, "_call", call)
     table = {"--now": ("1795456900", "2026-11-24T06:00:00Z", "0001-01-01T00:00:00+14:00", "1795456800.5"),
              "--kubeconfig": ("/nonexistent/kubeconfig",), "--context": ("kind-x",)}
