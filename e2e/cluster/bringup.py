@@ -202,9 +202,7 @@ class LiveRun:
                 self._render_all()
 
     def _render_all(self) -> None:
-        vault_argv = ["helm", "template", vault.RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
-                      versions.VAULT_CHART_VERSION, "--namespace", self.config.vault_namespace, "--values",
-                      str(self._values_file("10-vault-values.yaml"))]
+        vault_argv = vault.template_argv(self.config, str(self._values_file("10-vault-values.yaml")))
         eso_argv = eso.template_argv(self.config, self.repo, str(self._values_file("11-eso-values.yaml")))
         for key, argv, namespace in (("vault", vault_argv, self.config.vault_namespace),
                                      ("eso", eso_argv, self.config.eso_namespace)):

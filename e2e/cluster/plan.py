@@ -159,9 +159,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     images = sorted(images)
 
     helm_eso = eso.template_argv(config, repo, "11-eso-values.yaml")
-    helm_vault = ["helm", "template", vault.RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
-                  versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace, "--values",
-                  "10-vault-values.yaml"]
+    helm_vault = vault.template_argv(config, "10-vault-values.yaml")
     ssa = ["kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=airflow-e2e", "-f"]
     phases: list[Phase] = []
     if config.cluster == "kind":

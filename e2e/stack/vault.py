@@ -32,6 +32,12 @@ PORT = 8200  # where the dev server listens in the pod; the Service listens on t
 LOCAL_SANS = ("localhost", "127.0.0.1")  # the harness reaches Vault through a port-forward
 
 
+def template_argv(config: RunConfig, values_file: str) -> list[str]:
+    """`helm template` of the pinned Vault chart into the run's Vault namespace (plan and bring-up)."""
+    return ["helm", "template", RELEASE, "vault", "--repo", versions.VAULT_CHART_REPO, "--version",
+            versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace, "--values", values_file]
+
+
 ROOT_TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 
