@@ -275,8 +275,8 @@ class AirflowInstall:
         """(Secret name, reference) for every `*SecretName` the values set that the chart reads for them."""
         out = []
         for ref in chart.SECRET_REFS:
-            name = get_path(self.values, ref.value_path)
-            if isinstance(name, str) and name and chart.in_use(ref, self.values, self.airflow_version):
+            name = self.named_secret(ref.value_path)
+            if name and chart.in_use(ref, self.values, self.airflow_version):
                 out.append((name, ref))
         return out
 
@@ -308,6 +308,23 @@ class AirflowInstall:
         """The Secrets the chart makes itself (for this Airflow), by name: `<release>-fernet-key`..."""
         return {ref.chart_generates.format(release=self.release): ref for ref in chart.SECRET_REFS
                 if ref.chart_generates and chart.in_use(ref, self.values, self.airflow_version)}
+
+    def named_secret(self, value_path: str) -> str | None:
+        """The Secret the values name at `value_path` as the chart's `default` reads it: any non-empty scalar
+        (`fernetKeySecretName: 2024` names Secret "2024"); None when unset, empty, false or not a scalar."""
+        name = get_path(self.values, value_path)
+        if not name or isinstance(name, (dict, list)):
+            return None
+        return "true" if name is True else str(name)
+
+    def secret_name(self, value_path: str) -> str:
+        """THE name of the Secret the chart reads for `value_path`: the values' name, else the chart's own."""
+        return self.named_secret(value_path) or self.chart_generated_name(value_path)
+
+    @property
+    def fernet_secret(self) -> str:
+        """The fernet key Secret (fernetKeySecretName, else the chart's `<release>-fernet-key`)."""
+        return self.secret_name("fernetKeySecretName")
 
     def chart_generated_name(self, value_path: str) -> str:
         """The Secret the chart makes itself when `value_path` is unset (`<release>-fernet-key`)."""

@@ -35,6 +35,7 @@ class Expectations:
     git_sync_branch: str | None = None
     known_hosts_set: bool = False
     values: dict[str, Any] = field(default_factory=dict)
+    fernet_secret: str = ""  # AirflowInstall.fernet_secret
 
     @property
     def managed_secrets(self) -> tuple[str, ...]:
@@ -78,6 +79,7 @@ class Expectations:
             git_sync_branch=get_path(values, "dags.gitSync.branch") or get_path(values, "dags.gitSync.ref"),
             known_hosts_set=bool(get_path(values, "dags.gitSync.knownHosts")),
             values=values,
+            fernet_secret=inst.fernet_secret,
         )
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from e2e import chart
 from e2e import payload as payload_mod
 from e2e.checks.expect import Expectations
 from e2e.checks.verdict import Verdict
@@ -20,6 +21,7 @@ from e2e.gitops.model import ExternalSecret
 from e2e.gitops.templates import TemplateError, render_target_data
 from e2e.gitops.yamlio import plain
 from e2e.install import DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY
+from e2e.judgement import Judgement, failed, ok
 from e2e.observe.snapshot import Snapshot, secret_bytes
 
 
@@ -152,27 +154,34 @@ def no_chart_made_secrets(snapshot: Snapshot, exp: Expectations) -> Verdict:
     return Verdict(name, ok, evidence)
 
 
-def fernet_secret_name(exp: Expectations) -> str:
-    from e2e.gitops.model import get_path
+FERNET_KEY = next(r.data_key for r in chart.SECRET_REFS if r.value_path == "fernetKeySecretName")  # "fernet-key"
 
-    return str(get_path(exp.values, "fernetKeySecretName") or f"{exp.release}-fernet-key")
+
+def fernet_key_kept(before: dict[str, Any] | None, after: dict[str, Any] | None, secret: str, *,
+                    tolerate_absent: bool = False) -> Judgement:
+    """THE "fernet key unchanged" judgement: `secret`'s fernet key holds the bytes it held before (data encrypted
+    before stays readable); a re-created Secret is reported, not judged. Other keys of the Secret are not the
+    fernet key. `tolerate_absent`: an absent Secret is ok for now (a scenario waiting for the recovery);
+    otherwise absence fails (a check; a scenario's end)."""
+    if before is None:
+        return failed(f"{secret}: absent before")
+    was = secret_bytes(before, FERNET_KEY)
+    if was is None:
+        return failed(f"{secret}: no {FERNET_KEY} before: nothing to compare with")
+    if after is None:
+        return ok(f"{secret}: absent for now") if tolerate_absent else failed(f"{secret}: absent after")
+    uid_a, uid_b = (before.get("metadata") or {}).get("uid"), (after.get("metadata") or {}).get("uid")
+    how = "same object (uid unchanged)" if uid_a == uid_b else f"re-created (uid {uid_a} -> {uid_b})"
+    verdict = compare_bytes(was, secret_bytes(after, FERNET_KEY)).replace("expected", "before").replace("actual",
+                                                                                                         "after")
+    if verdict.startswith("equal"):
+        return ok(f"{secret}/{FERNET_KEY} unchanged: {verdict}", how)
+    return failed(f"{secret}/{FERNET_KEY} changed: {verdict}: data encrypted before is unreadable", how)
 
 
 def fernet_key_unchanged(before: Snapshot, after: Snapshot, exp: Expectations) -> Verdict:
-    """Across a second sync (or an upgrade) the fernet key must stay the same object with the same bytes."""
-    secret_name = fernet_secret_name(exp)
-    name = f"the fernet key ({secret_name}) is unchanged after another sync"
-    first, second = before.get("Secret", secret_name, exp.namespace), after.get("Secret", secret_name, exp.namespace)
-    if first is None or second is None:
-        return Verdict(name, False, [f"{secret_name}: {'absent before' if first is None else 'absent after'}"])
-    evidence = []
-    uid_a, uid_b = (first.get("metadata") or {}).get("uid"), (second.get("metadata") or {}).get("uid")
-    same_object = uid_a == uid_b
-    evidence.append("same object (uid unchanged)" if same_object else f"re-created (uid {uid_a} -> {uid_b})")
-    keys = sorted(set(first.get("data") or {}) | set(second.get("data") or {}))
-    same_bytes = True
-    for key in keys:
-        verdict = compare_bytes(secret_bytes(first, key) or b"", secret_bytes(second, key))
-        same_bytes = same_bytes and verdict.startswith("equal")
-        evidence.append(f"{key}: {verdict.replace('expected', 'before').replace('actual', 'after')}")
-    return Verdict(name, same_bytes, evidence)
+    """Across a second sync (or an upgrade) the fernet key must stay the same bytes; absence fails."""
+    secret = exp.fernet_secret
+    judged = fernet_key_kept(before.get("Secret", secret, exp.namespace), after.get("Secret", secret, exp.namespace),
+                             secret)
+    return Verdict(f"the fernet key ({secret}) is unchanged after another sync", judged.ok, list(judged.evidence))

@@ -8,11 +8,10 @@ an "end" invariant once, after convergence.
 
 from __future__ import annotations
 
+from e2e.checks.secrets import fernet_key_kept
 from e2e.judgement import Judgement, failed, ok
 from e2e.observe.snapshot import Snapshot, name_of, pod_ready
 from e2e.scenarios.model import Invariant, Memory, When
-
-FERNET_KEY = "fernet-key"  # the data key the chart reads from fernetKeySecretName
 
 
 def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
@@ -35,17 +34,9 @@ def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, .
 
 
 def fernet_key_unchanged_now(obs: Snapshot, memory: Memory, when: When, secret: str) -> Judgement:
-    """`secret` is the repository's fernetKeySecretName (`dp-fernet` in a team's repository)."""
-    was = memory.before.secrets.get(secret)
-    now = obs.secrets.get(secret)
-    if was is None or FERNET_KEY not in was.digests:
-        return failed(f"no {secret}/{FERNET_KEY} before the break: nothing to compare with")
-    if now is None:
-        return failed(f"{secret} absent at the end") if when == "end" else ok(f"{secret} absent for now")
-    if now.digests.get(FERNET_KEY) != was.digests[FERNET_KEY]:
-        return failed(f"{secret}/{FERNET_KEY} changed (digest {was.digests[FERNET_KEY]} -> "
-                      f"{now.digests.get(FERNET_KEY)}): data encrypted before is unreadable")
-    return ok(f"{secret}/{FERNET_KEY} unchanged (digest {was.digests[FERNET_KEY]})")
+    """`secret` is AirflowInstall.fernet_secret; absent is tolerated while waiting, not at the end."""
+    return fernet_key_kept(memory.before.get("Secret", secret), obs.get("Secret", secret), secret,
+                           tolerate_absent=when != "end")
 
 
 def admin_user_kept_now(obs: Snapshot, memory: Memory, when: When) -> Judgement:

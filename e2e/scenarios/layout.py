@@ -111,7 +111,7 @@ def _read(inst: AirflowInstall, config: RunConfig | None) -> dict:
     secrets_app = inst.secrets_app
     secrets_dir = (secrets_app.directory_sources[0].path or "").strip().strip("/") if secrets_app else None
     namespace = config.airflow_namespace if config else inst.namespace or "default"
-    names = {field: _secret_name(inst, path) for field, path in (
+    names = {field: inst.secret_name(path) for field, path in (
         ("fernet_secret", "fernetKeySecretName"), ("metadata_secret", "data.metadataSecretName"),
         ("broker_secret", "data.brokerUrlSecretName"))}
     fernet = next((es for es in repo.external_secrets if es.target_name == names["fernet_secret"]), None)
@@ -141,12 +141,6 @@ def _read(inst: AirflowInstall, config: RunConfig | None) -> dict:
 def _defaults() -> RunConfig:
     """The run's defaults for namespaces the harness itself installs into (ESO, Vault) when no config is given."""
     return RunConfig(run_id="plan")
-
-
-def _secret_name(inst: AirflowInstall, value_path: str) -> str:
-    """The Secret the values name at `value_path`, else the one the chart makes itself."""
-    name = get_path(inst.values, value_path)
-    return name if isinstance(name, str) and name else inst.chart_generated_name(value_path)
 
 
 def _payload_fields(inst: AirflowInstall, found: dict) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from e2e import component_checks as ids
 from e2e.application_status import status_of
+from e2e.checks.secrets import FERNET_KEY
 from e2e.judgement import Judgement, ok, pending, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import secrets as secret_rules
@@ -33,7 +34,7 @@ def chart_made_secrets(chart_app: str) -> Predicate:
 def fernet_key_replaced(secret: str) -> Predicate:
     def predicate(obs: Snapshot, memory: Memory) -> Judgement:
         was, now = memory.before.secrets.get(secret), obs.secrets.get(secret)
-        if was and now and now.digests.get(inv.FERNET_KEY) != was.digests.get(inv.FERNET_KEY):
+        if was and now and now.digests.get(FERNET_KEY) != was.digests.get(FERNET_KEY):
             return ok(f"{secret} re-created with another key: data encrypted before is unreadable")
         return pending("fernet key unchanged so far")
 

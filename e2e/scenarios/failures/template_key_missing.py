@@ -3,12 +3,12 @@ key`): that one ExternalSecret fails, the others keep syncing."""
 
 from __future__ import annotations
 
+from e2e.checks.secrets import FERNET_KEY
 from e2e.judgement import Judgement, ok, pending
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import payload as payload_rules
 from e2e.preflight.rules import secrets as secret_rules
 from e2e.scenarios import convergence as conv
-from e2e.scenarios import invariants as inv
 from e2e.scenarios import messages as msg
 from e2e.scenarios import symptoms as sym
 from e2e.scenarios.failures.common import Parts, preflight
@@ -46,7 +46,7 @@ def scenario(lay: Layout, upgrade_to: str) -> Scenario:
         reproduces=f"Template {lay.fernet_secret} from {misspelt}, a key the payload lacks.",
         break_=(GitCommit("external-secrets: misspell the fernet key field", (
             EditObject(lay.need("external_secrets"), "ExternalSecret", external_secret,
-                       ("spec", "target", "template", "data", inv.FERNET_KEY), "{{ " + misspelt + " }}"),),
+                       ("spec", "target", "template", "data", FERNET_KEY), "{{ " + misspelt + " }}"),),
             refresh=(lay.need("secrets_app_name"),)),),
         symptom=Check(f"{lay.fernet_secret} SecretSyncedError, `map has no entry for key`",
                       template_key_missing(external_secret)),

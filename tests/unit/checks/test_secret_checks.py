@@ -101,8 +101,8 @@ def test_fernet_key_changed_fails_with_recreation_and_length_evidence(run, no_va
     fernet["data"]["fernet-key"] = base64.b64encode(b"ZmVybmV0LWtleS1yZS1nZW5lcmF0ZWQtYnktdGhlLWNoYXJ0").decode()
     verdict = secrets.fernet_key_unchanged(r.snapshot, after, r.exp)
     assert not verdict.ok
-    assert verdict.evidence[0].startswith("re-created (uid ")
-    assert verdict.evidence[1].startswith("fernet-key: differs (len ")
+    assert verdict.evidence[0].startswith("airflow-fernet-key/fernet-key changed: differs (len ")
+    assert verdict.evidence[1].startswith("re-created (uid ")
     assert no_values_in(verdict)
 
 
