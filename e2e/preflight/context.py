@@ -56,10 +56,16 @@ class Context:
         self.payload_file = payload_file
         self._template_problems: dict[str, list[Any]] = {}
         self.chart_schemas: dict[str | None, Any] = {}  # chart version -> ChartSchema (set by the engine)
+        self.current_rule: str | None = None  # the id of the rule running now (set by registry.Rule)
 
     # --- findings -------------------------------------------------------------------------------------------
-    def finding(self, rule_id: str, *, file: str, line: int | None, obj: str, message: str, hint: str,
+    def finding(self, rule_id: str | None = None, *, file: str, line: int | None, obj: str, message: str, hint: str,
                 severity: Severity | None = None) -> Finding:
+        """A finding of `rule_id`, by default of the rule running now (the registry sets `current_rule`): a
+        rule never retypes its own id; a helper that reports under another rule's id names it."""
+        rule_id = rule_id or self.current_rule
+        if rule_id is None:
+            raise ValueError("a finding made outside a running rule must name its rule id")
         return Finding(rule_id, severity or RULES[rule_id].severity, file, line or None, obj, message, hint)
 
     @cached_property

@@ -28,7 +28,12 @@ class Rule:
     needs_payload: bool = False
 
     def __call__(self, ctx: Context) -> list[Finding]:
-        return self.func(ctx)
+        """Run the rule with `ctx.current_rule` set to its id (Context.finding's default)."""
+        outer, ctx.current_rule = ctx.current_rule, self.id
+        try:
+            return self.func(ctx)
+        finally:
+            ctx.current_rule = outer
 
 
 RULES: dict[str, Rule] = {}

@@ -46,7 +46,7 @@ def eso_refresh_never(ctx: Context) -> list[Finding]:
             continue  # a generator (Password, Fernet...) refreshed never = generated once: what is wanted
         what = f"refreshInterval {es.refresh_interval}" if zero else f"refreshPolicy {policy}"
         out.append(ctx.finding(
-            "eso-refresh-never", file=es.obj.origin.file, line=_line(spec, "refreshInterval" if zero else
+            file=es.obj.origin.file, line=_line(spec, "refreshInterval" if zero else
                                                                       "refreshPolicy", es.obj.origin.line),
             obj=es.obj.ref,
             message=f"{what}: ESO reads Vault once and never again, so a fixed or rotated value never arrives",
@@ -64,7 +64,7 @@ def eso_defaulted_fields_missing(ctx: Context) -> list[Finding]:
         if not missing:
             continue
         out.append(ctx.finding(
-            "eso-defaulted-fields-missing", file=es.obj.origin.file, line=es.obj.origin.line, obj=es.obj.ref,
+            file=es.obj.origin.file, line=es.obj.origin.line, obj=es.obj.ref,
             message=f"defaulted field(s) not written: {', '.join(missing)}; if Argo CD shows the ExternalSecret "
                     "OutOfSync while Healthy, this is why",
             hint="write the defaults explicitly (" + ", ".join(

@@ -16,7 +16,7 @@ from e2e.preflight.registry import rule
       "issue 14 (real trees); argo-cd reports such a file as a ComparisonError")
 def file_unreadable(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("file-unreadable", file=u.file, line=u.line, obj=u.file,
+        ctx.finding(file=u.file, line=u.line, obj=u.file,
                     message=f"not checked: {u.reason}; Argo CD fails any Application that reads this file",
                     hint="fix the file, or leave it out with --exclude if no Application reads it")
         for u in ctx.repo.unreadable if not u.templated
@@ -28,7 +28,7 @@ def file_unreadable(ctx: Context) -> list[Finding]:
       "issue 14 (rendered or templated copies)")
 def file_templated(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("file-templated", file=u.file, line=u.line, obj=u.file,
+        ctx.finding(file=u.file, line=u.line, obj=u.file,
                     message=f"not checked: a template, not YAML as committed ({u.reason})",
                     hint="check the rendered output instead (e.g. run preflight on a directory of rendered files)")
         for u in ctx.repo.unreadable if u.templated
@@ -46,7 +46,7 @@ def helm_chart_templates_not_read(ctx: Context) -> list[Finding]:
             continue
         chart_file = f"{chart}/Chart.yaml" if chart else "Chart.yaml"
         out.append(ctx.finding(
-            "helm-chart-templates-not-read", file=chart_file, line=1, obj=chart_file,
+            file=chart_file, line=1, obj=chart_file,
             message=f"{(chart + '/') if chart else ''}templates/ holds Go templates: not read (Chart.yaml and "
                     "values files are)",
             hint="to check what the chart renders, run preflight on its `helm template` output"))

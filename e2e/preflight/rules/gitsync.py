@@ -47,7 +47,7 @@ def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
         out.append(ctx.finding(
-            "gitsync-known-hosts-missing", file=file, line=line, obj=aapp.ref,
+            file=file, line=line, obj=aapp.ref,
             message="dags.gitSync clones over SSH but knownHosts is empty: the chart then turns host key "
                     "checking off (GITSYNC_SSH_KNOWN_HOSTS=false)",
             hint="set dags.gitSync.knownHosts to the verified host key line (ssh-keyscan, then check its "
@@ -69,7 +69,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
             if entry.valid:
                 continue
             out.append(ctx.finding(
-                "gitsync-known-hosts-placeholder", file=file, line=(line or 0) + 1 + entry.number, obj=aapp.ref,
+                file=file, line=(line or 0) + 1 + entry.number, obj=aapp.ref,
                 message=f"dags.gitSync.knownHosts line {entry.number + 1} {entry.problem}: ssh ignores it and "
                         "every clone fails with \"Host key verification failed.\"",
                 hint="replace it with the real `<host> <keytype> <base64 key>` line, verified out of band"))
@@ -93,7 +93,7 @@ def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
         out.append(ctx.finding(
-            "gitsync-known-hosts-host-mismatch", file=file, line=line, obj=aapp.ref,
+            file=file, line=line, obj=aapp.ref,
             message=f"the repo URL connects to {found.name!r}, but ssh would not verify it: "
                     + known_hosts.why_unverified(found, entries),
             hint=f"add the verified host key line for {found.name} (ssh-keyscan -p {endpoint[1]} {endpoint[0]})"))

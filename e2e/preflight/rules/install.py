@@ -17,7 +17,7 @@ from e2e.preflight.registry import rule
       "FAILURES.md 16; Argo CD helm.valueFiles")
 def values_unresolved(ctx: Context) -> list[Finding]:
     return [ctx.finding(
-        "values-unresolved", file=miss.file, line=miss.line, obj=inst.ref,
+        file=miss.file, line=miss.line, obj=inst.ref,
         severity="info" if miss.foreign else None,
         message=f"values {miss.entry!r} {miss.why}: the values of this install are not known, so the checks "
                 "that read them were not run",
@@ -31,7 +31,7 @@ def values_unresolved(ctx: Context) -> list[Finding]:
       "issue 14: a silent pass never means \"not looked at\"")
 def airflow_installed_elsewhere(ctx: Context) -> list[Finding]:
     return [ctx.finding(
-        "airflow-installed-elsewhere", file=n.file, line=n.line, obj=n.obj, message=n.message,
+        file=n.file, line=n.line, obj=n.obj, message=n.message,
         hint="preflight checks Airflow installed by Argo CD Applications; this install was not checked")
         for n in notices(ctx.repo)]
 
@@ -42,6 +42,6 @@ def airflow_installed_elsewhere(ctx: Context) -> list[Finding]:
       "does not parse, a second YAML document in a values file",
       "issue 16 item 9 (each crashed plan/scenario/payload/components before)")
 def object_shape_invalid(ctx: Context) -> list[Finding]:
-    return [ctx.finding("object-shape-invalid", file=p.file, line=p.line, obj=p.where.split(" ")[0],
+    return [ctx.finding(file=p.file, line=p.line, obj=p.where.split(" ")[0],
                         message=f"{p.where} {p.why}", hint="fix the type; every other command refuses this "
                         "repository (exit 2) until then") for p in shape_problems(ctx.repo)]

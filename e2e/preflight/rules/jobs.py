@@ -59,7 +59,7 @@ def job_helm_hooks_enabled(ctx: Context) -> list[Finding]:
             file, line = ctx.locate_value(aapp, f"{job}.useHelmHooks")
             state = "unset (the chart default is true)" if value is None else _yaml_scalar(value)
             out.append(ctx.finding(
-                "job-helm-hooks-enabled", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{job}.useHelmHooks is {state}: under Argo CD the Job runs as a hook with the wrong "
                         f"timing or not at all; {HOOK_SYMPTOM[job]}",
                 hint=f"set {job}.useHelmHooks: false (and {job}.applyCustomEnv: false), as the chart docs "
@@ -78,7 +78,7 @@ def job_apply_custom_env(ctx: Context) -> list[Finding]:
                 continue
             file, line = ctx.locate_value(aapp, f"{job}.applyCustomEnv")
             out.append(ctx.finding(
-                "job-apply-custom-env", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{job}.applyCustomEnv is not false: global env changes alter the Job's spec.template, "
                         "and a fixed-name Job cannot be patched (\"field is immutable\")",
                 hint=f"set {job}.applyCustomEnv: false and pass what the Job needs through {job}.env"))
@@ -105,7 +105,7 @@ def job_user_ttl_recreated(ctx: Context) -> list[Finding]:
             continue
         file, line = ctx.locate_value(aapp, "createUserJob.jobAnnotations")
         out.append(ctx.finding(
-            "job-user-ttl-recreated", file=file, line=line, obj=aapp.ref,
+            file=file, line=line, obj=aapp.ref,
             message="createUserJob renders ttlSecondsAfterFinished (the chart default is 300 s): Kubernetes "
                     "deletes the finished Job, Argo CD sees it missing and re-creates it, so the Job and the "
                     "Application flap between OutOfSync/Progressing and Synced/Healthy every few minutes",
@@ -136,7 +136,7 @@ def job_script_env_missing(ctx: Context) -> list[Finding]:
             file, line = ctx.locate_value(aapp, f"{job}.{key}")
             custom = get_path(aapp.values, f"{job}.applyCustomEnv") is False
             out.append(ctx.finding(
-                "job-script-env-missing", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{job}.{key} uses {', '.join('${' + m + '}' for m in missing)}, which the Job's env does "
                         "not provide" + (" (applyCustomEnv: false drops global env/extraEnvFrom)" if custom else "")
                         + ": each expands to an empty string",
@@ -166,7 +166,7 @@ def job_password_on_command_line(ctx: Context) -> list[Finding]:
         file, line = ctx.locate_value(aapp, f"createUserJob.{key}")
         shown = ", ".join(g if g.startswith("$") else "a literal value" for g in given)
         out.append(ctx.finding(
-            "job-password-on-command-line", file=file, line=line, obj=aapp.ref,
+            file=file, line=line, obj=aapp.ref,
             message=f"createUserJob.{key} gives the password as an argument ({shown}): the expanded "
                     "value is on the airflow process's command line while it runs, readable by every process "
                     "(`ps`, /proc/<pid>/cmdline)",

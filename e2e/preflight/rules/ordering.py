@@ -29,7 +29,7 @@ def waves_without_parent(ctx: Context) -> list[Finding]:
     for app in waved:
         if not ctx.parents_of(app):
             out.append(ctx.finding(
-                "waves-without-parent", file=app.obj.origin.file,
+                file=app.obj.origin.file,
                 line=_line(app), obj=app.obj.ref,
                 message=f"sync-wave {app.sync_wave} has no effect: no parent Application in this repository "
                         "owns this Application, so it syncs at the same time as its siblings",
@@ -53,7 +53,7 @@ def waves_wrong_order(ctx: Context) -> list[Finding]:
             if shared and (producer.sync_wave or 0) >= chart_wave:
                 # Reported where the fix goes: the secrets Application's own wave annotation.
                 out.append(ctx.finding(
-                    "waves-wrong-order", file=producer.obj.origin.file, line=_line(producer),
+                    file=producer.obj.origin.file, line=_line(producer),
                     obj=producer.obj.ref,
                     message=f"this Application creates the ExternalSecrets of {aapp.ref}, but its sync wave "
                             f"({producer.sync_wave or 0}) is not lower than the chart's ({chart_wave})",
@@ -77,7 +77,7 @@ def app_health_check_missing(ctx: Context) -> list[Finding]:
     out = []
     for parent in parents.values():
         out.append(ctx.finding(
-            "app-health-check-missing", file=parent.obj.origin.file, line=parent.obj.origin.line,
+            file=parent.obj.origin.file, line=parent.obj.origin.line,
             obj=parent.obj.ref,
             message="this parent orders child Applications by sync wave, but no argocd-cm in the repository "
                     f"sets {HEALTH_KEY}: the parent does not wait for a child to be Healthy before the next wave",
@@ -99,7 +99,7 @@ def store_same_wave_as_external_secrets(ctx: Context) -> list[Finding]:
         if not same:
             continue
         out.append(ctx.finding(
-            "store-same-wave-as-external-secrets", file=store.obj.origin.file, line=_object_line(store.obj),
+            file=store.obj.origin.file, line=_object_line(store.obj),
             obj=store.obj.ref,
             message=f"{store.obj.ref} syncs in wave {object_wave(store.obj)}, not before "
                     f"{len(same)} ExternalSecret(s) using it (e.g. {same[0].obj.ref}): ESO's flood gate fails "

@@ -247,7 +247,7 @@ def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
         template = get_path(problem.es.obj.body, "spec.target.template.data")
         line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            "template-path-missing-in-payload", file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint="add the path to the payload in Vault, or fix the template"))
@@ -267,7 +267,7 @@ def template_fails_on_payload(ctx: Context) -> list[Finding]:
         template = get_path(problem.es.obj.body, "spec.target.template.data")
         line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            "template-fails-on-payload", file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason}; ESO fails this Secret (SecretSyncedError)",
             hint="write the payload as a YAML mapping whose values are double-quoted strings "
                  "(airflow-e2e payload does), or fix the template"))

@@ -41,7 +41,7 @@ def secret_without_external_secret(ctx: Context) -> list[Finding]:
                 out += _other_producer_keys(ctx, aapp, need, others)
                 continue
             out.append(ctx.finding(
-                "secret-without-external-secret", file=need.file, line=need.line, obj=aapp.ref,
+                file=need.file, line=need.line, obj=aapp.ref,
                 message=f"{need.via} names Secret {need.name!r} (keys {', '.join(sorted(need.keys))}), but no "
                         f"ExternalSecret in namespace {aapp.namespace!r} has target.name {need.name!r}, and no "
                         "SealedSecret, Vault Secrets Operator secret or Secret in the repository makes it: "
@@ -83,7 +83,7 @@ def secret_committed_with_data(ctx: Context) -> list[Finding]:
         keys = committed_values(obj)
         if keys:
             out.append(ctx.finding(
-                "secret-committed-with-data", file=obj.origin.file, line=obj.origin.line, obj=obj.ref,
+                file=obj.origin.file, line=obj.origin.line, obj=obj.ref,
                 message=f"{', '.join(keys)} hold values committed to Git (base64 is not encryption)",
                 hint="move the values to Vault and produce the Secret with an ExternalSecret (or seal it with "
                      "SealedSecrets); rotate what was committed"))
@@ -99,7 +99,7 @@ def secret_data_key_missing(ctx: Context) -> list[Finding]:
         missing = sorted(need.keys - produced)
         if missing:
             out.append(ctx.finding(
-                "secret-data-key-missing", file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
                 message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
                         f"ExternalSecret writes only {', '.join(sorted(produced)) or 'no keys'}",
                 hint=_missing_key_hint(missing, sorted(produced - need.keys))))
@@ -126,7 +126,7 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
         extra = sorted(produced - need.keys)
         if extra:
             out.append(ctx.finding(
-                "secret-data-key-unread", file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
                 message=f"writes key(s) {', '.join(extra)} into Secret {need.name!r}, which is read only for "
                         f"{', '.join(sorted(need.keys))} ({need.via})",
                 hint="rename the key to the one the chart reads, or remove it"))
@@ -149,7 +149,7 @@ def secret_name_unset(ctx: Context) -> list[Finding]:
             severity, why = "error", ("random on every render: the Application stays OutOfSync and pods "
                                       "roll on every sync")
         out.append(ctx.finding(
-            "secret-name-unset", file=file, line=line, obj=aapp.ref, severity=severity,
+            file=file, line=line, obj=aapp.ref, severity=severity,
             message=f"{ref.value_path} is unset (Airflow {aapp.airflow_version}): the chart generates "
                     f"{generated!r}, {why}",
             hint=f"set {ref.value_path} to a Secret produced by an ExternalSecret (data key {ref.data_key})"))
@@ -164,7 +164,7 @@ def eso_target_collides(ctx: Context) -> list[Finding]:
     for aapp, ref, generated in _chart_generated(ctx):
         for es in ctx.es_by_target.get((aapp.namespace, generated), []):
             out.append(ctx.finding(
-                "eso-target-collides-with-chart-secret", file=es.obj.origin.file, line=es.obj.origin.line,
+                file=es.obj.origin.file, line=es.obj.origin.line,
                 obj=es.obj.ref,
                 message=f"targets {generated!r}, the Secret the chart also renders while {ref.value_path} "
                         "is unset: two owners, the Secret disappears or flips",
@@ -181,7 +181,7 @@ def inline_secret_value(ctx: Context) -> list[Finding]:
         for path, what in _inline_values(aapp.values):
             file, line = ctx.locate_value(aapp, path.split("[", 1)[0])
             out.append(ctx.finding(
-                "inline-secret-value", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{path} holds a {what} inline: it is in Git and in every rendered manifest",
                 hint="put the value in the Vault payload and reference an ESO-managed Secret "
                      "(a *SecretName, or env valueFrom.secretKeyRef)"))
@@ -200,7 +200,7 @@ def template_path_missing_in_example(ctx: Context) -> list[Finding]:
         if problem.missing_path is None:
             continue
         out.append(ctx.finding(
-            "template-path-missing-in-example", file=problem.es.obj.origin.file,
+            file=problem.es.obj.origin.file,
             line=_template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
@@ -216,7 +216,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
     if text is None:
         return []
     return [
-        ctx.finding("template-unsupported", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
                     hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
         for p in ctx.template_problems(text) if p.kind == UNSUPPORTED
@@ -228,7 +228,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
       "function): ESO fails that Secret, whatever the payload", "issue 15 item 5; ESO runtime/template/v2")
 def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("eso-template-does-not-parse", file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}; ESO reports \"unable to "
                     "parse template\" and never writes the Secret",
                     hint="close every {{ ... }} action; quote keys with dashes as index (fromYaml .config) "

@@ -30,7 +30,7 @@ def directory_source_non_kubernetes_file(ctx: Context) -> list[Finding]:
                 if not docs:
                     continue
                 out.append(ctx.finding(
-                    "directory-source-non-kubernetes-file", file=rel, line=docs[0][0], obj=app.obj.ref,
+                    file=rel, line=docs[0][0], obj=app.obj.ref,
                     message=f"the directory source path {source.path!r} of this Application reads {rel}, which "
                             "is not a Kubernetes object (no apiVersion/kind): Argo CD fails the whole "
                             "Application with \"Object 'Kind' is missing\"",
@@ -54,7 +54,7 @@ def source_in_other_repository(ctx: Context) -> list[Finding]:
             what = f"path {source.path!r}" if source.path is not None else f"ref {source.ref!r}" \
                 if source.ref else "its files"
             out.append(ctx.finding(
-                "source-in-other-repository", file=app.obj.origin.file, line=_line_of(source.body, "repoURL"),
+                file=app.obj.origin.file, line=_line_of(source.body, "repoURL"),
                 obj=app.obj.ref,
                 message=f"not checked: {what} is in {source.repo_url}, not in this repository "
                         f"({', '.join(this.urls)}, from {this.how})",
@@ -73,7 +73,7 @@ def chart_version_not_pinned(ctx: Context) -> list[Finding]:
                 continue
             shown = "missing" if source.target_revision is None else f"{source.target_revision!r}"
             out.append(ctx.finding(
-                "chart-version-not-pinned", file=app.obj.origin.file, line=_line_of(source.body, "targetRevision"),
+                file=app.obj.origin.file, line=_line_of(source.body, "targetRevision"),
                 obj=app.obj.ref,
                 message=f"chart {source.chart!r} targetRevision is {shown}, not an exact version: Argo CD "
                         "installs whatever the range resolves to at refresh time",
@@ -92,7 +92,7 @@ def chart_version_unknown(ctx: Context) -> list[Finding]:
             continue
         nearest = versions.nearest_chart(version)
         out.append(ctx.finding(
-            "chart-version-unknown", file=aapp.app.obj.origin.file,
+            file=aapp.app.obj.origin.file,
             line=_line_of(aapp.source.body, "targetRevision"), obj=aapp.ref,
             message=f"chart {version} is not in e2e/versions.py CHART_AIRFLOW; rules follow the nearest known "
                     f"chart {nearest} (Airflow {aapp.airflow_version})",
@@ -110,7 +110,7 @@ def _line_of(mapping: object, key: str) -> int | None:
       "device, or an unreadable directory (the harness never follows or reads these; Argo CD would not either)")
 def file_not_read(ctx: Context) -> list[Finding]:
     unknown = set(ctx.vault_unknown)
-    return [ctx.finding("file-not-read", file=rel, line=None, obj=rel,
+    return [ctx.finding(file=rel, line=None, obj=rel,
                         message=f"{rel} is {why}" + ("; it may hold Vault policies or roles, so the policy and role "
                                                      "checks were not run" if rel in unknown else ""),
                         hint="replace the link by the file itself (inside the repository), remove the special "
@@ -133,7 +133,7 @@ def object_without_name(ctx: Context) -> list[Finding]:
         if obj.name or (isinstance(meta, dict) and meta.get("generateName")) or _kustomize_file(obj):
             continue
         out.append(ctx.finding(
-            "object-without-name", file=obj.origin.file, line=obj.origin.line, obj=f"{obj.kind} (unnamed)",
+            file=obj.origin.file, line=obj.origin.line, obj=f"{obj.kind} (unnamed)",
             message=f"this {obj.kind} has no metadata.name: the API server refuses it (\"name or generateName is "
                     "required\") and nothing that refers to it by name can find it",
             hint="add metadata.name"))
@@ -175,7 +175,7 @@ def duplicate_key(ctx: Context) -> list[Finding]:
             if (rel, key, line) in reported:
                 continue
             reported.add((rel, key, line))
-            out.append(ctx.finding("duplicate-key", file=rel, line=line, obj=rel,
+            out.append(ctx.finding(file=rel, line=line, obj=rel,
                                    message=f"key {key!r} is written twice in the same mapping; only one of the "
                                            "values is used, silently",
                                    hint=f"keep one {key!r} (merge the two values)"))

@@ -12,7 +12,7 @@ from e2e.preflight.registry import rule
       "issue 14 (Vault configuration where teams keep it)")
 def terraform_vault_not_resolved(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("terraform-vault-not-resolved", file=rel, line=_line(what), obj=what.split(" ", 1)[0],
+        ctx.finding(file=rel, line=_line(what), obj=what.split(" ", 1)[0],
                     message=f"not checked: {what}",
                     hint="write the value as a literal (or a heredoc/jsonencode policy) so it can be checked")
         for rel, what in ctx.repo.terraform_unresolved

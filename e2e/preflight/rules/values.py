@@ -100,7 +100,7 @@ def values_key_unknown(ctx: Context) -> list[Finding]:
             else:
                 hint = "remove it, or check the chart's values.yaml for the key you meant"
             out.append(ctx.finding(
-                "values-key-unknown", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{path} is not a value of chart {aapp.chart_version} (its values.schema.json, "
                         f"{schema.source}): Helm refuses the values, Argo CD shows a ComparisonError",
                 hint=hint))
@@ -122,7 +122,7 @@ def values_key_renamed(ctx: Context) -> list[Finding]:
                 continue  # values-key-unknown already names it, with the new name
             file, line = ctx.locate_value(aapp, old)
             out.append(ctx.finding(
-                "values-key-renamed", file=file, line=line, obj=aapp.ref,
+                file=file, line=line, obj=aapp.ref,
                 message=f"{old} is renamed to {new} since chart {since} (pinned {aapp.chart_version}): the old "
                         "key is deprecated and may be ignored",
                 hint=f"move the value to {new}"))

@@ -23,7 +23,7 @@ BUILTIN_POLICIES = {"default", "root"}
       "seed \"I avoid plain HTTP for Vault\"")
 def vault_without_tls(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("vault-without-tls", file=s.obj.origin.file, line=_server_line(s), obj=s.obj.ref,
+        ctx.finding(file=s.obj.origin.file, line=_server_line(s), obj=s.obj.ref,
                     message="Vault server is plain http://: the token and every payload value cross the network "
                             "unencrypted",
                     hint="use https:// and trust Vault's CA with caProvider (a ConfigMap or Secret holding ca.crt)")
@@ -35,7 +35,7 @@ def vault_without_tls(ctx: Context) -> list[Finding]:
       "seed \"The ClusterSecretStore points to Vault over HTTPS with the internal CA\"")
 def vault_tls_without_ca(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("vault-tls-without-ca", file=s.obj.origin.file, line=_server_line(s), obj=s.obj.ref,
+        ctx.finding(file=s.obj.origin.file, line=_server_line(s), obj=s.obj.ref,
                     message="Vault is reached over https:// but the store names no CA (caProvider or caBundle): "
                             "an internal CA fails verification, and nothing pins which CA is trusted",
                     hint="add spec.provider.vault.caProvider {type: ConfigMap, name, namespace, key: ca.crt}")
@@ -49,7 +49,7 @@ def vault_tls_without_ca(ctx: Context) -> list[Finding]:
       "external-secrets CAProvider: namespace is required for a ClusterSecretStore")
 def vault_ca_provider_without_namespace(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("vault-ca-provider-without-namespace", file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
+        ctx.finding(file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
                     message="the ClusterSecretStore's caProvider has no namespace: ESO cannot tell where the CA "
                             "lives and marks the store invalid, so no ExternalSecret syncs",
                     hint="add caProvider.namespace (the namespace of the ConfigMap or Secret holding the CA)")
@@ -63,7 +63,7 @@ def vault_ca_provider_without_namespace(ctx: Context) -> list[Finding]:
       "FAILURES.md 8 (the dev-TLS CA is new on every start)")
 def vault_ca_bundle_only(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding("vault-ca-bundle-only", file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
+        ctx.finding(file=s.obj.origin.file, line=_ca_line(s), obj=s.obj.ref,
                     message="the store pins Vault's CA inline (caBundle) and names no caProvider: a rotated or "
                             "re-issued CA needs a commit, and the test Vault's CA (new on every start, published "
                             "as a ConfigMap) is never read, so the store cannot be tested",
@@ -88,7 +88,7 @@ def vault_kv2_policy_without_data(ctx: Context) -> list[Finding]:
                     continue
                 rest = path[len(mount) + 1:]
                 out.append(ctx.finding(
-                    "vault-kv2-policy-without-data", file=policy.origin.file, line=_policy_line(policy, path),
+                    file=policy.origin.file, line=_policy_line(policy, path),
                     obj=f"VaultPolicy/{policy.name}",
                     message=f"path {path!r} is on KV v2 mount {mount!r}, whose reads go to {mount}/data/...: this "
                             "rule never matches; ExternalSecrets get 403 permission denied while the store is Ready",
@@ -107,7 +107,7 @@ def vault_role_not_found(ctx: Context) -> list[Finding]:
         name = _role_name(store)
         if isinstance(name, str) and name not in ctx.roles_by_name:
             out.append(ctx.finding(
-                "vault-role-not-found", file=store.obj.origin.file, line=_auth_line(store), obj=store.obj.ref,
+                file=store.obj.origin.file, line=_auth_line(store), obj=store.obj.ref,
                 message=f"kubernetes auth role {name!r} is not in vault/roles/, so its bindings and policies "
                         "cannot be checked",
                 hint=f"add vault/roles/{name}.yaml with the parameters of `vault write auth/kubernetes/role/{name}`"))
@@ -153,7 +153,7 @@ def vault_role_audience_mismatch(ctx: Context) -> list[Finding]:
             continue
         if not listed:
             out.append(ctx.finding(
-                "vault-role-audience-mismatch", file=store.obj.origin.file, line=_auth_line(store),
+                file=store.obj.origin.file, line=_auth_line(store),
                 obj=store.obj.ref, severity="warning",
                 message=f"role {role.name!r} requires audience {audience!r}, but serviceAccountRef.audiences is "
                         "unset: the token carries the API server's default audience, which matches only on "
@@ -161,7 +161,7 @@ def vault_role_audience_mismatch(ctx: Context) -> list[Finding]:
                 hint=f"set serviceAccountRef.audiences: [{audience}] in the store"))
         else:
             out.append(ctx.finding(
-                "vault-role-audience-mismatch", file=store.obj.origin.file, line=_auth_line(store),
+                file=store.obj.origin.file, line=_auth_line(store),
                 obj=store.obj.ref,
                 message=f"role {role.name!r} requires audience {audience!r}, but the store requests tokens for "
                         f"{', '.join(listed)}: Vault rejects the login (invalid audience claim)",
@@ -195,7 +195,7 @@ def vault_policy_missing_read(ctx: Context) -> list[Finding]:
         file, line = _policy_location(ctx, role)
         names = ", ".join(sorted({es.obj.ref for es in ess}))
         out.append(ctx.finding(
-            "vault-policy-missing-read", file=file, line=line, obj=f"VaultRole/{role.name}",
+            file=file, line=line, obj=f"VaultRole/{role.name}",
             message=f"{path!r} is read through role {role.name!r} by {len(ess)} ExternalSecret(s) ({names}), but "
                     f"{reason}: ESO gets 403 permission denied (SecretSyncedError)",
             hint=f"grant capabilities = [\"read\"] on path \"{path}\" (or a glob covering it) in "
