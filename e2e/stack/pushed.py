@@ -34,6 +34,8 @@ def known_hosts_files(repo: Repository) -> list[str]:
 
 
 def with_test_known_hosts(repo: Repository, files: dict[str, str], host_public_key: str) -> dict[str, str]:
+    """`files` with dags.gitSync.knownHosts set to the test git server's key. It re-parses each values text on
+    purpose: it must edit the text as the earlier transforms left it, not the model's original document."""
     dags = names.dags_url(repo)
     if dags is None:
         return dict(files)
