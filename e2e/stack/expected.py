@@ -11,7 +11,7 @@ from __future__ import annotations
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository, get_path
 from e2e.install import airflow_install
-from e2e.stack import argocd, names, pushed
+from e2e.stack import argocd, names
 from e2e.stack.operator import scheduler_workload
 
 
@@ -26,11 +26,6 @@ def dags_known_hosts_line(repo: Repository, host_public_key: str) -> str:
 def argocd_known_hosts_lines(repo: Repository, host_public_key: str) -> list[str]:
     """The lines Argo CD trusts: one per GitOps repository host and port."""
     return sorted({argocd.known_hosts_line(u.host, u.port, host_public_key) for u in names.gitops_urls(repo)})
-
-
-def known_hosts_values_files(repo: Repository) -> list[str]:
-    """The values files (repository-relative) whose dags.gitSync.knownHosts the run replaces."""
-    return pushed.known_hosts_files(repo)
 
 
 def ca_config_map(repo: Repository, config: RunConfig) -> tuple[str, str, str]:

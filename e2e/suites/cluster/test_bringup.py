@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from e2e.config import RUN_ID_LABEL
-from e2e.stack import argocd, expected
+from e2e.stack import argocd, expected, pushed
 from e2e.stack.common import run_namespaces
 
 
@@ -36,7 +36,7 @@ def test_payload_in_vault_is_the_run_payload(stack):
 def test_git_server_holds_the_gitops_repository_with_only_known_hosts_swapped(stack):
     assert stack.git.head("gitops")
     line = expected.dags_known_hosts_line(stack.repo, stack.git.host_public_key)
-    for rel in expected.known_hosts_values_files(stack.repo):
+    for rel in pushed.known_hosts_files(stack.repo):
         values = yaml.safe_load(stack.git.read("gitops", rel))
         assert values["dags"]["gitSync"]["knownHosts"].strip() == line, rel
 

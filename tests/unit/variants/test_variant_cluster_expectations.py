@@ -10,7 +10,7 @@ import yaml
 from e2e.cluster import plan as plan_mod
 from e2e.config import DEFAULT_GITOPS_DIR, REPO_ROOT, RunConfig
 from e2e.install import airflow_install
-from e2e.stack import expected
+from e2e.stack import expected, pushed
 from e2e.stack.operator import scheduler_workload
 
 pytestmark = pytest.mark.unit
@@ -33,7 +33,7 @@ def test_known_hosts_lines_carry_the_repositorys_port(built):
         assert line.startswith("[git.corp.internal]:2222 ") and argocd_lines[0].startswith("[git.corp.internal]:2222 ")
     else:
         assert line.startswith("git.example.com ssh-ed25519 ")
-    for rel in expected.known_hosts_values_files(repo):  # what the harness really pushes
+    for rel in pushed.known_hosts_files(repo):  # what the harness really pushes
         assert yaml.safe_load(plan.repo_files[rel])["dags"]["gitSync"]["knownHosts"].strip() == line
     cm = next(o for o in plan.manifests["23-argocd-ssh-known-hosts-cm.yaml"].objects)
     assert cm["data"]["ssh_known_hosts"].strip().splitlines() == argocd_lines
