@@ -11,7 +11,6 @@ import argparse
 
 from e2e import options as table
 from e2e.commands import options
-from e2e.config import RunConfig
 from e2e.errors import UnusableInput
 
 
@@ -22,14 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 artifacts_dir="where masked diagnostics go on failure (default ./artifacts)")
 
 
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    return options.run_config(args)
-
-
 def run(args: argparse.Namespace) -> int:
     from e2e.cluster.fixtures import unavailable_reason
 
-    config = config_from_args(args)
+    config = options.run_config(args)
     reason = unavailable_reason(config)
     if reason:
         raise UnusableInput(reason)
