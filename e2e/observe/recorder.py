@@ -156,38 +156,27 @@ def kube_targets(kube: Kube, namespaces: list[str]) -> list[WatchTarget]:
 
     serialize = kube.core.api_client.sanitize_for_serialization
 
-    def typed(list_fn: Callable[..., Any], namespace: str) -> Stream:
+    def watched(list_fn: Callable[..., Any], *args: str) -> Stream:
         def stream(version: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
-            w = watch.Watch()
             kwargs: dict[str, Any] = {"timeout_seconds": WATCH_SECONDS}
             if version:
                 kwargs["resource_version"] = version
-            for item in w.stream(list_fn, namespace, **kwargs):
+            for item in watch.Watch().stream(list_fn, *args, **kwargs):
                 yield item["type"], serialize(item["object"])
         return stream
 
-    def custom(group: str, version_: str, plural: str, namespace: str) -> Stream:
-        def stream(version: str | None) -> Iterator[tuple[str, dict[str, Any]]]:
-            w = watch.Watch()
-            kwargs: dict[str, Any] = {"timeout_seconds": WATCH_SECONDS}
-            if version:
-                kwargs["resource_version"] = version
-            if namespace:
-                gen = w.stream(kube.custom.list_namespaced_custom_object, group, version_, namespace, plural,
-                               **kwargs)
-            else:
-                gen = w.stream(kube.custom.list_cluster_custom_object, group, version_, plural, **kwargs)
-            for item in gen:
-                yield item["type"], item["object"]
-        return stream
+    def custom(group: str, version: str, plural: str, namespace: str) -> Stream:
+        if namespace:
+            return watched(kube.custom.list_namespaced_custom_object, group, version, namespace, plural)
+        return watched(kube.custom.list_cluster_custom_object, group, version, plural)
 
     targets: list[WatchTarget] = []
     for ns in namespaces:
         targets += [
-            WatchTarget("Secret", ns, typed(kube.core.list_namespaced_secret, ns)),
-            WatchTarget("Job", ns, typed(kube.batch.list_namespaced_job, ns)),
-            WatchTarget("Pod", ns, typed(kube.core.list_namespaced_pod, ns)),
-            WatchTarget("Event", ns, typed(kube.core.list_namespaced_event, ns)),
+            WatchTarget("Secret", ns, watched(kube.core.list_namespaced_secret, ns)),
+            WatchTarget("Job", ns, watched(kube.batch.list_namespaced_job, ns)),
+            WatchTarget("Pod", ns, watched(kube.core.list_namespaced_pod, ns)),
+            WatchTarget("Event", ns, watched(kube.core.list_namespaced_event, ns)),
         ]
         targets += [WatchTarget(kind, ns, custom(*gvp, ns)) for kind, gvp in CUSTOM_KINDS.items()]
     targets += [WatchTarget(kind, "", custom(*gvp, "")) for kind, gvp in CLUSTER_CUSTOM_KINDS.items()]
