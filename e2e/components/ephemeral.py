@@ -21,22 +21,38 @@ from pathlib import Path
 from typing import Self
 
 from e2e.components import net
-from e2e.components.waiting import GaveUp, wait_until
+from e2e.components.waiting import GaveUp, NotReady, wait_until
 
 STOP_GRACE_SECONDS = 10
 
 
+def live_members(pgid: int) -> list[int]:
+    """Pids of the group's processes that still run (zombies are ended: only a reap is left to their parent)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue  # gone while we looked
+        if int(group) == pgid and state != "Z":
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group `proc` leads, SIGKILL if it is still there after the grace period."""
-    if proc.poll() is not None:
-        return
+    """SIGTERM to the process group `proc` leads, SIGKILL if any member is still there after the grace period.
+
+    Waits for every member, not only the leader: a server's child gets the same SIGTERM but may exit later
+    (seen under load), and a caller that removes the root next must not race it.
+    """
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         try:
-            proc.wait(timeout=STOP_GRACE_SECONDS)
+            wait_until(lambda: proc.poll() is not None and not live_members(proc.pid),
+                       timeout=STOP_GRACE_SECONDS, what=f"process group {proc.pid} to end")
             return
-        except subprocess.TimeoutExpired:
+        except NotReady:
             continue
 
 

@@ -53,6 +53,16 @@ def test_stop_ends_the_whole_process_group_and_removes_the_root():
     assert not _alive(child) and not _alive(leader)
 
 
+def test_stop_waits_for_a_child_that_ends_after_the_leader():
+    """A child that takes a while to honour SIGTERM (as a server's worker under load) is gone when stop returns."""
+    child_script = "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"
+    with ForkingServer(f"sh -c \"{child_script}\" & echo $! > child.pid; exec {{python}} -m http.server "
+                       "-b 127.0.0.1 {port}") as srv:
+        child = int((srv.root / "child.pid").read_text())
+        assert _alive(child)
+    assert not _alive(child)
+
+
 def test_a_server_that_exits_while_awaited_fails_at_once_with_its_last_log_line():
     with pytest.raises(GaveUp, match=r"forking server exited \(3\): port already taken"), \
             ForkingServer("echo 'port already taken'; exit 3"):
