@@ -34,6 +34,7 @@ from e2e.checks import dag_run
 from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net, vault_leg
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.airflow_procs import AirflowProcess
+from e2e.components.encrypted_probe import INVALID_TOKEN
 from e2e.components.openbao import MissingOpenBao, OpenBaoServer
 from e2e.components.results import CheckResult
 from e2e.components.waiting import GaveUp, NotReady, wait_until
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 NAME_RUN, NAME_BROKER, NAME_FERNET, NAME_KNOWN_HOST, NAME_IMPORT_ERROR = CHECKS = ids.CHAIN
 PREREQUISITE = ids.USER_JOB_SUCCEEDS
 WRONG_BROKER_SYMPTOM = "invalid username-password pair"  # Redis's WRONGPASS, as the worker logs it (FAILURES 9)
-INVALID_TOKEN = "InvalidToken"
 NOT_DEFINED = "isn't defined"  # what Airflow 3 tells the task when the API server cannot decrypt the row
 WRITER = Path(__file__).with_name("connection_writer.py")
 BRING_UP_SECONDS = 420.0

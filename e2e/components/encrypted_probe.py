@@ -16,7 +16,7 @@ from e2e.components.airflow_cli import AirflowRunner, CommandResult
 from e2e.private_file import write_private
 
 CONN_ID = "e2e_fernet_probe"
-INVALID_TOKEN = "InvalidToken"
+INVALID_TOKEN = "InvalidToken"  # what Airflow logs for a row encrypted with another Fernet key
 
 
 @dataclass
