@@ -14,7 +14,6 @@ from e2e.config import RunConfig
 
 pytest_plugins = [
     "e2e.components.fixtures",
-    "e2e.components.chain_fixtures",
     "e2e.cluster.fixtures",
     "e2e.ci.pytest_hooks",
 ]

@@ -3,8 +3,9 @@
 Session fixtures chain: `component_stack` (PostgreSQL, Redis, sshd+git and the Airflow venv, brought up in
 parallel; the payload pointed at them) -> `component_suite` (the checks, each run once when a test asks) ->
 the prerequisites as fixtures: `migrated_database` (db migrate passed), `created_admin` (the createUserJob
-script passed). `upgrade_suite` runs `chart-upgrade` on its own database. No threads: parallelism is only
-pytest-xdist's (`-n`; each worker has its own stack and folder); measured, it does not help on 2 cores.
+script passed) -> `local_chain` (the running Airflow). `upgrade_suite` runs `chart-upgrade` on its own
+database. No threads: parallelism is only pytest-xdist's (`-n`; each worker has its own stack and folder);
+measured, it does not help on 2 cores.
 `postgres_server`, `redis_server`, `git_ssh_server` and `airflow_venv` expose the parts. A missing
 binary skips with one reason on a laptop and FAILS in CI (`CI=true`): nothing of this tier may be skipped.
 """
@@ -104,6 +105,19 @@ def _prerequisite(suite, name: str):
     if result.outcome != "pass":
         pytest.fail(f"prerequisite {name} did not pass ({result.outcome}): {result.summary}", pytrace=False)
     return result
+
+
+@pytest.fixture(scope="session")
+def local_chain(component_suite) -> Iterator:
+    """One running Airflow, brought up by the first test that asks (after the create-user Job passed); the
+    session's teardown ends every Airflow process group on pass, failure and Ctrl-C (session finalizers)."""
+    from e2e.components.chain import LocalChain
+
+    chain = LocalChain(component_suite).attach()
+    try:
+        yield chain
+    finally:
+        chain.stop()
 
 
 @pytest.fixture(scope="session")
