@@ -6,10 +6,10 @@ server process that dies while we wait must fail at once with its reason, not af
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from e2e.observe.wait import Ok, Pending, WaitTimeout, eventually
 
 T = TypeVar("T")
 
@@ -24,22 +24,22 @@ class GaveUp(Exception):
 
 def wait_until(probe: Callable[[], T | None], *, timeout: float, what: str,
                interval: float = 0.02, max_interval: float = 0.5) -> T:
-    """Call `probe` until it returns a truthy value; it may raise to mean "not yet" or GaveUp to stop now."""
-    deadline = time.monotonic() + timeout
-    pause = threading.Event()
-    last_error = ""
-    while True:
+    """Call `probe` until it returns a truthy value; it may raise to mean "not yet" or GaveUp to stop now.
+    The loop is observe.wait.eventually's (monotonic deadline, growing pause)."""
+    last_error = [""]
+
+    def check() -> Ok | Pending:
         try:
             result = probe()
-            if result:
-                return result
         except GaveUp:
             raise
         except Exception as exc:  # a probe failing is what "not ready yet" looks like
-            last_error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            suffix = f" (last: {last_error})" if last_error else ""
-            raise NotReady(f"{what}: not ready after {timeout:.0f} s{suffix}")
-        pause.wait(min(interval, remaining))
-        interval = min(interval * 1.5, max_interval)
+            last_error[0] = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+            return Pending(last_error[0])
+        return Ok(result) if result else Pending(last_error[0] or "not yet")
+
+    try:
+        return eventually(check, timeout, interval, what, max_interval=max_interval)
+    except WaitTimeout:
+        suffix = f" (last: {last_error[0]})" if last_error[0] else ""
+        raise NotReady(f"{what}: not ready after {timeout:.0f} s{suffix}") from None

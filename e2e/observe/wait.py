@@ -118,8 +118,9 @@ def _call(check: Callable[[], Outcome], remaining: float) -> Outcome:
 
 def eventually(check: Callable[[], Outcome], timeout: float, interval: float = 1.0, describe: str = "condition",
                *, masker: Masker | None = None, clock: Callable[[], float] = time.monotonic,
-               sleep: Callable[[float], None] = _pause) -> Any:
-    """Poll `check` until Ok (returns its value) or Failed (raises WaitFailed at once) or the deadline."""
+               sleep: Callable[[float], None] = _pause, max_interval: float | None = None) -> Any:
+    """Poll `check` until Ok (returns its value) or Failed (raises WaitFailed at once) or the deadline; with
+    `max_interval`, the pause grows 1.5x per poll up to it (fast first polls, no busy wait later)."""
     mask = masker.mask if masker else (lambda s: s)
     timer = _Clock(clock, timeout)
     reason = "not checked yet"
@@ -138,6 +139,7 @@ def eventually(check: Callable[[], Outcome], timeout: float, interval: float = 1
         if timer.remaining <= 0:
             raise WaitTimeout(describe, "still pending: " + mask(reason), timer.elapsed)
         sleep(min(interval, max(timer.remaining, 0.0)))
+        interval = min(interval * 1.5, max_interval) if max_interval else interval
 
 
 def consistently(check: Callable[[], Outcome], duration: float, interval: float = 1.0,

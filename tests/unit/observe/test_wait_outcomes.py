@@ -128,3 +128,14 @@ def test_job_application_and_eso_outcomes():
     store = {"metadata": {"name": "vault-airflow"}, "status": {"conditions": [
         {"type": "Ready", "status": "True", "reason": "Valid"}]}}
     assert isinstance(store_outcome(store), Ok)
+
+
+def test_with_max_interval_the_pause_grows_one_and_a_half_times_up_to_it():
+    clock, pauses = FakeClock(), []
+
+    def sleep(seconds):
+        pauses.append(round(seconds, 4))
+        clock.sleep(seconds)
+    with pytest.raises(WaitTimeout):
+        eventually(lambda: Pending("starting"), timeout=3, interval=0.4, max_interval=1.0, clock=clock, sleep=sleep)
+    assert pauses[:4] == [0.4, 0.6, 0.9, 1.0] and sum(pauses) == pytest.approx(3.0)
