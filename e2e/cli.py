@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from e2e import __version__
-from e2e.errors import UnusableInput
+from e2e.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNUSABLE, UnusableInput
 
 # command -> one-line help. The module e2e.commands.<command> provides add_arguments(parser) and run(args).
 COMMANDS: dict[str, str] = {
@@ -32,8 +32,6 @@ COMMANDS: dict[str, str] = {
     "reproduce": "recreate a failed run from its reproduction bundle",
     "sweep": "remove kept clusters and namespaces whose expiry label has passed",
 }
-
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -414,10 +414,6 @@ def payload_kv(repo: Repository) -> tuple[str, str]:
     return where.mount or DEFAULT_KV_MOUNT, where.path
 
 
-def kv_mount(repo: Repository) -> str:
-    return payload_kv(repo)[0]
-
-
 def secrets_application(repo: Repository) -> Application | None:
     """The Application whose directory source holds ExternalSecrets."""
     for app in repo.applications:

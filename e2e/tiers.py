@@ -25,7 +25,7 @@ from typing import IO, Literal
 
 from e2e import processes
 from e2e.config import RunConfig
-from e2e.errors import UnusableInput
+from e2e.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UnusableInput
 
 TIERS: dict[str, tuple[str, ...]] = {
     "preflight": ("preflight",),
@@ -33,7 +33,6 @@ TIERS: dict[str, tuple[str, ...]] = {
     "cluster": ("cluster",),
     "all": ("preflight", "components", "cluster"),
 }
-EXIT_PASSED, EXIT_FAILED, EXIT_UNUSABLE, EXIT_INTERRUPTED = 0, 1, 2, 130
 GRACE_SECONDS = 20.0  # after the first Ctrl-C: time for the suite's own teardown before everything is killed
 Outcome = Literal["passed", "failed", "interrupted", "not run"]
 
@@ -240,7 +239,7 @@ def run_tier(config: RunConfig, tier: str, say: Callable[[str], None] = print,
     interrupts = Interrupts()
     previous = signal.signal(signal.SIGINT, interrupts.handle)
     processes.become_subreaper()
-    code = EXIT_PASSED
+    code = EXIT_OK
     try:
         for index, phase in enumerate(phases):
             say(f"== {phase}: {config.gitops_dir} (chart {config.chart_version}) ==")

@@ -146,39 +146,31 @@ HELM_VERSION = "v4.2.1"
 ARGOCD_HELM_MAJOR = 4
 
 
-def _kind(platform: str, sha256: str) -> Tool:
-    return Tool("kind", KIND_VERSION,
-                f"https://github.com/kubernetes-sigs/kind/releases/download/{KIND_VERSION}/kind-{platform}", sha256)
-
-
-def _kubectl(platform: str, sha256: str) -> Tool:
-    os_name, arch = platform.split("-")
-    return Tool("kubectl", KUBECTL_VERSION, f"https://dl.k8s.io/release/{KUBECTL_VERSION}/bin/{os_name}/{arch}/kubectl",
-                sha256)
-
-
-def _helm(platform: str, sha256: str) -> Tool:
-    return Tool("helm", HELM_VERSION, f"https://get.helm.sh/helm-{HELM_VERSION}-{platform}.tar.gz", sha256)
-
-
+# tool -> (version, download URL for a `linux-amd64`-style platform, {platform: sha256})
+_DOWNLOADS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "kind": (KIND_VERSION, "https://github.com/kubernetes-sigs/kind/releases/download/{v}/kind-{os}-{arch}", {
+        "linux-amd64": "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d",
+        "linux-arm64": "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2",
+        "darwin-amd64": "5a99f26f57246dc9319dd294803313197a0f34d33c525b3ea8b655db5916ece0",
+        "darwin-arm64": "0c8c7dbe5e23594a198b786c4bc13dacc101fa6196b0cb0b23a1ca44e61f4b4f",
+    }),
+    "kubectl": (KUBECTL_VERSION, "https://dl.k8s.io/release/{v}/bin/{os}/{arch}/kubectl", {
+        "linux-amd64": "8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a",
+        "linux-arm64": "0ecf44450ee6063bf19dd166a103ee6df4a9034455c2abce626e6eea657d73fb",
+        "darwin-arm64": "c9e4f713d6fee0043a3d835cca13077cda2bc0973840eb9779360df0b5bdfc69",
+    }),
+    "helm": (HELM_VERSION, "https://get.helm.sh/helm-{v}-{os}-{arch}.tar.gz", {
+        "linux-amd64": "479dca836e5b45e8bd222400c5591b0e3a647378f03ff96597180db97c17fdae",
+        "linux-arm64": "596b9a73d366c1e72ce67d595c22805480e30914593aafbc9f547694e72814db",
+        "darwin-amd64": "2a21c9f368d608bcf6eb794ebc06514eb6b529a846b60fe4a43dea7bcce65228",
+        "darwin-arm64": "896472d2ec0740c60f64a9df0fc30d478beee38a1a2a6ed91aa6e6ee177c1575",
+    }),
+}
 TOOLS: dict[str, dict[str, Tool]] = {
-    "kind": {
-        "linux-amd64": _kind("linux-amd64", "aee6151561422756b764a4ae28e7f44cda5af5a9eead3cc9985112b1de8d8e0d"),
-        "linux-arm64": _kind("linux-arm64", "20022bee6cfcd5086cb7234d218e3454e6090022f2a8f55d1fa7fcf42c3867a2"),
-        "darwin-amd64": _kind("darwin-amd64", "5a99f26f57246dc9319dd294803313197a0f34d33c525b3ea8b655db5916ece0"),
-        "darwin-arm64": _kind("darwin-arm64", "0c8c7dbe5e23594a198b786c4bc13dacc101fa6196b0cb0b23a1ca44e61f4b4f"),
-    },
-    "kubectl": {
-        "linux-amd64": _kubectl("linux-amd64", "8b8f088da2dab964f853b38464033b1be15ede2839eca751482357c45abdd05a"),
-        "linux-arm64": _kubectl("linux-arm64", "0ecf44450ee6063bf19dd166a103ee6df4a9034455c2abce626e6eea657d73fb"),
-        "darwin-arm64": _kubectl("darwin-arm64", "c9e4f713d6fee0043a3d835cca13077cda2bc0973840eb9779360df0b5bdfc69"),
-    },
-    "helm": {
-        "linux-amd64": _helm("linux-amd64", "479dca836e5b45e8bd222400c5591b0e3a647378f03ff96597180db97c17fdae"),
-        "linux-arm64": _helm("linux-arm64", "596b9a73d366c1e72ce67d595c22805480e30914593aafbc9f547694e72814db"),
-        "darwin-amd64": _helm("darwin-amd64", "2a21c9f368d608bcf6eb794ebc06514eb6b529a846b60fe4a43dea7bcce65228"),
-        "darwin-arm64": _helm("darwin-arm64", "896472d2ec0740c60f64a9df0fc30d478beee38a1a2a6ed91aa6e6ee177c1575"),
-    },
+    name: {platform: Tool(name, version, url.format(v=version, os=platform.split("-")[0],
+                                                    arch=platform.split("-")[1]), sha256)
+           for platform, sha256 in sums.items()}
+    for name, (version, url, sums) in _DOWNLOADS.items()
 }
 
 # kind node images built for KIND_VERSION, pinned by digest (kind v0.33.0 release notes, "Images pre-built for

@@ -10,11 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from e2e.errors import EXIT_FAILED, EXIT_OK
 from e2e.masking import Masker
 from e2e.preflight.engine import run_preflight
 from e2e.preflight.output import to_json, to_text
-
-EXIT_CLEAN, EXIT_ERRORS = 0, 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,4 +49,4 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         for note in report.notes:  # on stderr: the text contract is findings lines, then the summary line
             print(f"airflow-e2e preflight: note: {masker.mask(note)}", file=sys.stderr)
-    return EXIT_ERRORS if report.errors else EXIT_CLEAN
+    return EXIT_FAILED if report.errors else EXIT_OK

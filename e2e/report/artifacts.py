@@ -23,12 +23,12 @@ def keep(out_dir: Path, timeline: Timeline, verdicts: Sequence[Verdict], masker:
          versions: Mapping[str, Any] | None = None) -> Path:
     """Write the four files; returns the report's path. Everything is masked on the way out."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    saved = Timeline(events=list(timeline.events), metadata={
-        **timeline.metadata, **dict(versions or {}), "verdicts": [v.masked(masker).to_json() for v in verdicts]})
+    judged = [v.masked(masker).to_json() for v in verdicts]
+    saved = Timeline(events=list(timeline.events), metadata={**timeline.metadata, **dict(versions or {}),
+                                                             "verdicts": judged})
     masked = Timeline.from_json(masker.mask_data(saved.to_json()))
     masked.save(out_dir / "timeline.json")
-    (out_dir / "verdicts.json").write_text(json.dumps([v.masked(masker).to_json() for v in verdicts], indent=1),
-                                           encoding="utf-8")
+    (out_dir / "verdicts.json").write_text(json.dumps(judged, indent=1), encoding="utf-8")
     took = durations(timeline)
     junit.write_junit(out_dir / "checks.xml", verdicts, masker,
                       props=junit.properties([], masker, durations=took, versions=versions))

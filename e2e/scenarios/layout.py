@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from e2e.config import RunConfig
 from e2e.gitops.model import Repository, get_path
-from e2e.install import AirflowInstall, airflow_install, kv_mount
+from e2e.install import AirflowInstall, airflow_install, payload_kv
 from e2e.stack.operator import scheduler_workload
 
 _FROM_YAML = re.compile(r"\{\{-?\s*\(fromYaml \.(?P<prop>\w+)\)(?P<path>(?:\.[\w-]+)+)\s*-?\}\}")
@@ -169,7 +169,7 @@ def _payload_fields(inst: AirflowInstall, found: dict) -> dict:
 def _vault(inst: AirflowInstall) -> dict:
     """The KV mount (the store's `path`), the read policy and its KV v2 path covering the payload's key."""
     repo = inst.repo
-    mount = kv_mount(repo)
+    mount = payload_kv(repo)[0]
     key = inst.payload_location[0]
     parent = key.rsplit("/", 1)[0] if "/" in key else key
     out: dict = {"vault_mount": mount, "kv_read_path": f"{mount}/data/{parent}/*", "read_policy": None}
