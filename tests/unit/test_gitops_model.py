@@ -1,6 +1,4 @@
-"""The repository model, read from the bundled reference repository (plain files, no servers)."""
-
-from pathlib import Path
+"""The repository model, read from the bundled reference repository (the `repo` fixture of tests/unit/conftest.py)."""
 
 import pytest
 
@@ -8,13 +6,6 @@ from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.gitops.model import get_path
 from e2e.install import airflow_install
-
-REFERENCE = Path(__file__).resolve().parents[2] / "fixtures" / "gitops"
-
-
-@pytest.fixture(scope="module")
-def repo():
-    return load_repository(REFERENCE)
 
 
 def test_reference_has_parent_and_both_applications(repo):

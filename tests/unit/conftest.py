@@ -1,7 +1,8 @@
-"""Realistic runs (fixtures/timelines/runs.py) and the reference repository, payload and masker they use.
+"""Fixtures every unit test may ask for: the realistic runs (fixtures/timelines/runs.py) and the reference
+repository, payload and masker they use.
 
-Why one module: the checks, observe and report unit tests all judge the same recorded installs; their
-conftests import these fixtures from here so the runs and the masker are defined once.
+Why here: the checks, observe, report and hostile-input tests all judge the same recorded installs; the runs
+and the masker are defined once.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from e2e.masking import Masker, secret_values
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMELINES = ROOT / "fixtures" / "timelines"
-
-__all__ = ["example_payload", "masker", "repo", "runs"]
 
 
 def _load_runs():
