@@ -21,6 +21,7 @@ from typing import Any
 
 from e2e.errors import UnusableInput
 from e2e.gitops.hclcache import cache_dir
+from e2e.private_file import write_private
 
 SCHEMA_FILE = "values.schema.json"
 FAILED_FILE = "download-failed.json"
@@ -150,13 +151,7 @@ def _schema_from_package(package: Path, chart: str) -> dict[str, Any]:
 
 
 def _store(chart_version: str, data: dict[str, Any]) -> Path:
-    import tempfile
-
-    target = cached_schema_path(chart_version)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, suffix=".tmp", delete=False, encoding="utf-8") as f:
-        json.dump(data, f)
-    os.replace(f.name, target)
+    target = write_private(cached_schema_path(chart_version), json.dumps(data))
     _failed_marker(chart_version).unlink(missing_ok=True)
     return target
 

@@ -14,9 +14,10 @@ import hashlib
 import importlib.util
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from e2e.private_file import write_private
 
 CACHE_ENV = "AIRFLOW_E2E_CACHE_DIR"
 
@@ -79,15 +80,6 @@ def _writable_dir(path: Path) -> bool:
 def _store(entry: Path, parsed: dict[str, Any]) -> None:
     """Write atomically (a parallel run never reads half a file); any failure just skips the cache."""
     try:
-        text = json.dumps(parsed)
-    except (TypeError, ValueError):
-        return
-    if not _writable_dir(entry.parent):
-        return
-    try:
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, entry)
-    except OSError:
+        write_private(entry, json.dumps(parsed))
+    except (OSError, TypeError, ValueError):
         return

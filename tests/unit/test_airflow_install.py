@@ -33,16 +33,17 @@ spec:
   destination:
     namespace: pipelines
 """
-
-
-def test_values_merge_in_argo_cd_order_through_any_ref_name(tmp_path):
-    root = write(tmp_path, {
-        "apps/orchestration.yaml": APP_HEAD + """  sources:
+CHART_SOURCES = """  sources:
     - repoURL: https://airflow.apache.org
       chart: airflow
       targetRevision: 1.22.0
       helm:
-        releaseName: orch
+"""
+
+
+def test_values_merge_in_argo_cd_order_through_any_ref_name(tmp_path):
+    root = write(tmp_path, {
+        "apps/orchestration.yaml": APP_HEAD + CHART_SOURCES + """        releaseName: orch
         valueFiles:
           - $cfg/values/base.yaml
           - $cfg/values/prod.yaml
@@ -85,12 +86,7 @@ def test_values_merge_in_argo_cd_order_through_any_ref_name(tmp_path):
 
 def test_a_values_file_that_cannot_be_read_is_named_never_empty(tmp_path):
     root = write(tmp_path, {
-        "apps/orchestration.yaml": APP_HEAD + """  sources:
-    - repoURL: https://airflow.apache.org
-      chart: airflow
-      targetRevision: 1.22.0
-      helm:
-        valueFiles:
+        "apps/orchestration.yaml": APP_HEAD + CHART_SOURCES + """        valueFiles:
           - $values/values/missing.yaml
           - $nowhere/values/base.yaml
           - relative-to-the-chart.yaml
@@ -199,12 +195,7 @@ def test_urls_that_are_not_ssh_git_urls_parse_to_none(url):
 
 
 def test_values_in_another_repository_are_not_read_here_and_not_guessed(tmp_path):
-    root = write(tmp_path, {"apps/orchestration.yaml": APP_HEAD + """  sources:
-    - repoURL: https://airflow.apache.org
-      chart: airflow
-      targetRevision: 1.22.0
-      helm:
-        valueFiles:
+    root = write(tmp_path, {"apps/orchestration.yaml": APP_HEAD + CHART_SOURCES + """        valueFiles:
           - $shared/airflow/values.yaml
     - repoURL: ssh://git@code.internal/platform/shared-config.git
       targetRevision: main

@@ -1,5 +1,8 @@
-"""`airflow-e2e test`: bad input is one line and exit 2 before anything runs; a phase is judged from its
-JUnit, where a skip is never a pass; the option table renders a RunConfig into the suite's pytest options."""
+"""`airflow-e2e test` (and every command that takes the same inputs): bad input is one line and exit 2 before
+anything runs; a phase is judged from its JUnit, where a skip is never a pass; the option table renders a
+RunConfig into the suite's pytest options. Duplicate keys and an Application without metadata.name are
+preflight rules (tests/unit/preflight/test_preflight_rules.py); an unreadable vault/policies is
+tests/unit/untrusted/test_unreadable_policies.py."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from e2e.config import DEFAULT_GITOPS_DIR, RunConfig
 from e2e.options import to_pytest_args
 
 pytestmark = pytest.mark.unit
+HOSTILE = "x; rm -rf /"
 
 
 @pytest.mark.parametrize(("argv", "env", "says"), [
@@ -26,6 +30,17 @@ pytestmark = pytest.mark.unit
      "environment KUBECONFIG: ~no-such-user/config: no such user's home directory"),
     (["test", "~no-such-user/repo", "--tier", "preflight"], {}, "DIR: ~no-such-user/repo: no such user's home"),
     (["up", "--artifacts", "~no-such-user/a"], {}, "--artifacts: ~no-such-user/a: no such user's home directory"),
+    # issue 16 item 10, the validation gaps that misled: refused in every command that takes the input
+    (["plan", "--output", "out"], {"AIRFLOW_E2E_CHART_VERSION": HOSTILE},
+     f"environment AIRFLOW_E2E_CHART_VERSION: unknown chart version {HOSTILE}"),
+    (["components", "--only", "broker"], {"AIRFLOW_E2E_CHART_VERSION": HOSTILE},
+     f"environment AIRFLOW_E2E_CHART_VERSION: unknown chart version {HOSTILE}"),
+    (["scenario", "chart-upgrade", "--dry-run", "--chart-version", HOSTILE], {}, f"unknown chart version {HOSTILE}"),
+    (["components", "--chart-version", "9.9.9", "--only", "broker"], {},
+     "--chart-version: unknown chart version 9.9.9"),
+    (["components", "--only", " , "], {}, "names no check"),
+    (["components", "--dags-dir", "/nonexistent", "--only", "broker"], {}, "--dags-dir: /nonexistent: no such"),
+    (["plan", "--dags-dir", "/nonexistent", "--output", "out"], {}, "--dags-dir: /nonexistent: no such"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, env, says, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
