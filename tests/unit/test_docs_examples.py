@@ -88,7 +88,8 @@ def test_the_three_mistakes_example_gives_what_the_docs_say(tmp_path):
 # --- every other shown command that can run here ---------------------------------------------------------------
 RUNNABLE = ("airflow-e2e payload ", "airflow-e2e report ", "airflow-e2e plan ", "airflow-e2e preflight ")
 VOLATILE = [(r"…|\.\.\.", ".*"), (r"e2e-\d{10}-[0-9a-f]{4}", r"e2e-\d{10}-[0-9a-f]{4}"),
-            (r"in \d+(?:\.\d+)? ms", r"in [\d.]+ ms")]  # what changes from run to run, and elisions
+            (r"in \d+(?:\.\d+)? ms", r"in [\d.]+ ms"),
+            (r"/python(?= -m )", r"/python[\d.]*")]  # what changes run to run (interpreter name), elisions
 
 
 def shown_blocks() -> list[tuple[str, list[tuple[str, list[str]]]]]:
