@@ -82,11 +82,6 @@ def celery_workers_tasks(tasks_body: Any) -> list[str]:
     return sorted(str(t.get("task_id")) for t in _entries(tasks_body, "task_instances"))
 
 
-def celery_workers(tasks_body: Any) -> list[str]:
-    """The workers that ran the tasks (Celery hostnames), to show they ran on the worker, not in-process."""
-    return sorted({str(t.get("hostname")) for t in _entries(tasks_body, "task_instances") if t.get("hostname")})
-
-
 def probe_connection(conn_id: str, password: str) -> dict[str, Any]:
     """The REST body of the Connection the DAG's last task decrypts (extra: the password's sha256)."""
     import hashlib

@@ -42,11 +42,6 @@ class Classification:
     failure_class: FailureClass
     rule: str  # which rule matched ("assertion" when none did)
 
-    @property
-    def retryable(self) -> bool:
-        """Only infrastructure failures are rerun (once, in CI)."""
-        return self.failure_class == INFRASTRUCTURE
-
 
 def _rule(name: str, cls: FailureClass, regex: str, phases: tuple[str, ...] = ("setup", "call", "teardown")) -> Rule:
     return Rule(name, cls, re.compile(regex, re.IGNORECASE), frozenset(phases))

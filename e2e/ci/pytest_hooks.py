@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from e2e.ci.classify import classify
+from e2e.ci.classify import INFRASTRUCTURE, classify
 from e2e.ci.shard import parse_shard, select_shard
 
 if TYPE_CHECKING:
@@ -147,7 +147,7 @@ def write_failure_files(config: pytest.Config, records: list[FailureRecord]) -> 
     out = ci_out_dir(config)
     out.mkdir(parents=True, exist_ok=True)
     (out / FAILURES_FILE).write_text(json.dumps({"failures": [asdict(r) for r in records]}, indent=2) + "\n")
-    infrastructure = [r.nodeid for r in records if r.failure_class == "infrastructure"]
+    infrastructure = [r.nodeid for r in records if r.failure_class == INFRASTRUCTURE]  # only these are rerun
     if infrastructure:
         (out / RERUN_FILE).write_text("".join(f"{nodeid}\n" for nodeid in infrastructure))
     if any(r.cluster for r in records):

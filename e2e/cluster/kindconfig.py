@@ -83,13 +83,6 @@ def cgroup_refusal(node_image: str, cgroup_version: str | None) -> str | None:
             "needs cgroup v2; enable cgroup v2 on the engine's host (every pinned node image is >= 1.35)")
 
 
-def default_document() -> dict[str, Any]:
-    """What clusters/kind.yaml holds: the pinned default, no run id (each run stamps its own)."""
-    doc = render(RunConfig(run_id="RUN_ID"))
-    doc["nodes"][0].pop("labels")
-    return doc
-
-
 def mirror_hosts_toml(registry: str, mirror: str) -> str:
     """containerd hosts.toml sending pulls for `registry` to `mirror` first, the registry itself as fallback."""
     upstream = "https://registry-1.docker.io" if registry == "docker.io" else f"https://{registry}"

@@ -1,1 +1,1 @@
-"""Watches -> a timeline of what happened when; eventually() and consistently()."""
+"""Watches -> a timeline of what happened when; eventually() waits on a condition with a deadline."""

@@ -50,7 +50,6 @@ class SecretSeen:
     keys: tuple[str, ...]
     digests: dict[str, str] = field(default_factory=dict)  # data key -> digest(value)
     labels: dict[str, str] = field(default_factory=dict)
-    owner_kinds: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, obj: dict[str, Any]) -> SecretSeen:
@@ -64,7 +63,6 @@ class SecretSeen:
             keys=tuple(sorted(data)),
             digests={k: digest(base64.b64decode(v or "")) for k, v in data.items()},
             labels=dict(meta.get("labels") or {}),
-            owner_kinds=tuple(ref.get("kind", "") for ref in meta.get("ownerReferences") or []),
         )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 SECRET_NOT_FOUND = r'secret "(?P<secret>[^"]+)" not found'  # kubelet, CreateContainerConfigError (entry 1)
-VAULT_403 = r"Code: 403"  # Vault API error as ESO reports it (entries 3, 8)
 PERMISSION_DENIED = r"permission denied"
 MAP_NO_ENTRY = r'map has no entry for key "?(?P<key>[^"\s]+)"?'  # ESO template engine v2 (entry 4)
 HOST_KEY_FAILED = r"Host key verification failed\."  # OpenSSH via git-sync (entry 5)
@@ -20,14 +19,10 @@ LIBCRYPTO = r"error in libcrypto"
 UNAPPLIED_MIGRATIONS = r"There are still unapplied migrations"  # `airflow db check-migrations` (entries 6, 14)
 WAITING_FOR_MIGRATIONS = r"Waiting for migrations"
 PG_AUTH_FAILED = r'password authentication failed for user "(?P<user>[^"]+)"'  # entry 6
-NAME_NOT_KNOWN = r"Name or service not known"  # entry 10: an un-encoded `@` moves the host
 REDIS_WRONGPASS = r"invalid username-password pair or user is disabled"  # Redis AUTH (entry 9)
 FERNET_FORMAT = r"Fernet key must be 32 url-safe base64-encoded bytes\."  # Airflow (entry 10)
 INVALID_TOKEN = r"cryptography\.fernet\.InvalidToken"  # data written with another key (entry 2)
 KIND_MISSING = r"Object 'Kind' is missing in"  # Argo CD directory source (entry 16)
-FIELD_IMMUTABLE = r"field is immutable"  # Argo CD patching a fixed-name Job (entry 6)
-VAULT_SEALED = r"Vault is sealed"  # Vault 503 (entry 8)
-UNKNOWN_AUTHORITY = r"certificate signed by unknown authority"  # a restarted dev Vault has a new CA (entry 8)
 
 
 def compiled(pattern: str) -> re.Pattern[str]:

@@ -154,14 +154,6 @@ def application_condition(obs: Snapshot, app: str, type_suffix: str, message: st
             if str(c.get("type", "")).endswith(type_suffix) and (message is None or search(message, c.get("message")))]
 
 
-def application_operation_message(obs: Snapshot, app: str, message: str) -> list[str]:
-    """The last sync operation's message or a resource result mentions the pattern (e.g. immutable fields)."""
-    application = obs.application(app)
-    op = ((application or {}).get("status") or {}).get("operationState") or {}
-    texts = [op.get("message")] + [r.get("message") for r in (op.get("syncResult") or {}).get("resources") or []]
-    return [f"Application {app} operation {op.get('phase', '')}: {_short(t)}" for t in texts if search(message, t)]
-
-
 def job_state(job: dict[str, Any]) -> str:
     """"Complete", "Failed" or "Running" from the Job's conditions (the Job controller's own verdict)."""
     for c in conditions(job):

@@ -250,7 +250,3 @@ def with_url_password(url: str, new_password: str) -> str:
     netloc = f"{user}:{urllib.parse.quote(new_password, safe='')}@{host}{port}"
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
-
-def url_password(url: str) -> str | None:
-    password = urllib.parse.urlsplit(url).password
-    return urllib.parse.unquote(password) if password is not None else None

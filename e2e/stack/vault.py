@@ -48,15 +48,6 @@ def dev_root_token() -> str:
     return secrets.choice(string.ascii_letters) + "".join(secrets.choice(ROOT_TOKEN_ALPHABET) for _ in range(31))
 
 
-def root_token_problem(token: str) -> str | None:
-    """Why Vault would refuse `token` as a custom root token id (None: it accepts it)."""
-    if not token:
-        return "the root token id is empty"
-    if token.startswith(("hvs.", "s.", "hvb.", "b.", "hvr.", "r.")) or "." in token:
-        return "a custom token id must not carry a Vault token prefix or contain '.'"
-    return None
-
-
 def service_names(config: RunConfig) -> list[str]:
     ns = config.vault_namespace
     return [RELEASE, f"{RELEASE}.{ns}", f"{RELEASE}.{ns}.svc", f"{RELEASE}.{ns}.svc.cluster.local"]

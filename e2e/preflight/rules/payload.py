@@ -21,12 +21,6 @@ from e2e.preflight.registry import rule
 from e2e.preflight.templating import EXEC, NO_VALUE, NOT_YAML
 
 _REFS = {ref.value_path: ref for ref in SECRET_REFS}
-_PURPOSE = {ref.value_path: ref.purpose for ref in SECRET_REFS}
-FERNET_PATH = _PURPOSE["fernetKeySecretName"]
-BROKER_PATH = _PURPOSE["data.brokerUrlSecretName"]
-REDIS_PATH = _PURPOSE["redis.passwordSecretName"]
-METADATA_PATH = _PURPOSE["data.metadataSecretName"]
-SSH_KEY_PATH = _PURPOSE["dags.gitSync.sshKeySecret"]
 PLACEHOLDER = re.compile(r"replace-with-|replace-me|example-not-|<[^<>\n]+>", re.I)
 _HEX2 = re.compile(r"%[0-9A-Fa-f]{2}")
 

@@ -108,18 +108,12 @@ def test_connection_refused_inside_the_test_body_is_product():
 
 def test_a_plain_timeout_in_the_test_body_is_product_not_retried():
     c = classify("TimeoutError: timed out after 60s: ExternalSecret still Ready=Unknown", "call")
-    assert c.failure_class == PRODUCT and not c.retryable
+    assert c.failure_class == PRODUCT
 
 
 def test_infrastructure_wins_over_a_product_word_in_the_same_text():
     text = "SecretSyncedError observed, but first: ImagePullBackOff on external-secrets-7c9d"
     assert classify(text, "call").failure_class == INFRASTRUCTURE
-
-
-def test_only_infrastructure_is_retryable():
-    assert classify(INFRASTRUCTURE_TEXTS["docker daemon"]).retryable
-    assert not classify(DEPENDENCY_TEXTS["ESO webhook"]).retryable
-    assert not classify(PRODUCT_TEXTS["plain assertion"]).retryable
 
 
 def test_the_matching_rule_is_named():

@@ -10,9 +10,6 @@ CARRIERS = [  # (pattern, the real text it must match: a condition, event, conta
     (msg.SECRET_NOT_FOUND, 'secret "airflow-fernet-key" not found'),
     (msg.SECRET_NOT_FOUND, 'MountVolume.SetUp failed for volume "git-sync-ssh-key" : secret "airflow-ssh-secret" '
                            "not found"),
-    (msg.VAULT_403, "error processing spec.data[0] (key: airflow/config), err: Error making API request.\n\nURL: GET "
-                    "https://vault.example.internal:8200/v1/secret/data/airflow/config\nCode: 403. Errors:\n\n"
-                    "* 1 error occurred:\n\t* permission denied\n\n"),
     (msg.PERMISSION_DENIED, "Code: 403. Errors:\n\n* 1 error occurred:\n\t* permission denied"),
     (msg.MAP_NO_ENTRY, 'error executing template: template: fernet-key:1:22: executing "fernet-key" at '
                        '<(fromYaml .config).fernetKeyy>: map has no entry for key "fernetKeyy"'),
@@ -39,14 +36,7 @@ CARRIERS = [  # (pattern, the real text it must match: a condition, event, conta
                         "url-safe base64-encoded bytes."),
     (msg.KIND_MISSING, "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
                        "code = Unknown desc = Object 'Kind' is missing in '{\"executor\":\"CeleryExecutor\"}'"),
-    (msg.FIELD_IMMUTABLE, 'Job.batch "airflow-create-user" is invalid: spec.template: Invalid value: '
-                          'core.PodTemplateSpec{...}: field is immutable'),
-    (msg.VAULT_SEALED, "Error making API request.\n\nURL: PUT https://vault.example.internal:8200/v1/auth/kubernetes/"
-                       "login\nCode: 503. Errors:\n\n* Vault is sealed"),
-    (msg.UNKNOWN_AUTHORITY, 'Put "https://vault.example.internal:8200/v1/auth/kubernetes/login": tls: failed to '
-                            "verify certificate: x509: certificate signed by unknown authority"),
     (msg.INVALID_TOKEN, "cryptography.fernet.InvalidToken"),
-    (msg.NAME_NOT_KNOWN, "could not translate host name \"p@ss@postgresql\" to address: Name or service not known"),
 ]
 
 

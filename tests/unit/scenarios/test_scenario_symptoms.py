@@ -80,13 +80,6 @@ def test_application_comparison_error_is_found_by_type_and_message():
     assert found and found[0].startswith("Application airflow-secrets condition ComparisonError: Failed to load")
 
 
-def test_immutable_job_template_shows_in_the_sync_operation():
-    app = k.application("airflow", sync="OutOfSync", started=k.T0, finished=k.T0, phase="Failed",
-                        op_message='one or more objects failed to apply, reason: Job.batch "airflow-create-user" is '
-                                   "invalid: spec.template: Invalid value: ...: field is immutable")
-    assert sym.application_operation_message(Snapshot.from_lists(applications=[app]), "airflow", msg.FIELD_IMMUTABLE)
-
-
 def test_job_state_reads_the_job_controllers_conditions():
     assert sym.job_state(k.job("airflow-create-user", "Complete")) == "Complete"
     assert sym.job_state(k.job("airflow-create-user", "Failed")) == "Failed"
