@@ -11,16 +11,13 @@ names, for one), so no payload value is ever on disk, not even in the run's temp
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import subprocess
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from e2e.components.airflow_cli import AirflowRunner
+from e2e.components.ephemeral import stop_groups
 from e2e.components.waiting import GaveUp
 from e2e.masking import Masker
 
@@ -75,44 +72,16 @@ class AirflowProcess:
             tail = [line for line in self.log_text().strip().splitlines() if line.strip()][-3:]
             raise GaveUp(f"{self.name} exited ({self.proc.returncode}): {' | '.join(tail) or 'no output'}")
 
-    def signal_group(self, sig: int) -> None:
-        if self.proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, sig)
-
     def stop(self) -> None:
         stop_all([self])
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - a group we do not own is not ours to wait for
-        return False
-
-
 def stop_all(processes: list[AirflowProcess]) -> None:
-    """SIGTERM every group at once, wait for all of them against ONE deadline, then SIGKILL what is left: the
-    teardown takes one grace period, not one per component (a Ctrl-C's runner gives the whole suite 20 s)."""
-    live = [p for p in processes if p.proc is not None]
-    for process in live:
-        process.signal_group(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for process in live:
-        assert process.proc is not None
-        while time.monotonic() < deadline and _group_alive(process.proc.pid):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.proc.wait(timeout=0.2)  # reaps the leader, so its group can empty
-    for process in live:
-        process.signal_group(signal.SIGKILL)  # what survived the grace period, and any stray child of the group
-    for process in live:
-        assert process.proc is not None
-        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILL of a live process always completes
-            process.proc.wait(timeout=STOP_GRACE_SECONDS)
+    """Every group SIGTERMed at once and waited for against ONE deadline, then SIGKILLed if anything is left
+    (ephemeral.stop_groups): the teardown takes one grace period, not one per component (a Ctrl-C's runner gives
+    the whole suite 20 s). Then each log relay has copied the last output."""
+    stop_groups([p.proc for p in processes if p.proc is not None], STOP_GRACE_SECONDS)
+    for process in processes:
         if process._relay is not None:
             process._relay.join(timeout=STOP_GRACE_SECONDS)
         process.proc = None

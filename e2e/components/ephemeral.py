@@ -39,18 +39,23 @@ def live_members(pgid: int) -> list[int]:
     return pids
 
 
-def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group `proc` leads, SIGKILL if any member is still there after the grace period.
+def stop_groups(procs: list[subprocess.Popen], grace: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM to every process group one of `procs` leads, SIGKILL to them all if any member is still there
+    after ONE grace period shared by all groups (a teardown takes one grace period, not one per group: a
+    Ctrl-C's runner gives the whole suite 20 s).
 
-    Waits for every member, not only the leader: a server's child gets the same SIGTERM but may exit later
+    Waits for every member, not only the leaders: a server's child gets the same SIGTERM but may exit later
     (seen under load), and a caller that removes the root next must not race it.
     """
+    def ended() -> bool:
+        return all(proc.poll() is not None for proc in procs) and not any(live_members(p.pid) for p in procs)
+
     for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, sig)
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
         try:
-            wait_until(lambda: proc.poll() is not None and not live_members(proc.pid),
-                       timeout=STOP_GRACE_SECONDS, what=f"process group {proc.pid} to end")
+            wait_until(ended, timeout=grace, what=f"process groups {[p.pid for p in procs]} to end")
             return
         except NotReady:
             continue
@@ -111,7 +116,7 @@ class EphemeralServer:
         """Stop the process group and remove the root; safe after a failed start and when called twice."""
         proc, self._proc = self._proc, None
         if proc is not None:
-            stop_group(proc)
+            stop_groups([proc])
         if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
