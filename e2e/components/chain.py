@@ -21,7 +21,6 @@ import os
 import shutil
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +30,7 @@ from cryptography.fernet import Fernet
 from e2e import component_checks as ids
 from e2e import payload as payload_mod
 from e2e.checks import dag_run
-from e2e.components import airflow_procs, fernet_stability, gitsync, jobenv, net, vault_leg
+from e2e.components import airflow_procs, fernet_stability, gitsync, inputs, jobenv, net, vault_leg
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.airflow_procs import AirflowProcess
 from e2e.components.encrypted_probe import INVALID_TOKEN
@@ -386,7 +385,7 @@ class LocalChain:
         wrong = payload_mod.password(16)
         self.suite.generate(wrong)
         assert self.stack.redis is not None
-        url = with_password(str(self.stack.payload.get("brokerUrl") or ""), wrong)
+        url = inputs.with_password(str(self.stack.payload.get("brokerUrl") or ""), wrong)
         worker = AirflowProcess("worker-wrong-broker", ["celery", "worker", "--celery-hostname", "e2e-wrong@%h",
                                                         "--without-gossip", "--without-mingle", "--skip-serve-logs"],
                                 self.runner,
@@ -560,11 +559,3 @@ def _run_id(evidence: list[str]) -> str | None:
     run_id = line.rsplit(" ", 1)[-1] if line else ""
     return run_id if run_id and run_id != "None" else None
 
-
-def with_password(url: str, password: str) -> str:
-    """The same URL with another password (user, host, port and path unchanged)."""
-    parts = urllib.parse.urlsplit(url)
-    user = urllib.parse.quote(parts.username or "", safe="")
-    host = parts.hostname or ""
-    netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
-    return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -45,15 +45,11 @@ class Identity:
                 os.chown(os.path.join(root, name), self.uid, self.gid, follow_symlinks=False)
 
 
-def current() -> Identity:
-    entry = pwd.getpwuid(os.getuid())
-    return Identity(entry.pw_name, entry.pw_uid, entry.pw_gid)
-
-
 def unprivileged() -> Identity:
     """The account servers run as: ourselves unless we are root, then the system account (created if needed)."""
     if os.getuid() != 0:
-        return current()
+        entry = pwd.getpwuid(os.getuid())
+        return Identity(entry.pw_name, entry.pw_uid, entry.pw_gid)
     try:
         entry = pwd.getpwnam(SYSTEM_USER)
     except KeyError:

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from e2e import payload as payload_mod
 from e2e import versions
 from e2e.errors import UnusableInput
 from e2e.gitops import Repository, get_path, load_repository
@@ -139,21 +138,19 @@ def with_database(payload: dict[str, Any], database: str) -> dict[str, Any]:
     return out
 
 
+def with_password(url: str, password: str) -> str:
+    """The same URL with another password (user, host, port, path and the rest unchanged)."""
+    parts = split_url(url)
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.split(':', 1)[0]}:{urllib.parse.quote(password, safe='')}@{hostport}"
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+
+
 def with_db_password(payload: dict[str, Any], wrong_password: str) -> dict[str, Any]:
     """The payload with a different password in its metadata connection (a broken connection string)."""
     out = plain(payload)
-    parts = split_url(out["metadataConnection"])
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    netloc = f"{user}:{urllib.parse.quote(wrong_password, safe='')}@{hostport}"
-    out["metadataConnection"] = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    out["metadataConnection"] = with_password(out["metadataConnection"], wrong_password)
     return out
-
-
-def generated_payload(*, db: tuple[str, int], redis: tuple[str, int],
-                      ssh_secret: str = payload_mod.SSH_SECRET) -> dict[str, Any]:
-    return payload_mod.generate(db_host=db[0], db_port=db[1], redis_host=redis[0], redis_port=redis[1],
-                                ssh_secret=ssh_secret)
 
 
 def git_sync_settings(values: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ else from the calling shell leaks in. Errors name Secrets and keys, never values
 from __future__ import annotations
 
 import secrets as pysecrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -48,7 +48,6 @@ IDENTITY = {"username", "email", "firstName", "lastName"}  # default-user keys t
 class JobEnv:
     env: dict[str, str]
     sources: dict[str, str]  # env var -> "Secret/key" or "value" (for reports; never the value)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def secret_vars(self) -> tuple[str, ...]:
@@ -94,16 +93,13 @@ def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_v
     create-user Job has it, so a broken default-user Secret does not touch the migration Job)."""
     env: dict[str, str] = {}
     sources: dict[str, str] = {}
-    notes: list[str] = []
     for ref in chart.SECRET_REFS:
         if not ref.env or set(ref.env) & JOB_ONLY_SKIPPED or not chart.applies_to(ref, airflow_version):
             continue
         name = get_path(values, ref.value_path)
         if not isinstance(name, str) or not name:
-            if ref.generated_how == "random each render" or ref.generated_how == "pre-install hook":
+            if ref.generated_how in ("random each render", "pre-install hook"):  # a random value stands in
                 value = Fernet.generate_key().decode() if ref.data_key == "fernet-key" else pysecrets.token_urlsafe(32)
-                notes.append(f"values leave {ref.value_path} unset: the chart generates its own "
-                             f"{ref.chart_generates}; a random value stands in")
                 for var in ref.env:
                     env[var], sources[var] = value, f"chart-generated {ref.chart_generates}"
                 continue
@@ -119,7 +115,7 @@ def build(values: dict[str, Any], secrets_: dict[str, dict[str, str]], airflow_v
     items = env_items(get_path(values, "createUserJob.env"), secrets_, "createUserJob.env") if user_job else {}
     for var, (value, source) in items.items():
         env[var], sources[var] = value, source
-    return JobEnv(env, sources, notes)
+    return JobEnv(env, sources)
 
 
 def env_items(items: Any, secrets_: dict[str, dict[str, str]], where: str) -> dict[str, tuple[str, str]]:

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Any
+
+from e2e.gitops import get_path
 
 _GATE = "airflow db check-migrations"
 _WAIT = re.compile(r"--migration-wait-timeout(?:=|\s+)\S+")
+
+
+def job_argv(values: dict[str, Any], job: str) -> list[str]:
+    """A chart Job's `command` + `args` from the values (`createUserJob`, `migrateDatabaseJob`), as strings."""
+    parts = [get_path(values, f"{job}.command"), get_path(values, f"{job}.args")]
+    return [str(a) for p in parts if isinstance(p, list) for a in p]
 
 
 def migration_gate(job_argv: list[str]) -> list[str] | None:

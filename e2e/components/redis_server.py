@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from e2e.components import binaries, net
+from e2e.components.broker import NO_RETRY
 from e2e.components.ephemeral import EphemeralServer
 
 
@@ -40,7 +39,7 @@ class RedisServer(EphemeralServer):
 
     def _pong(self) -> bool:
         client = redis.Redis(host=self.host, port=self.port, password=self.password, socket_timeout=1,
-                             socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+                             socket_connect_timeout=1, retry=NO_RETRY)
         try:
             return bool(client.ping())
         finally:

@@ -44,7 +44,6 @@ class StackOptions:
     chart_version: str | None = None
     airflow_version: str | None = None
     artifacts: Path | None = None
-    keep_workdir: bool = False
     need_airflow: bool = True  # False: broker and git-sync only, no Airflow venv
 
 
@@ -78,9 +77,9 @@ class ComponentStack:
             notes = [f"payload from {options.payload_file}"]
         else:
             shape = payload_mod.shape_for(found.repo)
-            original = inputs.generated_payload(db=(payload_mod.DEFAULT_DB_HOST, 5432),
-                                                redis=(shape.get("redis_host", payload_mod.DEFAULT_REDIS_HOST), 6379),
-                                                ssh_secret=shape.get("ssh_secret", payload_mod.SSH_SECRET))
+            original = payload_mod.generate(db_host=payload_mod.DEFAULT_DB_HOST, db_port=5432,
+                                            redis_host=shape.get("redis_host", payload_mod.DEFAULT_REDIS_HOST),
+                                            redis_port=6379, ssh_secret=shape.get("ssh_secret", payload_mod.SSH_SECRET))
             unique_names(original)
             notes = ["payload generated for this run (e2e.payload.generate)"]
         inputs.db_login(original)  # fail early on a connection string without credentials
@@ -94,10 +93,10 @@ class ComponentStack:
         """Start every server and get the venv, in parallel; on any failure stop what started."""
         try:
             redis_password = str(self.original_payload.get("redisPassword") or "")
-            private_key = self._ssh_key(self.original_payload)
-            self.pg = self._exit.enter_context(_Deferred(PostgresServer()))
-            self.redis = self._exit.enter_context(_Deferred(RedisServer(redis_password)))
-            self.git = self._exit.enter_context(_Deferred(GitSshServer(self._public_key(private_key))))
+            private_key = payload_mod.git_ssh_key(self.original_payload)
+            self.pg = self._stopped_on_exit(PostgresServer())
+            self.redis = self._stopped_on_exit(RedisServer(redis_password))
+            self.git = self._stopped_on_exit(GitSshServer(self._public_key(private_key)))
             with ThreadPoolExecutor(max_workers=4, thread_name_prefix="bring-up") as pool:
                 futures = [pool.submit(self.pg.start), pool.submit(self.redis.start), pool.submit(self._start_git)]
                 if self.options.need_airflow:
@@ -117,20 +116,14 @@ class ComponentStack:
 
     def stop(self) -> None:
         self._exit.close()
-        if not self.options.keep_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> ComponentStack:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def _stopped_on_exit(self, server: Any) -> Any:
+        """Register the server's stop() before it starts, so a half-started server is stopped too."""
+        self._exit.callback(server.stop)
+        return server
 
     # -- helpers the checks use --------------------------------------------------------------------------
-    @staticmethod
-    def _ssh_key(data: dict[str, Any]) -> str:
-        return payload_mod.git_ssh_key(data)
-
     @staticmethod
     def _public_key(private_key: str) -> str:
         try:
@@ -189,15 +182,3 @@ class ComponentStack:
         for name, text in self.server_logs().items():
             (folder / f"{name}.log").write_text(self.masker.mask(text), encoding="utf-8")
 
-
-class _Deferred:
-    """Registers a server's stop() with the ExitStack before it starts, so a half-started server is stopped."""
-
-    def __init__(self, server: Any) -> None:
-        self.server = server
-
-    def __enter__(self) -> Any:
-        return self.server
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.stop()

@@ -22,7 +22,7 @@ from e2e import payload as payload_mod
 from e2e.components import broker, diagnose, fernet_stability, gitsync, inputs, upgrade_path
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.jobenv import JobEnvError, SecretNotRendered, secret_value
-from e2e.components.jobscript import migration_gate, shortened_gate
+from e2e.components.jobscript import job_argv, migration_gate, shortened_gate
 from e2e.components.results import CheckResult, Recorder
 from e2e.components.stack import ComponentStack
 from e2e.gitops import get_path
@@ -163,11 +163,7 @@ class ComponentSuite:
 
     # -- the create-user Job -----------------------------------------------------------------------------
     def job_argv(self) -> list[str]:
-        values = self.stack.inputs.values
-        command = get_path(values, "createUserJob.command") or []
-        args = get_path(values, "createUserJob.args") or []
-        return [str(a) for a in (command if isinstance(command, list) else [])] + \
-            [str(a) for a in (args if isinstance(args, list) else [])]
+        return job_argv(self.stack.inputs.values, "createUserJob")
 
     def user_job(self, name: str, payload: dict[str, Any] | None = None, *, needs_migration: bool = True,
                  runner_name: str = "main") -> CheckResult:

@@ -21,9 +21,9 @@ from e2e import versions
 from e2e.chart_upgrade import chart_key, values_migration_findings
 from e2e.components import airflow_venv, encrypted_probe, inputs, jobenv
 from e2e.components.airflow_cli import AirflowRunner, CommandResult
+from e2e.components.jobscript import job_argv
 from e2e.components.results import CheckResult
 from e2e.errors import UnusableInput
-from e2e.gitops import get_path
 
 if TYPE_CHECKING:
     from e2e.components.suite import ComponentSuite
@@ -56,8 +56,7 @@ def resolve(old_chart: str, new_chart: str, new_airflow: str | None = None) -> U
 
 def migrate_argv(values: dict[str, Any]) -> list[str]:
     """The migration Job's command: the values' own when set (and not templated), else the chart's."""
-    parts = [get_path(values, "migrateDatabaseJob.command"), get_path(values, "migrateDatabaseJob.args")]
-    argv = [str(a) for p in parts if isinstance(p, list) for a in p]
+    argv = job_argv(values, "migrateDatabaseJob")
     return argv if argv and not any("{{" in a for a in argv) else list(CHART_MIGRATE)
 
 
