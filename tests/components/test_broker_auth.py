@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import urllib.parse
@@ -12,16 +11,13 @@ import pytest
 
 from e2e import airflow_config
 from e2e.components.redis_server import RedisServer
-from e2e.components.results import Recorder
-from e2e.components.suite import ComponentSuite
 
 pytestmark = pytest.mark.components
 
 
 @pytest.fixture(scope="module")
-def suite(component_stack, tmp_path_factory):
-    view = copy.copy(component_stack)
-    return ComponentSuite(view, Recorder(view.masker, tmp_path_factory.mktemp("broker-auth-artifacts")))
+def suite(suite_on, tmp_path_factory):
+    return suite_on(artifacts=tmp_path_factory.mktemp("broker-auth-artifacts"))
 
 
 def with_broker(payload, url):

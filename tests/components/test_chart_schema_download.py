@@ -8,6 +8,7 @@ reads the cache (the server sees no request)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -62,8 +63,8 @@ class ChartRepository:
         self.thread.join(timeout=10)
 
 
-def _package_chart(helm: Path, work: Path, url: str, version: str = "1.21.0", schema: bool = True) -> Path:
-    """`helm package` + `helm repo index` of a minimal airflow chart; returns the repository folder."""
+def _package_chart(helm: Path, work: Path, url: str, version: str = "1.21.0", schema: bool = True) -> None:
+    """`helm package` + `helm repo index` of a minimal airflow chart into `work/repo`."""
     src = work / "src" / "airflow"
     (src / "templates").mkdir(parents=True)
     (src / "Chart.yaml").write_text(f"apiVersion: v2\nname: airflow\nversion: {version}\nappVersion: 3.1.8\n")
@@ -76,7 +77,14 @@ def _package_chart(helm: Path, work: Path, url: str, version: str = "1.21.0", sc
     repo.mkdir()
     subprocess.run([str(helm), "package", str(src), "-d", str(repo)], check=True, capture_output=True)
     subprocess.run([str(helm), "repo", "index", str(repo), "--url", url], check=True, capture_output=True)
-    return repo
+
+
+@contextlib.contextmanager
+def _chart_repository(helm: Path, work: Path, **chart) -> Iterator[ChartRepository]:
+    """A ChartRepository serving `work/repo`, which holds the packaged chart (`_package_chart`'s options)."""
+    with ChartRepository(work / "repo") as server:
+        _package_chart(helm, work, server.url, **chart)
+        yield server
 
 
 @pytest.fixture
@@ -95,9 +103,7 @@ def helm_env(helm, tmp_path, monkeypatch) -> dict[str, str]:
 
 @pytest.fixture
 def served(helm, tmp_path) -> Iterator[ChartRepository]:
-    with ChartRepository(tmp_path / "repo") as server:
-        _package_chart(helm, tmp_path / "build", server.url)
-        shutil.copytree(tmp_path / "build" / "repo", tmp_path / "repo", dirs_exist_ok=True)
+    with _chart_repository(helm, tmp_path) as server:
         yield server
 
 
@@ -150,9 +156,7 @@ def test_without_helm_one_note_names_how_to_get_it(tmp_path, helm_env, served):
 
 
 def test_a_failed_download_is_one_note_and_is_not_retried_within_the_hour(tmp_path, helm_env, helm):
-    with ChartRepository(tmp_path / "repo") as server:  # a repository without the pinned version
-        _package_chart(helm, tmp_path / "build", server.url, version="1.20.0")
-        shutil.copytree(tmp_path / "build" / "repo", tmp_path / "repo", dirs_exist_ok=True)
+    with _chart_repository(helm, tmp_path, version="1.20.0") as server:  # a repository without the pinned version
         gitops = _gitops(tmp_path, server.url)
         code, findings, notes = _preflight(gitops, helm_env)
         assert (code, findings) == (0, [])
@@ -165,9 +169,7 @@ def test_a_failed_download_is_one_note_and_is_not_retried_within_the_hour(tmp_pa
 
 
 def test_a_chart_without_a_schema_is_said_once(tmp_path, helm_env, helm):
-    with ChartRepository(tmp_path / "repo") as server:
-        _package_chart(helm, tmp_path / "build", server.url, schema=False)
-        shutil.copytree(tmp_path / "build" / "repo", tmp_path / "repo", dirs_exist_ok=True)
+    with _chart_repository(helm, tmp_path, schema=False) as server:
         result = chartschema.download_schema("airflow", server.url, "1.21.0")
     assert result.schema is None and "has no values.schema.json" in result.said
 

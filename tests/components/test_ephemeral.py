@@ -44,23 +44,18 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_stop_ends_the_whole_process_group_and_removes_the_root():
-    with ForkingServer("sleep 300 & echo $! > child.pid; exec {python} -m http.server -b 127.0.0.1 {port}") as srv:
+@pytest.mark.parametrize("child", [
+    "sleep 300",
+    # a child that takes a while to honour SIGTERM (as a server's worker under load): gone when stop returns
+    "sh -c \"trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done\"",
+], ids=["child", "child-ending-after-the-leader"])
+def test_stop_ends_the_whole_process_group_and_removes_the_root(child):
+    with ForkingServer(child + " & echo $! > child.pid; exec {python} -m http.server -b 127.0.0.1 {port}") as srv:
         root, leader = srv.root, srv._proc.pid
-        child = int((root / "child.pid").read_text())
-        assert os.getpgid(child) == os.getpgid(leader) == leader
+        member = int((root / "child.pid").read_text())
+        assert os.getpgid(member) == os.getpgid(leader) == leader and _alive(member)
     assert not root.exists()
-    assert not _alive(child) and not _alive(leader)
-
-
-def test_stop_waits_for_a_child_that_ends_after_the_leader():
-    """A child that takes a while to honour SIGTERM (as a server's worker under load) is gone when stop returns."""
-    child_script = "trap 'sleep 1; exit 0' TERM; while :; do sleep 0.1; done"
-    with ForkingServer(f"sh -c \"{child_script}\" & echo $! > child.pid; exec {{python}} -m http.server "
-                       "-b 127.0.0.1 {port}") as srv:
-        child = int((srv.root / "child.pid").read_text())
-        assert _alive(child)
-    assert not _alive(child)
+    assert not _alive(member) and not _alive(leader)
 
 
 def test_a_server_that_exits_while_awaited_fails_at_once_with_its_last_log_line():

@@ -15,8 +15,7 @@ from e2e import known_hosts
 from e2e import payload as payload_mod
 from e2e.components import gitsync
 from e2e.components.git_server import GitSshServer
-from e2e.components.results import Recorder
-from e2e.components.suite import HOST_KEY_REFUSED, ComponentSuite
+from e2e.components.suite import HOST_KEY_REFUSED
 from e2e.config import DEFAULT_DAGS_DIR
 
 pytestmark = pytest.mark.components
@@ -32,13 +31,14 @@ def hashed(name: str) -> str:
     return f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(digest).decode()}"
 
 
-def suite_with_git_sync(component_stack, repo: str, known: str) -> ComponentSuite:
-    """The session's servers and payload, with other dags.gitSync values (repo URL, knownHosts)."""
-    view = copy.copy(component_stack)
-    values = copy.deepcopy(component_stack.inputs.values)
-    values["dags"]["gitSync"].update(repo=repo, knownHosts=known)
-    view.inputs = component_stack.inputs.with_values(values)
-    return ComponentSuite(view, Recorder(view.masker, view.artifacts))
+@pytest.fixture
+def suite_with_git_sync(component_stack, suite_on):
+    """`suite_with_git_sync(repo, known)`: the session's servers and payload, with other dags.gitSync values."""
+    def make(repo: str, known: str):
+        values = copy.deepcopy(component_stack.inputs.values)
+        values["dags"]["gitSync"].update(repo=repo, knownHosts=known)
+        return suite_on(values)
+    return make
 
 
 @pytest.mark.parametrize("repo,line,why", [
@@ -49,8 +49,8 @@ def suite_with_git_sync(component_stack, repo: str, known: str) -> ComponentSuit
     ("ssh://git@git.example.com/platform/airflow-dags.git", f"@cert-authority git.example.com {HOST_KEY}",
      "@cert-authority"),
 ])
-def test_a_line_ssh_would_not_use_for_the_repo_host_fails_the_clone(component_stack, repo, line, why):
-    suite = suite_with_git_sync(component_stack, repo, line + "\n")
+def test_a_line_ssh_would_not_use_for_the_repo_host_fails_the_clone(suite_with_git_sync, repo, line, why):
+    suite = suite_with_git_sync(repo, line + "\n")
     result = suite.result("git-sync.clone-with-known-hosts")
     assert result.outcome == "fail", result.summary
     assert any(why in note for note in result.evidence), result.evidence
@@ -64,17 +64,17 @@ def test_a_line_ssh_would_not_use_for_the_repo_host_fails_the_clone(component_st
     ("git@git.example.com:platform/airflow-dags.git", f"!*.internal,*.example.com {HOST_KEY}"),
     ("ssh://git@git.example.com:2222/platform/airflow-dags.git", f"git.example.com {HOST_KEY}"),  # w/out port
 ])
-def test_hashed_and_wildcard_lines_for_the_repo_host_clone(component_stack, repo, line):
-    suite = suite_with_git_sync(component_stack, repo, f"other.example.org {HOST_KEY}\n{line}\n")
+def test_hashed_and_wildcard_lines_for_the_repo_host_clone(suite_with_git_sync, repo, line):
+    suite = suite_with_git_sync(repo, f"other.example.org {HOST_KEY}\n{line}\n")
     result = suite.result("git-sync.clone-with-known-hosts")
     assert result.outcome == "pass", (result.summary, result.evidence)
 
 
-def test_real_ssh_falls_back_to_the_bare_host_off_port_22_only_for_the_exact_key(component_stack, git_ssh_server):
+def test_real_ssh_falls_back_to_the_bare_host_off_port_22_only_for_the_exact_key(component_stack, suite_with_git_sync,
+                                                                                git_ssh_server):
     """What the matcher encodes, shown by OpenSSH itself: with no `[host]:port` line, a bare `host` line whose
     key matches is accepted ("found matching key w/out port"); a bare line with another key is not."""
-    repo = component_stack.inputs.values["dags"]["gitSync"]["repo"]
-    suite = suite_with_git_sync(component_stack, repo, "")
+    suite = suite_with_git_sync(component_stack.inputs.values["dags"]["gitSync"]["repo"], "")
     bare = f"{git_ssh_server.host} {git_ssh_server.host_public_key}"
     assert known_hosts.lookup(bare, git_ssh_server.host, git_ssh_server.port).without_port
     assert suite.git_clone("git-sync.bare-host-line-control", bare, expect_refused=False).outcome == "pass"

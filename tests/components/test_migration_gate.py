@@ -7,21 +7,16 @@ import copy
 
 import pytest
 
-from e2e.components.results import Recorder
-from e2e.components.suite import ComponentSuite
-
 pytestmark = pytest.mark.components
 
 NO_GATE = ('airflow users create --username "${AIRFLOW_DEFAULT_USERNAME}" --firstname x --lastname y '
            '--role Admin --email "${AIRFLOW_DEFAULT_EMAIL}" --password "${AIRFLOW_DEFAULT_PASSWORD}"\n')
 
 
-def test_a_script_without_the_gate_fails_as_a_missing_gate(component_stack, tmp_path_factory):
-    view = copy.copy(component_stack)
+def test_a_script_without_the_gate_fails_as_a_missing_gate(component_stack, suite_on, tmp_path_factory):
     values = copy.deepcopy(component_stack.inputs.values)
     values["createUserJob"]["args"] = ["bash", "-ec", NO_GATE]
-    view.inputs = component_stack.inputs.with_values(values)
-    suite = ComponentSuite(view, Recorder(view.masker, tmp_path_factory.mktemp("no-gate-artifacts")))
+    suite = suite_on(values, artifacts=tmp_path_factory.mktemp("no-gate-artifacts"))
     result = suite.result("migration.check-fails-before-migrate")
     assert result.outcome == "fail", result.summary
     assert "has no `airflow db check-migrations` gate" in result.summary

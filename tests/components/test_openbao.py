@@ -4,6 +4,7 @@ seeding, over TLS verified with the server's CA. Vault rejects what OpenBao reje
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 import yaml
 
 from e2e.cluster.plan import RunSecrets
+from e2e.components.net import free_port
 from e2e.components.openbao import OpenBaoServer, bao_binary
+from e2e.components.waiting import GaveUp
 from e2e.gitops.loader import load_repository
 from e2e.install import payload_location
 from e2e.stack import vault
@@ -54,8 +57,6 @@ def test_vault_dev_tls_takes_the_plans_root_token_and_the_harness_seeding(gitops
 
 
 def _store_without_path(tmp_path: Path) -> Path:
-    import shutil
-
     root = tmp_path / "repo"
     shutil.copytree(REPOSITORIES[0], root)
     store = root / "apps" / "airflow" / "cluster-secret-store.yaml"
@@ -90,8 +91,6 @@ def _vault_refuses(token: str) -> bool:
 @pytest.mark.parametrize("token", ["hvs." + "a" * 24, "s.abc", "dotted.token"])
 def test_vault_dev_mode_refuses_a_dotted_or_prefixed_root_token(token):
     """The server the blocker was found on: the old `hvs.` token never gets a running Vault."""
-    from e2e.components.waiting import GaveUp
-
     assert _vault_refuses(token)
     with pytest.raises(GaveUp, match="failed to create root token") as caught, OpenBaoServer(token):
         pass
@@ -118,7 +117,7 @@ def test_openbao_verifies_with_its_own_ca_only(openbao_server, tmp_path):
     assert isinstance(caught.value, requests.exceptions.ConnectionError)
     assert not transient_step_error(caught.value)
     with pytest.raises(requests.exceptions.ConnectionError) as refused:
-        hvac.Client(url=f"https://127.0.0.1:{_closed_port()}", verify=openbao_server.ca_file).sys.read_health_status()
+        hvac.Client(url=f"https://127.0.0.1:{free_port()}", verify=openbao_server.ca_file).sys.read_health_status()
     assert transient_step_error(refused.value)  # a port-forward not up yet stays transient
 
 
@@ -136,12 +135,6 @@ def test_openbao_stops_its_process_group_and_leaves_no_temp_dir():
 def test_the_bao_binary_is_the_real_one_not_its_python_launcher():
     with open(bao_binary(), "rb") as handle:
         assert handle.read(4) in (b"\x7fELF", b"\xcf\xfa\xed\xfe")
-
-
-def _closed_port() -> int:
-    from e2e.components.net import free_port
-
-    return free_port()
 
 
 def _other_ca_pem() -> str:

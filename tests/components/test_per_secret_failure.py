@@ -8,20 +8,15 @@ import copy
 
 import pytest
 
-from e2e.components.results import Recorder
-from e2e.components.suite import ComponentSuite
-
 pytestmark = pytest.mark.components
 
 
 @pytest.fixture(scope="module")
-def broken_admin_suite(component_stack, tmp_path_factory):
-    view = copy.copy(component_stack)
-    view.workdir = tmp_path_factory.mktemp("broken-admin-work")
+def broken_admin_suite(component_stack, suite_on, tmp_path_factory):
     payload = copy.deepcopy(component_stack.fresh_database("brokenadmin"))
     del payload["createUserJob"]["defaultUser"]["password"]
-    view.payload = payload
-    return ComponentSuite(view, Recorder(view.masker, tmp_path_factory.mktemp("broken-admin-artifacts")))
+    return suite_on(payload=payload, workdir=tmp_path_factory.mktemp("broken-admin-work"),
+                    artifacts=tmp_path_factory.mktemp("broken-admin-artifacts"))
 
 
 def test_the_create_user_job_fails_naming_the_secret_eso_would_not_make(broken_admin_suite):

@@ -4,7 +4,6 @@ by a real scan of /proc/*/cmdline while they run."""
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 
 from e2e.components import encrypted_probe
 from e2e.components.argv_watch import argv_of, program
-from e2e.components.suite import PROBE
 from e2e.gitops.model import get_path
 
 pytestmark = pytest.mark.components
@@ -64,18 +62,16 @@ def _password(stack) -> str:
     return str(get_path(stack.payload, "createUserJob.defaultUser.password"))
 
 
-def test_the_values_script_creates_the_user_with_no_password_on_any_command_line(component_stack, migrated):
+def test_the_values_script_creates_the_user_with_no_password_on_any_command_line(component_stack, suite_on,
+                                                                                   migrated):
     runner = component_stack.runner(migrated, name="argv")
     argv = [str(a) for a in get_path(component_stack.inputs.values, "createUserJob.args")]
     with ProcScan(_password(component_stack)) as scan:
         res = runner.run(argv, timeout=600, what="createUserJob args")
     assert res.ok, component_stack.masker.mask(res.output[-2000:])
     assert scan.scans > 10 and scan.hits == [] and res.argv_exposed == {}
-    login = runner.python(PROBE, timeout=300, extra_env={
-        "E2E_AUTH_USERNAME": str(get_path(component_stack.payload, "createUserJob.defaultUser.username")),
-        "E2E_AUTH_PASSWORD": _password(component_stack)})
-    report = json.loads(next(x for x in login.output.splitlines() if x.startswith("E2E_AUTH_RESULT ")).split(" ", 1)[1])
-    assert report["authenticated"], "the password given on stdin is the one the user logs in with"
+    login = suite_on().authenticate("argv.password-authenticates", runner=runner)  # FAB's login path
+    assert login.outcome == "pass", f"the password given on stdin is the one the user logs in with: {login.summary}"
 
 
 def test_a_script_with_password_on_its_command_line_is_seen_doing_so(component_stack, migrated):

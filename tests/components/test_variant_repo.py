@@ -11,15 +11,12 @@ the minor Airflow version, and a second venv would cost a minute)."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
 import pytest
 
 from e2e import payload as payload_mod
 from e2e.components import inputs
-from e2e.components.results import Recorder
-from e2e.components.suite import ComponentSuite
 from e2e.config import DEFAULT_DAGS_DIR
 from e2e.masking import secret_values
 
@@ -30,25 +27,23 @@ SHARED_CREDENTIALS = ("metadataConnection", "brokerUrl", "redisPassword")
 
 
 @pytest.fixture(scope="module")
-def variant_stack(component_stack, tmp_path_factory):
-    view = copy.copy(component_stack)
-    view.inputs = inputs.load_inputs(VARIANT, airflow_version=component_stack.inputs.airflow_version)
-    view.workdir = tmp_path_factory.mktemp("variant-work")
-    view.artifacts = tmp_path_factory.mktemp("variant-artifacts")
-    variant = payload_mod.generate(**payload_mod.shape_for(view.inputs.repo))
+def variant_suite(component_stack, suite_on, tmp_path_factory):
+    found = inputs.load_inputs(VARIANT, airflow_version=component_stack.inputs.airflow_version)
+    variant = payload_mod.generate(**payload_mod.shape_for(found.repo))
     variant.update({k: component_stack.payload[k] for k in SHARED_CREDENTIALS})
     variant["extraSecrets"]["dp-git-ssh"]["data"]["gitSshKey"] = payload_mod.git_ssh_key(component_stack.payload)
-    view.protect(*secret_values(variant))
-    view.payload = variant
-    view.payload = view.fresh_database("variant")
-    settings = inputs.git_sync_settings(view.inputs.values)
-    view.dags_commit = component_stack.git.add_repository(settings["path"], DEFAULT_DAGS_DIR, settings["branch"])
-    return view
+    component_stack.protect(*secret_values(variant))
+    suite = suite_on(inputs=found, payload=variant, workdir=tmp_path_factory.mktemp("variant-work"),
+                     artifacts=tmp_path_factory.mktemp("variant-artifacts"))
+    suite.stack.payload = suite.stack.fresh_database("variant")
+    settings = suite.settings()
+    suite.stack.dags_commit = component_stack.git.add_repository(settings["path"], DEFAULT_DAGS_DIR, settings["branch"])
+    return suite
 
 
 @pytest.fixture(scope="module")
-def variant_suite(variant_stack):
-    return ComponentSuite(variant_stack, Recorder(variant_stack.masker, variant_stack.artifacts))
+def variant_stack(variant_suite):
+    return variant_suite.stack
 
 
 def test_job_environment_reads_the_variants_dp_secrets(variant_stack):
