@@ -153,8 +153,7 @@ class LocalChain:
 
     def _start(self) -> CheckResult:
         start = time.monotonic()
-        blocked = self.suite._needs(NAME_RUN, PREREQUISITE)
-        if blocked:
+        if blocked := self.suite._needs(NAME_RUN, PREREQUISITE):
             return blocked
         self.root.mkdir(parents=True, exist_ok=True)
         try:
@@ -300,8 +299,7 @@ class LocalChain:
 
     def run_check(self) -> CheckResult:
         start = time.monotonic()
-        blocked = self.start()
-        if blocked:
+        if blocked := self.start():
             return blocked
         session, why = self.login()
         if session is None:

@@ -66,3 +66,9 @@ def last_error_line(output: str) -> str:
         if "Error" in line or "error" in line or "fatal" in line or "FATAL" in line:
             return line[-300:]
     return lines[-1][-300:] if lines else "no output"
+
+
+def reason(output: str) -> str:
+    """Why a command failed, in a few words: the known cause's meaning, else the last error line."""
+    found = diagnose(output)
+    return found.meaning if found else last_error_line(output)

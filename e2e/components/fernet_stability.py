@@ -42,8 +42,7 @@ def fernet_key_problem(value: str, source: str) -> str | None:
 
 
 def check(suite: ComponentSuite) -> CheckResult:
-    blocked = suite._needs(NAME, ids.MIGRATION_MIGRATE)
-    if blocked:
+    if blocked := suite._needs(NAME, ids.MIGRATION_MIGRATE):
         return blocked
     stack, rec, timeout = suite.stack, suite.rec, suite.job_timeout
     secret, other_key = payload_mod.password(18), Fernet.generate_key().decode()

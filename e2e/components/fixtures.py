@@ -65,8 +65,7 @@ def component_stack(request: pytest.FixtureRequest) -> Iterator:
     stack = ComponentStack.prepare(options)
     try:
         stack.start()
-    except Exception as exc:
-        stack.stop()
+    except Exception as exc:  # start() has stopped what it started
         unavailable(f"component servers did not come up: {type(exc).__name__}: {stack.masker.mask(str(exc))}")
     try:
         yield stack
@@ -171,12 +170,7 @@ def openbao_server() -> Iterator:
     from e2e.stack.vault import dev_root_token
 
     try:
-        server = OpenBaoServer(dev_root_token())
-        server.start()
+        with OpenBaoServer(dev_root_token()) as server:  # stopped on any failed start too
+            yield server
     except MissingOpenBao as exc:
-        server.stop()
         unavailable(str(exc))
-    try:
-        yield server
-    finally:
-        server.stop()

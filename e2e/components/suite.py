@@ -124,15 +124,14 @@ class ComponentSuite:
                     + (f" (the gate's wait shortened to {self.negative_timeout} s)" if gate else ""),
                     f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else [])
         if gate is None:
-            what = "it exited 0" if res.ok else \
-                f"it failed later: {found.meaning if found else diagnose.last_error_line(res.output)}"
+            what = "it exited 0" if res.ok else f"it failed later: {diagnose.reason(res.output)}"
             return self.rec.result(name, "fail", res.seconds, "the values' createUserJob script has no `airflow db "
                                    "check-migrations` gate: on a fresh install it runs before migrations finish "
                                    f"({what})", evidence, failure="FAILURES.md 14", log=log)
         if not res.ok and found and "unapplied migrations" in found.line and not res.timed_out:
             return self.rec.result(name, "pass", res.seconds, "the script's check-migrations gate refuses an "
                                    "unmigrated database", evidence, log=log)
-        why = "it passed" if res.ok else (found.meaning if found else diagnose.last_error_line(res.output))
+        why = "it passed" if res.ok else diagnose.reason(res.output)
         return self.rec.result(name, "fail", res.seconds, f"expected `There are still unapplied migrations`: {why}",
                                evidence, log=log)
 
@@ -147,8 +146,7 @@ class ComponentSuite:
 
     def _check_passes_after_migrate(self) -> CheckResult:
         name = ids.MIGRATION_PASSES_AFTER
-        blocked = self._needs(name, ids.MIGRATION_MIGRATE)
-        if blocked:
+        if blocked := self._needs(name, ids.MIGRATION_MIGRATE):
             return blocked
         command = self.migration_check_command()
         whose = "the values' gate" if migration_gate(self.job_argv()) else \
@@ -168,10 +166,8 @@ class ComponentSuite:
     def user_job(self, name: str, payload: dict[str, Any] | None = None, *, needs_migration: bool = True,
                  runner_name: str = "main") -> CheckResult:
         """Run the values' createUserJob command+args with the Job's environment for this payload."""
-        if needs_migration:
-            blocked = self._needs(name, ids.MIGRATION_MIGRATE)
-            if blocked:
-                return blocked
+        if needs_migration and (blocked := self._needs(name, ids.MIGRATION_MIGRATE)):
+            return blocked
         argv = self.job_argv()
         if not argv:
             return self.rec.result(name, "error", 0.0, "values set no createUserJob.args; nothing to run")
@@ -210,13 +206,11 @@ class ComponentSuite:
 
     def _password_authenticates(self) -> CheckResult:
         name = ids.USER_JOB_PASSWORD
-        blocked = self._needs(name, ids.USER_JOB_SUCCEEDS)
-        return blocked or self.authenticate(name)
+        return self._needs(name, ids.USER_JOB_SUCCEEDS) or self.authenticate(name)
 
     def _second_run(self) -> CheckResult:
         name = ids.USER_JOB_IDEMPOTENT
-        blocked = self._needs(name, ids.USER_JOB_SUCCEEDS)
-        if blocked:
+        if blocked := self._needs(name, ids.USER_JOB_SUCCEEDS):
             return blocked
         again = self.user_job(name)
         if again.outcome != "pass":
@@ -313,8 +307,7 @@ class ComponentSuite:
             if not res.ok and found and HOST_KEY_REFUSED in found.line:
                 return self.rec.result(name, "pass", res.seconds, "ssh refused the server: Host key verification "
                                        "failed", evidence, log=log)
-            why = "the clone succeeded" if res.ok else \
-                (found.meaning if found else diagnose.last_error_line(res.output))
+            why = "the clone succeeded" if res.ok else diagnose.reason(res.output)
             return self.rec.result(name, "fail", res.seconds, f"expected `{HOST_KEY_REFUSED}`: {why}", evidence,
                                    log=log)
         if res.ok and res.commit == self.stack.dags_commit:
@@ -323,10 +316,8 @@ class ComponentSuite:
                                    log=log)
         if res.ok:
             return self.rec.result(name, "fail", res.seconds, "cloned, but not the served commit", evidence, log=log)
-        summary = f"git-sync would fail: {found.meaning}" if found else \
-            f"git-sync would fail: {diagnose.last_error_line(res.output)}"
-        return self.rec.result(name, "fail", res.seconds, summary, evidence,
-                               failure=found.failure if found else None, log=log)
+        return self.rec.result(name, "fail", res.seconds, f"git-sync would fail: {diagnose.reason(res.output)}",
+                               evidence, failure=found.failure if found else None, log=log)
 
     def _clone_with_known_hosts(self) -> CheckResult:
         name, value = ids.GIT_SYNC_CLONE, self.settings()["known_hosts"] or ""
@@ -368,7 +359,7 @@ class ComponentSuite:
         found = diagnose.diagnose(res.output)
         if found is not None:
             outcome = "fail"
-        reason = "timed out" if res.timed_out else (found.meaning if found else diagnose.last_error_line(res.output))
+        reason = "timed out" if res.timed_out else diagnose.reason(res.output)
         evidence = [f"exit {res.returncode} after {res.seconds:.1f} s"] + ([found.line] if found else
                                                                            [diagnose.last_error_line(res.output)])
         return self.rec.result(name, outcome, res.seconds, f"{what}: {reason}", evidence,  # type: ignore[arg-type]
