@@ -9,8 +9,6 @@ kept as is except host:port of the metadata connection and broker URL, which poi
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import string
 import urllib.parse
 from dataclasses import dataclass, field
@@ -39,12 +37,6 @@ class ComponentInputs:
     @property
     def values(self) -> dict[str, Any]:
         return self.install.values
-
-    def with_values(self, values: dict[str, Any]) -> ComponentInputs:
-        """The same inputs with other chart values (a check run on a variation of the repository's values)."""
-        install = copy.copy(self.install)
-        install.__dict__["values"] = values  # the install's cached merged values, replaced in the copy only
-        return dataclasses.replace(self, install=install)
 
 
 def load_inputs(gitops_dir: Path, *, chart_version: str | None = None,

@@ -70,20 +70,17 @@ class _Steps:
         self.log: str | None = None
         self.failed: CheckResult | None = None
 
-    def run(self, label: str, runner: AirflowRunner, argv: list[str], **kw: Any) -> CommandResult | None:
-        if self.failed:
-            return None
-        res = runner.run(argv, timeout=self.suite.job_timeout, what=label, **kw)
-        return self.record(label, res)
+    def run(self, label: str, runner: AirflowRunner, argv: list[str]) -> None:
+        if not self.failed:
+            self.record(label, runner.run(argv, timeout=self.suite.job_timeout, what=label))
 
-    def record(self, label: str, res: CommandResult) -> CommandResult | None:
+    def record(self, label: str, res: CommandResult) -> None:
         self.seconds += res.seconds
         self.log = self.suite.rec.keep_log(NAME, label, res.output)
         self.evidence.append(f"{label}: exit {res.returncode} after {res.seconds:.1f} s")
         if not res.ok:
             self.failed = self.suite._failed(NAME, res, f"{label} failed", self.log)
             self.failed.evidence[:0] = [self.suite.rec.masker.mask(line) for line in self.evidence]
-        return res
 
 
 def check(suite: ComponentSuite, spec: UpgradeSpec) -> CheckResult:

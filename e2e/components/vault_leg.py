@@ -48,11 +48,9 @@ def role_policies(repo: Repository) -> tuple[str, list[str]]:
     return role_name, role.listed("policies")
 
 
-def seed(root_client: Any, repo: Repository, payload: dict[str, Any], kubernetes_ca_cert: str) -> list[str]:
-    """The cluster tier's seeding, unchanged; returns what was written (names, never values)."""
-    ops = vault.seed_plan(repo, payload, kubernetes_ca_cert=kubernetes_ca_cert)
-    vault.apply_seed(root_client, ops)
-    return [f"{op.op} {op.args.get('name') or op.args.get('path') or ''}".strip() for op in ops]
+def seed(root_client: Any, repo: Repository, payload: dict[str, Any], kubernetes_ca_cert: str) -> None:
+    """The cluster tier's seeding, unchanged."""
+    vault.apply_seed(root_client, vault.seed_plan(repo, payload, kubernetes_ca_cert=kubernetes_ca_cert))
 
 
 def eso_token(root_client: Any, policies: list[str]) -> str:

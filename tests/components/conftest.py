@@ -5,6 +5,7 @@ and `suite_on`, the checks on a view of the session's stack (its real servers, o
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import tarfile
 import zipfile
@@ -33,15 +34,17 @@ def helm(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def suite_on(component_stack):
     """`suite_on(values=..., payload=..., artifacts=...)`: a ComponentSuite on a copy of the session's stack (the
-    same servers, venv and masker) with those fields replaced, `values` as its chart values; its checks log under
-    its `artifacts` (default: the session's)."""
+    same servers, venv and masker) with those fields replaced, `values` as its chart values (the install's cached
+    merged values, replaced in a copy only); its checks log under its `artifacts` (default: the session's)."""
     from e2e.components.results import Recorder
     from e2e.components.suite import ComponentSuite
 
     def make(values: dict | None = None, **fields) -> ComponentSuite:
         view = copy.copy(component_stack)
         if values is not None:
-            view.inputs = component_stack.inputs.with_values(values)
+            install = copy.copy(component_stack.inputs.install)
+            install.__dict__["values"] = values
+            view.inputs = dataclasses.replace(component_stack.inputs, install=install)
         for name, value in fields.items():
             setattr(view, name, value)
         return ComponentSuite(view, Recorder(view.masker, view.artifacts))
