@@ -200,10 +200,10 @@ class LocalChain:
         for name, argv in specs:
             self.processes.append(AirflowProcess(name, argv, runner, extra_env=self.base_env,
                                                  masker=self.stack.masker).start())
-        pidfile = os.environ.get(PIDFILE_ENV)
-        if pidfile:  # the clean-up tests read which processes and ports must be gone afterwards
-            Path(pidfile).write_text(json.dumps({"pids": self.pids(), "workdir": str(self.stack.workdir),
-                                                 "api_port": self.api_port, "ports": self.ports()}))
+        if pidfile := os.environ.get(PIDFILE_ENV):  # the clean-up tests read what must be gone afterwards
+            Path(pidfile).write_text(json.dumps({"pids": [p.pid for p in self.processes],
+                                                 "workdir": str(self.stack.workdir), "api_port": self.api_port,
+                                                 "ports": self.ports()}))
         try:
             health = wait_until(self._healthy, timeout=BRING_UP_SECONDS, what="Airflow components healthy")
         except (NotReady, GaveUp) as exc:
@@ -471,17 +471,10 @@ class LocalChain:
                                evidence, log=log)
 
     # -- evidence and teardown ---------------------------------------------------------------------------
-    @property
-    def airflow_home(self) -> Path:
-        return Path(self.base_env.get("AIRFLOW_HOME", self.stack.workdir / "airflow-home"))
-
-    def task_logs(self) -> list[Path]:
-        root = self.airflow_home / "logs"
-        return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
-
     def task_log(self, task_id: str) -> str:
         """The newest log of that task (the worker writes it under AIRFLOW_HOME/logs)."""
-        logs = [p for p in self.task_logs() if f"task_id={task_id}" in p.as_posix()]
+        root = Path(self.base_env.get("AIRFLOW_HOME", self.stack.workdir / "airflow-home")) / "logs"
+        logs = [p for p in root.rglob("*") if p.is_file() and f"task_id={task_id}" in p.as_posix()]
         return max(logs, key=lambda p: p.stat().st_mtime).read_text(errors="replace") if logs else ""
 
     def task_error(self, task_id: str, prefer: tuple[str, ...] = ()) -> str:
@@ -514,9 +507,6 @@ class LocalChain:
         for process in self.processes:
             log = self.rec.keep_log(check, f"{process.name} log", process.log_text())
         return log
-
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.processes if p.pid is not None]
 
     def ports(self) -> list[int]:
         """Every loopback port the chain and its stack listen on."""

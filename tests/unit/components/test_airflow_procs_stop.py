@@ -4,7 +4,6 @@ component slow to shut down (the `airflow` of a stand-in venv is a Python script
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from e2e.components import airflow_procs
 from e2e.components.airflow_cli import AirflowRunner
 from e2e.components.airflow_venv import AirflowVenv
+from e2e.components.ephemeral import live_members
 
 IGNORES_SIGTERM = """#!{python}
 import os, signal, sys, time
@@ -23,13 +23,6 @@ print("ready", flush=True)
 while True:
     time.sleep(1)
 """
-
-
-def _group_of(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except ProcessLookupError:  # another process of the machine ended meanwhile
-        return None
 
 
 def _alive(pid: int) -> bool:
@@ -53,9 +46,7 @@ def test_groups_that_ignore_sigterm_are_all_killed_after_one_shared_grace_period
         while "ready" not in process.log_text() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert "ready" in process.log_text(), process.name
-    pgids = [process.pid for process in processes]
-    members = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _alive(int(pid))
-               and _group_of(int(pid)) in pgids] if Path("/proc").exists() else []
+    members = [pid for process in processes for pid in live_members(process.pid)]
     begun = time.monotonic()
     airflow_procs.stop_all(processes)
     took = time.monotonic() - begun
@@ -65,4 +56,4 @@ def test_groups_that_ignore_sigterm_are_all_killed_after_one_shared_grace_period
     while any(_alive(pid) for pid in members) and time.monotonic() < gone:
         time.sleep(0.05)
     assert [pid for pid in members if _alive(pid)] == []
-    assert len(members) == 8 or not Path("/proc").exists()
+    assert len(members) == 8 or not Path("/proc").exists()  # each group's leader and its forked child
