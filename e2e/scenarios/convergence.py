@@ -14,17 +14,13 @@ from e2e.judgement import Judgement, failed, ok, pending
 from e2e.observe.snapshot import Snapshot, condition, container_statuses, name_of, pod_finished, pod_ready
 from e2e.observe.wait import TERMINAL_WAITING  # image and container errors no retry mends
 from e2e.scenarios.model import Check, Memory
-from e2e.scenarios.symptoms import job_state
-
-
-def _component(pod: dict) -> str:
-    return ((pod.get("metadata") or {}).get("labels") or {}).get("component", "")
+from e2e.scenarios.symptoms import component_of, job_state, uid_of
 
 
 def airflow_pods_ready(obs: Snapshot, components: Iterable[str]) -> Judgement:
     """Every pod of these components Ready; terminal image errors fail at once."""
     wanted = set(components)
-    pods = [p for p in obs.pods if _component(p) in wanted and not pod_finished(p)
+    pods = [p for p in obs.pods if component_of(p) in wanted and not pod_finished(p)
             and not (p.get("metadata") or {}).get("deletionTimestamp")]
     for pod in pods:
         for _kind, cs in container_statuses(pod):
@@ -67,12 +63,9 @@ def job_complete_after_break(obs: Snapshot, memory: Memory, name: str) -> Judgem
     state = job_state(job)
     if state == "Complete":
         return ok(f"Job {name} Complete")
-    uid = (job.get("metadata") or {}).get("uid")
     old = memory.at_symptom.job(name) if memory.at_symptom else None
-    if state == "Failed" and (old is None or (old.get("metadata") or {}).get("uid") != uid):
-        reason = next((c.get("message", "") for c in job["status"].get("conditions", []) if c.get("type") == "Failed"),
-                      "")
-        return failed(f"Job {name} Failed after the recovery: {reason}")
+    if state == "Failed" and (old is None or uid_of(old) != uid_of(job)):
+        return failed(f"Job {name} Failed after the recovery: {(condition(job, 'Failed') or {}).get('message', '')}")
     return pending(f"Job {name} {state}")
 
 

@@ -12,17 +12,24 @@ from e2e.checks.secrets import fernet_key_kept
 from e2e.judgement import Judgement, failed, ok
 from e2e.observe.snapshot import Snapshot, name_of, pod_ready
 from e2e.scenarios.model import Invariant, Memory, When
+from e2e.scenarios.symptoms import component_of, uid_of
+
+
+def lost_and_replaced(obs: Snapshot, memory: Memory,
+                      names: tuple[str, ...] | None = None) -> tuple[list[str], list[str]]:
+    """The baseline's Secrets (those named, when given) absent now, and those now another object (uid changed)."""
+    before = memory.before.secrets
+    wanted = [n for n in (names if names is not None else before) if n in before]
+    return ([n for n in wanted if n not in obs.secrets],
+            [n for n in wanted if n in obs.secrets and obs.secrets[n].uid != before[n].uid])
 
 
 def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
-    before = memory.before.secrets
-    wanted = names if names is not None else tuple(before)
-    lost = [n for n in wanted if n in before and n not in obs.secrets]
-    replaced = [n for n in wanted if n in before and n in obs.secrets and obs.secrets[n].uid != before[n].uid]
+    lost, replaced = lost_and_replaced(obs, memory, names)
     if lost or replaced:
         return failed(*[f"Secret {n} deleted (deletionPolicy Retain should keep it)" for n in lost],
                       *[f"Secret {n} re-created (uid changed)" for n in replaced])
-    return ok(f"{len(wanted)} Secrets retained")
+    return ok(f"{len(names if names is not None else memory.before.secrets)} Secrets retained")
 
 
 def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
@@ -48,11 +55,8 @@ def admin_user_kept_now(obs: Snapshot, memory: Memory, when: When) -> Judgement:
 
 
 def airflow_keeps_running_now(obs: Snapshot, memory: Memory, components: tuple[str, ...]) -> Judgement:
-    def ours(pod: dict) -> bool:
-        return ((pod.get("metadata") or {}).get("labels") or {}).get("component") in components
-
-    was = {(p.get("metadata") or {}).get("uid"): name_of(p) for p in memory.before.pods if ours(p) and pod_ready(p)}
-    now = {(p.get("metadata") or {}).get("uid"): p for p in obs.pods if ours(p)}
+    was = {uid_of(p): name_of(p) for p in memory.before.pods if component_of(p) in components and pod_ready(p)}
+    now = {uid_of(p): p for p in obs.pods if component_of(p) in components}
     broken = [f"pod {name} gone" if uid not in now else f"pod {name} not Ready"
               for uid, name in was.items() if uid not in now or not pod_ready(now[uid])]
     return failed(*broken) if broken else ok(f"{len(was)} Airflow pods kept running")

@@ -102,8 +102,10 @@ def git_sync_cannot_clone(patterns: tuple[str, ...]) -> Predicate:
     return predicate
 
 
-def log_says(pattern: str, source: str | None = None) -> Predicate:
-    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
-        return seen(sym.log_lines(obs, pattern, source), f"no log line matching {pattern!r} yet")
+def sees(matches: Callable[[Snapshot], list[str]], not_yet: str) -> Predicate:
+    """Ok with the matcher's evidence lines once there are any; pending with `not_yet` until then."""
+    return lambda obs, _m: seen(matches(obs), not_yet)
 
-    return predicate
+
+def log_says(pattern: str, source: str | None = None) -> Predicate:
+    return sees(lambda obs: sym.log_lines(obs, pattern, source), f"no log line matching {pattern!r} yet")
