@@ -5,7 +5,6 @@ named counterpart exists in the preflight registry or the component checks."""
 from __future__ import annotations
 
 import json
-import shutil
 import types
 from pathlib import Path
 
@@ -24,8 +23,6 @@ from e2e.scenarios.registry import REGISTRY
 from e2e.scenarios.steps import GitCommit, VaultPayload
 from e2e.scenarios.transforms import apply_payload_edits
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
-
 
 def rules_of(scenario) -> tuple[str, ...]:
     """The preflight rule ids a scenario names as its counterparts ("preflight:<id>")."""
@@ -41,11 +38,6 @@ def preflight_finds(directory: Path, capsys, payload: Path | None = None) -> set
     argv = ["preflight", str(directory), "--format", "json"] + (["--payload", str(payload)] if payload else [])
     cli.main(argv)
     return {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
-
-
-@pytest.fixture
-def gitops_copy(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(REFERENCE, tmp_path / "gitops"))
 
 
 def test_the_reference_repository_is_clean_of_every_counterpart_rule(gitops_copy, capsys):

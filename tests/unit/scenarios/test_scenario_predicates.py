@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from e2e.observe.snapshot import Snapshot
-from e2e.scenarios import convergence as conv
 from e2e.scenarios.registry import REGISTRY, get
 
 from . import api_objects as k
@@ -16,11 +15,14 @@ from .stack_states import (
     COMPONENTS,
     CREATE_USER_JOB,
     MIGRATE_JOB,
+    assert_judged,
     healthy,
     healthy_pods,
     memory,
     secrets,
 )
+
+UPGRADE_TO = "1.22.0"  # the chart the upgraded stack below runs
 
 HOST_KEY_LOG = ['{"msg":"error syncing repo, will retry","error":"Run(git ls-remote -q ssh://git@git.example.com/'
                 'platform/airflow-dags.git main): exit status 128: { stdout: \\"\\", stderr: \\"No ED25519 host key '
@@ -105,6 +107,20 @@ def chart_labelled_jwt_secret() -> Snapshot:
     chart_made["airflow-jwt-secret"]["metadata"]["labels"] = {
         "tier": "airflow", "release": "airflow", "chart": "airflow-1.21.0", "heritage": "Helm"}
     return healthy(secrets=chart_made)
+
+
+def upgraded(airflow_image: str = "apache/airflow:3.2.2") -> Snapshot:
+    """The stack after the chart moved to UPGRADE_TO: a new migration Job, Airflow 3.2.2 images."""
+    return healthy(pods=healthy_pods(image=airflow_image),
+                   jobs=[k.job(MIGRATE_JOB, uid="uid-migrate-2"), k.job(CREATE_USER_JOB, uid="uid-user-1")],
+                   applications=[k.application("airflow-secrets"),
+                                 k.application("airflow", revisions=[UPGRADE_TO, "3f2c1a9"])])
+
+
+def image_error(reason: str, message: str) -> Snapshot:
+    """An Airflow pod waiting on an image that no retry brings (e2e.observe.wait.TERMINAL_WAITING)."""
+    return healthy(pods=[*healthy_pods(), k.pod("airflow-worker-1", "worker", phase="Pending", ready=False,
+                                                containers=[k.container("worker", waiting=(reason, message))])])
 
 
 def user_job(state: str, uid: str, **kw) -> Snapshot:
@@ -215,6 +231,9 @@ JUDGEMENTS = {
             "airflow-scheduler-0", "scheduler", phase="Pending", ready=False, containers=[k.container(
                 "scheduler", waiting=("ImagePullBackOff", 'Back-off pulling image "apache/airflow:3.2.2"'))])]),
         None, "failed", None),
+    "an image that may never be pulled (imagePullPolicy Never, not loaded) fails convergence at once": (
+        "bad-fernet-key", "converged", lambda: image_error("ErrImageNeverPull", "Container image is not present"),
+        None, "failed", ("pod airflow-worker-1 container worker waiting ErrImageNeverPull",)),
     # entry 6: the user job with a broken connection
     "user job symptom is the database error from its pod": (
         "userjob-broken-connection", "symptom", lambda: user_job("Running", "uid-user-2", failed=1), None, "ok",
@@ -285,6 +304,13 @@ JUDGEMENTS = {
             "airflow-scheduler-1", "scheduler", ready=False, phase="Running")]), None, "pending", None),
     "bad Fernet key converges when every pod is ready": (
         "bad-fernet-key", "converged", healthy, None, "ok", None),
+    # entry 11: a chart upgrade
+    "chart-upgrade symptom is the new revision and a new migration job": (
+        "chart-upgrade", "symptom", upgraded, None, "ok", None),
+    "chart-upgrade symptom is pending before the upgrade": ("chart-upgrade", "symptom", healthy, None, "pending", None),
+    "chart-upgrade converges on the new Airflow image": ("chart-upgrade", "converged", upgraded, None, "ok", None),
+    "chart-upgrade does not converge on the old Airflow image": (
+        "chart-upgrade", "converged", lambda: upgraded("apache/airflow:3.2.1"), None, "pending", "old Airflow images"),
     # entry 13: an ExternalSecret forever OutOfSync
     "forever OutOfSync needs a finished sync of the current revision": (
         "externalsecret-defaults-outofsync", "symptom", lambda: secrets_app("OutOfSync", "4b1e9d0", "4b1e9d0"),
@@ -336,37 +362,9 @@ JUDGEMENTS = {
 
 @pytest.mark.parametrize("name,judged,stack,at_symptom,state,evidence", JUDGEMENTS.values(), ids=list(JUDGEMENTS))
 def test_scenario_judgement_on_the_stack_that_failure_leaves(name, judged, stack, at_symptom, state, evidence):
-    predicate = getattr(REGISTRY[name], judged)
-    out = predicate.evaluate(stack(), memory(at_symptom=at_symptom() if at_symptom else None))
-    assert (not out.ok) if state == "not ok" else getattr(out, state), out.describe()
-    if evidence and evidence[0] == "=":
-        assert evidence[1:] in out.evidence
-    elif evidence and evidence[0] == "^":
-        assert evidence[1:] in out.evidence[0]
-    elif evidence:
-        assert any(evidence in e for e in out.evidence), out.evidence
-
-
-# --- entry 11: chart upgrade ---------------------------------------------------------------------------------
-
-def upgraded(airflow_image: str = "apache/airflow:3.2.2") -> Snapshot:
-    return healthy(pods=healthy_pods(image=airflow_image),
-                   jobs=[k.job(MIGRATE_JOB, uid="uid-migrate-2"), k.job(CREATE_USER_JOB, uid="uid-user-1")],
-                   applications=[k.application("airflow-secrets"),
-                                 k.application("airflow", revisions=["1.22.0", "3f2c1a9"])])
-
-
-def test_chart_upgrade_symptom_is_the_new_revision_and_a_new_migration_job():
-    scenario = get("chart-upgrade", upgrade_to="1.22.0")
-    assert scenario.symptom.evaluate(upgraded(), memory()).ok
-    assert scenario.symptom.evaluate(healthy(), memory()).pending
-
-
-def test_chart_upgrade_converges_on_the_new_airflow_image_only():
-    scenario = get("chart-upgrade", upgrade_to="1.22.0")
-    assert scenario.converged.evaluate(upgraded(), memory()).ok
-    stale = scenario.converged.evaluate(upgraded("apache/airflow:3.2.1"), memory())
-    assert stale.pending and any("old Airflow images" in e for e in stale.evidence)
+    predicate = getattr(get(name, upgrade_to=UPGRADE_TO), judged)
+    assert_judged(predicate.evaluate(stack(), memory(at_symptom=at_symptom() if at_symptom else None)), state,
+                  evidence)
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
@@ -376,18 +374,5 @@ def test_no_symptom_is_ok_on_a_healthy_stack(name):
 
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_no_scenario_converges_while_an_airflow_pod_cannot_pull_its_image(name):
-    pulled = healthy(pods=[*healthy_pods(), k.pod("airflow-worker-1", "worker", phase="Pending", ready=False,
-                                                  containers=[k.container("worker", waiting=(
-                                                      "ErrImagePull", "rpc error: code = NotFound"))])])
-    out = REGISTRY[name].converged.evaluate(pulled, memory(at_symptom=entry1_at_symptom()))
-    assert not out.ok
-
-
-def test_a_pod_whose_image_may_never_be_pulled_fails_convergence_at_once():
-    """imagePullPolicy Never with the image not loaded (ErrImageNeverPull) never mends: the same table of
-    terminal waits as every other wait (e2e.observe.wait.TERMINAL_WAITING)."""
-    stuck = healthy(pods=[*healthy_pods(), k.pod("airflow-worker-1", "worker", phase="Pending", ready=False,
-                                                 containers=[k.container("worker", waiting=(
-                                                     "ErrImageNeverPull", "Container image is not present"))])])
-    out = conv.airflow_pods_ready(stuck, COMPONENTS)
-    assert out.failed and out.evidence == ("pod airflow-worker-1 container worker waiting ErrImageNeverPull",)
+    pulled = image_error("ErrImagePull", "rpc error: code = NotFound")
+    assert not REGISTRY[name].converged.evaluate(pulled, memory(at_symptom=entry1_at_symptom())).ok

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
 from e2e.scenarios.model import Memory
 from e2e.scenarios.registry import REGISTRY
 from e2e.scenarios.steps import (
+    ConfigMapKeyFromRepo,
     DeleteApplication,
     ForceSync,
     GitCommit,
     RestartAirflowPods,
     RestoreFiles,
     RestorePayload,
+    RunAirflowCli,
     ScaleEso,
+    SyncApplication,
+    TerminateSyncOperation,
     VaultPayload,
     VaultPolicyFromRepo,
 )
@@ -104,8 +110,6 @@ def test_every_step_describes_itself_in_one_readable_line_at_least(name):
 
 
 def test_airflow_cli_probe_keeps_the_whole_masked_output_even_when_the_command_fails():
-    from e2e.scenarios.steps import RunAirflowCli
-
     stack = RecordingStack()
     stack.masker.add(["deadbeef-not-a-key"])
     stack.kube.kubectl = lambda *args, input_text=None: (stack.kube.calls.append(args) or
@@ -123,10 +127,6 @@ HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 
 
 def test_configmap_key_is_removed_when_the_committed_file_no_longer_has_it():
-    import json
-
-    from e2e.scenarios.steps import ConfigMapKeyFromRepo
-
     stack = RecordingStack([{"configmaps": [{"metadata": {"name": "argocd-cm"}, "data": {HEALTH_KEY: "hs = {}"}}]}])
     stack.git.files["argocd/config/argocd-cm.yaml"] = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\n  namespace: argocd\ndata: {}\n")
@@ -137,10 +137,6 @@ def test_configmap_key_is_removed_when_the_committed_file_no_longer_has_it():
 
 
 def test_configmap_key_is_set_from_the_committed_file():
-    import json
-
-    from e2e.scenarios.steps import ConfigMapKeyFromRepo
-
     stack = RecordingStack()
     ConfigMapKeyFromRepo("argocd/config/argocd-cm.yaml", "argocd-cm", HEALTH_KEY).apply(stack, Memory())
     call = stack.kube.calls[-1]
@@ -149,10 +145,6 @@ def test_configmap_key_is_set_from_the_committed_file():
 
 
 def test_terminate_only_touches_a_running_operation_and_sync_sets_the_operation():
-    import json
-
-    from e2e.scenarios.steps import SyncApplication, TerminateSyncOperation
-
     running = {"metadata": {"name": "airflow"}, "status": {"operationState": {"phase": "Running"}}}
     stack = RecordingStack([{"applications": [running]}])
     stack.kube.get = lambda kind, name, namespace=None: running

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import urllib.parse
-from pathlib import Path
 
 import pytest
 import yaml
@@ -22,7 +21,8 @@ from e2e.scenarios.transforms import (
     with_url_password,
 )
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
+from .recording_stack import REFERENCE
+
 VALUES = "apps/airflow/airflow-values.yaml"
 
 
