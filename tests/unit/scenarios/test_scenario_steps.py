@@ -20,7 +20,6 @@ from e2e.scenarios.steps import (
     RunAirflowCli,
     ScaleEso,
     SyncApplication,
-    TerminateSyncOperation,
     VaultPayload,
     VaultPolicyFromRepo,
 )
@@ -64,13 +63,6 @@ def test_vault_payload_writes_the_edited_payload_and_keeps_the_original():
     assert stack.vault.payload["fernetKey"] == "deadbeef"
     RestorePayload(LAYOUT.payload_path).apply(stack, memory)
     assert stack.vault.payload["fernetKey"] == "k" * 44
-
-
-def test_vault_payload_values_join_the_masker():
-    stack = RecordingStack()
-    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "not-a-fernet-key-at-all"),),
-                 LAYOUT.payload_path).apply(stack, Memory())
-    assert "not-a-fernet-key-at-all" not in stack.masker.mask("log: not-a-fernet-key-at-all")
 
 
 def test_policy_is_written_from_the_committed_file():
@@ -144,15 +136,9 @@ def test_configmap_key_is_set_from_the_committed_file():
     assert json.loads(call[-1])["data"][HEALTH_KEY].startswith("hs = {}")
 
 
-def test_terminate_only_touches_a_running_operation_and_sync_sets_the_operation():
-    running = {"metadata": {"name": "airflow"}, "status": {"operationState": {"phase": "Running"}}}
-    stack = RecordingStack([{"applications": [running]}])
-    stack.kube.get = lambda kind, name, namespace=None: running
-    TerminateSyncOperation("airflow").apply(stack, Memory())
-    assert json.loads(stack.kube.calls[-1][-1]) == {"status": {"operationState": {"phase": "Terminating"}}}
-    stack.kube.get = lambda kind, name, namespace=None: {"status": {"operationState": {"phase": "Succeeded"}}}
-    calls = len(stack.kube.calls)
-    TerminateSyncOperation("airflow").apply(stack, Memory())
-    assert len(stack.kube.calls) == calls
+def test_sync_application_starts_a_pruning_sync():
+    """What `argocd app sync` does; terminating and the operator's own sync options are tested with the
+    Operator (tests/unit/test_operator_on_both_repositories.py)."""
+    stack = RecordingStack()
     SyncApplication("airflow", LAYOUT.argocd_namespace).apply(stack, Memory())
     assert json.loads(stack.kube.calls[-1][-1])["operation"]["sync"] == {"prune": True}
