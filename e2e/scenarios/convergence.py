@@ -35,9 +35,8 @@ def airflow_pods_ready(obs: Snapshot, components: Iterable[str]) -> Judgement:
     return ok(f"{len(pods)} Airflow pods Ready")
 
 
-def external_secrets_synced(obs: Snapshot, names: Iterable[str] | None = None) -> Judgement:
-    wanted = set(names) if names is not None else None
-    ess = [e for e in obs.external_secrets if wanted is None or name_of(e) in wanted]
+def external_secrets_synced(obs: Snapshot) -> Judgement:
+    ess = obs.external_secrets
     if not ess:
         return pending("no ExternalSecrets observed")
     waiting = []
@@ -77,9 +76,8 @@ def pods_ready(components: tuple[str, ...]) -> Check:
                  lambda obs, _m: airflow_pods_ready(obs, components))
 
 
-def es_synced(names: tuple[str, ...] | None = None) -> Check:
-    which = ", ".join(names) if names else "every ExternalSecret"
-    return Check(f"{which} Ready=True SecretSynced", lambda obs, _m: external_secrets_synced(obs, names))
+def es_synced() -> Check:
+    return Check("every ExternalSecret Ready=True SecretSynced", lambda obs, _m: external_secrets_synced(obs))
 
 
 def secrets_exist(names: tuple[str, ...]) -> Check:

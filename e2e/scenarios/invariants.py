@@ -15,27 +15,24 @@ from e2e.scenarios.model import Invariant, Memory, When
 from e2e.scenarios.symptoms import component_of, uid_of
 
 
-def lost_and_replaced(obs: Snapshot, memory: Memory,
-                      names: tuple[str, ...] | None = None) -> tuple[list[str], list[str]]:
-    """The baseline's Secrets (those named, when given) absent now, and those now another object (uid changed)."""
+def lost_and_replaced(obs: Snapshot, memory: Memory) -> tuple[list[str], list[str]]:
+    """The baseline's Secrets absent now, and those now another object (uid changed)."""
     before = memory.before.secrets
-    wanted = [n for n in (names if names is not None else before) if n in before]
-    return ([n for n in wanted if n not in obs.secrets],
-            [n for n in wanted if n in obs.secrets and obs.secrets[n].uid != before[n].uid])
+    return ([n for n in before if n not in obs.secrets],
+            [n for n in before if n in obs.secrets and obs.secrets[n].uid != before[n].uid])
 
 
-def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
-    lost, replaced = lost_and_replaced(obs, memory, names)
+def secrets_retained_now(obs: Snapshot, memory: Memory) -> Judgement:
+    lost, replaced = lost_and_replaced(obs, memory)
     if lost or replaced:
         return failed(*[f"Secret {n} deleted (deletionPolicy Retain should keep it)" for n in lost],
                       *[f"Secret {n} re-created (uid changed)" for n in replaced])
-    return ok(f"{len(names if names is not None else memory.before.secrets)} Secrets retained")
+    return ok(f"{len(memory.before.secrets)} Secrets retained")
 
 
-def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
+def secret_data_unchanged_now(obs: Snapshot, memory: Memory) -> Judgement:
     before = memory.before.secrets
-    wanted = names if names is not None else tuple(before)
-    changed = [f"Secret {n} key {k} changed" for n in wanted if n in before and n in obs.secrets
+    changed = [f"Secret {n} key {k} changed" for n in before if n in obs.secrets
                for k, d in before[n].digests.items() if obs.secrets[n].digests.get(k) != d]
     return failed(*changed) if changed else ok("Secret data unchanged")
 
@@ -62,15 +59,13 @@ def airflow_keeps_running_now(obs: Snapshot, memory: Memory, components: tuple[s
     return failed(*broken) if broken else ok(f"{len(was)} Airflow pods kept running")
 
 
-def secrets_retained(names: tuple[str, ...] | None = None) -> Invariant:
-    which = ", ".join(names) if names else "every Secret that existed before the break"
-    return Invariant(f"{which} retained (deletionPolicy: Retain)",
-                     lambda obs, m: secrets_retained_now(obs, m, names))
+def secrets_retained() -> Invariant:
+    return Invariant("every Secret that existed before the break retained (deletionPolicy: Retain)",
+                     secrets_retained_now)
 
 
-def secret_data_unchanged(names: tuple[str, ...] | None = None) -> Invariant:
-    which = ", ".join(names) if names else "every Secret"
-    return Invariant(f"{which} keeps its last good data", lambda obs, m: secret_data_unchanged_now(obs, m, names))
+def secret_data_unchanged() -> Invariant:
+    return Invariant("every Secret keeps its last good data", secret_data_unchanged_now)
 
 
 def fernet_key_unchanged(secret: str, when: When = "throughout") -> Invariant:

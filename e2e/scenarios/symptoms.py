@@ -44,17 +44,13 @@ def _excerpt(text: str | None, pattern: str, limit: int = 240) -> str:
     return ("..." if start else "") + piece + ("..." if start + limit < len(one) else "")
 
 
-def pods_waiting(obs: Snapshot, reason: str, message: str | None = None,
-                 containers: Iterable[str] | None = None) -> list[str]:
+def pods_waiting(obs: Snapshot, reason: str, message: str | None = None) -> list[str]:
     """Containers whose current state is `waiting` with this reason (and message pattern, if given)."""
-    wanted = set(containers) if containers is not None else None
     found = []
     for pod in obs.pods:
         for kind, cs in container_statuses(pod):
             waiting = (cs.get("state") or {}).get("waiting") or {}
-            if waiting.get("reason") != reason or (wanted is not None and cs.get("name") not in wanted):
-                continue
-            if message is not None and not search(message, waiting.get("message")):
+            if waiting.get("reason") != reason or (message is not None and not search(message, waiting.get("message"))):
                 continue
             found.append(f"pod {name_of(pod)} {kind} container {cs.get('name')} waiting {reason}: "
                          f"{_short(waiting.get('message'))}")
@@ -129,22 +125,19 @@ def external_secrets_condition(obs: Snapshot, status: str, reason: str,
     return _ready("ExternalSecret", obs.external_secrets, status, reason, names)
 
 
-def store_condition(obs: Snapshot, status: str, reason: str | None = None) -> list[str]:
-    return _ready("ClusterSecretStore", obs.stores, status, reason, None)
+def store_condition(obs: Snapshot, status: str) -> list[str]:
+    return _ready("ClusterSecretStore", obs.stores, status, None, None)
 
 
 def events(obs: Snapshot, reason: str, message: str | None = None, type_: str | None = None,
-           involved_kind: str | None = None, involved_names: Iterable[str] | None = None) -> list[str]:
-    """Events with this reason (and type, involved object kind/name, message pattern when given)."""
-    wanted = set(involved_names) if involved_names is not None else None
+           involved_kind: str | None = None) -> list[str]:
+    """Events with this reason (and type, involved object kind, message pattern when given)."""
     found = []
     for ev in obs.events:
         involved = ev.get("involvedObject") or ev.get("regarding") or {}
         if ev.get("reason") != reason or (type_ and ev.get("type") != type_):
             continue
         if involved_kind and involved.get("kind") != involved_kind:
-            continue
-        if wanted is not None and involved.get("name") not in wanted:
             continue
         text = ev.get("message") or ev.get("note") or ""
         if message is not None and not search(message, text):
