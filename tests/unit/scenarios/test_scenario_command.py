@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,34 +75,44 @@ def test_chart_upgrade_plan_uses_the_requested_version(scenario_cli):
     assert "+      targetRevision: 1.22.0" in out
 
 
-def test_an_edit_that_does_not_apply_to_the_repository_is_one_line_exit_2(gitops_copy, scenario_cli):
-    policy = gitops_copy / "vault/policies/airflow-secret-read.hcl"
-    policy.write_text('path "secret/airflow/*" {\n  capabilities = ["read"]\n}\n', encoding="utf-8")
-    code, out, err = scenario_cli("kv2-policy-without-data", "--dry-run", "--gitops-dir", str(gitops_copy))
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and 'does not contain \'path "secret/data/airflow/*"\'' in err
+def policy_without_data(repo: Path) -> None:
+    (repo / "vault/policies/airflow-secret-read.hcl").write_text('path "secret/airflow/*" {\n  capabilities = '
+                                                                 '["read"]\n}\n', encoding="utf-8")
 
 
-def test_a_repository_already_broken_the_same_way_says_nothing_to_commit(gitops_copy, scenario_cli):
-    app = gitops_copy / "argocd/apps/airflow.yaml"
+def chart_already_upgraded(repo: Path) -> None:
+    app = repo / "argocd/apps/airflow.yaml"
     app.write_text(app.read_text().replace("targetRevision: 1.21.0", "targetRevision: 1.22.0"), encoding="utf-8")
-    code, _, err = scenario_cli("chart-upgrade", "--dry-run", "--gitops-dir", str(gitops_copy))
-    assert code == 2 and "nothing to commit" in err
 
 
-def test_unknown_scenario_is_one_line_exit_2(scenario_cli):
-    code, _, err = scenario_cli("no-such-failure", "--dry-run")
-    assert code == 2 and "unknown scenario 'no-such-failure'" in err and err.count("\n") == 1
+SEED = str(ROOT / "fixtures" / "seed-as-written")
+# (the arguments, "{copy}" standing for a copy of fixtures/gitops; what is done to the copy first; what the one
+#  line on stderr says)
+UNUSABLE = {
+    "an edit that does not apply to the repository": (
+        ("kv2-policy-without-data", "--dry-run", "--gitops-dir", "{copy}"), policy_without_data,
+        'does not contain \'path "secret/data/airflow/*"\''),
+    "a repository already broken the same way": (
+        ("chart-upgrade", "--dry-run", "--gitops-dir", "{copy}"), chart_already_upgraded, "nothing to commit"),
+    "an unknown scenario": (("no-such-failure", "--dry-run"), None, "unknown scenario 'no-such-failure'"),
+    "no name and no --list": ((), None, "--list"),
+    "a missing --gitops-dir": (("secrets-after-pods", "--dry-run", "--gitops-dir", "{copy}/absent"), None,
+                               "no such directory"),
+    "the seed as written already lacks directory.exclude": (
+        ("values-in-directory-source", "--dry-run", "--gitops-dir", SEED), None,
+        "spec.source.directory is not set, nothing to remove"),
+    "the seed as written already has the placeholder known host": (
+        ("gitsync-wrong-host-key", "--dry-run", "--gitops-dir", SEED), None,
+        "the repository already says this; nothing to commit"),
+}
 
 
-def test_no_name_and_no_list_is_exit_2(scenario_cli):
-    code, _, err = scenario_cli()
-    assert code == 2 and "--list" in err
-
-
-def test_missing_gitops_dir_is_exit_2(tmp_path, scenario_cli):
-    code, _, err = scenario_cli("secrets-after-pods", "--dry-run", "--gitops-dir", str(tmp_path / "absent"))
-    assert code == 2 and "no such directory" in err
+@pytest.mark.parametrize(("argv", "edit", "says"), UNUSABLE.values(), ids=list(UNUSABLE))
+def test_unusable_input_is_one_line_and_exit_2(argv, edit, says, gitops_copy, scenario_cli):
+    if edit:
+        edit(gitops_copy)
+    code, out, err = scenario_cli(*(a.format(copy=gitops_copy) for a in argv))
+    assert (code, out, err.count("\n")) == (2, "", 1) and says in err, err
 
 
 def test_a_live_run_without_a_cluster_is_one_sentence_and_non_zero(tmp_path, scenario_cli):
@@ -110,15 +121,3 @@ def test_a_live_run_without_a_cluster_is_one_sentence_and_non_zero(tmp_path, sce
     assert code != 0 and out == ""
     assert err.count("\n") == 1 and "no cluster to run secrets-after-pods on" in err and "--dry-run" in err
     assert "Traceback" not in err
-
-
-SEED = ROOT / "fixtures" / "seed-as-written"
-
-
-@pytest.mark.parametrize(("name", "says"), [
-    ("values-in-directory-source", "spec.source.directory is not set, nothing to remove"),
-    ("gitsync-wrong-host-key", "the repository already says this; nothing to commit"),
-])
-def test_the_seed_as_written_already_has_these_failures(name, says, scenario_cli):
-    code, _, err = scenario_cli(name, "--dry-run", "--gitops-dir", str(SEED))
-    assert code == 2 and says in err
