@@ -24,12 +24,6 @@ FERNET_FORMAT = r"Fernet key must be 32 url-safe base64-encoded bytes\."  # Airf
 KIND_MISSING = r"Object 'Kind' is missing in"  # Argo CD directory source (entry 16)
 
 
-def compiled(pattern: str) -> re.Pattern[str]:
-    return _CACHE.setdefault(pattern, re.compile(pattern))
-
-
 def search(pattern: str, text: str | None) -> re.Match[str] | None:
-    return compiled(pattern).search(text or "")
-
-
-_CACHE: dict[str, re.Pattern[str]] = {}
+    """`re.search` (the re module caches compiled patterns) over a text that may be absent."""
+    return re.search(pattern, text or "")
