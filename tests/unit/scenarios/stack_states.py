@@ -4,7 +4,6 @@ the state each reported failure leaves behind."""
 from __future__ import annotations
 
 from e2e.gitops import load_repository
-from e2e.judgement import Judgement
 from e2e.observe.snapshot import Snapshot
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory
@@ -51,16 +50,3 @@ def healthy(**changes) -> Snapshot:
 def memory(before: Snapshot | None = None, at_symptom: Snapshot | None = None) -> Memory:
     return Memory(before=before or healthy(), at_symptom=at_symptom)
 
-
-def assert_judged(out: Judgement, state: str, evidence: str | tuple[str, ...] | None) -> None:
-    """`state`: ok, pending, failed or "not ok"; `evidence`: a tuple (exactly these lines), "=line" (one of them),
-    "^text" (in the first line), "text" (in any line), or None (not checked)."""
-    assert (not out.ok) if state == "not ok" else getattr(out, state), out.describe()
-    if isinstance(evidence, tuple):
-        assert out.evidence == evidence
-    elif evidence and evidence[0] == "=":
-        assert evidence[1:] in out.evidence
-    elif evidence and evidence[0] == "^":
-        assert evidence[1:] in out.evidence[0]
-    elif evidence:
-        assert any(evidence in e for e in out.evidence), out.evidence

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from e2e.judgement import Judgement
 from e2e.observe.snapshot import Snapshot
 from e2e.scenarios.registry import REGISTRY, get
 
@@ -15,7 +16,6 @@ from .stack_states import (
     COMPONENTS,
     CREATE_USER_JOB,
     MIGRATE_JOB,
-    assert_judged,
     healthy,
     healthy_pods,
     memory,
@@ -325,6 +325,20 @@ JUDGEMENTS = {
     "values in a directory source does not converge while the error stands": (
         "values-in-directory-source", "converged", directory_source_broken, None, "pending", None),
 }
+
+
+def assert_judged(out: Judgement, state: str, evidence: str | tuple[str, ...] | None) -> None:
+    """`state`: ok, pending, failed or "not ok"; `evidence`: a tuple (exactly these lines), "=line" (one of them),
+    "^text" (in the first line), "text" (in any line), or None (not checked)."""
+    assert (not out.ok) if state == "not ok" else getattr(out, state), out.describe()
+    if isinstance(evidence, tuple):
+        assert out.evidence == evidence
+    elif evidence and evidence[0] == "=":
+        assert evidence[1:] in out.evidence
+    elif evidence and evidence[0] == "^":
+        assert evidence[1:] in out.evidence[0]
+    elif evidence:
+        assert any(evidence in e for e in out.evidence), out.evidence
 
 
 @pytest.mark.parametrize("name,judged,stack,at_symptom,state,evidence", JUDGEMENTS.values(), ids=list(JUDGEMENTS))
