@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from e2e.observe import snapshot
 from e2e.observe.snapshot import Snapshot, container_statuses, name_of
 from e2e.scenarios.model import Memory, Scenario
+from e2e.scenarios.symptoms import component_of
 from e2e.stack.operator import Operator
 
 if TYPE_CHECKING:
@@ -33,9 +34,8 @@ def _logs(stack: RunningStack, pods: list[dict[str, Any]],
     """Current and previous logs of the named containers; a container that never started has none."""
     out: dict[str, list[str]] = {}
     for pod in pods:
-        component = ((pod.get("metadata") or {}).get("labels") or {}).get("component")
         for _kind, cs in container_statuses(pod):
-            if (component, cs.get("name")) not in sources:
+            if (component_of(pod), cs.get("name")) not in sources:
                 continue
             source = f"{name_of(pod)}/{cs.get('name')}"
             for previous in ((True,) if cs.get("restartCount") else ()) + (False,):

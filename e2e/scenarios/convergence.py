@@ -14,17 +14,13 @@ from e2e.judgement import Judgement, failed, ok, pending
 from e2e.observe.snapshot import Snapshot, condition, container_statuses, name_of, pod_finished, pod_ready
 from e2e.observe.wait import TERMINAL_WAITING  # image and container errors no retry mends
 from e2e.scenarios.model import Check, Memory
-from e2e.scenarios.symptoms import job_state
-
-
-def _component(pod: dict) -> str:
-    return ((pod.get("metadata") or {}).get("labels") or {}).get("component", "")
+from e2e.scenarios.symptoms import component_of, job_state, uid_of
 
 
 def airflow_pods_ready(obs: Snapshot, components: Iterable[str]) -> Judgement:
     """Every pod of these components Ready; terminal image errors fail at once."""
     wanted = set(components)
-    pods = [p for p in obs.pods if _component(p) in wanted and not pod_finished(p)
+    pods = [p for p in obs.pods if component_of(p) in wanted and not pod_finished(p)
             and not (p.get("metadata") or {}).get("deletionTimestamp")]
     for pod in pods:
         for _kind, cs in container_statuses(pod):
@@ -39,9 +35,8 @@ def airflow_pods_ready(obs: Snapshot, components: Iterable[str]) -> Judgement:
     return ok(f"{len(pods)} Airflow pods Ready")
 
 
-def external_secrets_synced(obs: Snapshot, names: Iterable[str] | None = None) -> Judgement:
-    wanted = set(names) if names is not None else None
-    ess = [e for e in obs.external_secrets if wanted is None or name_of(e) in wanted]
+def external_secrets_synced(obs: Snapshot) -> Judgement:
+    ess = obs.external_secrets
     if not ess:
         return pending("no ExternalSecrets observed")
     waiting = []
@@ -67,12 +62,9 @@ def job_complete_after_break(obs: Snapshot, memory: Memory, name: str) -> Judgem
     state = job_state(job)
     if state == "Complete":
         return ok(f"Job {name} Complete")
-    uid = (job.get("metadata") or {}).get("uid")
     old = memory.at_symptom.job(name) if memory.at_symptom else None
-    if state == "Failed" and (old is None or (old.get("metadata") or {}).get("uid") != uid):
-        reason = next((c.get("message", "") for c in job["status"].get("conditions", []) if c.get("type") == "Failed"),
-                      "")
-        return failed(f"Job {name} Failed after the recovery: {reason}")
+    if state == "Failed" and (old is None or uid_of(old) != uid_of(job)):
+        return failed(f"Job {name} Failed after the recovery: {(condition(job, 'Failed') or {}).get('message', '')}")
     return pending(f"Job {name} {state}")
 
 
@@ -84,9 +76,8 @@ def pods_ready(components: tuple[str, ...]) -> Check:
                  lambda obs, _m: airflow_pods_ready(obs, components))
 
 
-def es_synced(names: tuple[str, ...] | None = None) -> Check:
-    which = ", ".join(names) if names else "every ExternalSecret"
-    return Check(f"{which} Ready=True SecretSynced", lambda obs, _m: external_secrets_synced(obs, names))
+def es_synced() -> Check:
+    return Check("every ExternalSecret Ready=True SecretSynced", lambda obs, _m: external_secrets_synced(obs))
 
 
 def secrets_exist(names: tuple[str, ...]) -> Check:

@@ -12,23 +12,27 @@ from e2e.checks.secrets import fernet_key_kept
 from e2e.judgement import Judgement, failed, ok
 from e2e.observe.snapshot import Snapshot, name_of, pod_ready
 from e2e.scenarios.model import Invariant, Memory, When
+from e2e.scenarios.symptoms import component_of, uid_of
 
 
-def secrets_retained_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
+def lost_and_replaced(obs: Snapshot, memory: Memory) -> tuple[list[str], list[str]]:
+    """The baseline's Secrets absent now, and those now another object (uid changed)."""
     before = memory.before.secrets
-    wanted = names if names is not None else tuple(before)
-    lost = [n for n in wanted if n in before and n not in obs.secrets]
-    replaced = [n for n in wanted if n in before and n in obs.secrets and obs.secrets[n].uid != before[n].uid]
+    return ([n for n in before if n not in obs.secrets],
+            [n for n in before if n in obs.secrets and obs.secrets[n].uid != before[n].uid])
+
+
+def secrets_retained_now(obs: Snapshot, memory: Memory) -> Judgement:
+    lost, replaced = lost_and_replaced(obs, memory)
     if lost or replaced:
         return failed(*[f"Secret {n} deleted (deletionPolicy Retain should keep it)" for n in lost],
                       *[f"Secret {n} re-created (uid changed)" for n in replaced])
-    return ok(f"{len(wanted)} Secrets retained")
+    return ok(f"{len(memory.before.secrets)} Secrets retained")
 
 
-def secret_data_unchanged_now(obs: Snapshot, memory: Memory, names: tuple[str, ...] | None) -> Judgement:
+def secret_data_unchanged_now(obs: Snapshot, memory: Memory) -> Judgement:
     before = memory.before.secrets
-    wanted = names if names is not None else tuple(before)
-    changed = [f"Secret {n} key {k} changed" for n in wanted if n in before and n in obs.secrets
+    changed = [f"Secret {n} key {k} changed" for n in before if n in obs.secrets
                for k, d in before[n].digests.items() if obs.secrets[n].digests.get(k) != d]
     return failed(*changed) if changed else ok("Secret data unchanged")
 
@@ -48,25 +52,20 @@ def admin_user_kept_now(obs: Snapshot, memory: Memory, when: When) -> Judgement:
 
 
 def airflow_keeps_running_now(obs: Snapshot, memory: Memory, components: tuple[str, ...]) -> Judgement:
-    def ours(pod: dict) -> bool:
-        return ((pod.get("metadata") or {}).get("labels") or {}).get("component") in components
-
-    was = {(p.get("metadata") or {}).get("uid"): name_of(p) for p in memory.before.pods if ours(p) and pod_ready(p)}
-    now = {(p.get("metadata") or {}).get("uid"): p for p in obs.pods if ours(p)}
+    was = {uid_of(p): name_of(p) for p in memory.before.pods if component_of(p) in components and pod_ready(p)}
+    now = {uid_of(p): p for p in obs.pods if component_of(p) in components}
     broken = [f"pod {name} gone" if uid not in now else f"pod {name} not Ready"
               for uid, name in was.items() if uid not in now or not pod_ready(now[uid])]
     return failed(*broken) if broken else ok(f"{len(was)} Airflow pods kept running")
 
 
-def secrets_retained(names: tuple[str, ...] | None = None) -> Invariant:
-    which = ", ".join(names) if names else "every Secret that existed before the break"
-    return Invariant(f"{which} retained (deletionPolicy: Retain)",
-                     lambda obs, m: secrets_retained_now(obs, m, names))
+def secrets_retained() -> Invariant:
+    return Invariant("every Secret that existed before the break retained (deletionPolicy: Retain)",
+                     secrets_retained_now)
 
 
-def secret_data_unchanged(names: tuple[str, ...] | None = None) -> Invariant:
-    which = ", ".join(names) if names else "every Secret"
-    return Invariant(f"{which} keeps its last good data", lambda obs, m: secret_data_unchanged_now(obs, m, names))
+def secret_data_unchanged() -> Invariant:
+    return Invariant("every Secret keeps its last good data", secret_data_unchanged_now)
 
 
 def fernet_key_unchanged(secret: str, when: When = "throughout") -> Invariant:

@@ -21,16 +21,9 @@ WAITING_FOR_MIGRATIONS = r"Waiting for migrations"
 PG_AUTH_FAILED = r'password authentication failed for user "(?P<user>[^"]+)"'  # entry 6
 REDIS_WRONGPASS = r"invalid username-password pair or user is disabled"  # Redis AUTH (entry 9)
 FERNET_FORMAT = r"Fernet key must be 32 url-safe base64-encoded bytes\."  # Airflow (entry 10)
-INVALID_TOKEN = r"cryptography\.fernet\.InvalidToken"  # data written with another key (entry 2)
 KIND_MISSING = r"Object 'Kind' is missing in"  # Argo CD directory source (entry 16)
 
 
-def compiled(pattern: str) -> re.Pattern[str]:
-    return _CACHE.setdefault(pattern, re.compile(pattern))
-
-
 def search(pattern: str, text: str | None) -> re.Match[str] | None:
-    return compiled(pattern).search(text or "")
-
-
-_CACHE: dict[str, re.Pattern[str]] = {}
+    """`re.search` (the re module caches compiled patterns) over a text that may be absent."""
+    return re.search(pattern, text or "")

@@ -125,10 +125,6 @@ class Scenario:
     notes: str = ""
 
     @property
-    def preflight_rules(self) -> tuple[str, ...]:
-        return tuple(c.split(":", 1)[1] for c in self.counterparts if c.startswith("preflight:"))
-
-    @property
     def reads_users(self) -> bool:
         return any(i.reads_users for i in self.invariants)
 

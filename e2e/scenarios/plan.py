@@ -18,21 +18,17 @@ from e2e.scenarios.transforms import unified_diff
 
 
 def read_files(root: Path, paths: tuple[str, ...]) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for rel in paths:
-        path = root / rel
-        out[rel] = path.read_text(encoding="utf-8") if path.is_file() else None
-    return out
+    """The texts of these repository paths under `root`; None for a file that is not there."""
+    return {rel: (root / rel).read_text(encoding="utf-8") if (root / rel).is_file() else None for rel in paths}
 
 
 def repository_changes(scenario: Scenario, root: Path) -> dict[str, str | None]:
     """Every file the break's commits change, applied in order to the files under `root` (pure otherwise)."""
     commits = [s for s in scenario.break_ if isinstance(s, GitCommit)]
-    paths = tuple(dict.fromkeys(p for c in commits for p in c.paths()))
-    files = read_files(root, paths)
+    original = read_files(root, tuple(dict.fromkeys(p for c in commits for p in c.paths())))
+    files = dict(original)
     for commit in commits:
         files.update(commit.changes(files))
-    original = read_files(root, paths)
     return {p: t for p, t in files.items() if t != original[p]}
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from e2e.judgement import Judgement
+from e2e.judgement import Judgement, failed
 from e2e.observe.snapshot import Snapshot
+from e2e.observe.wait import Failed, Ok, Pending, WaitError, eventually
 from e2e.scenarios.collect import observe
 from e2e.scenarios.model import Expectation, Memory, Scenario
 
@@ -56,8 +57,6 @@ class ScenarioFailed(AssertionError):
 
 def judge(expect: Expectation, obs: Snapshot, memory: Memory, scenario: Scenario) -> Judgement:
     """One look: a broken "throughout" invariant fails it, else the expectation decides."""
-    from e2e.judgement import failed
-
     for invariant in scenario.invariants:
         if invariant.when == "throughout":
             held = invariant.evaluate(obs, memory)
@@ -67,8 +66,6 @@ def judge(expect: Expectation, obs: Snapshot, memory: Memory, scenario: Scenario
 
 
 def run(scenario: Scenario, stack: RunningStack, log: Callable[[str], None] = lambda _line: None) -> ScenarioResult:
-    from e2e.observe.wait import Failed, Ok, Pending, WaitError, eventually
-
     result = ScenarioResult(scenario.name, scenario.entry)
     payload_user = ((stack.payload.get("createUserJob") or {}).get("defaultUser") or {}).get("username")
     memory = Memory(admin_username=payload_user or "admin")

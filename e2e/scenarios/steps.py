@@ -241,15 +241,15 @@ class ScaleEso:
 
 @dataclass(frozen=True)
 class DeleteSecrets:
+    """Delete every ExternalSecret target of the repository (what ESO wrote)."""
+
     namespace: str  # for the plan
-    names: tuple[str, ...] = ()  # empty: every ExternalSecret target of the repository
 
     def describe(self) -> str:
-        which = " ".join(self.names) if self.names else "<every ExternalSecret target>"
-        return f"kubectl -n {self.namespace} delete secret {which}"
+        return f"kubectl -n {self.namespace} delete secret <every ExternalSecret target>"
 
     def apply(self, stack: RunningStack, memory: Memory) -> None:
-        Operator(stack).delete_secrets(self.names)
+        Operator(stack).delete_secrets()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,16 @@ from e2e.observe.snapshot import Snapshot, condition, conditions, container_stat
 from e2e.scenarios.messages import search
 
 
+def uid_of(obj: dict[str, Any] | None) -> str | None:
+    """The object's uid: "the same object" across looks (None for an absent object)."""
+    return ((obj or {}).get("metadata") or {}).get("uid")
+
+
+def component_of(pod: dict[str, Any]) -> str | None:
+    """The chart's `component` label of a pod (scheduler, worker, ...)."""
+    return ((pod.get("metadata") or {}).get("labels") or {}).get("component")
+
+
 def _short(text: str | None, limit: int = 240) -> str:
     one = " ".join((text or "").split())
     return one if len(one) <= limit else one[: limit - 3] + "..."
@@ -34,17 +44,13 @@ def _excerpt(text: str | None, pattern: str, limit: int = 240) -> str:
     return ("..." if start else "") + piece + ("..." if start + limit < len(one) else "")
 
 
-def pods_waiting(obs: Snapshot, reason: str, message: str | None = None,
-                 containers: Iterable[str] | None = None) -> list[str]:
+def pods_waiting(obs: Snapshot, reason: str, message: str | None = None) -> list[str]:
     """Containers whose current state is `waiting` with this reason (and message pattern, if given)."""
-    wanted = set(containers) if containers is not None else None
     found = []
     for pod in obs.pods:
         for kind, cs in container_statuses(pod):
             waiting = (cs.get("state") or {}).get("waiting") or {}
-            if waiting.get("reason") != reason or (wanted is not None and cs.get("name") not in wanted):
-                continue
-            if message is not None and not search(message, waiting.get("message")):
+            if waiting.get("reason") != reason or (message is not None and not search(message, waiting.get("message"))):
                 continue
             found.append(f"pod {name_of(pod)} {kind} container {cs.get('name')} waiting {reason}: "
                          f"{_short(waiting.get('message'))}")
@@ -99,42 +105,39 @@ def pods_in_init(obs: Snapshot, containers: Iterable[str]) -> list[str]:
     return found
 
 
-def external_secrets_condition(obs: Snapshot, status: str, reason: str,
-                               names: Iterable[str] | None = None) -> list[str]:
-    """ExternalSecrets whose Ready condition has this status and reason."""
+def _ready(kind: str, objs: list[dict], status: str, reason: str | None,
+           names: Iterable[str] | None) -> list[str]:
+    """Objects (of those named, when given) whose Ready condition has this status (and reason, when given)."""
     wanted = set(names) if names is not None else None
     found = []
-    for es in obs.external_secrets:
-        if wanted is not None and name_of(es) not in wanted:
-            continue
-        ready = condition(es, "Ready") or {}
-        if ready.get("status") == status and ready.get("reason") == reason:
-            found.append(f"ExternalSecret {name_of(es)} Ready={status} {reason}: {_short(ready.get('message'))}")
-    return found
-
-
-def store_condition(obs: Snapshot, status: str, reason: str | None = None) -> list[str]:
-    found = []
-    for store in obs.stores:
-        ready = condition(store, "Ready") or {}
-        if ready.get("status") == status and (reason is None or ready.get("reason") == reason):
-            found.append(f"ClusterSecretStore {name_of(store)} Ready={status} {ready.get('reason', '')}: "
+    for obj in objs:
+        ready = condition(obj, "Ready") or {}
+        if (wanted is None or name_of(obj) in wanted) and ready.get("status") == status and (
+                reason is None or ready.get("reason") == reason):
+            found.append(f"{kind} {name_of(obj)} Ready={status} {ready.get('reason', '')}: "
                          f"{_short(ready.get('message'))}")
     return found
 
 
+def external_secrets_condition(obs: Snapshot, status: str, reason: str,
+                               names: Iterable[str] | None = None) -> list[str]:
+    """ExternalSecrets whose Ready condition has this status and reason."""
+    return _ready("ExternalSecret", obs.external_secrets, status, reason, names)
+
+
+def store_condition(obs: Snapshot, status: str) -> list[str]:
+    return _ready("ClusterSecretStore", obs.stores, status, None, None)
+
+
 def events(obs: Snapshot, reason: str, message: str | None = None, type_: str | None = None,
-           involved_kind: str | None = None, involved_names: Iterable[str] | None = None) -> list[str]:
-    """Events with this reason (and type, involved object kind/name, message pattern when given)."""
-    wanted = set(involved_names) if involved_names is not None else None
+           involved_kind: str | None = None) -> list[str]:
+    """Events with this reason (and type, involved object kind, message pattern when given)."""
     found = []
     for ev in obs.events:
         involved = ev.get("involvedObject") or ev.get("regarding") or {}
         if ev.get("reason") != reason or (type_ and ev.get("type") != type_):
             continue
         if involved_kind and involved.get("kind") != involved_kind:
-            continue
-        if wanted is not None and involved.get("name") not in wanted:
             continue
         text = ev.get("message") or ev.get("note") or ""
         if message is not None and not search(message, text):
@@ -164,11 +167,11 @@ def job_state(job: dict[str, Any]) -> str:
 
 def jobs_failed(obs: Snapshot, name_contains: str) -> list[str]:
     found = []
-    for job in obs.jobs:
-        if name_contains in name_of(job) and job_state(job) == "Failed":
-            c = next(c for c in conditions(job) if c.get("type") == "Failed")
+    for job in (j for j in obs.jobs if name_contains in name_of(j)):
+        if job_state(job) == "Failed":
+            c = condition(job, "Failed") or {}
             found.append(f"Job {name_of(job)} Failed {c.get('reason', '')}: {_short(c.get('message'))}")
-        elif name_contains in name_of(job) and (job.get("status") or {}).get("failed", 0) > 0:
+        elif (job.get("status") or {}).get("failed", 0) > 0:
             found.append(f"Job {name_of(job)} has {job['status']['failed']} failed pod(s)")
     return found
 

@@ -74,33 +74,37 @@ def _literal(value: Any) -> Any:
 
 def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any, where: str) -> None:
     """Set or delete `keys` (a digit indexes a list, e.g. spec.data.0.remoteRef) inside data."""
+    def item(node: list, key: str) -> int:
+        if not key.isdigit() or int(key) >= len(node):
+            raise DoesNotApply(f"{where}: {'.'.join(keys)}: no list item {key}")
+        return int(key)
+
     missing = DoesNotApply(f"{where}: {'.'.join(keys)} is not set, nothing to remove")
     node: Any = data
     for key in keys[:-1]:
         if isinstance(node, list):
-            if not key.isdigit() or int(key) >= len(node):
-                raise DoesNotApply(f"{where}: {'.'.join(keys)}: no list item {key}")
-            node = node[int(key)]
+            node = node[item(node, key)]
             continue
         if not isinstance(node.get(key), dict | list):
             if value is DELETE:
                 raise missing
             node[key] = {}
         node = node[key]
-    last = keys[-1]
+    last: str | int = keys[-1]
     if isinstance(node, list):
-        if not last.isdigit() or int(last) >= len(node):
-            raise DoesNotApply(f"{where}: {'.'.join(keys)}: no list item {last}")
-        if value is DELETE:
-            del node[int(last)]
-        else:
-            node[int(last)] = _literal(copy.deepcopy(value))
-    elif value is DELETE:
-        if last not in node:
-            raise missing
+        last = item(node, keys[-1])
+    elif value is DELETE and last not in node:
+        raise missing
+    if value is DELETE:
         del node[last]
     else:
         node[last] = _literal(copy.deepcopy(value))
+
+
+def _existing(path: str, text: str | None) -> str:
+    if text is None:
+        raise DoesNotApply(f"{path}: no such file")
+    return text
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,7 @@ class SetValue:
         return f"{self.path}: set {_shown(self.key)} = {_value(self.value)}"
 
     def apply(self, text: str | None) -> str | None:
-        if text is None:
-            raise DoesNotApply(f"{self.path}: no such file")
-        docs = load_all(text)
+        docs = load_all(_existing(self.path, text))
         if len(docs) != 1 or not isinstance(docs[0], dict):
             raise DoesNotApply(f"{self.path}: not a single YAML mapping")
         _set(docs[0], _keys(self.key), self.value, self.path)
@@ -142,9 +144,7 @@ class EditObject:
         return f"{self.path}: {self.kind}/{self.name}: {what} {_shown(self.key)}{shown}"
 
     def apply(self, text: str | None) -> str | None:
-        if text is None:
-            raise DoesNotApply(f"{self.path}: no such file")
-        docs = load_all(text)
+        docs = load_all(_existing(self.path, text))
         target = [d for d in docs if isinstance(d, dict) and d.get("kind") == self.kind
                   and (d.get("metadata") or {}).get("name") == self.name]
         if not target:
@@ -182,9 +182,7 @@ class SetChartVersion:
         return f"{self.path}: Application/{self.app}: chart targetRevision -> {self.version}"
 
     def apply(self, text: str | None) -> str | None:
-        if text is None:
-            raise DoesNotApply(f"{self.path}: no such file")
-        changed = set_chart_version(text, self.app, self.version)
+        changed = set_chart_version(_existing(self.path, text), self.app, self.version)
         if changed is None:
             raise DoesNotApply(f"{self.path}: Application {self.app} has no chart source")
         return changed
@@ -220,15 +218,13 @@ class PayloadEdit:
 
     def apply(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         out = copy.deepcopy(dict(payload))
+        *parents, last = self.field.split(".")
         node: Any = out
-        keys = self.field.split(".")
-        for key in keys[:-1]:
-            if not isinstance(node, dict) or key not in node:
-                raise DoesNotApply(f"payload has no field {self.field}")
-            node = node[key]
-        if not isinstance(node, dict) or keys[-1] not in node:
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or last not in node:
             raise DoesNotApply(f"payload has no field {self.field}")
-        node[keys[-1]] = self.change(node[keys[-1]])
+        node[last] = self.change(node[last])
         return out
 
 

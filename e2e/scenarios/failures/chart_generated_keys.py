@@ -43,7 +43,7 @@ def fernet_key_replaced(secret: str) -> Predicate:
 
 def secrets_hold_their_data_again(obs: Snapshot, memory: Memory) -> Judgement:
     """Every Secret holds what it held before the break (ESO wrote Vault's data back over the chart's)."""
-    held = inv.secret_data_unchanged_now(obs, memory, None)
+    held = inv.secret_data_unchanged_now(obs, memory)
     return pending(*held.evidence) if held.failed else held
 
 

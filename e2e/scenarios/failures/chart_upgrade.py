@@ -34,7 +34,7 @@ def migration_job_ran_again(name: str) -> Predicate:
         job, was = obs.job(name), memory.before.job(name)
         if job is None:
             return pending(f"Job {name} absent")
-        if was is not None and (job.get("metadata") or {}).get("uid") == (was.get("metadata") or {}).get("uid"):
+        if was is not None and sym.uid_of(job) == sym.uid_of(was):
             return pending(f"Job {name} is still the one from before the upgrade")
         return ok(f"Job {name} re-created for the new chart ({sym.job_state(job)})")
 

@@ -52,14 +52,15 @@ def component(check: str) -> str:
 class Parts:
     """The steps, checks and invariants every scenario builds from one Layout."""
 
+    # the git-sync containers of the DAG pods, whose logs say why a clone fails
+    dag_logs = tuple((c, container) for container in (GIT_SYNC_INIT, GIT_SYNC) for c in DAG_COMPONENTS)
+
     def __init__(self, lay: Layout) -> None:
         self.lay = lay
         self.pods_ready = conv.pods_ready(AIRFLOW_COMPONENTS)
         self.keep_key = inv.fernet_key_unchanged(lay.fernet_secret)
         self.keep_admin = inv.admin_user_kept()
         self.keep_running = inv.airflow_keeps_running(AIRFLOW_COMPONENTS)
-        self.restore_payload = RestorePayload(lay.payload_path)
-        self.dag_logs = tuple((c, GIT_SYNC_INIT) for c in DAG_COMPONENTS) + tuple((c, GIT_SYNC) for c in DAG_COMPONENTS)
 
     def payload_break(self, field: str, what: str, change: Callable[[object], object],
                       secret: str) -> tuple[Step, ...]:
@@ -72,7 +73,7 @@ class Parts:
 
     def payload_restore(self, secret: str) -> tuple[Step, ...]:
         """The payload as it was before the break, synced into `secret` and waited for."""
-        return self.restore_payload, self.force(secret), WaitForSecretData(secret, changed=False)
+        return RestorePayload(self.lay.payload_path), self.force(secret), WaitForSecretData(secret, changed=False)
 
     def restart(self, components: tuple[str, ...] = AIRFLOW_COMPONENTS) -> RestartAirflowPods:
         return RestartAirflowPods(components, self.lay.release, self.lay.airflow_namespace)
@@ -102,8 +103,10 @@ def git_sync_cannot_clone(patterns: tuple[str, ...]) -> Predicate:
     return predicate
 
 
-def log_says(pattern: str, source: str | None = None) -> Predicate:
-    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
-        return seen(sym.log_lines(obs, pattern, source), f"no log line matching {pattern!r} yet")
+def sees(matches: Callable[[Snapshot], list[str]], not_yet: str) -> Predicate:
+    """Ok with the matcher's evidence lines once there are any; pending with `not_yet` until then."""
+    return lambda obs, _m: seen(matches(obs), not_yet)
 
-    return predicate
+
+def log_says(pattern: str, source: str | None = None) -> Predicate:
+    return sees(lambda obs: sym.log_lines(obs, pattern, source), f"no log line matching {pattern!r} yet")

@@ -3,13 +3,13 @@ still validates: login works, only reads fail."""
 
 from __future__ import annotations
 
-from e2e.judgement import Judgement, ok, pending, seen
+from e2e.judgement import Judgement, ok, pending
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import vault as vault_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import messages as msg
 from e2e.scenarios import symptoms as sym
-from e2e.scenarios.failures.common import Parts, preflight
+from e2e.scenarios.failures.common import Parts, preflight, sees
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, Check, Memory, Scenario
 from e2e.scenarios.steps import ForceSync, GitCommit, RestoreFiles, VaultPolicyFromRepo
@@ -24,15 +24,11 @@ def every_external_secret_denied(obs: Snapshot, _m: Memory) -> Judgement:
     return ok(*errors)
 
 
-def denied_by_vault(obs: Snapshot, _m: Memory) -> Judgement:
-    found = [e for e in sym.events(obs, "UpdateFailed", msg.PERMISSION_DENIED, type_="Warning",
-                                   involved_kind="ExternalSecret") if "403" in e]
-    return seen(found, "no UpdateFailed event with `Code: 403 ... permission denied` yet")
-
-
-def store_still_valid(obs: Snapshot, _m: Memory) -> Judgement:
-    """The store validates (login works); only reads are denied."""
-    return seen(sym.store_condition(obs, "True"), "ClusterSecretStore not Ready=True")
+denied_by_vault = sees(lambda obs: [e for e in sym.events(obs, "UpdateFailed", msg.PERMISSION_DENIED, type_="Warning",
+                                                           involved_kind="ExternalSecret") if "403" in e],
+                       "no UpdateFailed event with `Code: 403 ... permission denied` yet")
+# the store validates (login works); only reads are denied
+store_still_valid = sees(lambda obs: sym.store_condition(obs, "True"), "ClusterSecretStore not Ready=True")
 
 
 COUNTERPARTS = (preflight(vault_rules.vault_kv2_policy_without_data),)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from e2e.judgement import Judgement, seen
 from e2e.observe.snapshot import Snapshot
 from e2e.scenarios import convergence as conv
+from e2e.scenarios import invariants as inv
 from e2e.scenarios.failures.common import Parts
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, Check, Memory, Scenario
@@ -14,11 +15,9 @@ from e2e.scenarios.steps import DeleteApplication, Note
 
 def secrets_vanished(obs: Snapshot, memory: Memory) -> Judgement:
     """Secrets gone with their owner, or already back with a new uid (they vanished in between)."""
-    before = memory.before.secrets
-    gone = [f"Secret {n} absent" for n in before if n not in obs.secrets]
-    again = [f"Secret {n} re-created (uid changed)" for n in before if n in obs.secrets
-             and obs.secrets[n].uid != before[n].uid]
-    return seen(gone + again, "every Secret still the one from before the break")
+    gone, again = inv.lost_and_replaced(obs, memory)
+    return seen([f"Secret {n} absent" for n in gone] + [f"Secret {n} re-created (uid changed)" for n in again],
+                "every Secret still the one from before the break")
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:

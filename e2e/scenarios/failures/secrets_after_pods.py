@@ -26,13 +26,12 @@ def pods_missing_secrets(obs: Snapshot, _m: Memory) -> Judgement:
 def recovered_by_themselves(obs: Snapshot, memory: Memory) -> Judgement:
     """The very pods that waited at the symptom (same uid) are Ready now: nobody deleted them."""
     at = memory.at_symptom or Snapshot()
-    stuck = {(p.get("metadata") or {}).get("uid"): name_of(p) for p in at.pods
-             if ((p.get("metadata") or {}).get("labels") or {}).get("component") in AIRFLOW_COMPONENTS
+    stuck = {sym.uid_of(p): name_of(p) for p in at.pods if sym.component_of(p) in AIRFLOW_COMPONENTS
              and not (p.get("metadata") or {}).get("deletionTimestamp") and not pod_ready(p)
              and (p.get("status") or {}).get("phase") != "Succeeded"}
     if not stuck:
         return failed("no Airflow pod was waiting at the symptom: the scenario did not reproduce entry 1")
-    now = {(p.get("metadata") or {}).get("uid"): p for p in obs.pods}
+    now = {sym.uid_of(p): p for p in obs.pods}
     replaced = [name for uid, name in stuck.items() if uid not in now]
     if replaced:
         return failed(*[f"pod {n} was replaced, not recovered in place" for n in sorted(replaced)])

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from e2e.judgement import Judgement, ok, pending, seen
+from e2e.judgement import Judgement, ok, pending
 from e2e.observe.snapshot import Snapshot
 from e2e.preflight.rules import sources as source_rules
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import messages as msg
 from e2e.scenarios import symptoms as sym
-from e2e.scenarios.failures.common import Parts, preflight
+from e2e.scenarios.failures.common import Parts, preflight, sees
 from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import AllOf, Check, Memory, Predicate, Scenario
 from e2e.scenarios.steps import GitCommit, RestoreFiles
@@ -19,11 +19,8 @@ from e2e.scenarios.transforms import DELETE, DoesNotApply, EditObject
 
 
 def kind_missing(app: str) -> Predicate:
-    def predicate(obs: Snapshot, _m: Memory) -> Judgement:
-        return seen(sym.application_condition(obs, app, "ComparisonError", msg.KIND_MISSING),
-                    f"{app} has no ComparisonError `Object 'Kind' is missing in` yet")
-
-    return predicate
+    return sees(lambda obs: sym.application_condition(obs, app, "ComparisonError", msg.KIND_MISSING),
+                f"{app} has no ComparisonError `Object 'Kind' is missing in` yet")
 
 
 def no_comparison_error(app: str) -> Predicate:

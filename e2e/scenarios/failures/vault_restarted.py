@@ -3,20 +3,16 @@ re-seeding and handing ESO the new CA recovers without losing a Secret."""
 
 from __future__ import annotations
 
-from e2e.judgement import Judgement, seen
-from e2e.observe.snapshot import Snapshot
 from e2e.scenarios import convergence as conv
 from e2e.scenarios import symptoms as sym
-from e2e.scenarios.failures.common import Parts
+from e2e.scenarios.failures.common import Parts, sees
 from e2e.scenarios.layout import Layout
-from e2e.scenarios.model import AllOf, Check, Memory, Scenario
+from e2e.scenarios.model import AllOf, Check, Scenario
 from e2e.scenarios.steps import ForceSync, ReseedVault, RestartVault
 
-
-def secrets_unreadable(obs: Snapshot, _m: Memory) -> Judgement:
-    """ESO cannot read (403, sealed, new CA): ExternalSecrets or the store report it."""
-    found = sym.external_secrets_condition(obs, "False", "SecretSyncedError") + sym.store_condition(obs, "False")
-    return seen(found, "ESO still reads Vault")
+# ESO cannot read (403, sealed, new CA): ExternalSecrets or the store report it
+secrets_unreadable = sees(lambda obs: sym.external_secrets_condition(obs, "False", "SecretSyncedError")
+                          + sym.store_condition(obs, "False"), "ESO still reads Vault")
 
 
 def scenario(lay: Layout, upgrade_to: str) -> Scenario:

@@ -24,8 +24,7 @@ def _operation(app: dict | None, field: str) -> str | None:
 
 def _recreated(obs: Snapshot, memory: Memory, name: str) -> dict | None:
     app, was = obs.application(name), memory.before.application(name)
-    uid = ((app or {}).get("metadata") or {}).get("uid")
-    return app if app is not None and uid != ((was or {}).get("metadata") or {}).get("uid") else None
+    return app if app is not None and sym.uid_of(app) != sym.uid_of(was) else None
 
 
 def chart_synced(before: bool, chart_app: str, secrets_app: str) -> Predicate:

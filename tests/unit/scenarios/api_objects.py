@@ -79,42 +79,39 @@ def external_secret(name: str, *, ready: bool = True, reason: str | None = None,
             "status": {"conditions": [cond], "refreshTime": T0, "syncedResourceVersion": "1-abc"}}
 
 
-def store(ready: bool = True, reason: str | None = None, message: str | None = None) -> dict[str, Any]:
+def store(ready: bool = True, message: str | None = None) -> dict[str, Any]:
     return {"apiVersion": "external-secrets.io/v1", "kind": "ClusterSecretStore",
             "metadata": meta("vault-airflow", namespace=None),
             "status": {"capabilities": "ReadWrite", "conditions": [{
                 "type": "Ready", "status": "True" if ready else "False",
-                "reason": reason or ("Valid" if ready else "InvalidProviderConfig"),
+                "reason": "Valid" if ready else "InvalidProviderConfig",
                 "message": message or ("store validated" if ready else "unable to log in to provider"),
                 "lastTransitionTime": T0}]}}
 
 
-def event(reason: str, message: str, *, kind: str, name: str, type_: str = "Warning",
-          namespace: str = NS, component: str = "") -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Event", "metadata": meta(f"{name}.1879a", namespace=namespace),
-            "involvedObject": {"kind": kind, "name": name, "namespace": namespace},
-            "reason": reason, "message": message, "type": type_, "count": 3,
-            "firstTimestamp": T0, "lastTimestamp": T0, "source": {"component": component}}
+def event(reason: str, message: str, *, kind: str, name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Event", "metadata": meta(f"{name}.1879a"),
+            "involvedObject": {"kind": kind, "name": name, "namespace": NS},
+            "reason": reason, "message": message, "type": "Warning", "count": 3,
+            "firstTimestamp": T0, "lastTimestamp": T0, "source": {"component": ""}}
 
 
 def application(name: str, *, sync: str = "Synced", health: str = "Healthy", conditions: list[dict] | None = None,
                 started: str | None = None, finished: str | None = None, phase: str = "Succeeded",
-                uid: str | None = None, revisions: list[str] | None = None,
-                op_message: str = "successfully synced (all tasks run)") -> dict[str, Any]:
+                uid: str | None = None, revisions: list[str] | None = None) -> dict[str, Any]:
     status: dict[str, Any] = {"sync": {"status": sync}, "health": {"status": health}}
     if revisions:
         status["sync"]["revisions"] = revisions
     if conditions:
         status["conditions"] = conditions
     if started:
-        status["operationState"] = {"phase": phase, "message": op_message, "startedAt": started,
-                                    "finishedAt": finished, "syncResult": {"resources": []}}
+        status["operationState"] = {"phase": phase, "message": "successfully synced (all tasks run)",
+                                    "startedAt": started, "finishedAt": finished, "syncResult": {"resources": []}}
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": meta(name, "argocd", uid=uid),
             "status": status}
 
 
-def job(name: str, state: str = "Complete", *, uid: str | None = None, failed: int = 0,
-        message: str = "") -> dict[str, Any]:
+def job(name: str, state: str = "Complete", *, uid: str | None = None, failed: int = 0) -> dict[str, Any]:
     status: dict[str, Any] = {"startTime": T0}
     if state == "Complete":
         status |= {"succeeded": 1, "completionTime": T0,
@@ -122,14 +119,14 @@ def job(name: str, state: str = "Complete", *, uid: str | None = None, failed: i
     elif state == "Failed":
         status |= {"failed": failed or 7, "conditions": [
             {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
-             "message": message or "Job has reached the specified backoff limit", "lastTransitionTime": T0}]}
+             "message": "Job has reached the specified backoff limit", "lastTransitionTime": T0}]}
     else:
         status |= {"active": 1, "failed": failed}
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta(name, uid=uid), "status": status}
 
 
-def secret(name: str, data: dict[str, str], *, uid: str | None = None, labels: dict | None = None) -> dict[str, Any]:
+def secret(name: str, data: dict[str, str], *, uid: str | None = None) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
-            "metadata": meta(name, uid=uid, labels=labels or {"reconcile.external-secrets.io/managed": "true"},
+            "metadata": meta(name, uid=uid, labels={"reconcile.external-secrets.io/managed": "true"},
                              ownerReferences=[{"kind": "ExternalSecret", "name": name, "controller": True}]),
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}

@@ -12,7 +12,8 @@ from e2e.config import RunConfig
 from e2e.gitops import load_repository
 from e2e.masking import Masker
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
+ROOT = Path(__file__).resolve().parents[3]
+REFERENCE, VARIANT = ROOT / "fixtures" / "gitops", ROOT / "fixtures" / "variants" / "team-repo"
 
 
 class RecordingGit:

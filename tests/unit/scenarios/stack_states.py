@@ -49,3 +49,4 @@ def healthy(**changes) -> Snapshot:
 
 def memory(before: Snapshot | None = None, at_symptom: Snapshot | None = None) -> Memory:
     return Memory(before=before or healthy(), at_symptom=at_symptom)
+

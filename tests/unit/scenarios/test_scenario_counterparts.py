@@ -5,7 +5,6 @@ named counterpart exists in the preflight registry or the component checks."""
 from __future__ import annotations
 
 import json
-import shutil
 import types
 from pathlib import Path
 
@@ -24,35 +23,34 @@ from e2e.scenarios.registry import REGISTRY
 from e2e.scenarios.steps import GitCommit, VaultPayload
 from e2e.scenarios.transforms import apply_payload_edits
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
-WITH_REPO_EDITS = [s for s in REGISTRY.values() if s.preflight_rules and any(isinstance(b, GitCommit)
-                                                                           for b in s.break_)]
-WITH_PAYLOAD_EDITS = [s for s in REGISTRY.values() if s.preflight_rules and any(isinstance(b, VaultPayload)
-                                                                              for b in s.break_)]
+
+def rules_of(scenario) -> tuple[str, ...]:
+    """The preflight rule ids a scenario names as its counterparts ("preflight:<id>")."""
+    return tuple(c.split(":", 1)[1] for c in scenario.counterparts if c.startswith("preflight:"))
 
 
-def preflight_rules(directory: Path, capsys, payload: Path | None = None) -> set[str]:
+WITH_REPO_EDITS = [s for s in REGISTRY.values() if rules_of(s) and any(isinstance(b, GitCommit) for b in s.break_)]
+WITH_PAYLOAD_EDITS = [s for s in REGISTRY.values() if rules_of(s) and any(isinstance(b, VaultPayload)
+                                                                          for b in s.break_)]
+
+
+def preflight_finds(directory: Path, capsys, payload: Path | None = None) -> set[str]:
     argv = ["preflight", str(directory), "--format", "json"] + (["--payload", str(payload)] if payload else [])
     cli.main(argv)
     return {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}
 
 
-@pytest.fixture
-def gitops_copy(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(REFERENCE, tmp_path / "gitops"))
-
-
 def test_the_reference_repository_is_clean_of_every_counterpart_rule(gitops_copy, capsys):
-    rules = {r for s in REGISTRY.values() for r in s.preflight_rules}
-    assert not rules & preflight_rules(gitops_copy, capsys)
+    rules = {r for s in REGISTRY.values() for r in rules_of(s)}
+    assert not rules & preflight_finds(gitops_copy, capsys)
 
 
 @pytest.mark.parametrize("scenario", WITH_REPO_EDITS, ids=lambda s: s.name)
 def test_the_scenarios_commit_is_caught_by_its_preflight_rule(scenario, gitops_copy, capsys):
     for rel, text in repository_changes(scenario, gitops_copy).items():
         (gitops_copy / rel).write_text(text or "", encoding="utf-8")
-    found = preflight_rules(gitops_copy, capsys)
-    assert set(scenario.preflight_rules) & found, f"{scenario.name}: expected {scenario.preflight_rules}, got {found}"
+    found = preflight_finds(gitops_copy, capsys)
+    assert set(rules_of(scenario)) & found, f"{scenario.name}: expected {rules_of(scenario)}, got {found}"
 
 
 @pytest.mark.parametrize("scenario", WITH_PAYLOAD_EDITS, ids=lambda s: s.name)
@@ -60,12 +58,12 @@ def test_the_scenarios_payload_write_is_caught_by_its_preflight_rule(scenario, g
     good = payload_mod.generate()
     clean_file = tmp_path / "clean.yaml"
     clean_file.write_text(yaml.safe_dump(good), encoding="utf-8")
-    assert not set(scenario.preflight_rules) & preflight_rules(gitops_copy, capsys, clean_file)
+    assert not set(rules_of(scenario)) & preflight_finds(gitops_copy, capsys, clean_file)
     edits = tuple(e for b in scenario.break_ if isinstance(b, VaultPayload) for e in b.edits)
     broken_file = tmp_path / "broken.yaml"
     broken_file.write_text(yaml.safe_dump(apply_payload_edits(good, edits)), encoding="utf-8")
-    found = preflight_rules(gitops_copy, capsys, broken_file)
-    assert set(scenario.preflight_rules) & found, f"{scenario.name}: expected {scenario.preflight_rules}, got {found}"
+    found = preflight_finds(gitops_copy, capsys, broken_file)
+    assert set(rules_of(scenario)) & found, f"{scenario.name}: expected {rules_of(scenario)}, got {found}"
 
 
 @pytest.mark.parametrize("scenario", [s for s in REGISTRY.values() if s.counterparts], ids=lambda s: s.name)

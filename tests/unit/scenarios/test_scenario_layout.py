@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,11 +13,8 @@ from e2e.scenarios.layout import Layout
 from e2e.scenarios.plan import build_plan
 from e2e.scenarios.registry import get
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
 
-
-def moved_values(tmp_path: Path) -> Path:
-    repo = Path(shutil.copytree(REFERENCE, tmp_path / "team"))
+def moved_values(repo: Path) -> Path:
     (repo / "values").mkdir()
     (repo / "apps/airflow/airflow-values.yaml").rename(repo / "values/airflow.yaml")
     app = repo / "argocd/apps/airflow.yaml"
@@ -26,9 +22,9 @@ def moved_values(tmp_path: Path) -> Path:
     return repo
 
 
-def test_a_repository_without_argocd_cm_refuses_only_the_scenario_that_edits_it(tmp_path):
+def test_a_repository_without_argocd_cm_refuses_only_the_scenario_that_edits_it(gitops_copy):
     """Nothing falls back to the reference's files: no argocd-cm in the repository, no argocd-cm edit."""
-    repo_dir = Path(shutil.copytree(REFERENCE, tmp_path / "team"))
+    repo_dir = gitops_copy
     for path in repo_dir.rglob("*.yaml"):
         if "name: argocd-cm" in path.read_text(encoding="utf-8"):
             path.unlink()
@@ -45,8 +41,8 @@ def test_a_repository_without_an_airflow_install_is_one_clear_error(tmp_path):
         get("secrets-after-pods", load_repository(tmp_path))
 
 
-def test_a_moved_values_file_is_followed(tmp_path):
-    repo_dir = moved_values(tmp_path)
+def test_a_moved_values_file_is_followed(gitops_copy):
+    repo_dir = moved_values(gitops_copy)
     layout = Layout.from_repository(load_repository(repo_dir))
     assert layout.values == "values/airflow.yaml"
     scenario = get("migrations-never-run", load_repository(repo_dir))

@@ -36,7 +36,6 @@ CARRIERS = [  # (pattern, the real text it must match: a condition, event, conta
                         "url-safe base64-encoded bytes."),
     (msg.KIND_MISSING, "Failed to load target state: failed to generate manifest for source 1 of 1: rpc error: "
                        "code = Unknown desc = Object 'Kind' is missing in '{\"executor\":\"CeleryExecutor\"}'"),
-    (msg.INVALID_TOKEN, "cryptography.fernet.InvalidToken"),
 ]
 
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
 from e2e.scenarios.model import Memory
 from e2e.scenarios.registry import REGISTRY
 from e2e.scenarios.steps import (
+    ConfigMapKeyFromRepo,
     DeleteApplication,
     ForceSync,
     GitCommit,
     RestartAirflowPods,
     RestoreFiles,
     RestorePayload,
+    RunAirflowCli,
     ScaleEso,
+    SyncApplication,
     VaultPayload,
     VaultPolicyFromRepo,
 )
@@ -60,13 +65,6 @@ def test_vault_payload_writes_the_edited_payload_and_keeps_the_original():
     assert stack.vault.payload["fernetKey"] == "k" * 44
 
 
-def test_vault_payload_values_join_the_masker():
-    stack = RecordingStack()
-    VaultPayload((PayloadEdit("fernetKey", "bad", lambda _v: "not-a-fernet-key-at-all"),),
-                 LAYOUT.payload_path).apply(stack, Memory())
-    assert "not-a-fernet-key-at-all" not in stack.masker.mask("log: not-a-fernet-key-at-all")
-
-
 def test_policy_is_written_from_the_committed_file():
     stack = RecordingStack()
     stack.git.files["vault/policies/airflow-secret-read.hcl"] = 'path "secret/airflow/*" {}\n'
@@ -104,8 +102,6 @@ def test_every_step_describes_itself_in_one_readable_line_at_least(name):
 
 
 def test_airflow_cli_probe_keeps_the_whole_masked_output_even_when_the_command_fails():
-    from e2e.scenarios.steps import RunAirflowCli
-
     stack = RecordingStack()
     stack.masker.add(["deadbeef-not-a-key"])
     stack.kube.kubectl = lambda *args, input_text=None: (stack.kube.calls.append(args) or
@@ -123,10 +119,6 @@ HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
 
 
 def test_configmap_key_is_removed_when_the_committed_file_no_longer_has_it():
-    import json
-
-    from e2e.scenarios.steps import ConfigMapKeyFromRepo
-
     stack = RecordingStack([{"configmaps": [{"metadata": {"name": "argocd-cm"}, "data": {HEALTH_KEY: "hs = {}"}}]}])
     stack.git.files["argocd/config/argocd-cm.yaml"] = (
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: argocd-cm\n  namespace: argocd\ndata: {}\n")
@@ -137,10 +129,6 @@ def test_configmap_key_is_removed_when_the_committed_file_no_longer_has_it():
 
 
 def test_configmap_key_is_set_from_the_committed_file():
-    import json
-
-    from e2e.scenarios.steps import ConfigMapKeyFromRepo
-
     stack = RecordingStack()
     ConfigMapKeyFromRepo("argocd/config/argocd-cm.yaml", "argocd-cm", HEALTH_KEY).apply(stack, Memory())
     call = stack.kube.calls[-1]
@@ -148,19 +136,9 @@ def test_configmap_key_is_set_from_the_committed_file():
     assert json.loads(call[-1])["data"][HEALTH_KEY].startswith("hs = {}")
 
 
-def test_terminate_only_touches_a_running_operation_and_sync_sets_the_operation():
-    import json
-
-    from e2e.scenarios.steps import SyncApplication, TerminateSyncOperation
-
-    running = {"metadata": {"name": "airflow"}, "status": {"operationState": {"phase": "Running"}}}
-    stack = RecordingStack([{"applications": [running]}])
-    stack.kube.get = lambda kind, name, namespace=None: running
-    TerminateSyncOperation("airflow").apply(stack, Memory())
-    assert json.loads(stack.kube.calls[-1][-1]) == {"status": {"operationState": {"phase": "Terminating"}}}
-    stack.kube.get = lambda kind, name, namespace=None: {"status": {"operationState": {"phase": "Succeeded"}}}
-    calls = len(stack.kube.calls)
-    TerminateSyncOperation("airflow").apply(stack, Memory())
-    assert len(stack.kube.calls) == calls
+def test_sync_application_starts_a_pruning_sync():
+    """What `argocd app sync` does; terminating and the operator's own sync options are tested with the
+    Operator (tests/unit/test_operator_on_both_repositories.py)."""
+    stack = RecordingStack()
     SyncApplication("airflow", LAYOUT.argocd_namespace).apply(stack, Memory())
     assert json.loads(stack.kube.calls[-1][-1])["operation"]["sync"] == {"prune": True}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from e2e.chart_upgrade import values_migration_findings
@@ -11,7 +9,7 @@ from e2e.errors import UnusableInput
 from e2e.gitops import load_repository
 from e2e.install import airflow_install
 
-REFERENCE = Path(__file__).resolve().parents[3] / "fixtures" / "gitops"
+from .recording_stack import REFERENCE
 
 
 def reference_values() -> dict:
