@@ -98,10 +98,6 @@ def helm_binary() -> str | None:
     return shutil.which("helm")
 
 
-def offline() -> bool:
-    return os.environ.get(OFFLINE_ENV, "") not in ("", "0")
-
-
 def pull_argv(helm: str, chart: str, repo_url: str, version: str, destination: Path) -> list[str]:
     """`helm pull` of one chart version: `--repo URL` for an HTTP(S) repository, `oci://` as Argo CD names OCI
     repositories (`oci://host/path` or a bare `host/path`)."""
@@ -150,18 +146,12 @@ def _schema_from_package(package: Path, chart: str) -> dict[str, Any]:
     return data
 
 
-def _store(chart_version: str, data: dict[str, Any]) -> Path:
-    target = write_private(cached_schema_path(chart_version), json.dumps(data))
-    _failed_marker(chart_version).unlink(missing_ok=True)
-    return target
-
-
 def download_schema(chart: str, repo_url: str, chart_version: str, *,
                     timeout: float = DOWNLOAD_SECONDS) -> Download:
     """Pull chart `chart` at `chart_version` from `repo_url` with helm, keep its values.schema.json in the user
     cache. Never raises: an offline machine, no helm, a slow or failing repository each give one sentence."""
     from_where = f"chart {chart} {chart_version} from {repo_url}"
-    if offline():
+    if os.environ.get(OFFLINE_ENV, "") not in ("", "0"):
         return Download(None, f"not downloaded ({OFFLINE_ENV}/--offline)")
     helm = helm_binary()
     if helm is None:
@@ -185,7 +175,8 @@ def download_schema(chart: str, repo_url: str, chart_version: str, *,
             if len(packages) != 1:
                 raise RuntimeError(f"helm pull wrote {len(packages)} chart packages")
             data = _schema_from_package(packages[0], chart)
-            target = _store(chart_version, data)
+            target = write_private(cached_schema_path(chart_version), json.dumps(data))
+            _failed_marker(chart_version).unlink(missing_ok=True)
     except subprocess.TimeoutExpired:
         why = f"helm pull did not finish within {timeout:.0f} s"
     except KeyError:

@@ -269,15 +269,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def load(text: str) -> Any:
-    """The first document as Go sees it after the YAML->JSON->any round trip (None for an empty stream)."""
-    node = first_node(text)
-    return None if node is None else _jsonable(_construct(node))
-
-
 def load_map(text: str) -> dict[str, Any]:
-    """`yaml.Unmarshal(text, &map[string]any{})`: GoYamlError when Go fails (then fromYaml has only `Error`)."""
-    value = load(text)
+    """`yaml.Unmarshal(text, &map[string]any{})`: the first document as Go sees it after the YAML->JSON->any
+    round trip; GoYamlError when Go fails (then fromYaml has only `Error`)."""
+    node = first_node(text)
+    value = None if node is None else _jsonable(_construct(node))
     if value is None:
         return {}
     if not isinstance(value, dict):

@@ -10,7 +10,6 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -55,10 +54,10 @@ def load_repository(root: Path | str, include: Sequence[str] = (), exclude: Sequ
     if not root.is_dir():
         raise UnusableInput(f"{root}: not a directory")
     repo = Repository(root=root)
-    selection = PathSelection(tuple(include), tuple(exclude))
+    include, exclude = tuple(include), tuple(exclude)
     tree = walk(root, max_files=10 * MAX_FILES)
-    repo.refused_files = [(rel, why) for rel, why in tree.refused if selection.selects(rel)]
-    files = [p for p in tree.files if selection.selects(p.relative_to(root).as_posix())]
+    repo.refused_files = [(rel, why) for rel, why in tree.refused if _selects(rel, include, exclude)]
+    files = [p for p in tree.files if _selects(p.relative_to(root).as_posix(), include, exclude)]
     yaml_files = [p for p in files if p.suffix in YAML_SUFFIXES]
     if len(yaml_files) > MAX_FILES:
         raise UnusableInput(f"{root}: more than {MAX_FILES} YAML files; point at one GitOps repository")
@@ -88,17 +87,11 @@ def load_repository(root: Path | str, include: Sequence[str] = (), exclude: Sequ
     return repo
 
 
-@dataclass(frozen=True)
-class PathSelection:
-    """--include / --exclude: which repository paths preflight reads."""
-
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    def selects(self, rel: str) -> bool:
-        if self.include and not any(_path_match(p, rel) for p in self.include):
-            return False
-        return not any(_path_match(p, rel) for p in self.exclude)
+def _selects(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    """--include / --exclude: whether preflight reads this repository path."""
+    if include and not any(_path_match(p, rel) for p in include):
+        return False
+    return not any(_path_match(p, rel) for p in exclude)
 
 
 def _path_match(pattern: str, rel: str) -> bool:
@@ -148,19 +141,12 @@ def _line_of_reason(message: str, rel: str) -> int | None:
 
 def _set_patches_aside(repo: Repository) -> None:
     """Objects in files a kustomization lists as patches are partial: data, not objects of their own."""
-    patch_files: set[str] = set()
-    for rel, docs in repo.data_files.items():
-        if PurePosixPath(rel).name not in KUSTOMIZATION_FILES:
-            continue
-        base = PurePosixPath(rel).parent
-        for _line, data in docs:
-            for entry in _patch_entries(as_map(data)):
-                patch_files.add(_normpath(base / entry))
-    for obj in repo.objects:
-        if obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.config.k8s.io/"):
-            base = PurePosixPath(obj.origin.file).parent
-            for entry in _patch_entries(obj.body):
-                patch_files.add(_normpath(base / entry))
+    kustomizations = [(rel, as_map(data)) for rel, docs in repo.data_files.items()
+                      if PurePosixPath(rel).name in KUSTOMIZATION_FILES for _line, data in docs]
+    kustomizations += [(obj.origin.file, obj.body) for obj in repo.objects
+                       if obj.kind == "Kustomization" and obj.api_version.startswith("kustomize.config.k8s.io/")]
+    patch_files = {_normpath(PurePosixPath(rel).parent / entry)
+                   for rel, data in kustomizations for entry in _patch_entries(data)}
     if not patch_files:
         return
     kept = []
@@ -285,12 +271,9 @@ def _load_vault(repo: Repository) -> None:
     for rel in repo.files:
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "policies"] and parts[2].endswith(".hcl"):
-            try:
-                repo.policies.append(_policy(repo.root, repo.root / rel))
-            except UnusableInput as exc:
-                repo.unreadable.append(Unreadable(rel, None, _reason(str(exc), rel)))
+            _load_hcl(repo, rel, policy=True)
         elif rel.endswith(".tf"):
-            _load_terraform(repo, rel)
+            _load_hcl(repo, rel, policy=False)
     for rel, docs in list(repo.data_files.items()):
         parts = rel.split("/")
         if len(parts) == 3 and parts[:2] == ["vault", "roles"] and docs:
@@ -303,33 +286,30 @@ def _load_vault(repo: Repository) -> None:
         repo.payload_example = example[0][1]
 
 
-def _load_terraform(repo: Repository, rel: str) -> None:
-    """Vault policies and kubernetes auth roles from a Terraform file (e2e/gitops/terraform.py)."""
+def _load_hcl(repo: Repository, rel: str, policy: bool) -> None:
+    """A vault/policies/*.hcl policy, or the Vault policies and kubernetes auth roles of a Terraform file
+    (e2e/gitops/terraform.py); a file that cannot be read or parsed is unreadable, the others still load."""
     try:
         text = read_text(repo.root / rel, rel, repo.root)
     except UnusableInput as exc:
         repo.unreadable.append(Unreadable(rel, None, _reason(str(exc), rel)))
         return
-    if "vault_" not in text:
+    if not policy and "vault_" not in text:
         return  # Terraform for something else: not parsed at all
     try:
-        policies, roles, unresolved = vault_from_terraform(text, rel)
+        parsed = parse_hcl(text) if policy else vault_from_terraform(text, rel)
     except Exception as exc:  # python-hcl2 raises lark errors of several types
-        repo.unreadable.append(Unreadable(rel, None, _broken_hcl(exc)))
+        why = _broken_hcl(exc)
+        repo.unreadable.append(Unreadable(rel, None, why.rstrip() if policy else why))  # as policies always were
         return
+    if policy:
+        name = PurePosixPath(rel).stem
+        repo.policies.append(VaultPolicy(name=name, rules=policy_rules(parsed), origin=Origin(rel, 1), text=text))
+        return
+    policies, roles, unresolved = parsed
     repo.policies += policies
     repo.roles += roles
     repo.terraform_unresolved += [(rel, what) for what in unresolved]
-
-
-def _policy(root: Path, path: Path) -> VaultPolicy:
-    rel = path.relative_to(root).as_posix()
-    text = read_text(path, rel, root)
-    try:
-        parsed = parse_hcl(text)
-    except Exception as exc:  # python-hcl2 raises lark errors of several types
-        raise UnusableInput(f"{rel}: {_broken_hcl(exc)}") from None
-    return VaultPolicy(name=path.stem, rules=policy_rules(parsed), origin=Origin(rel, 1), text=text)
 
 
 def _broken_hcl(exc: Exception) -> str:

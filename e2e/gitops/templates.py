@@ -668,7 +668,7 @@ class _State:
 
     def print(self, value: _Value) -> str:
         if value.data is None:
-            self.no_value.append(".".join(value.path) or "the data")
+            self.no_value.append(_where(value))
             return "<no value>"
         return go_sprint(value.data)
 

@@ -85,18 +85,19 @@ def policy_rules(data: Any) -> dict[str, list[str]]:
         if not isinstance(block, dict):
             continue
         for raw_path, body in block.items():
-            caps = body.get("capabilities") if isinstance(body, dict) else None
-            rules[str(_unquote(raw_path))] = [str(_unquote(c)) for c in caps] if isinstance(caps, list) else []
+            rules[str(_unquote(raw_path))] = _capabilities(body)
     return rules
+
+
+def _capabilities(body: Any) -> list[str]:
+    caps = body.get("capabilities") if isinstance(body, dict) else None
+    return [str(_unquote(c)) for c in caps] if isinstance(caps, list) else []
 
 
 def _document_rules(body: dict[str, Any]) -> dict[str, list[str]]:
-    rules: dict[str, list[str]] = {}
-    for rule in body.get("rule") or []:
-        if isinstance(rule, dict) and isinstance(rule.get("path"), str):
-            caps = rule.get("capabilities")
-            rules[_unquote(rule["path"])] = [str(_unquote(c)) for c in caps] if isinstance(caps, list) else []
-    return rules
+    """A `data "vault_policy_document"`'s `rule` blocks: path -> capabilities."""
+    return {_unquote(rule["path"]): _capabilities(rule) for rule in body.get("rule") or []
+            if isinstance(rule, dict) and isinstance(rule.get("path"), str)}
 
 
 def _policy_rules(value: Any, documents: dict[str, dict[str, list[str]]]) -> dict[str, list[str]] | None:
@@ -146,9 +147,8 @@ def vault_from_terraform(text: str, rel: str) -> tuple[list[VaultPolicy], list[V
         if rules is None:
             unresolved.append(f"vault_policy.{label} (line {line}): its policy text is not a literal, heredoc, "
                               "jsonencode or vault_policy_document")
-            policies.append(VaultPolicy(name=name, rules={}, origin=Origin(rel, line), text=text, opaque=True))
-            continue
-        policies.append(VaultPolicy(name=name, rules=rules, origin=Origin(rel, line), text=text))
+        policies.append(VaultPolicy(name=name, rules=rules or {}, origin=Origin(rel, line), text=text,
+                                    opaque=rules is None))
     roles: list[VaultRole] = []
     for label, body in _blocks(parsed, "resource", "vault_kubernetes_auth_backend_role"):
         line = _line_of(text, "resource", "vault_kubernetes_auth_backend_role", label)

@@ -52,7 +52,7 @@ _BlockDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar(
 
 def dump_yaml(data: Any) -> str:
     """One document as the harness writes manifests and repository files: keys in order, block strings."""
-    return yaml.dump(data, Dumper=_BlockDumper, sort_keys=False, default_flow_style=False, width=1_000_000)
+    return dump_yaml_all([data])
 
 
 def dump_yaml_all(docs: list[Any]) -> str:
@@ -191,7 +191,6 @@ def loader_for(text: str) -> type:
     return _LineLoader
 
 
-
 def read_text(path: Path, shown_as: str | None = None, root: Path | None = None) -> str:
     """The text of a file, or UnusableInput naming why it cannot be read as UTF-8 YAML text (regular files
     only, bounded, and with `root` never through a link that leaves it: e2e.safe_files)."""
@@ -208,10 +207,10 @@ def read_text(path: Path, shown_as: str | None = None, root: Path | None = None)
 MAX_EXPANDED_NODES = 1_000_000  # a real repository's largest CRD expands to well under 100,000 nodes
 
 
-def expanded_size(node: yaml.Node, memo: dict[int, int] | None = None) -> int:
+def expanded_size(node: yaml.Node) -> int:
     """How many nodes the document has once every alias is expanded, computed once per distinct node (an alias
     is the same node object), so an alias bomb is measured in linear time instead of being walked."""
-    memo = {} if memo is None else memo
+    memo: dict[int, int] = {}
     stack: list[tuple[yaml.Node, bool]] = [(node, False)]
     while stack:
         current, children_done = stack.pop()

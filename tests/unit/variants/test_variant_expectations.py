@@ -23,36 +23,28 @@ def exp():
     return Expectations.from_repository(load_repository(VARIANT), airflow_version_for_chart("1.22.0"))
 
 
-def test_release_and_namespace_come_from_the_chart_application(exp):
-    assert (exp.release, exp.namespace, exp.argocd_namespace) == ("af", "data-platform", "argocd")
+EXPECTED = {  # what each expectation is on the variant -> (read from the Expectations, the variant's value)
+    "release and namespace come from the chart Application": (
+        lambda e: (e.release, e.namespace, e.argocd_namespace), ("af", "data-platform", "argocd")),
+    "applications are the repository's children": (
+        lambda e: (e.chart_app, e.secrets_app), ("dp-airflow", "dp-airflow-secrets")),
+    "jobs are named after the release": (
+        lambda e: (e.migration_job, e.user_job), ("af-run-airflow-migrations", "af-create-user")),
+    "chart-made Secret names use the release": (
+        lambda e: set(e.chart_generated), {"af-metadata", "af-broker-url", "af-fernet-key", "af-api-secret-key",
+                                           "af-jwt-secret", "af-redis-password"}),
+    "managed Secrets are the dp targets": (lambda e: sorted(e.managed_secrets), sorted(DP_SECRETS)),
+    "required keys name the dp Secrets": (
+        lambda e: (e.required_keys["dp-fernet"], e.required_keys["dp-admin-user"], e.required_keys["dp-git-ssh"]),
+        (("fernet-key",), ("email", "firstName", "lastName", "password", "username"), ("gitSshKey",))),
+    "Airflow 3 pods reference no webserver key": (
+        lambda e: ("dp-webserver-key" in e.referenced, "dp-jwt" in e.referenced), (False, True)),
+    "git-sync names the corp host on port 2222": (
+        lambda e: (e.git_sync_repo, bool(e.known_hosts_set)), ("ssh://git@git.corp.internal:2222/data/dags.git", True)),
+}
 
 
-def test_applications_are_the_repositorys_children(exp):
-    assert (exp.chart_app, exp.secrets_app) == ("dp-airflow", "dp-airflow-secrets")
-
-
-def test_jobs_are_named_after_the_release(exp):
-    assert (exp.migration_job, exp.user_job) == ("af-run-airflow-migrations", "af-create-user")
-
-
-def test_chart_made_secret_names_use_the_release(exp):
-    assert set(exp.chart_generated) == {"af-metadata", "af-broker-url", "af-fernet-key", "af-api-secret-key",
-                                        "af-jwt-secret", "af-redis-password"}
-
-
-def test_managed_secrets_are_the_dp_targets(exp):
-    assert sorted(exp.managed_secrets) == sorted(DP_SECRETS)
-
-
-def test_required_keys_name_the_dp_secrets(exp):
-    assert exp.required_keys["dp-fernet"] == ("fernet-key",)
-    assert exp.required_keys["dp-admin-user"] == ("email", "firstName", "lastName", "password", "username")
-    assert exp.required_keys["dp-git-ssh"] == ("gitSshKey",)
-
-
-def test_airflow_3_pods_reference_no_webserver_key(exp):
-    assert "dp-webserver-key" not in exp.referenced and "dp-jwt" in exp.referenced
-
-
-def test_git_sync_expectations_name_the_corp_host_on_port_2222(exp):
-    assert exp.git_sync_repo == "ssh://git@git.corp.internal:2222/data/dags.git" and exp.known_hosts_set
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_the_variants_expectations_name_its_own_things(exp, name):
+    read, wanted = EXPECTED[name]
+    assert read(exp) == wanted

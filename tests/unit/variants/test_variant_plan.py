@@ -30,10 +30,6 @@ def built(config):
     return plan_mod.prepare(config)
 
 
-def _objects(plan, file_name):
-    return plan.manifests[file_name].objects
-
-
 def _one(plan, kind, name):
     found = [o for m in plan.manifests.values() for o in m.objects
              if o["kind"] == kind and o["metadata"]["name"] == name]
@@ -48,7 +44,7 @@ def test_run_config_takes_namespace_and_chart_version_from_the_repository(config
 def test_eso_is_installed_where_the_stores_service_account_lives(built, config):
     plan, _, _ = built
     assert config.eso_namespace == "eso-system"
-    names = {o["metadata"]["name"] for o in _objects(plan, "01-namespaces.yaml")}
+    names = {o["metadata"]["name"] for o in plan.manifests["01-namespaces.yaml"].objects}
     assert "eso-system" in names and "external-secrets" not in names
     ready = next(s for s in plan.steps() if s.name == "eso.ready")
     assert ready.argv[:3] == ["kubectl", "-n", "eso-system"]

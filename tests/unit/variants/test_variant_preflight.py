@@ -25,6 +25,13 @@ def _errors(report) -> list[str]:
     return [f"{f.rule}: {f.message}" for f in report.findings if f.severity == "error"]
 
 
+def _preflight(payload: dict, tmp_path, gitops=VARIANT):
+    """preflight of gitops with this payload written as the user would (mode 0600)."""
+    path = tmp_path / "payload.yaml"
+    payload_mod.write(payload, path)
+    return run_preflight(gitops, payload_file=path)
+
+
 def test_variant_repository_has_no_findings():
     report = run_preflight(VARIANT)
     assert [f.rule for f in report.findings] == []
@@ -37,9 +44,7 @@ def test_payload_location_is_read_from_the_external_secrets(repo):
 def test_payload_without_the_variants_ssh_secret_is_an_error(tmp_path):
     """The templates read `extraSecrets.dp-git-ssh`; a payload shaped for the reference must not pass."""
     payload = payload_mod.generate()  # the reference shape: extraSecrets.airflow-ssh-secret
-    path = tmp_path / "payload.yaml"
-    path.write_text(yaml.safe_dump(payload))
-    errors = _errors(run_preflight(VARIANT, payload_file=path))
+    errors = _errors(_preflight(payload, tmp_path))
     assert any("extraSecrets.dp-git-ssh" in e for e in errors), errors
 
 
@@ -49,9 +54,7 @@ def test_generated_payload_is_shaped_by_the_repository(repo):
 
 def test_payload_generated_for_the_variant_has_no_errors(repo, tmp_path):
     payload = payload_mod.generate(**payload_mod.shape_for(repo))
-    path = tmp_path / "payload.yaml"
-    payload_mod.write(payload, path)
-    assert _errors(run_preflight(VARIANT, payload_file=path)) == []
+    assert _errors(_preflight(payload, tmp_path)) == []
     assert payload_mod.git_ssh_key(payload).startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
 
 
@@ -68,10 +71,7 @@ def test_ssh_key_without_trailing_newline_is_caught_at_the_variants_payload_path
     """The variant keeps the key at extraSecrets.dp-git-ssh.data.gitSshKey (its template says so)."""
     payload = payload_mod.generate(**payload_mod.shape_for(repo))
     payload["extraSecrets"]["dp-git-ssh"]["data"]["gitSshKey"] = payload_mod.git_ssh_key(payload).rstrip("\n")
-    path = tmp_path / "payload.yaml"
-    payload_mod.write(payload, path)
-    report = run_preflight(VARIANT, payload_file=path)
-    found = [f for f in report.findings if f.rule == "payload-ssh-key-invalid"]
+    found = [f for f in _preflight(payload, tmp_path).findings if f.rule == "payload-ssh-key-invalid"]
     assert [f.object for f in found] == ["payload:extraSecrets.dp-git-ssh.data.gitSshKey"]
 
 
@@ -88,7 +88,5 @@ def test_payload_field_names_follow_the_templates(tmp_path):
     payload = payload_mod.generate(**payload_mod.shape_for(load_repository(copy)))
     payload["fernet_key"] = "deadbeef"
     del payload["fernetKey"]
-    path = tmp_path / "payload.yaml"
-    payload_mod.write(payload, path)
-    found = [f for f in run_preflight(copy, payload_file=path).findings if f.rule == "payload-fernet-key-invalid"]
+    found = [f for f in _preflight(payload, tmp_path, copy).findings if f.rule == "payload-fernet-key-invalid"]
     assert [f.object for f in found] == ["payload:fernet_key"]
