@@ -25,7 +25,8 @@ _KNOWN_HOSTS_OFF_FLAG = re.compile(r"--(?:ssh-known-hosts|known-hosts)(?:=|\s+)f
 REPO_SECRET_TYPES = {"repository", "repo-creds", "repository-write", "repo-write-creds"}
 
 
-def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tuple[str, int] | None]]:
+def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, Any, tuple[str, int] | None]]:
+    """(install, its dags.gitSync.knownHosts, the repo's ssh endpoint) for each gitSync that clones over SSH."""
     for aapp in ctx.airflow_apps:
         git_sync = get_path(aapp.values, "dags.gitSync")
         if not isinstance(git_sync, dict) or git_sync.get("enabled") is not True:
@@ -33,7 +34,7 @@ def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tu
         repo = git_sync.get("repo")
         endpoint = known_hosts.ssh_endpoint(repo) if isinstance(repo, str) else None
         if endpoint is not None or git_sync.get("sshKeySecret"):
-            yield aapp, git_sync, endpoint
+            yield aapp, git_sync.get("knownHosts"), endpoint
 
 
 @rule("gitsync-known-hosts-missing", "error",
@@ -41,8 +42,7 @@ def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tu
       "FAILURES.md 5; seed \"I do not disable host key checking\"")
 def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if isinstance(known, str) and known.strip():
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
@@ -60,8 +60,7 @@ def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
       "FAILURES.md 5")
 def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if not isinstance(known, str):
             continue
         file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
@@ -81,8 +80,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
       "FAILURES.md 5")
 def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, endpoint in _ssh_gitsyncs(ctx):
         if endpoint is None or not isinstance(known, str) or not known.strip():
             continue
         entries = known_hosts.parse(known)

@@ -18,6 +18,7 @@ from e2e.gitops.model import get_path
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
+from e2e.preflight.rules.secrets import template_line
 from e2e.preflight.templating import EXEC, NO_VALUE, NOT_YAML
 
 _REFS = {ref.value_path: ref for ref in SECRET_REFS}
@@ -238,10 +239,8 @@ def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
     for problem in ctx.template_problems(ctx.payload_text):
         if problem.missing_path is None:
             continue
-        template = get_path(problem.es.obj.body, "spec.target.template.data")
-        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint="add the path to the payload in Vault, or fix the template"))
@@ -258,10 +257,8 @@ def template_fails_on_payload(ctx: Context) -> list[Finding]:
     for problem in ctx.template_problems(ctx.payload_text):
         if problem.kind not in (EXEC, NOT_YAML):
             continue
-        template = get_path(problem.es.obj.body, "spec.target.template.data")
-        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason}; ESO fails this Secret (SecretSyncedError)",
             hint="write the payload as a YAML mapping whose values are double-quoted strings "
                  "(airflow-e2e payload does), or fix the template"))

@@ -99,7 +99,7 @@ def secret_data_key_missing(ctx: Context) -> list[Finding]:
         missing = sorted(need.keys - produced)
         if missing:
             out.append(ctx.finding(
-                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=template_line(es), obj=es.obj.ref,
                 message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
                         f"ExternalSecret writes only {', '.join(sorted(produced)) or 'no keys'}",
                 hint=_missing_key_hint(missing, sorted(produced - need.keys))))
@@ -126,7 +126,7 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
         extra = sorted(produced - need.keys)
         if extra:
             out.append(ctx.finding(
-                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=template_line(es), obj=es.obj.ref,
                 message=f"writes key(s) {', '.join(extra)} into Secret {need.name!r}, which is read only for "
                         f"{', '.join(sorted(need.keys))} ({need.via})",
                 hint="rename the key to the one the chart reads, or remove it"))
@@ -201,7 +201,7 @@ def template_path_missing_in_example(ctx: Context) -> list[Finding]:
             continue
         out.append(ctx.finding(
             file=problem.es.obj.origin.file,
-            line=_template_line(problem.es, problem.key), obj=problem.es.obj.ref,
+            line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint=f"fix the template path or add it to {EXAMPLE_FILE} (and to the real payload in Vault)"))
@@ -216,7 +216,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
     if text is None:
         return []
     return [
-        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
                     hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
         for p in ctx.template_problems(text) if p.kind == UNSUPPORTED
@@ -228,7 +228,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
       "function): ESO fails that Secret, whatever the payload", "issue 15 item 5; ESO runtime/template/v2")
 def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}; ESO reports \"unable to "
                     "parse template\" and never writes the Secret",
                     hint="close every {{ ... }} action; quote keys with dashes as index (fromYaml .config) "
@@ -257,7 +257,8 @@ def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
             yield aapp, ref, ref.chart_generates.format(release=aapp.release)
 
 
-def _template_line(es: Any, key: str | None = None) -> int:
+def template_line(es: Any, key: str | None = None) -> int:
+    """The line of template data `key` of an ExternalSecret (of the template data, else of its target)."""
     data = get_path(es.obj.body, "spec.target.template.data")
     if isinstance(data, dict) and hasattr(data, "line_of"):
         return data.line_of(key) if key is not None else data.line
