@@ -45,7 +45,7 @@ def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
     for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if isinstance(known, str) and known.strip():
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message="dags.gitSync clones over SSH but knownHosts is empty: the chart then turns host key "
@@ -63,7 +63,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
     for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if not isinstance(known, str):
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         for entry in known_hosts.parse(known):
             if entry.valid:
                 continue
@@ -89,7 +89,7 @@ def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
         found = known_hosts.lookup(known, *endpoint)
         if found.verifies:
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message=f"the repo URL connects to {found.name!r}, but ssh would not verify it: "

@@ -56,7 +56,7 @@ def job_helm_hooks_enabled(ctx: Context) -> list[Finding]:
             value = get_path(aapp.values, f"{job}.useHelmHooks")
             if not _job_enabled(aapp.values, job) or value is False:
                 continue
-            file, line = ctx.locate_value(aapp, f"{job}.useHelmHooks")
+            file, line = aapp.locate(f"{job}.useHelmHooks")
             state = "unset (the chart default is true)" if value is None else _yaml_scalar(value)
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
@@ -76,7 +76,7 @@ def job_apply_custom_env(ctx: Context) -> list[Finding]:
         for job in JOBS:
             if not _job_enabled(aapp.values, job) or get_path(aapp.values, f"{job}.applyCustomEnv") is False:
                 continue
-            file, line = ctx.locate_value(aapp, f"{job}.applyCustomEnv")
+            file, line = aapp.locate(f"{job}.applyCustomEnv")
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{job}.applyCustomEnv is not false: global env changes alter the Job's spec.template, "
@@ -103,7 +103,7 @@ def job_user_ttl_recreated(ctx: Context) -> list[Finding]:
         no_ttl = isinstance(job, dict) and "ttlSecondsAfterFinished" in job and job["ttlSecondsAfterFinished"] is None
         if hooked or no_ttl:
             continue
-        file, line = ctx.locate_value(aapp, "createUserJob.jobAnnotations")
+        file, line = aapp.locate("createUserJob.jobAnnotations")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message="createUserJob renders ttlSecondsAfterFinished (the chart default is 300 s): Kubernetes "
@@ -133,7 +133,7 @@ def job_script_env_missing(ctx: Context) -> list[Finding]:
             if not missing:
                 continue
             key = "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
-            file, line = ctx.locate_value(aapp, f"{job}.{key}")
+            file, line = aapp.locate(f"{job}.{key}")
             custom = get_path(aapp.values, f"{job}.applyCustomEnv") is False
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
@@ -163,7 +163,7 @@ def job_password_on_command_line(ctx: Context) -> list[Finding]:
         if not given:
             continue
         key = "args" if get_path(aapp.values, "createUserJob.args") is not None else "command"
-        file, line = ctx.locate_value(aapp, f"createUserJob.{key}")
+        file, line = aapp.locate(f"createUserJob.{key}")
         shown = ", ".join(g if g.startswith("$") else "a literal value" for g in given)
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,

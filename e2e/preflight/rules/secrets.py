@@ -139,7 +139,7 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
 def secret_name_unset(ctx: Context) -> list[Finding]:
     out = []
     for aapp, ref, generated in _chart_generated(ctx):
-        file, line = ctx.locate_value(aapp, ref.value_path)
+        file, line = aapp.locate(ref.value_path)
         if ref.generated_how == "built from values":
             severity, why = "warning", "built from the values, so its password would have to be in Git"
         elif ref.generated_how == "pre-install hook":
@@ -179,7 +179,7 @@ def inline_secret_value(ctx: Context) -> list[Finding]:
     out = []
     for aapp in ctx.airflow_apps:
         for path, what in _inline_values(aapp.values):
-            file, line = ctx.locate_value(aapp, path.split("[", 1)[0])
+            file, line = aapp.locate(path.split("[", 1)[0])
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{path} holds a {what} inline: it is in Git and in every rendered manifest",

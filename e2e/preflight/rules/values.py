@@ -92,7 +92,7 @@ def values_key_unknown(ctx: Context) -> list[Finding]:
             key = path.rsplit(".", 1)[-1]
             renamed = RENAMED_VALUES.get(path)
             guess = renamed[0] if renamed else _suggestion(key, allowed)
-            file, line = ctx.locate_value(aapp, path)
+            file, line = aapp.locate(path)
             if renamed:
                 hint = f"renamed in chart {renamed[1]}: use {renamed[0]}"
             elif guess:
@@ -120,7 +120,7 @@ def values_key_renamed(ctx: Context) -> list[Finding]:
             schema = ctx.chart_schemas.get(aapp.chart_version)
             if schema is not None and any(p == old for p, _ in unknown_keys(schema.schema, aapp.values)):
                 continue  # values-key-unknown already names it, with the new name
-            file, line = ctx.locate_value(aapp, old)
+            file, line = aapp.locate(old)
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{old} is renamed to {new} since chart {since} (pinned {aapp.chart_version}): the old "
