@@ -111,8 +111,6 @@ def test_unset_metadata_secret_name_is_a_warning(repo_copy):
     assert {f.severity for f in fired(repo_copy.run(), "secret-name-unset")} == {"warning"}
 
 
-
-
 @pytest.mark.parametrize("snippet", [
     "env:\n  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN\n    value: postgresql://u:p@h/db\n",
     "config:\n  core:\n    fernet_key: abcdefabcdef\n",
