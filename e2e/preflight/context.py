@@ -25,10 +25,6 @@ from e2e.preflight.registry import RULES
 _NOT_DIRECTORY_MARKERS = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-# Rules name the Airflow install they check `aapp`; the install itself is e2e.install's (read once).
-AirflowApp = AirflowInstall
-
-
 def expand_braces(pattern: str) -> list[str]:
     """`{a,b}*.yaml` -> [`a*.yaml`, `b*.yaml`] (Argo CD's directory globs accept brace alternatives)."""
     match = re.search(r"{([^{}]*)}", pattern)

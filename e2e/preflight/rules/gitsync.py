@@ -15,7 +15,8 @@ from typing import Any
 
 from e2e import known_hosts
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -25,7 +26,7 @@ _KNOWN_HOSTS_OFF_FLAG = re.compile(r"--(?:ssh-known-hosts|known-hosts)(?:=|\s+)f
 REPO_SECRET_TYPES = {"repository", "repo-creds", "repository-write", "repo-write-creds"}
 
 
-def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, Any, tuple[str, int] | None]]:
+def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, tuple[str, int] | None]]:
     """(install, its dags.gitSync.knownHosts, the repo's ssh endpoint) for each gitSync that clones over SSH."""
     for aapp in ctx.airflow_apps:
         git_sync = get_path(aapp.values, "dags.gitSync")

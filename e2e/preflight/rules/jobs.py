@@ -12,7 +12,8 @@ from typing import Any
 
 from e2e.chart import JOBS, SECRET_REFS, applies_to
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -200,7 +201,7 @@ def _script(values: dict[str, Any], job: str) -> str:
     return "\n".join(parts)
 
 
-def _provided_env(aapp: AirflowApp, job: str) -> set[str] | None:
+def _provided_env(aapp: AirflowInstall, job: str) -> set[str] | None:
     """Env names the Job's container gets; None when it cannot be known (extraEnv/extraEnvFrom text)."""
     values = aapp.values
     names = set(CHART_STANDARD_ENV)

@@ -12,7 +12,8 @@ from typing import Any
 
 from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, in_use
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 from e2e.preflight.templating import NO_VALUE, UNSUPPORTED, parse_problems
@@ -52,7 +53,7 @@ def secret_without_external_secret(ctx: Context) -> list[Finding]:
     return out
 
 
-def _other_producer_keys(ctx: Context, aapp: AirflowApp, need: Any, others: list[Any]) -> list[Finding]:
+def _other_producer_keys(ctx: Context, aapp: AirflowInstall, need: Any, others: list[Any]) -> list[Finding]:
     """A Secret made by a SealedSecret or a committed Secret must still carry the keys the chart reads."""
     known = [p for p in others if p.keys is not None]
     if len(known) != len(others):
@@ -237,7 +238,7 @@ def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
     ]
 
 
-def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
+def _produced(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, Any, set[str]]]:
     for aapp in ctx.airflow_apps:
         for need in aapp.secret_needs().values():
             for es in ctx.es_by_target.get((aapp.namespace, need.name), []):
@@ -246,7 +247,7 @@ def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
                     yield aapp, need, es, produced
 
 
-def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
+def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, str]]:
     """(app, ref, Secret name) for each Secret the chart generates itself because its *SecretName is unset."""
     for aapp in ctx.airflow_apps:
         for ref in SECRET_REFS:

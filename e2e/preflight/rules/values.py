@@ -15,7 +15,8 @@ from typing import Any
 from e2e import versions
 from e2e.chart import RENAMED_VALUES
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -75,7 +76,7 @@ def _suggestion(key: str, allowed: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _schemas(ctx: Context) -> Iterator[tuple[AirflowApp, Any]]:
+def _schemas(ctx: Context) -> Iterator[tuple[AirflowInstall, Any]]:
     for aapp in ctx.airflow_apps:
         schema = ctx.chart_schemas.get(aapp.chart_version)
         if schema is not None:
