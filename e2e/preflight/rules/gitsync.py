@@ -118,7 +118,7 @@ def host_key_checking_disabled(ctx: Context) -> list[Finding]:
 
 def _insecure_finding(ctx: Context, file: str, line: int, obj: str, path: str, why: str) -> Finding:
     return ctx.finding(
-        "host-key-checking-disabled", file=file, line=line, obj=obj,
+        file=file, line=line, obj=obj,
         message=f"{path or 'a value'} {why}: a man in the middle can serve any repository content",
         hint="verify host keys (StrictHostKeyChecking=yes with a known_hosts file / dags.gitSync.knownHosts); "
              "never turn checking off to make a clone pass")
