@@ -133,7 +133,7 @@ def job_script_env_missing(ctx: Context) -> list[Finding]:
             missing = sorted(used_variables(script) - provided - SHELL_VARS - assigned_variables(script))
             if not missing:
                 continue
-            key = "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
+            key = _script_key(aapp, job)
             file, line = aapp.locate(f"{job}.{key}")
             custom = get_path(aapp.values, f"{job}.applyCustomEnv") is False
             out.append(ctx.finding(
@@ -163,7 +163,7 @@ def job_password_on_command_line(ctx: Context) -> list[Finding]:
         given = sorted({m.group(2) for m in _PASSWORD_ARG.finditer(script)})
         if not given:
             continue
-        key = "args" if get_path(aapp.values, "createUserJob.args") is not None else "command"
+        key = _script_key(aapp, "createUserJob")
         file, line = aapp.locate(f"createUserJob.{key}")
         shown = ", ".join(g if g.startswith("$") else "a literal value" for g in given)
         out.append(ctx.finding(
@@ -199,6 +199,11 @@ def _script(values: dict[str, Any], job: str) -> str:
         elif isinstance(value, str):
             parts.append(value)
     return "\n".join(parts)
+
+
+def _script_key(aapp: AirflowInstall, job: str) -> str:
+    """Where a Job's script is written (where a fix goes): `args` when the values set it, else `command`."""
+    return "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
 
 
 def _provided_env(aapp: AirflowInstall, job: str) -> set[str] | None:
