@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from e2e import versions
 from e2e.gitops.model import Application, AppSource, ExternalSecret, Repository
 from e2e.gitops.yamlio import plain
 from e2e.install import AirflowInstall, installs, payload_location
@@ -24,10 +23,6 @@ from e2e.preflight.finding import Finding, Severity
 from e2e.preflight.registry import RULES
 
 _NOT_DIRECTORY_MARKERS = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-# Rules name the Airflow install they check `aapp`; the install itself is e2e.install's (read once).
-AirflowApp = AirflowInstall
 
 
 def expand_braces(pattern: str) -> list[str]:
@@ -94,19 +89,6 @@ class Context:
         """The installs whose values could all be read: rules that read values never guess
         (the others are reported once, by `values-unresolved`)."""
         return [inst for inst in self.all_installs if inst.values_complete]
-
-    @property
-    def default_airflow_version(self) -> str:
-        return versions.CHART_AIRFLOW[versions.PINNED_CHART]
-
-    @property
-    def airflow_version(self) -> str:
-        apps = self.all_installs
-        return apps[0].airflow_version if apps else self.default_airflow_version
-
-    def locate_value(self, aapp: AirflowInstall, dotted: str) -> tuple[str, int | None]:
-        """File and line of a value (AirflowInstall.locate: where each value came from)."""
-        return aapp.locate(dotted)
 
     # --- indexes --------------------------------------------------------------------------------------------
     @cached_property

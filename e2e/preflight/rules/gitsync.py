@@ -15,7 +15,8 @@ from typing import Any
 
 from e2e import known_hosts
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -25,7 +26,8 @@ _KNOWN_HOSTS_OFF_FLAG = re.compile(r"--(?:ssh-known-hosts|known-hosts)(?:=|\s+)f
 REPO_SECRET_TYPES = {"repository", "repo-creds", "repository-write", "repo-write-creds"}
 
 
-def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tuple[str, int] | None]]:
+def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, tuple[str, int] | None]]:
+    """(install, its dags.gitSync.knownHosts, the repo's ssh endpoint) for each gitSync that clones over SSH."""
     for aapp in ctx.airflow_apps:
         git_sync = get_path(aapp.values, "dags.gitSync")
         if not isinstance(git_sync, dict) or git_sync.get("enabled") is not True:
@@ -33,7 +35,7 @@ def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tu
         repo = git_sync.get("repo")
         endpoint = known_hosts.ssh_endpoint(repo) if isinstance(repo, str) else None
         if endpoint is not None or git_sync.get("sshKeySecret"):
-            yield aapp, git_sync, endpoint
+            yield aapp, git_sync.get("knownHosts"), endpoint
 
 
 @rule("gitsync-known-hosts-missing", "error",
@@ -41,11 +43,10 @@ def _ssh_gitsyncs(ctx: Context) -> Iterator[tuple[AirflowApp, dict[str, Any], tu
       "FAILURES.md 5; seed \"I do not disable host key checking\"")
 def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if isinstance(known, str) and known.strip():
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message="dags.gitSync clones over SSH but knownHosts is empty: the chart then turns host key "
@@ -60,11 +61,10 @@ def gitsync_known_hosts_missing(ctx: Context) -> list[Finding]:
       "FAILURES.md 5")
 def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, _endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, _endpoint in _ssh_gitsyncs(ctx):
         if not isinstance(known, str):
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         for entry in known_hosts.parse(known):
             if entry.valid:
                 continue
@@ -81,8 +81,7 @@ def gitsync_known_hosts_placeholder(ctx: Context) -> list[Finding]:
       "FAILURES.md 5")
 def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
     out = []
-    for aapp, git_sync, endpoint in _ssh_gitsyncs(ctx):
-        known = git_sync.get("knownHosts")
+    for aapp, known, endpoint in _ssh_gitsyncs(ctx):
         if endpoint is None or not isinstance(known, str) or not known.strip():
             continue
         entries = known_hosts.parse(known)
@@ -91,7 +90,7 @@ def gitsync_known_hosts_host_mismatch(ctx: Context) -> list[Finding]:
         found = known_hosts.lookup(known, *endpoint)
         if found.verifies:
             continue
-        file, line = ctx.locate_value(aapp, "dags.gitSync.knownHosts")
+        file, line = aapp.locate("dags.gitSync.knownHosts")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message=f"the repo URL connects to {found.name!r}, but ssh would not verify it: "
@@ -119,7 +118,7 @@ def host_key_checking_disabled(ctx: Context) -> list[Finding]:
 
 def _insecure_finding(ctx: Context, file: str, line: int, obj: str, path: str, why: str) -> Finding:
     return ctx.finding(
-        "host-key-checking-disabled", file=file, line=line, obj=obj,
+        file=file, line=line, obj=obj,
         message=f"{path or 'a value'} {why}: a man in the middle can serve any repository content",
         hint="verify host keys (StrictHostKeyChecking=yes with a known_hosts file / dags.gitSync.knownHosts); "
              "never turn checking off to make a clone pass")

@@ -12,7 +12,8 @@ from typing import Any
 
 from e2e.chart import JOBS, SECRET_REFS, applies_to
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -56,7 +57,7 @@ def job_helm_hooks_enabled(ctx: Context) -> list[Finding]:
             value = get_path(aapp.values, f"{job}.useHelmHooks")
             if not _job_enabled(aapp.values, job) or value is False:
                 continue
-            file, line = ctx.locate_value(aapp, f"{job}.useHelmHooks")
+            file, line = aapp.locate(f"{job}.useHelmHooks")
             state = "unset (the chart default is true)" if value is None else _yaml_scalar(value)
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
@@ -76,7 +77,7 @@ def job_apply_custom_env(ctx: Context) -> list[Finding]:
         for job in JOBS:
             if not _job_enabled(aapp.values, job) or get_path(aapp.values, f"{job}.applyCustomEnv") is False:
                 continue
-            file, line = ctx.locate_value(aapp, f"{job}.applyCustomEnv")
+            file, line = aapp.locate(f"{job}.applyCustomEnv")
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{job}.applyCustomEnv is not false: global env changes alter the Job's spec.template, "
@@ -103,7 +104,7 @@ def job_user_ttl_recreated(ctx: Context) -> list[Finding]:
         no_ttl = isinstance(job, dict) and "ttlSecondsAfterFinished" in job and job["ttlSecondsAfterFinished"] is None
         if hooked or no_ttl:
             continue
-        file, line = ctx.locate_value(aapp, "createUserJob.jobAnnotations")
+        file, line = aapp.locate("createUserJob.jobAnnotations")
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
             message="createUserJob renders ttlSecondsAfterFinished (the chart default is 300 s): Kubernetes "
@@ -132,8 +133,8 @@ def job_script_env_missing(ctx: Context) -> list[Finding]:
             missing = sorted(used_variables(script) - provided - SHELL_VARS - assigned_variables(script))
             if not missing:
                 continue
-            key = "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
-            file, line = ctx.locate_value(aapp, f"{job}.{key}")
+            key = _script_key(aapp, job)
+            file, line = aapp.locate(f"{job}.{key}")
             custom = get_path(aapp.values, f"{job}.applyCustomEnv") is False
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
@@ -162,8 +163,8 @@ def job_password_on_command_line(ctx: Context) -> list[Finding]:
         given = sorted({m.group(2) for m in _PASSWORD_ARG.finditer(script)})
         if not given:
             continue
-        key = "args" if get_path(aapp.values, "createUserJob.args") is not None else "command"
-        file, line = ctx.locate_value(aapp, f"createUserJob.{key}")
+        key = _script_key(aapp, "createUserJob")
+        file, line = aapp.locate(f"createUserJob.{key}")
         shown = ", ".join(g if g.startswith("$") else "a literal value" for g in given)
         out.append(ctx.finding(
             file=file, line=line, obj=aapp.ref,
@@ -200,7 +201,12 @@ def _script(values: dict[str, Any], job: str) -> str:
     return "\n".join(parts)
 
 
-def _provided_env(aapp: AirflowApp, job: str) -> set[str] | None:
+def _script_key(aapp: AirflowInstall, job: str) -> str:
+    """Where a Job's script is written (where a fix goes): `args` when the values set it, else `command`."""
+    return "args" if get_path(aapp.values, f"{job}.args") is not None else "command"
+
+
+def _provided_env(aapp: AirflowInstall, job: str) -> set[str] | None:
     """Env names the Job's container gets; None when it cannot be known (extraEnv/extraEnvFrom text)."""
     values = aapp.values
     names = set(CHART_STANDARD_ENV)

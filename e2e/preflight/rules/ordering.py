@@ -30,7 +30,7 @@ def waves_without_parent(ctx: Context) -> list[Finding]:
         if not ctx.parents_of(app):
             out.append(ctx.finding(
                 file=app.obj.origin.file,
-                line=_line(app), obj=app.obj.ref,
+                line=_wave_line(app.obj), obj=app.obj.ref,
                 message=f"sync-wave {app.sync_wave} has no effect: no parent Application in this repository "
                         "owns this Application, so it syncs at the same time as its siblings",
                 hint="add a parent Application (app of apps) whose directory source holds both Applications, "
@@ -53,7 +53,7 @@ def waves_wrong_order(ctx: Context) -> list[Finding]:
             if shared and (producer.sync_wave or 0) >= chart_wave:
                 # Reported where the fix goes: the secrets Application's own wave annotation.
                 out.append(ctx.finding(
-                    file=producer.obj.origin.file, line=_line(producer),
+                    file=producer.obj.origin.file, line=_wave_line(producer.obj),
                     obj=producer.obj.ref,
                     message=f"this Application creates the ExternalSecrets of {aapp.ref}, but its sync wave "
                             f"({producer.sync_wave or 0}) is not lower than the chart's ({chart_wave})",
@@ -99,7 +99,7 @@ def store_same_wave_as_external_secrets(ctx: Context) -> list[Finding]:
         if not same:
             continue
         out.append(ctx.finding(
-            file=store.obj.origin.file, line=_object_line(store.obj),
+            file=store.obj.origin.file, line=_wave_line(store.obj, or_annotations=False),
             obj=store.obj.ref,
             message=f"{store.obj.ref} syncs in wave {object_wave(store.obj)}, not before "
                     f"{len(same)} ExternalSecret(s) using it (e.g. {same[0].obj.ref}): ESO's flood gate fails "
@@ -115,16 +115,6 @@ def object_wave(obj) -> int:
         return int(str(obj.annotations.get(WAVE_KEY, "0")).strip())
     except ValueError:
         return 0
-
-
-def _object_line(obj) -> int:
-    meta = obj.body.get("metadata")
-    if hasattr(meta, "line_of"):
-        annotations = meta.get("annotations")
-        if hasattr(annotations, "line_of") and WAVE_KEY in annotations:
-            return annotations.line_of(WAVE_KEY)
-        return meta.line
-    return obj.origin.line
 
 
 def _has_health_check(ctx: Context) -> bool:
@@ -153,12 +143,13 @@ def _secret_producers(ctx: Context, namespace: str | None) -> list[Application]:
     return list(seen.values())
 
 
-def _line(app: Application) -> int:
-    """The line of the sync-wave annotation (where a fix goes), else of `annotations:`, else the object."""
-    meta = app.obj.body.get("metadata")
+def _wave_line(obj, or_annotations: bool = True) -> int:
+    """The line of the sync-wave annotation (where a fix goes), else of `annotations:` (unless told not to),
+    else of `metadata:`, else the object."""
+    meta = obj.body.get("metadata")
     if hasattr(meta, "line_of"):
         annotations = meta.get("annotations")
         if hasattr(annotations, "line_of") and WAVE_KEY in annotations:
             return annotations.line_of(WAVE_KEY)
-        return meta.line_of("annotations") if "annotations" in meta else meta.line
-    return app.obj.origin.line
+        return meta.line_of("annotations") if or_annotations and "annotations" in meta else meta.line
+    return obj.origin.line

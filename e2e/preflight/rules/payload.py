@@ -18,6 +18,7 @@ from e2e.gitops.model import get_path
 from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
+from e2e.preflight.rules.secrets import template_line
 from e2e.preflight.templating import EXEC, NO_VALUE, NOT_YAML
 
 _REFS = {ref.value_path: ref for ref in SECRET_REFS}
@@ -70,9 +71,10 @@ def _line(ctx: Context, path: str) -> int | None:
     return line
 
 
-def _finding(ctx: Context, rule_id: str, path: str, message: str, hint: str) -> Finding:
-    return ctx.finding(rule_id, file=ctx.payload_file, line=_line(ctx, path), obj=f"payload:{path}",
-                       message=message, hint=hint)
+def _finding(ctx: Context, path: str, message: str, hint: str) -> Finding:
+    """A finding of the rule running now, at payload path `path`."""
+    return ctx.finding(file=ctx.payload_file, line=_line(ctx, path), obj=f"payload:{path}", message=message,
+                       hint=hint)
 
 
 @rule("payload-fernet-key-invalid", "error", "the payload's Fernet key is not 32 url-safe base64-encoded bytes",
@@ -87,7 +89,7 @@ def payload_fernet_key_invalid(ctx: Context) -> list[Finding]:
     try:
         Fernet(key if isinstance(key, str | bytes) else str(key))
     except (ValueError, TypeError):
-        return [_finding(ctx, "payload-fernet-key-invalid", fernet_path,
+        return [_finding(ctx, fernet_path,
                          f"{fernet_path} is not a Fernet key (32 url-safe base64-encoded bytes): Airflow fails "
                          "with \"Fernet key must be 32 url-safe base64-encoded bytes.\"",
                          "generate one: python -c 'from cryptography.fernet import Fernet; "
@@ -109,7 +111,7 @@ def payload_broker_password_mismatch(ctx: Context) -> list[Finding]:
         password = None
     if password is not None and urllib.parse.unquote(password) == str(redis_password):
         return []
-    return [_finding(ctx, "payload-broker-password-mismatch", broker_path,
+    return [_finding(ctx, broker_path,
                      f"the password in {broker_path} differs from {redis_path}: workers fail with \"invalid "
                      "username-password pair or user is disabled\"",
                      f"build {broker_path} from {redis_path}: redis://:<url-encoded password>@<host>:6379/0")]
@@ -126,7 +128,7 @@ def payload_metadata_connection_invalid(ctx: Context) -> list[Finding]:
     problem = connection_problem(value)
     if problem is None:
         return []
-    return [_finding(ctx, "payload-metadata-connection-invalid", metadata_path,
+    return [_finding(ctx, metadata_path,
                      f"{metadata_path} {problem}: Airflow cannot reach the database (\"Name or service not "
                      "known\" or an authentication failure)",
                      "write scheme://user:<urlencoded password>@host:port/db; in an ESO template use "
@@ -172,7 +174,7 @@ def payload_url_dollar_expanded(ctx: Context) -> list[Finding]:
             continue
         changed = expand_like_airflow(value) != value
         out.append(_finding(
-            ctx, "payload-url-dollar-expanded", path,
+            ctx, path,
             f"{path} holds a `$` before a name: Airflow runs config values through os.path.expandvars, so "
             + ("in the official image it reaches the driver changed (e.g. `$HOME` becomes /home/airflow) and "
                "authentication fails" if changed else
@@ -210,7 +212,7 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
             problems.append("is not a private key ssh reads (OpenSSH, PEM or PKCS#8)")
     if not problems:
         return []
-    return [_finding(ctx, "payload-ssh-key-invalid", ssh_key_path,
+    return [_finding(ctx, ssh_key_path,
                      f"{ssh_key_path} {', '.join(problems)}: ssh fails with \"Load key ...: invalid format\" / "
                      "\"error in libcrypto\" and git-sync cannot clone",
                      "store the key exactly as ssh-keygen -t ed25519 writes it (LF endings, final newline), "
@@ -222,7 +224,7 @@ def payload_ssh_key_invalid(ctx: Context) -> list[Finding]:
       "seed \"The example values are intentionally fake\"", needs_payload=True)
 def payload_placeholder_value(ctx: Context) -> list[Finding]:
     return [
-        _finding(ctx, "payload-placeholder-value", path,
+        _finding(ctx, path,
                  f"{path} is a placeholder, not a real value", "generate real values (airflow-e2e payload --out FILE)")
         for path, value in _leaves(ctx.payload, "") if isinstance(value, str) and PLACEHOLDER.search(value)
     ]
@@ -238,10 +240,8 @@ def template_path_missing_in_payload(ctx: Context) -> list[Finding]:
     for problem in ctx.template_problems(ctx.payload_text):
         if problem.missing_path is None:
             continue
-        template = get_path(problem.es.obj.body, "spec.target.template.data")
-        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in the payload given with --payload"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint="add the path to the payload in Vault, or fix the template"))
@@ -258,10 +258,8 @@ def template_fails_on_payload(ctx: Context) -> list[Finding]:
     for problem in ctx.template_problems(ctx.payload_text):
         if problem.kind not in (EXEC, NOT_YAML):
             continue
-        template = get_path(problem.es.obj.body, "spec.target.template.data")
-        line = template.line_of(problem.key) if hasattr(template, "line_of") else problem.es.obj.origin.line
         out.append(ctx.finding(
-            file=problem.es.obj.origin.file, line=line, obj=problem.es.obj.ref,
+            file=problem.es.obj.origin.file, line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason}; ESO fails this Secret (SecretSyncedError)",
             hint="write the payload as a YAML mapping whose values are double-quoted strings "
                  "(airflow-e2e payload does), or fix the template"))
@@ -280,7 +278,7 @@ def payload_value_retyped_by_go_yaml(ctx: Context) -> list[Finding]:
     except GoYamlError:
         return []  # template-fails-on-payload says the payload does not parse
     return [
-        _finding(ctx, "payload-value-retyped-by-go-yaml", path,
+        _finding(ctx, path,
                  f"{path}: Go's YAML reads this plain value as {what}, so the Secret ESO writes differs from the "
                  "text in the payload",
                  "double-quote the value in the payload (airflow-e2e payload writes every string double-quoted)")
@@ -317,7 +315,7 @@ def payload_job_argument_looks_like_option(ctx: Context) -> list[Finding]:
                 value = _value(ctx, path) if path else None
                 if isinstance(value, str) and value.startswith("-"):
                     out.append(_finding(
-                        ctx, "payload-job-argument-looks-like-option", path,
+                        ctx, path,
                         f"{path} starts with '-': the create-user script passes ${{{env.get('name')}}} as a "
                         "command-line argument, and Airflow's CLI reads it as an option "
                         "(\"expected one argument\"): the Job fails",

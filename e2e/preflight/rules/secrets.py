@@ -12,7 +12,8 @@ from typing import Any
 
 from e2e.chart import INLINE_SECRET_VALUES, SECRET_REFS, in_use
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 from e2e.preflight.templating import NO_VALUE, UNSUPPORTED, parse_problems
@@ -52,7 +53,7 @@ def secret_without_external_secret(ctx: Context) -> list[Finding]:
     return out
 
 
-def _other_producer_keys(ctx: Context, aapp: AirflowApp, need: Any, others: list[Any]) -> list[Finding]:
+def _other_producer_keys(ctx: Context, aapp: AirflowInstall, need: Any, others: list[Any]) -> list[Finding]:
     """A Secret made by a SealedSecret or a committed Secret must still carry the keys the chart reads."""
     known = [p for p in others if p.keys is not None]
     if len(known) != len(others):
@@ -99,7 +100,7 @@ def secret_data_key_missing(ctx: Context) -> list[Finding]:
         missing = sorted(need.keys - produced)
         if missing:
             out.append(ctx.finding(
-                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=template_line(es), obj=es.obj.ref,
                 message=f"Secret {need.name!r} is read for key(s) {', '.join(missing)} ({need.via}), but this "
                         f"ExternalSecret writes only {', '.join(sorted(produced)) or 'no keys'}",
                 hint=_missing_key_hint(missing, sorted(produced - need.keys))))
@@ -126,7 +127,7 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
         extra = sorted(produced - need.keys)
         if extra:
             out.append(ctx.finding(
-                file=es.obj.origin.file, line=_template_line(es), obj=es.obj.ref,
+                file=es.obj.origin.file, line=template_line(es), obj=es.obj.ref,
                 message=f"writes key(s) {', '.join(extra)} into Secret {need.name!r}, which is read only for "
                         f"{', '.join(sorted(need.keys))} ({need.via})",
                 hint="rename the key to the one the chart reads, or remove it"))
@@ -139,7 +140,7 @@ def secret_data_key_unread(ctx: Context) -> list[Finding]:
 def secret_name_unset(ctx: Context) -> list[Finding]:
     out = []
     for aapp, ref, generated in _chart_generated(ctx):
-        file, line = ctx.locate_value(aapp, ref.value_path)
+        file, line = aapp.locate(ref.value_path)
         if ref.generated_how == "built from values":
             severity, why = "warning", "built from the values, so its password would have to be in Git"
         elif ref.generated_how == "pre-install hook":
@@ -179,7 +180,7 @@ def inline_secret_value(ctx: Context) -> list[Finding]:
     out = []
     for aapp in ctx.airflow_apps:
         for path, what in _inline_values(aapp.values):
-            file, line = ctx.locate_value(aapp, path.split("[", 1)[0])
+            file, line = aapp.locate(path.split("[", 1)[0])
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{path} holds a {what} inline: it is in Git and in every rendered manifest",
@@ -201,7 +202,7 @@ def template_path_missing_in_example(ctx: Context) -> list[Finding]:
             continue
         out.append(ctx.finding(
             file=problem.es.obj.origin.file,
-            line=_template_line(problem.es, problem.key), obj=problem.es.obj.ref,
+            line=template_line(problem.es, problem.key), obj=problem.es.obj.ref,
             message=f"template key {problem.key!r}: {problem.reason} in {EXAMPLE_FILE}"
                     + ("" if problem.kind == NO_VALUE else "; ESO fails with \"map has no entry for key\""),
             hint=f"fix the template path or add it to {EXAMPLE_FILE} (and to the real payload in Vault)"))
@@ -216,7 +217,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
     if text is None:
         return []
     return [
-        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}",
                     hint="keep templates to fromYaml/index paths and simple functions, or check this one by hand")
         for p in ctx.template_problems(text) if p.kind == UNSUPPORTED
@@ -228,7 +229,7 @@ def template_unsupported(ctx: Context) -> list[Finding]:
       "function): ESO fails that Secret, whatever the payload", "issue 15 item 5; ESO runtime/template/v2")
 def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
     return [
-        ctx.finding(file=p.es.obj.origin.file, line=_template_line(p.es, p.key),
+        ctx.finding(file=p.es.obj.origin.file, line=template_line(p.es, p.key),
                     obj=p.es.obj.ref, message=f"template key {p.key!r}: {p.reason}; ESO reports \"unable to "
                     "parse template\" and never writes the Secret",
                     hint="close every {{ ... }} action; quote keys with dashes as index (fromYaml .config) "
@@ -237,7 +238,7 @@ def eso_template_does_not_parse(ctx: Context) -> list[Finding]:
     ]
 
 
-def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
+def _produced(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, Any, set[str]]]:
     for aapp in ctx.airflow_apps:
         for need in aapp.secret_needs().values():
             for es in ctx.es_by_target.get((aapp.namespace, need.name), []):
@@ -246,7 +247,7 @@ def _produced(ctx: Context) -> Iterator[tuple[AirflowApp, Any, Any, set[str]]]:
                     yield aapp, need, es, produced
 
 
-def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
+def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowInstall, Any, str]]:
     """(app, ref, Secret name) for each Secret the chart generates itself because its *SecretName is unset."""
     for aapp in ctx.airflow_apps:
         for ref in SECRET_REFS:
@@ -257,7 +258,8 @@ def _chart_generated(ctx: Context) -> Iterator[tuple[AirflowApp, Any, str]]:
             yield aapp, ref, ref.chart_generates.format(release=aapp.release)
 
 
-def _template_line(es: Any, key: str | None = None) -> int:
+def template_line(es: Any, key: str | None = None) -> int:
+    """The line of template data `key` of an ExternalSecret (of the template data, else of its target)."""
     data = get_path(es.obj.body, "spec.target.template.data")
     if isinstance(data, dict) and hasattr(data, "line_of"):
         return data.line_of(key) if key is not None else data.line

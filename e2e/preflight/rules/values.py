@@ -15,7 +15,8 @@ from typing import Any
 from e2e import versions
 from e2e.chart import RENAMED_VALUES
 from e2e.gitops.model import get_path
-from e2e.preflight.context import AirflowApp, Context
+from e2e.install import AirflowInstall
+from e2e.preflight.context import Context
 from e2e.preflight.finding import Finding
 from e2e.preflight.registry import rule
 
@@ -75,7 +76,7 @@ def _suggestion(key: str, allowed: list[str]) -> str | None:
     return close[0] if close else None
 
 
-def _schemas(ctx: Context) -> Iterator[tuple[AirflowApp, Any]]:
+def _schemas(ctx: Context) -> Iterator[tuple[AirflowInstall, Any]]:
     for aapp in ctx.airflow_apps:
         schema = ctx.chart_schemas.get(aapp.chart_version)
         if schema is not None:
@@ -92,7 +93,7 @@ def values_key_unknown(ctx: Context) -> list[Finding]:
             key = path.rsplit(".", 1)[-1]
             renamed = RENAMED_VALUES.get(path)
             guess = renamed[0] if renamed else _suggestion(key, allowed)
-            file, line = ctx.locate_value(aapp, path)
+            file, line = aapp.locate(path)
             if renamed:
                 hint = f"renamed in chart {renamed[1]}: use {renamed[0]}"
             elif guess:
@@ -120,7 +121,7 @@ def values_key_renamed(ctx: Context) -> list[Finding]:
             schema = ctx.chart_schemas.get(aapp.chart_version)
             if schema is not None and any(p == old for p, _ in unknown_keys(schema.schema, aapp.values)):
                 continue  # values-key-unknown already names it, with the new name
-            file, line = ctx.locate_value(aapp, old)
+            file, line = aapp.locate(old)
             out.append(ctx.finding(
                 file=file, line=line, obj=aapp.ref,
                 message=f"{old} is renamed to {new} since chart {since} (pinned {aapp.chart_version}): the old "

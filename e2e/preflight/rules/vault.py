@@ -315,7 +315,7 @@ def _sa_namespaces(ctx: Context, store: VaultStore) -> set[str]:
 def _sa_finding(ctx: Context, store: VaultStore, role: VaultRole, what: str, allowed: list[str],
                 param: str) -> Finding:
     return ctx.finding(
-        "vault-role-service-account-mismatch", file=store.obj.origin.file, line=_auth_line(store), obj=store.obj.ref,
+        file=store.obj.origin.file, line=_auth_line(store), obj=store.obj.ref,
         message=f"logs in as {what}, but role {role.name!r} binds {param}={','.join(allowed) or '(none)'}: "
                 "Vault rejects the login and the store is not Ready",
         hint=f"make {role.origin.file} {param} include it, or point serviceAccountRef at a bound ServiceAccount")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from e2e.checks import dag_run
 
 DAG = {"dag_id": "hello_gitops", "is_paused": False, "fileloc": "/opt/airflow/dags/repo/dags/hello.py",
@@ -35,26 +37,23 @@ def test_an_import_error_fails_at_once_with_its_last_line():
     assert j.state == "failed" and "SyntaxError: invalid syntax" in j.evidence[0]
 
 
-def test_a_running_run_is_pending():
-    assert dag_run.run_finished(RUN, _tasks("success", "running")).state == "pending"
+RUN_CASES = {  # run, task instances -> state, a line of evidence must contain (None: any)
+    "a running run is pending": (RUN, _tasks("success", "running"), "pending", None),
+    "every task succeeded is ok and names the worker": (dict(RUN, state="success"), _tasks("success", "success"),
+                                                        "ok", "on airflow-worker-0"),
+    "a failed run fails naming the failed task": (dict(RUN, state="failed"), _tasks("success", "failed"), "failed",
+                                                  "task t1 failed"),
+    "a success without task instances is not trusted": (dict(RUN, state="success"), {"task_instances": []},
+                                                        "failed", None),
+    "no state yet is pending": ({"detail": "not found"}, {}, "pending", None),
+}
 
 
-def test_a_successful_run_with_every_task_succeeded_is_ok_and_names_the_worker():
-    j = dag_run.run_finished(dict(RUN, state="success"), _tasks("success", "success"))
-    assert j.state == "ok" and "on airflow-worker-0" in j.evidence[0]
-
-
-def test_a_failed_run_fails_naming_the_failed_task():
-    j = dag_run.run_finished(dict(RUN, state="failed"), _tasks("success", "failed"))
-    assert j.state == "failed" and any("task t1 failed" in line for line in j.evidence)
-
-
-def test_a_success_without_task_instances_is_not_trusted():
-    assert dag_run.run_finished(dict(RUN, state="success"), {"task_instances": []}).state == "failed"
-
-
-def test_no_state_yet_is_pending():
-    assert dag_run.run_finished({"detail": "not found"}, {}).state == "pending"
+@pytest.mark.parametrize(("run", "tasks", "state", "said"), RUN_CASES.values(), ids=list(RUN_CASES))
+def test_run_finished(run, tasks, state, said):
+    j = dag_run.run_finished(run, tasks)
+    assert j.state == state
+    assert said is None or any(said in line for line in j.evidence), j.evidence
 
 
 def test_tasks_on_the_chart_s_worker_pods_ran_on_the_workers():

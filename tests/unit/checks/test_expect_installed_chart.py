@@ -28,13 +28,9 @@ def _stack_running(chart: str, config: RunConfig, tmp_path: Path) -> SimpleNames
     return SimpleNamespace(repo=load_repository(tmp_path), config=config)
 
 
-def test_an_upgrade_run_expects_the_older_charts_airflow_before_the_upgrade(tmp_path):
+@pytest.mark.parametrize("installed", ["1.21.0", "1.22.0"], ids=["before the upgrade is committed: the older chart",
+                                                               "after it is committed: the new chart"])
+def test_an_upgrade_run_expects_the_airflow_of_the_chart_the_stack_installed(tmp_path, installed):
     config = RunConfig(chart_version="1.22.0", upgrade_from="1.21.0", run_id="unit")
-    stack = _stack_running("1.21.0", config, tmp_path)
-    assert Expectations.for_stack(stack).airflow_version == versions.airflow_version_for_chart("1.21.0")
-
-
-def test_after_the_upgrade_is_committed_it_expects_the_new_charts_airflow(tmp_path):
-    config = RunConfig(chart_version="1.22.0", upgrade_from="1.21.0", run_id="unit")
-    stack = _stack_running("1.22.0", config, tmp_path)
-    assert Expectations.for_stack(stack).airflow_version == versions.airflow_version_for_chart("1.22.0")
+    stack = _stack_running(installed, config, tmp_path)
+    assert Expectations.for_stack(stack).airflow_version == versions.airflow_version_for_chart(installed)

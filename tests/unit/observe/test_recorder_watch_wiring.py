@@ -46,24 +46,21 @@ class WatchStub(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_GET(self):
-        url = urlparse(self.path)
-        if url.path.startswith(MISSING):
-            body = json.dumps({"kind": "Status", "code": 404, "reason": "NotFound"}).encode()
-            self.send_response(404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        first = "resourceVersion=" not in (url.query or "")
-        items = STREAMS.get(url.path, []) if first else []
-        body = b"".join(json.dumps({"type": "ADDED", "object": o}).encode() + b"\n" for o in items)
-        self.send_response(200)
+    def _send(self, status, body):
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path.startswith(MISSING):
+            self._send(404, json.dumps({"kind": "Status", "code": 404, "reason": "NotFound"}).encode())
+            return
+        first = "resourceVersion=" not in (url.query or "")
+        items = STREAMS.get(url.path, []) if first else []
+        self._send(200, b"".join(json.dumps({"type": "ADDED", "object": o}).encode() + b"\n" for o in items))
 
 
 class StubKube:

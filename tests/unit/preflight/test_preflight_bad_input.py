@@ -33,9 +33,7 @@ def _not_utf8(d: Path) -> None:
 
 
 def _broken_hcl(d: Path) -> None:
-    (d / "vault" / "policies").mkdir(parents=True)
     (d / "vault" / "policies" / "p.hcl").write_text('path "secret/data/x/*" {\n  capabilities = ["read"\n')
-    (d / "app.yaml").write_text("a: 1\n")
 
 
 BAD_FILES = {"broken-yaml": (_broken_yaml, "app.yaml"), "binary": (_binary, "app.yaml"),
@@ -54,12 +52,7 @@ def test_one_unreadable_file_is_a_finding_in_that_file_and_the_rest_is_checked(c
     repo = tmp_path / "gitops"
     shutil.copytree(REFERENCE, repo)
     make, bad_file = BAD_FILES[case]
-    if case == "broken-hcl":
-        shutil.rmtree(repo / "vault" / "policies")
-        shutil.copytree(REFERENCE / "vault" / "policies", repo / "vault" / "policies")
-        (repo / "vault" / "policies" / "p.hcl").write_text('path "secret/data/x/*" {\n  capabilities = ["read"\n')
-    else:
-        make(repo)
+    make(repo)
     code = main(["preflight", str(repo), "--format", "json"])
     out, err = capsys.readouterr()
     report = json.loads(out)
@@ -84,21 +77,19 @@ def test_broken_yaml_finding_names_its_line(tmp_path):
     assert "broken YAML" in finding.message
 
 
-def test_a_directory_without_yaml_exits_2(capsys, tmp_path):
-    code = main(["preflight", str(tmp_path)])
+UNUSABLE_ARGUMENTS = {"a directory without YAML": ["{tmp}/empty"], "a file, not a directory": ["{tmp}/app.yaml"],
+                      "no such directory": ["{tmp}/nope"],
+                      "no such payload file": [str(REFERENCE), "--payload", "{tmp}/absent.yaml"]}
+
+
+@pytest.mark.parametrize("args", UNUSABLE_ARGUMENTS.values(), ids=list(UNUSABLE_ARGUMENTS))
+def test_unusable_arguments_exit_2(capsys, tmp_path, args):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "app.yaml").write_text("a: 1\n")
+    code = main(["preflight", *(a.format(tmp=tmp_path) for a in args)])
     out, err = capsys.readouterr()
     assert_one_clean_line(code, err)
     assert out == ""
-
-
-def test_a_file_instead_of_a_directory_exits_2(capsys, tmp_path):
-    (tmp_path / "app.yaml").write_text("a: 1\n")
-    assert_one_clean_line(main(["preflight", str(tmp_path / "app.yaml")]), capsys.readouterr().err)
-
-
-def test_missing_directory(capsys, tmp_path):
-    code = main(["preflight", str(tmp_path / "nope")])
-    assert_one_clean_line(code, capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "a: 1\n---\nb: 2\n", "key: [unclosed\n", ""])
@@ -106,11 +97,6 @@ def test_payload_that_is_not_one_mapping(capsys, tmp_path, text):
     payload = tmp_path / "payload.yaml"
     payload.write_text(text)
     code = main(["preflight", str(REFERENCE), "--payload", str(payload)])
-    assert_one_clean_line(code, capsys.readouterr().err)
-
-
-def test_missing_payload_file(capsys, tmp_path):
-    code = main(["preflight", str(REFERENCE), "--payload", str(tmp_path / "absent.yaml")])
     assert_one_clean_line(code, capsys.readouterr().err)
 
 

@@ -455,7 +455,6 @@ def chart_rendered_by_another_application(s) -> None:
             "    server: https://kubernetes.default.svc\n    namespace: airflow-batch\n")
 
 
-
 def test_the_corpus_has_at_least_twelve_shapes_each_with_expectations():
     assert len(SHAPES) >= 12
 

@@ -37,11 +37,6 @@ def test_without_any_producer_the_secret_is_missing(repo_copy):
     assert ("secret-without-external-secret", "error", "apps/airflow/airflow-values.yaml") in rules(repo_copy.run())
 
 
-def test_a_sealed_secret_produces_it(repo_copy):
-    without_fernet_external_secret(repo_copy).write("apps/airflow/sealed.yaml", SEALED.format(key="fernet-key"))
-    assert rules(repo_copy.run()) == []
-
-
 def test_a_sealed_secret_without_the_key_the_chart_reads(repo_copy):
     without_fernet_external_secret(repo_copy).write("apps/airflow/sealed.yaml", SEALED.format(key="fernet_key"))
     assert rules(repo_copy.run()) == [("secret-data-key-missing", "error", "apps/airflow/sealed.yaml")]

@@ -13,7 +13,7 @@ import pytest
 
 from e2e.gitops.loader import load_repository
 from e2e.preflight.context import Context
-from e2e.preflight.registry import RULES
+from e2e.preflight.registry import RULES, Rule
 from e2e.preflight.rules import all_rules
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "e2e" / "preflight" / "rules"
@@ -41,19 +41,9 @@ def test_no_rule_retypes_its_own_id():
 def test_a_finding_takes_the_id_of_the_rule_running_now():
     ctx = Context(load_repository(REFERENCE))
     probe = next(r for r in all_rules() if not r.needs_payload)
-    seen = []
-    original = probe.func
-
-    def finds(c):
-        seen.append(c.finding(file="f.yaml", line=1, obj="o", message="m", hint="h"))
-        return []
-
-    object.__setattr__(probe, "func", finds)
-    try:
-        probe(ctx)
-    finally:
-        object.__setattr__(probe, "func", original)
-    assert [(f.rule, f.severity) for f in seen] == [(probe.id, RULES[probe.id].severity)]
+    finds = Rule(probe.id, probe.severity, "", "", lambda c: [c.finding(file="f.yaml", line=1, obj="o", message="m",
+                                                                        hint="h")])
+    assert [(f.rule, f.severity) for f in finds(ctx)] == [(probe.id, RULES[probe.id].severity)]
     assert ctx.current_rule is None  # restored after the rule
 
 

@@ -111,14 +111,6 @@ def test_unset_metadata_secret_name_is_a_warning(repo_copy):
     assert {f.severity for f in fired(repo_copy.run(), "secret-name-unset")} == {"warning"}
 
 
-def test_airflow_2_chart_needs_webserver_key_and_not_api_key(repo_copy):
-    repo_copy.edit(CHART_APP, "targetRevision: 1.21.0", "targetRevision: 1.16.0")
-    repo_copy.edit(VALUES, "webserverSecretKeySecretName: airflow-webserver-secret-key\n", "")
-    repo_copy.edit(VALUES, "apiSecretKeySecretName: airflow-api-secret-key\n", "")
-    messages = [f.message for f in fired(repo_copy.run(), "secret-name-unset")]
-    assert len(messages) == 1 and "webserverSecretKeySecretName" in messages[0]
-
-
 @pytest.mark.parametrize("snippet", [
     "env:\n  - name: AIRFLOW__DATABASE__SQL_ALCHEMY_CONN\n    value: postgresql://u:p@h/db\n",
     "config:\n  core:\n    fernet_key: abcdefabcdef\n",

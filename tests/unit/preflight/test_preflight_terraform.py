@@ -33,16 +33,6 @@ resource "vault_kubernetes_auth_backend_role" "eso" {
 }
 '''
 
-JSONENCODE_POLICY = '''resource "vault_policy" "airflow" {
-  name = "airflow-secret-read"
-  policy = jsonencode({
-    path = {
-      "secret/airflow/*" = { capabilities = ["read"] }
-    }
-  })
-}
-'''
-
 DOCUMENT_POLICY = '''data "vault_policy_document" "airflow" {
   rule {
     path         = "secret/data/airflow/*"
@@ -80,14 +70,6 @@ def test_vault_config_in_terraform_is_read_and_the_reference_stays_clean(terrafo
     [role] = repo.roles
     assert (role.name, role.listed("policies"), role.origin.file) == (
         "external-secrets-airflow", ["airflow-secret-read"], "terraform/vault.tf")
-
-
-def test_a_jsonencode_policy_without_data_is_the_kv2_error(terraform_repo):
-    text = TERRAFORM.split('resource "vault_kubernetes_auth_backend_role"')[1]
-    terraform_repo.write("terraform/vault.tf", JSONENCODE_POLICY + 'resource "vault_kubernetes_auth_backend_role"'
-                         + text)
-    rules = {f.rule for f in terraform_repo.run().findings}
-    assert {"vault-kv2-policy-without-data", "vault-policy-missing-read"} <= rules
 
 
 def test_a_policy_document_is_resolved(terraform_repo):

@@ -100,11 +100,6 @@ spec:
 """
 
 
-def test_a_generator_refreshed_never_is_generated_once_not_an_error(repo_copy):
-    repo_copy.write("apps/airflow/generated.yaml", GENERATED)
-    assert found(repo_copy.run(), "eso-refresh-never") == []
-
-
 def test_a_vault_read_refreshed_never_is_still_an_error(repo_copy):
     repo_copy.write("apps/airflow/generated.yaml", GENERATED.replace(
         "    - sourceRef:\n        generatorRef:\n          apiVersion: generators.external-secrets.io/v1alpha1\n"

@@ -40,6 +40,8 @@ def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 class Dom(HTMLParser):
+    """Every start tag with its attributes."""
+
     def __init__(self):
         super().__init__()
         self.elements: list[tuple[str, dict[str, str]]] = []
@@ -51,13 +53,22 @@ class Dom(HTMLParser):
         return [a for t, a in self.elements if t == tag and cls in a.get("class", "").split()]
 
 
-def rendered(tmp_path, runs, repo, masker, variant) -> Dom:
-    timeline = Timeline.load(runs.HERE / f"{variant}.json")
-    verdicts = timeline_checks(timeline, Expectations.from_repository(repo, timeline.metadata["airflow"]))
-    page = write_report(tmp_path / f"{variant}.html", timeline, verdicts, masker, title=variant)
+def parse(html_text: str) -> Dom:
     dom = Dom()
-    dom.feed(run_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
+    dom.feed(html_text)
     return dom
+
+
+def recorded(runs, repo, variant: str) -> tuple[Timeline, list]:
+    """A recorded run's timeline and the verdicts of the timeline checks on it."""
+    timeline = Timeline.load(runs.HERE / f"{variant}.json")
+    return timeline, timeline_checks(timeline, Expectations.from_repository(repo, timeline.metadata["airflow"]))
+
+
+def rendered(tmp_path, runs, repo, masker, variant) -> Dom:
+    timeline, verdicts = recorded(runs, repo, variant)
+    page = write_report(tmp_path / f"{variant}.html", timeline, verdicts, masker, title=variant)
+    return parse(run_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
 
 
 def test_rendered_report_draws_one_lane_per_controller_and_a_row_per_object(tmp_path, runs, repo, masker):
@@ -79,9 +90,7 @@ def test_rendered_failing_report_shows_failed_verdicts_and_bad_marks(tmp_path, r
 
 
 def test_screenshot_of_the_report_is_produced(tmp_path, runs, repo, masker):
-    timeline = Timeline.load(runs.HERE / "secrets-late.json")
-    verdicts = timeline_checks(timeline, Expectations.from_repository(repo, timeline.metadata["airflow"]))
-    page = write_report(tmp_path / "late.html", timeline, verdicts, masker)
+    page = write_report(tmp_path / "late.html", *recorded(runs, repo, "secrets-late"), masker)
     shot = tmp_path / "late.png"
     run_chromium(tmp_path, "--window-size=1280,1800", f"--screenshot={shot}", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000

@@ -22,7 +22,7 @@ from e2e.report.picture import MAX_LABEL_CHARS, shorten
 
 sys.path.insert(0, str(Path(__file__).parent))
 from derived_runs import gitsync_crashloop, user_job_stuck
-from test_report_browser import Dom, run_chromium
+from test_report_browser import Dom, parse, run_chromium
 
 pytestmark = pytest.mark.browser
 SCREENS = Path(__file__).resolve().parents[3] / "artifacts" / "report-screens"
@@ -53,9 +53,7 @@ def hostile_timeline() -> dict:
 
 def _hostile_dom(tmp_path: Path, html: Path) -> tuple[Dom, str]:
     dump = run_chromium(tmp_path, "--dump-dom", html.as_uri()).stdout
-    dom = Dom()
-    dom.feed(dump)
-    return dom, dump
+    return parse(dump), dump
 
 
 def test_injected_markup_in_every_field_stays_text_in_chromium(tmp_path):

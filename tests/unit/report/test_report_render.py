@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
-from e2e.checks.expect import Expectations
-from e2e.checks.suite import timeline_checks
+from test_report_browser import parse, recorded
+
 from e2e.checks.verdict import Verdict
 from e2e.cli import main
 from e2e.observe.timeline import Event, Timeline
@@ -16,32 +15,9 @@ from e2e.report.html import render_report
 from e2e.report.picture import classify
 
 
-class Tags(HTMLParser):
-    """Every start tag with its attributes."""
-
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-
-
-def parse(html_text: str) -> list[tuple[str, dict[str, str]]]:
-    parser = Tags()
-    parser.feed(html_text)
-    return parser.tags
-
-
-def load(runs, repo, variant):
-    timeline = Timeline.load(runs.HERE / f"{variant}.json")
-    exp = Expectations.from_repository(repo, timeline.metadata["airflow"])
-    return timeline, timeline_checks(timeline, exp)
-
-
 def test_report_is_self_contained(runs, repo, masker):
-    timeline, verdicts = load(runs, repo, "good-run")
-    tags = parse(render_report(timeline, verdicts, masker))
+    timeline, verdicts = recorded(runs, repo, "good-run")
+    tags = parse(render_report(timeline, verdicts, masker)).elements
     for tag, attrs in tags:
         assert tag not in ("script", "link", "img", "iframe", "object"), tag
         for name in ("src", "href", "xmlns", "action"):
@@ -50,9 +26,9 @@ def test_report_is_self_contained(runs, repo, masker):
 
 
 def test_failing_run_marks_failed_verdicts_and_the_bad_transitions(runs, repo, masker):
-    timeline, verdicts = load(runs, repo, "secrets-late")
+    timeline, verdicts = recorded(runs, repo, "secrets-late")
     html_text = render_report(timeline, verdicts, masker)
-    rows = [a["class"] for tag, a in parse(html_text) if tag == "tr" and "verdict" in a.get("class", "")]
+    rows = [a["class"] for tag, a in parse(html_text).elements if tag == "tr" and "verdict" in a.get("class", "")]
     assert rows.count("verdict fail") == 2 and rows.count("verdict pass") == 5
     assert 'class="mark bad"' in html_text
     assert "FAILED" in html_text
@@ -80,7 +56,7 @@ def test_marks_are_coloured_by_what_happened():
 
 
 def test_junit_has_one_testcase_per_verdict_with_the_deciding_evidence(tmp_path, runs, repo, masker):
-    _timeline, verdicts = load(runs, repo, "secrets-late")
+    _timeline, verdicts = recorded(runs, repo, "secrets-late")
     path = junit.write_junit(tmp_path / "checks.xml", verdicts, masker, props=[("version chart", "1.21.0")])
     root = ET.parse(path).getroot()
     suite = root.find("testsuite")
