@@ -340,13 +340,11 @@ class LiveRun:
                        step.timeout)
 
     def eso_ready(self, step: Step) -> None:
-        self.k().kubectl("wait", "--for=condition=Established", f"--timeout={int(step.timeout)}s",
-                         *[f"crd/{c}" for c in eso.CRDS_TO_ESTABLISH], timeout=step.timeout + 30)
+        self.k().wait_established(eso.CRDS_TO_ESTABLISH, step.timeout, grace=30)
         self.wait_rollouts(rollout_targets(self.rendered["eso"]), step.timeout)
 
     def publish_ca(self, step: Step) -> None:
-        ca = self.k().kubectl("-n", self.config.vault_namespace, "exec", "vault-0", "--", "cat", vault.CA_FILE,
-                              timeout=step.timeout)
+        ca = self.k().kubectl(*vault.read_ca_args(self.config), timeout=step.timeout)
         self.k().apply([vault.ca_config_map(self.config, self.repo, ca)], step.timeout)
         self.vault = vaultadmin.HvacVault(self.k(), self.config, self.repo, self.material.vault_token, ca,
                                           self.workdir)
