@@ -162,10 +162,7 @@ def delete_run_objects(kube, config: RunConfig) -> None:
     kube.kubectl("delete", "namespaces", "-l", selector, "--ignore-not-found", "--wait=true", timeout=600)
     live = kube.get("configmap", "coredns", "kube-system")
     if live and config.run_id in ((live.get("data") or {}).get("Corefile") or ""):
-        restored = {"apiVersion": "v1", "kind": "ConfigMap",
-                    "metadata": {"name": "coredns", "namespace": "kube-system"},
-                    "data": {**live["data"], "Corefile": coredns.unpatch(live["data"]["Corefile"])}}
-        kube.apply([restored])
+        kube.apply([coredns.restored_config_map(live)])
 
 
 OWNED_CRD_GROUPS = ("argoproj.io", "external-secrets.io")
