@@ -26,7 +26,7 @@ DEPENDENCY_NOT_READY: FailureClass = "dependency-not-ready"
 PRODUCT: FailureClass = "product"
 
 # pytest's phases: "setup" (fixtures: the cluster bring-up), "call" (the test body), "teardown".
-Phase = Literal["setup", "call", "teardown"]
+ALL_PHASES = ("setup", "call", "teardown")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Rule:
     name: str
     failure_class: FailureClass
     pattern: re.Pattern[str]
-    phases: frozenset[str] = frozenset({"setup", "call", "teardown"})
+    phases: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Classification:
     rule: str  # which rule matched ("assertion" when none did)
 
 
-def _rule(name: str, cls: FailureClass, regex: str, phases: tuple[str, ...] = ("setup", "call", "teardown")) -> Rule:
+def _rule(name: str, cls: FailureClass, regex: str, phases: tuple[str, ...] = ALL_PHASES) -> Rule:
     return Rule(name, cls, re.compile(regex, re.IGNORECASE), frozenset(phases))
 
 

@@ -18,13 +18,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from e2e.ci.classify import INFRASTRUCTURE
 from e2e.ci.pytest_hooks import CI_OUT_ENV, FAILURES_FILE, RERUN_FILE
 
 RERUN_ENV = "AIRFLOW_E2E_RERUN"
 
 
 def infrastructure_only(failures: Sequence[dict]) -> bool:
-    return bool(failures) and all(f.get("failure_class") == "infrastructure" for f in failures)
+    return bool(failures) and all(f.get("failure_class") == INFRASTRUCTURE for f in failures)
 
 
 def should_rerun(exit_code: int, failures: Sequence[dict]) -> bool:

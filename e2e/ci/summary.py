@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from e2e.ci.classify import INFRASTRUCTURE
 from e2e.ci.pytest_hooks import BUNDLE_FILE
 from e2e.ci.rerun import read_failures
 
@@ -20,7 +21,7 @@ def summary_markdown(failures: Sequence[dict], has_bundle: bool, rerun: Sequence
     failed_again = {f["nodeid"] for f in rerun or ()}
     lines = ["### Failed tests by cause", "", "| test | phase | class | rule | rerun |", "|---|---|---|---|---|"]
     for f in failures:
-        retried = rerun is not None and f.get("failure_class") == "infrastructure"
+        retried = rerun is not None and f.get("failure_class") == INFRASTRUCTURE
         verdict = ("failed again" if f["nodeid"] in failed_again else "passed") if retried else "-"
         cells = [f"`{f['nodeid']}`", f.get("phase", ""), f.get("failure_class", ""), f.get("rule", ""), verdict]
         lines.append("| " + " | ".join(cells) + " |")

@@ -248,32 +248,42 @@ class LiveRun:
             "cluster.connect": self.cluster_connect,
             "gitserver.image": self.build_git_server_image,
             "images.preload": self.preload,
-            "namespaces.apply": lambda s: self.k().apply(self.objects("01-namespaces.yaml"), s.timeout),
+            "namespaces.apply": self.apply_manifests,
             "vault.install": self.install_rendered("vault"),
             "eso.install": self.install_rendered("eso"),
             "argocd.install": self.install_rendered("argocd"),
-            "gitserver.install": lambda s: self.k().apply(self.objects("13-git-server.yaml"), s.timeout),
-            "postgres.install": lambda s: self.k().apply(self.objects("14-postgresql.yaml"), s.timeout),
+            "gitserver.install": self.apply_manifests,
+            "postgres.install": self.apply_manifests,
             "coredns.patch": self.coredns_patch,
-            "coredns.restart": lambda s: self.k().kubectl(*s.argv[1:], timeout=s.timeout),
+            "coredns.restart": self.run_kubectl,
             "vault.ready": lambda s: self.wait_rollouts(rollout_targets(self.rendered["vault"]), s.timeout),
             "eso.ready": self.eso_ready,
             "argocd.ready": lambda s: self.wait_rollouts(rollout_targets(self.rendered["argocd"]), s.timeout),
-            "gitserver.ready": lambda s: self.wait_rollouts(rollout_targets(self.objects("13-git-server.yaml")),
-                                                            s.timeout),
-            "postgres.ready": lambda s: self.wait_rollouts(rollout_targets(self.objects("14-postgresql.yaml")),
-                                                           s.timeout),
+            "gitserver.ready": self.wait_manifest_rollouts("13-git-server.yaml"),
+            "postgres.ready": self.wait_manifest_rollouts("14-postgresql.yaml"),
             "coredns.ready": lambda s: self.wait_rollouts([("kube-system", "deployment/coredns")], s.timeout),
             "vault.publish-ca": self.publish_ca,
             "vault.seed": self.seed,
             "gitserver.push": self.push,
             "argocd.configure": self.argocd_configure,
-            "argocd.restart": lambda s: self.k().kubectl(*s.argv[1:], timeout=s.timeout),
+            "argocd.restart": self.run_kubectl,
             "argocd.ready-again": lambda s: self.wait_rollouts(
                 [(self.config.argocd_namespace, t) for t in argocd.RESTART_AFTER_CM], s.timeout),
-            "airflow.root": lambda s: self.k().apply(self.objects("40-root-application.yaml"), s.timeout),
+            "airflow.root": self.apply_manifests,
             "airflow.ready": self.airflow_ready,
         }
+
+    def apply_manifests(self, step: Step) -> None:
+        """Apply the plan's own objects the step names (its manifests), as the plan shows them."""
+        self.k().apply([o for manifest in step.manifests for o in self.objects(manifest)], step.timeout)
+
+    def run_kubectl(self, step: Step) -> None:
+        """The step's kubectl command as the plan prints it (the restarts)."""
+        self.k().kubectl(*step.argv[1:], timeout=step.timeout)
+
+    def wait_manifest_rollouts(self, manifest: str) -> Callable[[Step], None]:
+        """Wait for the workloads of one of the plan's own manifests (git server, PostgreSQL)."""
+        return lambda step: self.wait_rollouts(rollout_targets(self.objects(manifest)), step.timeout)
 
     def install_rendered(self, key: str) -> Callable[[Step], None]:
         """Apply a chart / install.yaml render (rendered once, labelled with the run id)."""
@@ -340,13 +350,11 @@ class LiveRun:
                        step.timeout)
 
     def eso_ready(self, step: Step) -> None:
-        self.k().kubectl("wait", "--for=condition=Established", f"--timeout={int(step.timeout)}s",
-                         *[f"crd/{c}" for c in eso.CRDS_TO_ESTABLISH], timeout=step.timeout + 30)
+        self.k().wait_established(eso.CRDS_TO_ESTABLISH, step.timeout, grace=30)
         self.wait_rollouts(rollout_targets(self.rendered["eso"]), step.timeout)
 
     def publish_ca(self, step: Step) -> None:
-        ca = self.k().kubectl("-n", self.config.vault_namespace, "exec", "vault-0", "--", "cat", vault.CA_FILE,
-                              timeout=step.timeout)
+        ca = self.k().kubectl(*vault.read_ca_args(self.config), timeout=step.timeout)
         self.k().apply([vault.ca_config_map(self.config, self.repo, ca)], step.timeout)
         self.vault = vaultadmin.HvacVault(self.k(), self.config, self.repo, self.material.vault_token, ca,
                                           self.workdir)

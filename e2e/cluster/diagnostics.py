@@ -15,6 +15,7 @@ from typing import Any
 
 from e2e.config import RunConfig
 from e2e.masking import Masker
+from e2e.stack.common import run_namespaces
 
 GIT_SYNC_HINTS = ("git-sync", "gitsync")
 
@@ -114,3 +115,10 @@ def collect(run_kubectl: Callable[[list[str]], str], diagnostics: list[Diagnosti
     index = out / "diagnostics.json"
     index.write_text(masker.mask(json.dumps([d.file for d in diagnostics], indent=2)), encoding="utf-8")
     return [*written, index]
+
+
+def collect_run(kube: Any, config: RunConfig, out: Path, masker: Masker) -> list[Path]:
+    """Collect over a live run: its namespaces, their pods' logs and the controllers' state (`collect`, `up`)."""
+    namespaces = run_namespaces(config)
+    pods = [p for ns in namespaces for p in kube.list("pods", ns)]
+    return collect(lambda argv: kube.kubectl(*argv, timeout=120), select(config, pods, namespaces), out, masker)

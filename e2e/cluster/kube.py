@@ -11,7 +11,7 @@ import re
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from e2e.cluster import tools
 from e2e.masking import Masker
 
 FIELD_MANAGER = "airflow-e2e"
+# kubectl's server-side apply as every run applies (the plan prints it, KubeClient.apply runs it)
+SERVER_SIDE_APPLY = ("apply", "--server-side", "--force-conflicts", f"--field-manager={FIELD_MANAGER}")
 FORWARDING = re.compile(r"Forwarding from 127\.0\.0\.1:(\d+) ->")
 
 
@@ -74,12 +76,15 @@ class KubeClient:
         """Server-side apply in dependency batches; CRDs are waited on until Established."""
         for batch in apply_batches(objects):
             text = yaml.safe_dump_all(batch, sort_keys=False)
-            self.kubectl("apply", "--server-side", "--force-conflicts", f"--field-manager={FIELD_MANAGER}", "-f", "-",
-                         input_text=text, timeout=timeout)
+            self.kubectl(*SERVER_SIDE_APPLY, "-f", "-", input_text=text, timeout=timeout)
             crds = [o["metadata"]["name"] for o in batch if o.get("kind") == "CustomResourceDefinition"]
             if crds:
-                self.kubectl("wait", "--for=condition=Established", f"--timeout={int(timeout)}s",
-                             *[f"crd/{c}" for c in crds], timeout=timeout + 10)
+                self.wait_established(crds, timeout)
+
+    def wait_established(self, crds: Iterable[str], timeout: float, grace: float = 10) -> None:
+        """`kubectl wait` until the CRDs are Established (their kinds can be applied); kubectl gets `grace` more."""
+        self.kubectl("wait", "--for=condition=Established", f"--timeout={int(timeout)}s", *[f"crd/{c}" for c in crds],
+                     timeout=timeout + grace)
 
     @contextmanager
     def port_forward(self, namespace: str, target: str, remote_port: int, timeout: float = 60) -> Iterator[int]:

@@ -15,6 +15,7 @@ from e2e import payload as payload_mod
 from e2e import versions
 from e2e.cluster import images as images_mod
 from e2e.cluster import kindconfig
+from e2e.cluster.kube import SERVER_SIDE_APPLY
 from e2e.config import RunConfig
 from e2e.gitops import esovault
 from e2e.gitops.model import Repository
@@ -110,8 +111,6 @@ def dns_rewrites(config: RunConfig, repo: Repository) -> dict[str, str]:
     return rewrites
 
 
-
-
 def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_files: dict[str, str],
           dags_files: dict[str, str], live_corefile: Obj | None = None) -> RunPlan:
     t = config.timeout
@@ -160,7 +159,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
 
     helm_eso = eso.template_argv(config, repo, "11-eso-values.yaml")
     helm_vault = vault.template_argv(config, "10-vault-values.yaml")
-    ssa = ["kubectl", "apply", "--server-side", "--force-conflicts", "--field-manager=airflow-e2e", "-f"]
+    ssa = ["kubectl", *SERVER_SIDE_APPLY, "-f"]
     phases: list[Phase] = []
     if config.cluster == "kind":
         phases.append(Phase("cluster", [[Step(
@@ -216,8 +215,7 @@ def build(config: RunConfig, repo: Repository, run_secrets: RunSecrets, repo_fil
     ]))
     phases.append(Phase("configure", [
         [Step("vault.publish-ca", "vault", "publish", "read vault-ca.pem from the pod; publish it where the "
-              "store names it", ["kubectl", "-n", config.vault_namespace, "exec", "vault-0", "--", "cat",
-                                 vault.CA_FILE], [ca_file], t(60)),
+              "store names it", ["kubectl", *vault.read_ca_args(config)], [ca_file], t(60)),
          Step("vault.seed", "vault", "seed", "hvac over TLS (port-forward, the run's CA): policies, kubernetes "
               "auth, roles, payload", ["kubectl", "-n", config.vault_namespace, "port-forward", "svc/vault",
                                        f":{vault.service_port(repo)}"], [seed_file], t(120))],

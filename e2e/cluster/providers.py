@@ -47,8 +47,14 @@ def run_selector(config: RunConfig) -> str:
 
 
 def existing_cluster_names(kind_clusters_output: str) -> list[str]:
-    return [line.strip() for line in kind_clusters_output.splitlines() if line.strip()
-            and not line.startswith("No kind clusters")]
+    """`kind get clusters` output as names (`up` reuses one, `sweep` reads each one's nodes)."""
+    names = (line.strip() for line in kind_clusters_output.splitlines())
+    return [name for name in names if name and not name.startswith("No kind clusters")]
+
+
+def delete_cluster_argv(name: str) -> list[str]:
+    """`kind delete cluster` (teardown, `down` and `sweep`)."""
+    return ["kind", "delete", "cluster", "--name", name]
 
 
 class KindProvider:
@@ -96,8 +102,7 @@ class KindProvider:
                      "--overwrite")
 
     def delete(self) -> None:
-        tools.run(["kind", "delete", "cluster", "--name", self.config.cluster_name], masker=self.masker,
-                  timeout=300)
+        tools.run(delete_cluster_argv(self.config.cluster_name), masker=self.masker, timeout=300)
 
 
 class ExistingProvider:
@@ -144,8 +149,7 @@ def delete_run_objects(kube, config: RunConfig) -> None:
     labelled namespaces, and the CoreDNS lines carrying the run id."""
     selector = run_selector(config)
     # Applications first, while Argo CD still runs to honour their finalizers (it prunes what it deployed).
-    if kube.get("namespace", config.argocd_namespace) and _ours(kube.get("namespace", config.argocd_namespace),
-                                                                 config):
+    if _ours(kube.get("namespace", config.argocd_namespace), config):
         try:
             kube.kubectl("-n", config.argocd_namespace, "delete", "applications.argoproj.io", "--all",
                          "--ignore-not-found", "--wait=true", "--timeout=300s", timeout=330)
@@ -158,10 +162,7 @@ def delete_run_objects(kube, config: RunConfig) -> None:
     kube.kubectl("delete", "namespaces", "-l", selector, "--ignore-not-found", "--wait=true", timeout=600)
     live = kube.get("configmap", "coredns", "kube-system")
     if live and config.run_id in ((live.get("data") or {}).get("Corefile") or ""):
-        restored = {"apiVersion": "v1", "kind": "ConfigMap",
-                    "metadata": {"name": "coredns", "namespace": "kube-system"},
-                    "data": {**live["data"], "Corefile": coredns.unpatch(live["data"]["Corefile"])}}
-        kube.apply([restored])
+        kube.apply([coredns.restored_config_map(live)])
 
 
 OWNED_CRD_GROUPS = ("argoproj.io", "external-secrets.io")

@@ -14,7 +14,6 @@ import yaml
 from e2e.cluster import bringup, diagnostics, providers, tools
 from e2e.cluster import plan as plan_mod
 from e2e.config import RunConfig
-from e2e.stack.common import run_namespaces
 
 CLUSTER_PHASES = {"cluster", "images"}
 
@@ -68,10 +67,7 @@ class Session:
             raise
 
     def collect(self, out: Path) -> list[Path]:
-        kube = self.run.k()
-        pods = [p for ns in run_namespaces(self.config) for p in kube.list("pods", ns)]
-        chosen = diagnostics.select(self.config, pods, run_namespaces(self.config))
-        return diagnostics.collect(lambda argv: kube.kubectl(*argv, timeout=120), chosen, out, self.masker)
+        return diagnostics.collect_run(self.run.k(), self.config, out, self.masker)
 
     def finish(self, failed: bool) -> providers.Teardown:
         decision = providers.teardown_decision(self.config.keep_cluster, failed, self.run.provider.created)

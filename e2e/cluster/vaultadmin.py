@@ -26,9 +26,8 @@ class HvacVault:
     def __init__(self, kube: KubeClient, config: RunConfig, repo: Repository, token: str, ca_pem: str,
                  workdir: Path) -> None:
         self.kube, self.config, self.repo, self._token = kube, config, repo, token
-        self.ca_pem = ca_pem
         self._ca_file = workdir / "vault-ca.pem"
-        self._ca_file.write_text(ca_pem, encoding="utf-8")
+        self.reload_ca(ca_pem)
 
     def reload_ca(self, ca_pem: str) -> None:
         """Trust a restarted dev Vault's new CA from now on (its data, auth and CA are lost on restart)."""

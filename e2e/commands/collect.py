@@ -17,16 +17,11 @@ def run(args: argparse.Namespace) -> int:
     from e2e.cluster import diagnostics, tools
     from e2e.cluster.session import SavedRun
     from e2e.errors import UnusableInput
-    from e2e.stack.common import run_namespaces
 
     saved = SavedRun(args.run_id)
     out = args.output or saved.config.artifacts_dir / saved.config.run_id / "collect"
     try:
-        kube = saved.kube()
-        namespaces = run_namespaces(saved.config)
-        pods = [p for ns in namespaces for p in kube.list("pods", ns)]
-        written = diagnostics.collect(lambda argv: kube.kubectl(*argv, timeout=120),
-                                      diagnostics.select(saved.config, pods, namespaces), out, saved.masker)
+        written = diagnostics.collect_run(saved.kube(), saved.config, out, saved.masker)
     except tools.ToolError as exc:
         raise UnusableInput(str(exc)) from None
     print(f"collect: {len(written)} files -> {out}")

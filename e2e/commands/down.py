@@ -18,8 +18,7 @@ def run(args: argparse.Namespace) -> int:
     saved = SavedRun(args.run_id)
     try:
         if saved.config.cluster == "kind" and saved.created_cluster:
-            tools.run(["kind", "delete", "cluster", "--name", saved.config.cluster_name], masker=saved.masker,
-                      timeout=300)
+            providers.KindProvider(saved.config, saved.workdir, saved.masker).delete()
         else:
             providers.delete_run_objects(saved.kube(), saved.config)
     except tools.ToolError as exc:

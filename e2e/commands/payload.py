@@ -34,10 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out: Path = args.out
+    exists = f"{out}: already exists; pass --force to replace it (the old payload would be lost)"
     if out.is_dir() and not out.is_symlink():
         raise UnusableInput(f"{out}: is a directory")
     if (out.exists() or out.is_symlink()) and not args.force:
-        raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)")
+        raise UnusableInput(exists)
     (key, prop), mount = (DEFAULT_PAYLOAD_KEY, DEFAULT_PAYLOAD_PROPERTY), DEFAULT_KV_MOUNT
     shape: dict[str, str] = {}
     if args.gitops_dir is not None:
@@ -52,8 +53,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         payload.write(data, out, replace=args.force)
     except FileExistsError:
-        raise UnusableInput(f"{out}: already exists; pass --force to replace it (the old payload would be lost)") \
-            from None
+        raise UnusableInput(exists) from None
     except OSError as exc:
         raise UnusableInput(f"{out}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote a fresh payload to {out} (mode 0600; values not shown)")

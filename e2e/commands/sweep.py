@@ -15,6 +15,7 @@ from typing import Any
 
 from e2e.ci.sweep import Decision, cluster_decisions, expired, namespace_decisions, parse_now, read_listing
 from e2e.cluster import tools
+from e2e.cluster.providers import delete_cluster_argv, existing_cluster_names
 from e2e.cluster.tools import ToolError
 from e2e.config import EXPIRES_LABEL
 from e2e.errors import UnusableInput
@@ -51,11 +52,8 @@ def _listing(argv: list[str]) -> list[dict[str, Any]]:
 
 def list_cluster_nodes() -> dict[str, list[dict[str, Any]]]:
     """Each kind cluster's Node objects, read through the kubeconfig kind gives for it."""
-    names = [line.strip() for line in _call(["kind", "get", "clusters"]).splitlines() if line.strip()]
     clusters: dict[str, list[dict[str, Any]]] = {}
-    for name in names:
-        if name.startswith("No kind clusters"):
-            continue
+    for name in existing_cluster_names(_call(["kind", "get", "clusters"])):
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = Path(tmp) / "kubeconfig"
             kubeconfig.write_text(_call(["kind", "get", "kubeconfig", "--name", name]))
@@ -111,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     doomed = expired(decisions)
     if not args.dry_run:
         for d in doomed:
-            argv = (["kind", "delete", "cluster", "--name", d.name] if d.kind == "cluster"
+            argv = (delete_cluster_argv(d.name) if d.kind == "cluster"
                     else [*base, "delete", "namespace", d.name, "--wait=false"])
             try:
                 _call(argv)

@@ -48,9 +48,13 @@ def repository_secrets(config: RunConfig, repo: Repository, private_key: str) ->
     return out
 
 
+def known_hosts_lines(repo: Repository, host_public_key: str) -> list[str]:
+    """The lines Argo CD trusts: one per GitOps repository host and port."""
+    return sorted({known_hosts_line(u.host, u.port, host_public_key) for u in names.gitops_urls(repo)})
+
+
 def known_hosts_config_map(config: RunConfig, repo: Repository, host_public_key: str) -> Obj:
-    urls = names.gitops_urls(repo)
-    lines = sorted({known_hosts_line(u.host, u.port, host_public_key) for u in urls})
+    lines = known_hosts_lines(repo, host_public_key)
     return config_map("argocd-ssh-known-hosts-cm", config.argocd_namespace,
                       {"ssh_known_hosts": "\n".join(lines) + "\n"}, config, labels=dict(PART_OF))
 

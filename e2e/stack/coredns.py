@@ -57,18 +57,24 @@ def patch(corefile: str, rewrites: dict[str, str], run_id: str) -> str:
     raise ValueError("Corefile has no `.:53 {` server block to add rewrites to")
 
 
+def _config_map(data: dict[str, str], **metadata: object) -> Obj:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "coredns", "namespace": "kube-system", **metadata}, "data": data}
+
+
 def patched_config_map(live: Obj, rewrites: dict[str, str], config: RunConfig) -> Obj:
     """kube-system/coredns with rewrites added. Annotated, NOT labelled with the run id: the object is the
     cluster's, and label-based teardown must never delete it."""
-    corefile = (live.get("data") or {}).get("Corefile") or ""
-    return {
-        "apiVersion": "v1", "kind": "ConfigMap",
-        "metadata": {"name": "coredns", "namespace": "kube-system",
-                     "annotations": {ANNOTATION: config.run_id}},
-        "data": {**(live.get("data") or {}), "Corefile": patch(corefile, rewrites, config.run_id)},
-    }
+    data = live.get("data") or {}
+    return _config_map({**data, "Corefile": patch(data.get("Corefile") or "", rewrites, config.run_id)},
+                       annotations={ANNOTATION: config.run_id})
+
+
+def restored_config_map(live: Obj) -> Obj:
+    """kube-system/coredns without the harness's lines; applied by the same field manager, its annotation goes too."""
+    data = live.get("data") or {}
+    return _config_map({**data, "Corefile": unpatch(data.get("Corefile") or "")})
 
 
 def kind_default_config_map() -> Obj:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "coredns", "namespace": "kube-system"},
-            "data": {"Corefile": KIND_DEFAULT_COREFILE}}
+    return _config_map({"Corefile": KIND_DEFAULT_COREFILE})

@@ -23,9 +23,7 @@ def dags_known_hosts_line(repo: Repository, host_public_key: str) -> str:
     return argocd.known_hosts_line(url.host, url.port, host_public_key)
 
 
-def argocd_known_hosts_lines(repo: Repository, host_public_key: str) -> list[str]:
-    """The lines Argo CD trusts: one per GitOps repository host and port."""
-    return sorted({argocd.known_hosts_line(u.host, u.port, host_public_key) for u in names.gitops_urls(repo)})
+argocd_known_hosts_lines = argocd.known_hosts_lines  # what argocd-ssh-known-hosts-cm holds
 
 
 def ca_config_map(repo: Repository, config: RunConfig) -> tuple[str, str, str]:

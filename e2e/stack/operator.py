@@ -211,8 +211,7 @@ class Operator:
     def reseed_vault(self) -> None:
         """Trust Vault's new dev CA, re-seed it (idempotent) and hand ESO the CA through the store's ConfigMap."""
         stack = self.stack
-        ca_pem = self._kubectl("-n", stack.config.vault_namespace, "exec", f"{vault.RELEASE}-0", "--", "cat",
-                               vault.CA_FILE)
+        ca_pem = self._kubectl(*vault.read_ca_args(stack.config))
         reload_ca = getattr(stack.vault, "reload_ca", None)
         if reload_ca is None:
             raise RuntimeError("this stack's VaultAdmin cannot trust a restarted Vault's new CA (no reload_ca)")

@@ -38,6 +38,11 @@ def template_argv(config: RunConfig, values_file: str) -> list[str]:
             versions.VAULT_CHART_VERSION, "--namespace", config.vault_namespace, "--values", values_file]
 
 
+def read_ca_args(config: RunConfig) -> list[str]:
+    """kubectl arguments that print the CA the dev server wrote in its pod (bring-up, plan, re-seed)."""
+    return ["-n", config.vault_namespace, "exec", f"{RELEASE}-0", "--", "cat", CA_FILE]
+
+
 ROOT_TOKEN_ALPHABET = string.ascii_letters + string.digits
 
 

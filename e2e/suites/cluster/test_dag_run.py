@@ -3,15 +3,11 @@ every task succeeds on the Celery workers, and the task that decrypts a Connecti
 
 from __future__ import annotations
 
-import pytest
-
 from e2e import payload as payload_mod
 from e2e.checks import dag_run
 from e2e.checks.expect import Expectations
 from e2e.observe.airflow_api import AirflowSession, airflow_api
 from e2e.observe.wait import Failed, Ok, Pending, eventually
-
-pytestmark = [pytest.mark.cluster]
 
 
 def _outcome(judgement: dag_run.Judgement):

@@ -12,7 +12,7 @@ from e2e.observe import snapshot
 from e2e.observe.airflow_api import airflow_api
 from e2e.observe.wait import Ok, Pending, eventually
 
-pytestmark = [pytest.mark.cluster, pytest.mark.gitsync]
+pytestmark = pytest.mark.gitsync
 
 
 def _git_sync_pods(stack):

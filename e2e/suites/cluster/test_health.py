@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from e2e.checks import health
 from e2e.checks.expect import Expectations
 from e2e.observe import snapshot
-
-pytestmark = [pytest.mark.cluster]
 
 
 def test_every_airflow_workload_is_ready(stack):

@@ -12,8 +12,6 @@ from e2e.observe.snapshot import pod_log
 from e2e.observe.wait import Failed, Ok, Pending, eventually
 from e2e.report.artifacts import keep
 
-pytestmark = [pytest.mark.cluster]
-
 
 def _completed(stack, recorder, artifacts_dir, job: str):
     exp = Expectations.for_stack(stack)

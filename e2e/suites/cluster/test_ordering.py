@@ -9,7 +9,7 @@ from e2e.checks.expect import Expectations
 from e2e.observe import snapshot
 from e2e.observe.snapshot import pod_log
 
-pytestmark = [pytest.mark.cluster, pytest.mark.ordering]
+pytestmark = pytest.mark.ordering
 
 
 def test_airflow_secrets_synced_and_healthy_before_airflow_began_syncing(stack, recorder, judged):

@@ -10,7 +10,7 @@ from e2e.install import payload_location
 from e2e.observe import snapshot
 from e2e.observe.wait import Failed, Ok, Pending, eventually
 
-pytestmark = [pytest.mark.cluster, pytest.mark.secrets]
+pytestmark = pytest.mark.secrets
 
 
 @pytest.fixture

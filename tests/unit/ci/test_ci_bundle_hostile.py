@@ -10,7 +10,6 @@ import pytest
 
 from e2e import versions
 from e2e.ci import bundle as bundle_mod
-from e2e.cli import main
 from e2e.config import RunConfig
 
 pytestmark = pytest.mark.unit
@@ -65,44 +64,41 @@ HOSTILE = [
 
 @pytest.mark.parametrize("path, value, named", HOSTILE, ids=[f"{'.'.join(map(str, p))}={v!r}"[:60]
                                                               for p, v, _ in HOSTILE])
-def test_a_hostile_bundle_field_is_refused_in_one_line_before_anything_runs(good, tmp_path, capsys, path, value,
+def test_a_hostile_bundle_field_is_refused_in_one_line_before_anything_runs(good, tmp_path, refused, path, value,
                                                                             named):
     bundle = tmp_path / "bundle.json"
     bundle.write_text(json.dumps(_with(good, path, value)))
-    assert main(["reproduce", str(bundle), "--dry-run"]) == 2
-    err = capsys.readouterr().err
-    assert named in err and len(err.strip().splitlines()) == 1
+    assert named in refused(bundle, "--dry-run")
     assert list(tmp_path.iterdir()) == [bundle], "nothing was written"
 
 
-def test_a_repository_path_outside_the_checkout_is_not_read_even_for_a_dry_run(good, tmp_path, capsys):
+def test_a_repository_path_outside_the_checkout_is_not_read_even_for_a_dry_run(good, tmp_path, refused):
     data = _with(_with(good, ("repository", "path"), "/usr"), ("repository", "path_in_harness"), None)
     bundle = tmp_path / "bundle.json"
     bundle.write_text(json.dumps(data))
-    assert main(["reproduce", str(bundle), "--dry-run"]) == 2
-    assert "pass --gitops-dir" in capsys.readouterr().err
+    assert "pass --gitops-dir" in refused(bundle, "--dry-run")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('{"schema": "airflow-e2e/reproduction-bundle/v1", "n": ' + "9" * 5000 + "}", "not usable JSON"),
-    ("[" * 100_000 + "]" * 100_000, "not"),
-    ("\xff\xfe", "not UTF-8"),
+@pytest.mark.parametrize("raw, expected", [
+    (b"not json", "not JSON"),
+    (b'{"schema": "something-else"}', "not a reproduction bundle"),
+    (json.dumps({"schema": bundle_mod.SCHEMA}).encode(), "bundle is missing"),
+    (b'{"schema": "airflow-e2e/reproduction-bundle/v1", "n": ' + b"9" * 5000 + b"}", "not usable JSON"),
+    (b"[" * 100_000 + b"]" * 100_000, "not"),
+    (b"\xff\xfe", "not UTF-8"),
 ])
-def test_unparseable_bundles_are_one_line(tmp_path, capsys, text, expected):
+def test_unparseable_bundles_are_one_line(tmp_path, refused, raw, expected):
     bundle = tmp_path / "bundle.json"
-    bundle.write_bytes(text.encode("latin-1") if text.startswith("\xff") else text.encode())
-    assert main(["reproduce", str(bundle), "--dry-run"]) == 2
-    err = capsys.readouterr().err
-    assert expected in err and len(err.strip().splitlines()) == 1
+    bundle.write_bytes(raw)
+    assert expected in refused(bundle, "--dry-run")
 
 
-def test_a_fifo_bundle_is_refused_not_waited_on(tmp_path, capsys):
+def test_a_fifo_bundle_is_refused_not_waited_on(tmp_path, refused):
     import os
 
     fifo = tmp_path / "bundle.json"
     os.mkfifo(fifo)
-    assert main(["reproduce", str(fifo), "--dry-run"]) == 2
-    assert "not a regular file" in capsys.readouterr().err
+    assert "not a regular file" in refused(fifo, "--dry-run")
 
 
 def test_the_recorded_bundle_of_a_real_session_still_validates(good):
@@ -112,11 +108,9 @@ def test_the_recorded_bundle_of_a_real_session_still_validates(good):
     assert Path(bundle_schema.SUITES_ROOT / GOOD_ID.split("::")[0]).is_file()
 
 
-def test_a_field_name_with_control_characters_still_gives_one_line(good, tmp_path, capsys):
+def test_a_field_name_with_control_characters_still_gives_one_line(good, tmp_path, refused):
     """Found by the fuzzer at scale: a values file named "x\\r\\ny" made the error two lines."""
     data = _with(good, ("repository", "values_files"), {"x\r\ny": None})
     bundle = tmp_path / "bundle.json"
     bundle.write_text(json.dumps(data))
-    assert main(["reproduce", str(bundle), "--dry-run"]) == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "\\x0d\\x0a" in err
+    assert "\\x0d\\x0a" in refused(bundle, "--dry-run")

@@ -81,39 +81,26 @@ PRODUCT_TEXTS = {
 }
 
 
-@pytest.mark.parametrize("text", INFRASTRUCTURE_TEXTS.values(), ids=INFRASTRUCTURE_TEXTS.keys())
-def test_infrastructure_messages_are_infrastructure(text):
-    assert classify(text, "call").failure_class == INFRASTRUCTURE
+EDGE_CASES = {  # (text, pytest phase) -> class
+    "connection refused while bringing up": (
+        "HTTPSConnectionPool(host='127.0.0.1', port=8200): Max retries exceeded ([Errno 111] Connection refused)",
+        "setup", DEPENDENCY_NOT_READY),
+    "connection refused inside the test body": (
+        "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused.", "call",
+        PRODUCT),
+    "a plain timeout in the test body is not retried": (
+        "TimeoutError: timed out after 60s: ExternalSecret still Ready=Unknown", "call", PRODUCT),
+    "infrastructure wins over a product word in the same text": (
+        "SecretSyncedError observed, but first: ImagePullBackOff on external-secrets-7c9d", "call", INFRASTRUCTURE),
+}
+CASES = {**{k: (t, "call", INFRASTRUCTURE) for k, t in INFRASTRUCTURE_TEXTS.items()},
+         **{k: (t, "call", DEPENDENCY_NOT_READY) for k, t in DEPENDENCY_TEXTS.items()},
+         **{k: (t, "call", PRODUCT) for k, t in PRODUCT_TEXTS.items()}, **EDGE_CASES}
 
 
-@pytest.mark.parametrize("text", DEPENDENCY_TEXTS.values(), ids=DEPENDENCY_TEXTS.keys())
-def test_components_not_up_yet_are_dependency_not_ready(text):
-    assert classify(text, "call").failure_class == DEPENDENCY_NOT_READY
-
-
-@pytest.mark.parametrize("text", PRODUCT_TEXTS.values(), ids=PRODUCT_TEXTS.keys())
-def test_terminal_states_and_assertions_are_product(text):
-    assert classify(text, "call").failure_class == PRODUCT
-
-
-def test_connection_refused_while_bringing_up_is_dependency_not_ready():
-    text = "HTTPSConnectionPool(host='127.0.0.1', port=8200): Max retries exceeded ([Errno 111] Connection refused)"
-    assert classify(text, "setup").failure_class == DEPENDENCY_NOT_READY
-
-
-def test_connection_refused_inside_the_test_body_is_product():
-    text = "redis.exceptions.ConnectionError: Error 111 connecting to 127.0.0.1:6379. Connection refused."
-    assert classify(text, "call").failure_class == PRODUCT
-
-
-def test_a_plain_timeout_in_the_test_body_is_product_not_retried():
-    c = classify("TimeoutError: timed out after 60s: ExternalSecret still Ready=Unknown", "call")
-    assert c.failure_class == PRODUCT
-
-
-def test_infrastructure_wins_over_a_product_word_in_the_same_text():
-    text = "SecretSyncedError observed, but first: ImagePullBackOff on external-secrets-7c9d"
-    assert classify(text, "call").failure_class == INFRASTRUCTURE
+@pytest.mark.parametrize(("text", "phase", "expected"), CASES.values(), ids=CASES.keys())
+def test_failure_class(text, phase, expected):
+    assert classify(text, phase).failure_class == expected
 
 
 def test_the_matching_rule_is_named():

@@ -32,13 +32,10 @@ def load(path: Path) -> dict:
     return json.loads(json.dumps(YAML(typ="safe", pure=True).load(path.read_text())))
 
 
-def workflow_schema() -> dict:
-    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
-    return json.loads(vendor.joinpath("github-workflows.json").read_text())
-
-
 def validator() -> jsonschema.protocols.Validator:
-    schema = workflow_schema()
+    """The GitHub workflow schema check-jsonschema vendors."""
+    vendor = importlib.resources.files("check_jsonschema.builtin_schemas.vendor")
+    schema = json.loads(vendor.joinpath("github-workflows.json").read_text())
     return jsonschema.validators.validator_for(schema)(schema)
 
 

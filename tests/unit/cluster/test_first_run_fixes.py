@@ -11,7 +11,6 @@ import yaml
 from e2e.cluster import images, kindconfig, providers
 from e2e.cluster import plan as plan_mod
 from e2e.config import DEFAULT_GITOPS_DIR, REPO_ROOT, RUN_ID_LABEL, RunConfig
-from e2e.gitops.loader import load_repository
 from e2e.stack import argocd, vault
 
 pytestmark = pytest.mark.unit
@@ -19,6 +18,7 @@ pytestmark = pytest.mark.unit
 REPOSITORIES = [DEFAULT_GITOPS_DIR, REPO_ROOT / "fixtures" / "variants" / "team-repo"]
 NOW = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=datetime.UTC).timestamp()
 SHA = "4f1c0ffee" + "0" * 31
+WAVE = "argocd.argoproj.io/sync-wave"
 
 
 def _ts(seconds_ago: float) -> str:
@@ -44,13 +44,9 @@ def test_pushed_repository_syncs_the_store_first_and_every_application_retries(g
     assert len(apps) == 3
     for app in apps:
         assert app["spec"]["syncPolicy"]["retry"]["limit"] > 0, app["metadata"]["name"]
-    store_wave = int(repo.stores[0].obj.annotations[argocd_wave()])
+    store_wave = int(repo.stores[0].obj.annotations[WAVE])
     for es in repo.external_secrets:
-        assert int(es.obj.annotations.get(argocd_wave(), "0")) > store_wave, es.obj.ref
-
-
-def argocd_wave() -> str:
-    return "argocd.argoproj.io/sync-wave"
+        assert int(es.obj.annotations.get(WAVE, "0")) > store_wave, es.obj.ref
 
 
 # --- item 3: the converge wait reads the root -----------------------------------------------------------------
@@ -125,8 +121,7 @@ def test_a_kept_cluster_that_recorded_nothing_is_refused():
 
 
 # --- item 6: dev TLS files on the container's own filesystem --------------------------------------------------
-def test_vault_dev_tls_files_are_on_no_volume():
-    repo = load_repository(DEFAULT_GITOPS_DIR)
+def test_vault_dev_tls_files_are_on_no_volume(repo):
     server = vault.helm_values(RunConfig(run_id="r"), repo, vault.dev_root_token())["server"]
     mounts = [m["mountPath"] for m in server.get("volumeMounts") or []]
     chart_mounts = ["/vault/config", "/vault/data", "/vault/audit", "/vault/userconfig", "/home/vault"]
@@ -158,13 +153,6 @@ def test_a_failed_kind_load_is_a_warning_and_the_rest_still_load():
 
     assert images.load_all(["a:1", "b:2"], load_one, said.append) == ["a:1"]
     assert loaded == ["b:2"] and "content digest" in said[0] and "the node will pull it" in said[0]
-
-
-# --- item 18: dead code is gone ---------------------------------------------------------------------------------
-def test_dead_helpers_are_gone():
-    from e2e.cluster.bringup import LiveStack
-
-    assert not hasattr(vault, "helm_argv") and not hasattr(LiveStack, "upgrade_chart")
 
 
 # --- item 15: cgroup v2 before a Kubernetes >= 1.35 node --------------------------------------------------------

@@ -29,16 +29,15 @@ pytestmark = pytest.mark.unit
     ("on-failure", False, True, providers.Teardown(True, False, False)),
     ("on-failure", True, True, providers.Teardown(False, False, True)),
     ("always", False, True, providers.Teardown(False, False, True)),
-    ("never", False, False, providers.Teardown(False, True, False)),  # reused/existing: only our objects
+    # a reused/existing cluster is never deleted: only our objects go, or it is kept with an expiry
+    ("never", False, False, providers.Teardown(False, True, False)),
+    ("never", True, False, providers.Teardown(False, True, False)),
+    ("on-failure", False, False, providers.Teardown(False, True, False)),
+    ("on-failure", True, False, providers.Teardown(False, False, True)),
+    ("always", True, False, providers.Teardown(False, False, True)),
 ])
 def test_teardown_after_a_session(keep, failed, created, expected):
     assert providers.teardown_decision(keep, failed, created) == expected
-
-
-def test_a_reused_cluster_is_never_deleted():
-    for keep in ("always", "on-failure", "never"):
-        for failed in (True, False):
-            assert providers.teardown_decision(keep, failed, created_cluster=False).delete_cluster is False
 
 
 def test_ctrl_c_tears_down_what_was_started_unless_keep_always():
@@ -284,13 +283,14 @@ def test_install_tools_refuses_a_platform_without_a_pinned_checksum():
         "install-tools: refusing to install kubectl: no verified sha256 is pinned for darwin-amd64 in e2e/versions.py."]
 
 
-def test_macs_and_arm64_linux_have_published_checksums_pinned():
-    for tool, platform in [("kubectl", "linux-arm64"), ("kubectl", "darwin-arm64"), ("kind", "darwin-amd64"),
-                           ("kind", "darwin-arm64"), ("helm", "darwin-amd64"), ("helm", "darwin-arm64"),
-                           ("helm", "linux-arm64")]:
-        pinned = versions.tool_for(tool, platform)
-        assert pinned is not None and len(pinned.sha256) == 64, (tool, platform)
-        assert platform.replace("-", "/") in pinned.url or platform in pinned.url
+@pytest.mark.parametrize(("tool", "platform"), [
+    ("kind", "linux-amd64"), ("kubectl", "linux-amd64"), ("helm", "linux-amd64"), ("kubectl", "linux-arm64"),
+    ("helm", "linux-arm64"), ("kubectl", "darwin-arm64"), ("kind", "darwin-amd64"), ("kind", "darwin-arm64"),
+    ("helm", "darwin-amd64"), ("helm", "darwin-arm64")])
+def test_pinned_tools_have_published_sha256_checksums(tool, platform):
+    pinned = versions.tool_for(tool, platform)
+    assert pinned is not None and len(pinned.sha256) == 64 and pinned.version in pinned.url
+    assert platform.replace("-", "/") in pinned.url or platform in pinned.url
 
 
 def test_the_harness_renders_with_the_helm_major_argo_cd_uses():
@@ -306,12 +306,6 @@ def test_make_e2e_without_docker_exits_non_zero_with_one_sentence():
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("make e2e: the cluster tier needs a Docker engine")
-
-
-def test_pinned_tools_have_sha256_checksums():
-    for name in ("kind", "kubectl", "helm"):
-        tool = versions.tool_for(name, "linux-amd64")
-        assert tool is not None and len(tool.sha256) == 64 and tool.version in tool.url
 
 
 # --- git remote -----------------------------------------------------------------------------------------------
@@ -336,22 +330,25 @@ def test_an_existing_cluster_that_already_runs_argocd_or_eso_is_refused():
     assert providers.foreign_crds(crds, config) == ["applications.argoproj.io"]
 
 
-def test_install_tools_keeps_a_verified_binary_without_downloading(tmp_path):
+def _installed_kind(bin_dir, script, recorded_sha=None):
+    """A kind binary in bin_dir with the marker install-tools writes: (pinned sha256, binary sha256)."""
     pinned = versions.tool_for("kind", "linux-amd64")
-    (tmp_path / "kind").write_text("#!/bin/sh\n")
-    (tmp_path / "kind").chmod(0o755)
-    binary_sha = hashlib.sha256((tmp_path / "kind").read_bytes()).hexdigest()
-    (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {binary_sha}\n")
+    (bin_dir / "kind").write_text(script)
+    (bin_dir / "kind").chmod(0o755)
+    binary_sha = recorded_sha or hashlib.sha256((bin_dir / "kind").read_bytes()).hexdigest()
+    (bin_dir / ".kind.sha256").write_text(f"{pinned.sha256} {binary_sha}\n")
+    return pinned
+
+
+def test_install_tools_keeps_a_verified_binary_without_downloading(tmp_path):
+    pinned = _installed_kind(tmp_path, "#!/bin/sh\n")
     result = install_tools("kind", "linux-amd64", tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"install-tools: kind {pinned.version} already installed (sha256 verified)"
 
 
 def test_install_tools_does_not_trust_a_binary_changed_after_install(tmp_path):
-    pinned = versions.tool_for("kind", "linux-amd64")
-    (tmp_path / "kind").write_text("#!/bin/sh\necho tampered\n")
-    (tmp_path / "kind").chmod(0o755)
-    (tmp_path / ".kind.sha256").write_text(f"{pinned.sha256} {'0' * 64}\n")
+    _installed_kind(tmp_path, "#!/bin/sh\necho tampered\n", recorded_sha="0" * 64)
     result = install_tools("kind", "linux-amd64", tmp_path, timeout=120)
     assert "already installed" not in result.stdout  # it re-downloads (and offline, stops with one sentence)
     if result.returncode != 0:

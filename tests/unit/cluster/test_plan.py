@@ -8,10 +8,12 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from e2e import versions
 from e2e.cluster import plan as plan_mod
-from e2e.config import RUN_ID_LABEL
-from e2e.masking import YAML_SAFE_MASK
+from e2e.config import RUN_ID_LABEL, RunConfig
+from e2e.masking import YAML_SAFE_MASK, Masker
 from e2e.stack import gitserver
+from e2e.stack.pushed import repository_files
 
 pytestmark = pytest.mark.unit
 
@@ -24,10 +26,6 @@ def _objects(plan):
 
 def _phase_names(plan):
     return [p.name for p in plan.phases]
-
-
-def _index(plan, step_name):
-    return [s.name for s in plan.steps()].index(step_name)
 
 
 def test_phases_run_in_dependency_order(built):
@@ -51,16 +49,13 @@ def test_namespaces_are_applied_before_any_namespaced_object(built):
     assert applies[0] == "namespaces.apply"
 
 
-def test_vault_is_ready_before_seeding_and_ca_is_published_before_seeding(built):
-    plan, _, _ = built
-    assert _index(plan, "vault.install") < _index(plan, "vault.ready") < _index(plan, "vault.publish-ca") \
-        < _index(plan, "vault.seed")
-
-
-def test_eso_is_ready_before_anything_creates_the_store(built):
-    plan, _, _ = built
-    # the ClusterSecretStore arrives with the root Application (airflow-secrets): after eso.ready
-    assert _index(plan, "eso.ready") < _index(plan, "airflow.root")
+@pytest.mark.parametrize("order", [
+    ("vault.install", "vault.ready", "vault.publish-ca", "vault.seed"),  # Vault ready and its CA out before seeding
+    ("eso.ready", "airflow.root"),  # the ClusterSecretStore arrives with the root Application (airflow-secrets)
+])
+def test_steps_that_depend_on_each_other_run_in_order(built, order):
+    names = [s.name for s in built[0].steps()]
+    assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
 
 
 def test_root_application_is_the_last_apply_and_readiness_waits_for_both_children(built):
@@ -110,8 +105,6 @@ def test_known_hosts_everywhere_is_the_test_server_key(built):
 
 def test_only_known_hosts_differs_in_the_pushed_repository(built):
     plan, _, repo = built
-    from e2e.stack.pushed import repository_files
-
     original = repository_files(repo.root)
     changed = {rel for rel in original if original[rel] != plan.repo_files[rel]}
     assert changed == {"apps/airflow/airflow-values.yaml"}
@@ -137,10 +130,17 @@ def test_ca_config_map_is_where_the_store_names_it(built):
         ("external-secrets", "vault-ca", ["ca.crt"])
 
 
-def test_no_verification_is_turned_off_anywhere(built, tmp_path):
+@pytest.fixture(scope="module")
+def written(built, tmp_path_factory):
+    """The directory `airflow-e2e plan` writes for the built plan."""
     plan, material, _ = built
-    plan_mod.write(plan, tmp_path, material.masker())
-    for path in tmp_path.rglob("*"):
+    out = tmp_path_factory.mktemp("plan")
+    plan_mod.write(plan, out, material.masker())
+    return out
+
+
+def test_no_verification_is_turned_off_anywhere(written):
+    for path in written.rglob("*"):
         if path.is_file():
             text = path.read_text()
             for bad in ("StrictHostKeyChecking=no", "insecure-skip-tls-verify", "tls-skip-verify",
@@ -148,12 +148,9 @@ def test_no_verification_is_turned_off_anywhere(built, tmp_path):
                 assert bad not in text, f"{bad} in {path.name}"
 
 
-def test_plan_output_contains_no_secret_value(built, tmp_path):
-    plan, material, _ = built
-    plan_mod.write(plan, tmp_path, material.masker())
-    everything = "\n".join(p.read_text() for p in tmp_path.rglob("*") if p.is_file())
-    from e2e.masking import Masker
-
+def test_plan_output_contains_no_secret_value(built, written):
+    _, material, _ = built
+    everything = "\n".join(p.read_text() for p in written.rglob("*") if p.is_file())
     raw = Masker(material.values())
     assert raw.leaks(everything) == []
     assert material.vault_token not in everything
@@ -164,10 +161,8 @@ def test_plan_output_contains_no_secret_value(built, tmp_path):
     assert YAML_SAFE_MASK in everything
 
 
-def test_commands_json_lists_phases_with_parallel_lanes_marked(built, tmp_path):
-    plan, material, _ = built
-    plan_mod.write(plan, tmp_path, material.masker())
-    commands = json.loads((tmp_path / "commands.json").read_text())
+def test_commands_json_lists_phases_with_parallel_lanes_marked(written):
+    commands = json.loads((written / "commands.json").read_text())
     install = next(p for p in commands["phases"] if p["name"] == "install")
     assert install["parallel"] is True and len(install["lanes"]) == 6
     deliver = next(p for p in commands["phases"] if p["name"] == "deliver")
@@ -176,8 +171,6 @@ def test_commands_json_lists_phases_with_parallel_lanes_marked(built, tmp_path):
 
 
 def test_existing_cluster_plan_has_no_kind_steps(repo):
-    from e2e.config import RunConfig
-
     plan, _, _ = plan_mod.prepare(RunConfig(cluster="existing", run_id="e2e-x"))
     assert "00-kind-config.yaml" not in plan.manifests
     assert [s.name for s in plan.phases[0].steps()] == ["cluster.connect"]
@@ -185,8 +178,6 @@ def test_existing_cluster_plan_has_no_kind_steps(repo):
 
 
 def test_timeouts_scale_with_the_multiplier(config):
-    from e2e.config import RunConfig
-
     slow, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-y", timeout_multiplier=2.0))
     fast, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-y"))
     assert slow.step("airflow.ready").timeout == 2 * fast.step("airflow.ready").timeout
@@ -194,21 +185,15 @@ def test_timeouts_scale_with_the_multiplier(config):
 
 def test_images_come_from_rendered_objects_and_the_versions_table(built):
     plan, _, _ = built
-    from e2e import versions
-
     assert gitserver.image() in plan.images and versions.POSTGRES_IMAGE in plan.images
     assert versions.VAULT_IMAGE in plan.images and versions.ARGOCD_IMAGE in plan.images
     assert f"apache/airflow:{versions.CHART_AIRFLOW[versions.PINNED_CHART]}" in plan.images
 
 
 def test_a_candidate_chart_version_changes_only_the_chart_target_revision():
-    from e2e.config import RunConfig
-
     plan, _, repo = plan_mod.prepare(RunConfig(run_id="e2e-z", chart_version="1.22.0"))
     app = yaml.safe_load(plan.repo_files["argocd/apps/airflow.yaml"])
     assert app["spec"]["sources"][0]["targetRevision"] == "1.22.0"
-    from e2e.stack.pushed import repository_files
-
     original = repository_files(repo.root)
     changed = {rel for rel in original if original[rel] != plan.repo_files[rel]}
     assert changed == {"apps/airflow/airflow-values.yaml", "argocd/apps/airflow.yaml"}
@@ -218,8 +203,16 @@ def test_a_candidate_chart_version_changes_only_the_chart_target_revision():
 
 
 def test_upgrade_from_starts_the_run_on_the_old_chart():
-    from e2e.config import RunConfig
-
     plan, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-u", chart_version="1.22.0", upgrade_from="1.21.0"))
     app = yaml.safe_load(plan.repo_files["argocd/apps/airflow.yaml"])
     assert app["spec"]["sources"][0]["targetRevision"] == "1.21.0"
+
+
+def test_each_applied_file_follows_its_own_dash_f(built):
+    """The plan's command list can be copied into a shell: every file after `kubectl apply` has its own -f."""
+    for step in built[0].steps():
+        argv = step.argv
+        if argv[:2] != ["kubectl", "apply"] or "|" in argv:
+            continue
+        for name in [a for a in argv if a.endswith((".yaml", ".yml"))]:
+            assert argv[argv.index(name) - 1] == "-f", f"{step.name}: {name} has no -f before it"

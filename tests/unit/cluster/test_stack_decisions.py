@@ -9,7 +9,6 @@ import yaml
 
 from e2e.cluster import images, kindconfig
 from e2e.config import REPO_ROOT, RunConfig
-from e2e.install import parse_git_url
 from e2e.stack import argocd, coredns, postgres, vault
 
 pytestmark = pytest.mark.unit
@@ -104,12 +103,6 @@ def test_dns_rewrites_cover_git_and_vault_hosts_of_the_repository(repo, config):
                                           "vault.example.internal": "vault.vault.svc.cluster.local"}
 
 
-def test_ssh_urls_parse_to_host_port_and_path():
-    url = parse_git_url("ssh://git@git.example.com:2222/platform/airflow-dags.git")
-    assert (url.host, url.port, url.user, url.path) == ("git.example.com", 2222, "git", "/platform/airflow-dags.git")
-    assert parse_git_url("https://airflow.apache.org") is None
-
-
 def test_seed_plan_orders_policies_auth_roles_then_payload(repo):
     ops = vault.seed_plan(repo, {"fernetKey": "x"})
     assert [o.op for o in ops] == ["policy", "enable_auth", "configure_kubernetes", "role", "enable_kv", "payload"]
@@ -186,11 +179,6 @@ def test_images_are_read_from_every_container_kind():
         {"kind": "ConfigMap", "data": {"image": "not-an-image"}},
     ]
     assert images.images_in(objs) == ["a:1", "b:2", "c:3"]
-
-
-def test_preload_loads_only_images_present_locally():
-    load, pull = images.preload(["a:1", "b:2"], {"b:2", "z:9"})
-    assert (load, pull) == (["b:2"], ["a:1"])
 
 
 def test_vault_values_run_dev_mode_with_tls_and_a_watchable_rollout(repo, config):

@@ -91,15 +91,12 @@ def test_git_server_image_is_pinned_by_digest():
     assert gitserver.DOCKERFILE.startswith(f"FROM {base}\n")
 
 
-def test_the_git_server_downloads_no_package_inside_the_cluster():
+def test_the_git_server_downloads_no_package_inside_the_cluster(built):
     """Packages are added once by the host's docker build; the container start script has no package manager,
     and the node never pulls the locally built image."""
-    from e2e.cluster import plan as plan_mod
-    from e2e.config import RunConfig
-
     for word in ("apk", "apt-get", "pip ", "curl", "wget"):
         assert word not in gitserver.START_SH, word
-    plan, _, _ = plan_mod.prepare(RunConfig(run_id="e2e-git-image"))
+    plan = built[0]
     deployment = next(o for o in plan.manifests["13-git-server.yaml"].objects if o["kind"] == "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == gitserver.image() and container["imagePullPolicy"] == "Never"
