@@ -243,7 +243,7 @@ class AirflowInstall:
     def locate(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a value (the last layer that sets it), else of its nearest parent, else the
         Application's own file and line."""
-        parts = self._parts(dotted)
+        parts = ([self.values_key] if self.values_key else []) + dotted.split(".")
         best: tuple[int, str, int | None] | None = None
         for layer in reversed(self.layers):
             node: Any = layer.data
@@ -261,14 +261,6 @@ class AirflowInstall:
         if best is not None:
             return best[1], best[2]
         return self.app.obj.origin.file, self.app.obj.origin.line
-
-    def origin_of(self, dotted: str) -> ValueLayer | None:
-        """The layer that sets `dotted` last (None when no layer sets it)."""
-        return next((la for la in reversed(self.layers)
-                     if get_path(la.data, ".".join(self._parts(dotted)), _MISSING) is not _MISSING), None)
-
-    def _parts(self, dotted: str) -> list[str]:
-        return ([self.values_key] if self.values_key else []) + dotted.split(".")
 
     # -- what the chart reads from Secrets -----------------------------------------------------------------
     def secret_refs(self) -> list[tuple[str, chart.SecretRef]]:
@@ -353,9 +345,6 @@ class AirflowInstall:
     def values_file_paths(self) -> list[str]:
         """The repository files Helm reads values from, in order (what `helm template --values` gets)."""
         return [la.file for la in self.layers if la.from_file]
-
-
-_MISSING = object()
 
 
 def git_sync_of(values: dict[str, Any]) -> GitSync:

@@ -77,8 +77,7 @@ def test_values_merge_in_argo_cd_order_through_any_ref_name(tmp_path):
     assert get_path(inst.values, "scheduler.replicas") == 2  # parameters last, typed
     assert get_path(inst.values, "images.airflow.tag") == "2"  # forceString stays a string
     assert inst.locate("fernetKeySecretName") == ("values/prod.yaml", 1)
-    assert inst.origin_of("scheduler.replicas").kind == "parameters"
-    assert inst.origin_of("executor").kind == "values"
+    assert [la.kind for la in inst.layers] == ["valueFiles", "valueFiles", "values", "valuesObject", "parameters"]
     assert inst.locate("executor") == ("apps/orchestration.yaml", 19)  # the line inside the values string
     assert inst.migration_job == "orch-run-airflow-migrations" and inst.scheduler == "orch-scheduler"
     assert "orch-fernet-prod" in inst.secret_needs()
