@@ -17,8 +17,6 @@ from e2e.stack import pushed
 
 pytestmark = pytest.mark.unit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-REPOSITORIES = [FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"]
 NEW = "9.8.7"
 
 
@@ -34,7 +32,6 @@ def _sources(text: str, app: str) -> list[dict]:
     return doc["spec"].get("sources") or [doc["spec"]["source"]]
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_the_install_chart_source_moves_and_nothing_else_changes(root):
     inst, _rel, before = _install_file(root)
     after = pushed.set_chart_version(before, inst.app.name, NEW)
@@ -44,7 +41,6 @@ def test_the_install_chart_source_moves_and_nothing_else_changes(root):
     assert changed and all("targetRevision" in a and NEW in b for a, b in changed)
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_an_application_without_a_chart_source_is_not_edited(root):
     repo = load_repository(root)
     app = secrets_application(repo)
@@ -55,7 +51,6 @@ def test_an_application_without_a_chart_source_is_not_edited(root):
     assert pushed.set_chart_version(text, inst.app.name + "-absent", NEW) is None
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_the_bring_up_pin_and_the_upgrade_pr_write_the_same_source(root):
     """Both callers go through the one function: same chart sources after each (the pin adds a header line)."""
     inst, rel, before = _install_file(root)
