@@ -14,8 +14,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -27,7 +25,9 @@ pytestmark = pytest.mark.unit
 SUMMARY = re.compile(r"preflight: (\d+) error\(s\), (\d+) warning\(s\), (\d+) info; (\d+) rules over (\d+) files")
 
 
-def test_the_three_mistakes_example_gives_what_the_docs_say(tmp_path):
+def test_the_three_mistakes_example_gives_what_the_docs_say(tmp_path, capsys):
+    from e2e.cli import main
+
     text = (REPO_ROOT / "docs" / "preflight.md").read_text()
     section = text.split("### Reading the findings", 1)[1]
     expected = SUMMARY.search(section).groups()
@@ -41,9 +41,8 @@ def test_the_three_mistakes_example_gives_what_the_docs_say(tmp_path):
         path = repo / rel
         assert path.read_text().count(old) == 1, f"{rel}: the example's edit no longer applies"
         path.write_text(path.read_text().replace(old, new))
-    printed = subprocess.run([str(Path(sys.executable).parent / "airflow-e2e"), "preflight", str(repo)],
-                             capture_output=True, text=True, timeout=180, check=False).stdout
-    match = SUMMARY.search(printed)
+    main(["preflight", str(repo)])
+    match = SUMMARY.search(capsys.readouterr().out)
     assert match is not None and match.groups()[:3] == expected[:3], match.group(0) if match else None
 
 
