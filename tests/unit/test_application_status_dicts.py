@@ -20,7 +20,6 @@ from e2e.scenarios.model import Memory
 pytestmark = pytest.mark.unit
 
 
-
 def application(name: str, status: dict | None) -> dict:
     body = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
             "metadata": {"name": name, "namespace": "argocd"}}
