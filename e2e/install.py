@@ -335,7 +335,11 @@ class AirflowInstall:
     @property
     def secrets_app(self) -> Application | None:
         """The Application whose directory source holds the ExternalSecrets."""
-        return secrets_application(self.repo)
+        for app in self.repo.applications:
+            for source in app.directory_sources:
+                if any(o.kind == "ExternalSecret" for o in self.repo.objects_under(source.path or "")):
+                    return app
+        return None
 
     @cached_property
     def git_sync(self) -> GitSync:
@@ -401,15 +405,6 @@ def payload_kv(repo: Repository) -> tuple[str, str]:
         return DEFAULT_KV_MOUNT, key
     where = esovault.read_location(repo.stores[0], key)
     return where.mount or DEFAULT_KV_MOUNT, where.path
-
-
-def secrets_application(repo: Repository) -> Application | None:
-    """The Application whose directory source holds ExternalSecrets."""
-    for app in repo.applications:
-        for source in app.directory_sources:
-            if any(o.kind == "ExternalSecret" for o in repo.objects_under(source.path or "")):
-                return app
-    return None
 
 
 # --- finding installs -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from e2e.gitops.loader import load_repository
-from e2e.install import airflow_install, secrets_application
+from e2e.install import airflow_install
 from e2e.scenarios.transforms import SetChartVersion
 from e2e.stack import pushed
 
@@ -42,12 +42,11 @@ def test_the_install_chart_source_moves_and_nothing_else_changes(root):
 
 
 def test_an_application_without_a_chart_source_is_not_edited(root):
-    repo = load_repository(root)
-    app = secrets_application(repo)
+    inst = airflow_install(load_repository(root))
+    app = inst.secrets_app
     assert app is not None
     text = (root / app.obj.origin.file).read_text(encoding="utf-8")
     assert pushed.set_chart_version(text, app.name, NEW) is None
-    inst = airflow_install(repo)
     assert pushed.set_chart_version(text, inst.app.name + "-absent", NEW) is None
 
 
