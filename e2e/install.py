@@ -243,7 +243,7 @@ class AirflowInstall:
     def locate(self, dotted: str) -> tuple[str, int | None]:
         """File and line of a value (the last layer that sets it), else of its nearest parent, else the
         Application's own file and line."""
-        parts = self._parts(dotted)
+        parts = ([self.values_key] if self.values_key else []) + dotted.split(".")
         best: tuple[int, str, int | None] | None = None
         for layer in reversed(self.layers):
             node: Any = layer.data
@@ -261,14 +261,6 @@ class AirflowInstall:
         if best is not None:
             return best[1], best[2]
         return self.app.obj.origin.file, self.app.obj.origin.line
-
-    def origin_of(self, dotted: str) -> ValueLayer | None:
-        """The layer that sets `dotted` last (None when no layer sets it)."""
-        return next((la for la in reversed(self.layers)
-                     if get_path(la.data, ".".join(self._parts(dotted)), _MISSING) is not _MISSING), None)
-
-    def _parts(self, dotted: str) -> list[str]:
-        return ([self.values_key] if self.values_key else []) + dotted.split(".")
 
     # -- what the chart reads from Secrets -----------------------------------------------------------------
     def secret_refs(self) -> list[tuple[str, chart.SecretRef]]:
@@ -343,7 +335,11 @@ class AirflowInstall:
     @property
     def secrets_app(self) -> Application | None:
         """The Application whose directory source holds the ExternalSecrets."""
-        return secrets_application(self.repo)
+        for app in self.repo.applications:
+            for source in app.directory_sources:
+                if any(o.kind == "ExternalSecret" for o in self.repo.objects_under(source.path or "")):
+                    return app
+        return None
 
     @cached_property
     def git_sync(self) -> GitSync:
@@ -353,9 +349,6 @@ class AirflowInstall:
     def values_file_paths(self) -> list[str]:
         """The repository files Helm reads values from, in order (what `helm template --values` gets)."""
         return [la.file for la in self.layers if la.from_file]
-
-
-_MISSING = object()
 
 
 def git_sync_of(values: dict[str, Any]) -> GitSync:
@@ -412,15 +405,6 @@ def payload_kv(repo: Repository) -> tuple[str, str]:
         return DEFAULT_KV_MOUNT, key
     where = esovault.read_location(repo.stores[0], key)
     return where.mount or DEFAULT_KV_MOUNT, where.path
-
-
-def secrets_application(repo: Repository) -> Application | None:
-    """The Application whose directory source holds ExternalSecrets."""
-    for app in repo.applications:
-        for source in app.directory_sources:
-            if any(o.kind == "ExternalSecret" for o in repo.objects_under(source.path or "")):
-                return app
-    return None
 
 
 # --- finding installs -----------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from e2e import payload as payload_mod
 from e2e.gitops import load_repository
-from e2e.gitops.templates import TemplateError, TemplateUnsupported, render
+from e2e.gitops.templates import TemplateError, TemplateParseError, TemplateUnsupported, render
 from e2e.install import payload_location
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,29 +60,39 @@ def _set(tree: dict[str, Any], path: list[str], value: Any) -> None:
     tree[path[-1]] = value
 
 
+def agree(go: Any, template: str, context: dict[str, str], key: str = "k", *, what: str = "",
+          may_decline: bool = False) -> None:
+    """Go's answer (bytes, or (stage, error)) and Python's for one template: the same bytes, or both fail, and
+    a parse error on one side is a parse error on the other. A construct the evaluator declines
+    (TemplateUnsupported: it never guesses) fails the test, unless `may_decline` (nothing to compare then)."""
+    what = what or repr(template)
+    try:
+        ours: Any = render(template, context, key).encode()
+    except TemplateUnsupported as exc:
+        if may_decline:
+            return
+        pytest.fail(f"{what}: the evaluator gave up ({exc}) where Go answers {go!r:.200}")
+    except TemplateError as exc:
+        ours = exc
+    if isinstance(go, bytes):
+        assert ours == go, f"{what}: Go renders {go!r:.300}, Python {ours!r:.300}"
+    else:
+        assert isinstance(ours, TemplateError), f"{what}: Go fails at {go[0]} ({go[1]}), Python renders {ours!r:.300}"
+        assert (go[0] == "parse") == isinstance(ours, TemplateParseError), (what, go, ours)
+
+
 def _compare(go_renderer: Any, which: str, text: str, written: dict[str, Any] | None = None) -> None:
     """Go and Python agree on every template; for a payload the harness wrote (`written`), Go's bytes are
     exactly the strings the harness put in."""
-    external_secrets = CASES[which][0]
-    for es in external_secrets:
+    for es in CASES[which][0]:
         context = {str(item["secretKey"]): text for item in es.data}
         go = go_renderer.render(dict(es.template_data), context)
         for key, template in es.template_data.items():
-            try:
-                ours: Any = render(template, context, key).encode()
-            except TemplateUnsupported as exc:
-                pytest.fail(f"{es.name}/{key}: the evaluator gave up ({exc}) where Go answers {go[key]!r:.200}")
-            except TemplateError as exc:
-                ours = exc
             meant = _get(written, _paths(template)) if written is not None else None
             if isinstance(meant, str):
                 assert go[key] == meant.encode(), f"{es.name}/{key}: Go reads {go[key]!r:.200}, the harness " \
                                                   f"wrote {meant!r:.200}"
-            if isinstance(go[key], bytes):
-                assert ours == go[key], f"{es.name}/{key}: Go renders {go[key]!r:.300}, Python {ours!r:.300}"
-            else:
-                assert isinstance(ours, TemplateError), \
-                    f"{es.name}/{key}: Go fails ({go[key]}), Python renders {ours!r:.300}"
+            agree(go[key], template, context, key, what=f"{es.name}/{key}")
 
 
 def _get(tree: Any, path: list[str]) -> Any:
@@ -205,18 +215,7 @@ EDGE_PAYLOAD = ('fernetKey: " Ab\\u00e9 "\nn: 12345678\nempty: ""\nlist: [a, 1.5
 @pytest.mark.parametrize("template", EDGE_TEMPLATES)
 def test_edge_templates_parse_and_render_alike_in_go_and_python(go_renderer, template):
     context = {"config": EDGE_PAYLOAD}
-    go = go_renderer.render({"k": template}, context)["k"]
-    try:
-        ours: Any = render(template, context, "k").encode()
-    except TemplateUnsupported:
-        pytest.fail(f"the evaluator gave up; Go answers {go!r}")
-    except TemplateError as exc:
-        ours = exc
-    if isinstance(go, bytes):
-        assert ours == go
-    else:
-        assert isinstance(ours, TemplateError), f"Go fails at {go[0]} ({go[1]}), Python renders {ours!r}"
-        assert (go[0] == "parse") == (type(ours).__name__ == "TemplateParseError"), (go, ours)
+    agree(go_renderer.render({"k": template}, context)["k"], template, context)
 
 
 TOKENS = [" ", ".config", "(fromYaml .config)", ".a", ".b", ".c", "|", "upper", "quote", "index", '"a"', '"b"', "`r`",
@@ -231,18 +230,7 @@ TEMPLATE_PAYLOAD = "a: 1e5\nb:\n  c: y\nd: hello\n"
 
 def _compare_template(go_renderer: Any, template: str) -> None:
     context = {"config": TEMPLATE_PAYLOAD}
-    go = go_renderer.render({"k": template}, context)["k"]
-    try:
-        ours: Any = render(template, context, "k").encode()
-    except TemplateUnsupported:
-        return  # a construct the evaluator declines (if/range/variables): it never guesses, nothing to compare
-    except TemplateError as exc:
-        ours = exc
-    if isinstance(go, bytes):
-        assert ours == go, f"{template!r}: Go renders {go!r}, Python {ours!r}"
-    else:
-        assert isinstance(ours, TemplateError), f"{template!r}: Go fails at {go[0]} ({go[1]}), Python {ours!r}"
-        assert (go[0] == "parse") == (type(ours).__name__ == "TemplateParseError"), (template, go, ours)
+    agree(go_renderer.render({"k": template}, context)["k"], template, context, may_decline=True)
 
 
 @settings(max_examples=QUICK, **SETTINGS)

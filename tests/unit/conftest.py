@@ -1,5 +1,6 @@
 """Fixtures every unit test may ask for: the realistic runs (fixtures/timelines/runs.py) and the reference
-repository, payload and masker they use.
+repository, payload and masker they use; `root`, each bundled repository (the reference and a team's own) for
+the tests that must hold on both and so name nothing of either.
 
 Why here: the checks, observe, report and hostile-input tests all judge the same recorded installs; the runs
 and the masker are defined once.
@@ -33,6 +34,12 @@ def _load_runs():
 @pytest.fixture(scope="session")
 def runs():
     return _load_runs()
+
+
+@pytest.fixture(scope="module", params=[ROOT / "fixtures" / "gitops", ROOT / "fixtures" / "variants" / "team-repo"],
+                ids=lambda p: p.name)
+def root(request) -> Path:
+    return request.param
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,6 @@ Missing/Missing; the last operation's message says why it is not Synced/Healthy.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from e2e.checks import health
@@ -20,8 +18,6 @@ from e2e.scenarios import convergence as conv
 from e2e.scenarios.model import Memory
 
 pytestmark = pytest.mark.unit
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def application(name: str, status: dict | None) -> dict:
@@ -44,10 +40,9 @@ CASES = {
 }
 
 
-@pytest.fixture(params=[FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"], ids=lambda p: p.name,
-                scope="module")
-def expect(request) -> Expectations:
-    repo = load_repository(request.param)
+@pytest.fixture(scope="module")
+def expect(root) -> Expectations:
+    repo = load_repository(root)
     return Expectations.from_repository(repo, airflow_install(repo).airflow_version)
 
 

@@ -11,14 +11,12 @@ import pytest
 import yaml
 
 from e2e.gitops.loader import load_repository
-from e2e.install import airflow_install, secrets_application
+from e2e.install import airflow_install
 from e2e.scenarios.transforms import SetChartVersion
 from e2e.stack import pushed
 
 pytestmark = pytest.mark.unit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-REPOSITORIES = [FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"]
 NEW = "9.8.7"
 
 
@@ -34,7 +32,6 @@ def _sources(text: str, app: str) -> list[dict]:
     return doc["spec"].get("sources") or [doc["spec"]["source"]]
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_the_install_chart_source_moves_and_nothing_else_changes(root):
     inst, _rel, before = _install_file(root)
     after = pushed.set_chart_version(before, inst.app.name, NEW)
@@ -44,18 +41,15 @@ def test_the_install_chart_source_moves_and_nothing_else_changes(root):
     assert changed and all("targetRevision" in a and NEW in b for a, b in changed)
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_an_application_without_a_chart_source_is_not_edited(root):
-    repo = load_repository(root)
-    app = secrets_application(repo)
+    inst = airflow_install(load_repository(root))
+    app = inst.secrets_app
     assert app is not None
     text = (root / app.obj.origin.file).read_text(encoding="utf-8")
     assert pushed.set_chart_version(text, app.name, NEW) is None
-    inst = airflow_install(repo)
     assert pushed.set_chart_version(text, inst.app.name + "-absent", NEW) is None
 
 
-@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
 def test_the_bring_up_pin_and_the_upgrade_pr_write_the_same_source(root):
     """Both callers go through the one function: same chart sources after each (the pin adds a header line)."""
     inst, rel, before = _install_file(root)

@@ -34,12 +34,6 @@ def test_unexpected_errors_are_one_line_without_the_message(capsys, monkeypatch)
     assert "RuntimeError" in err and "secret-value-must-not-show" not in err and err.count("\n") == 1
 
 
-@pytest.mark.parametrize("argv", [["preflight", "/nonexistent-dir"], ["report", "/nonexistent.json"]])
-def test_missing_inputs_exit_2(argv, capsys):
-    assert cli.main(argv) == cli.EXIT_UNUSABLE
-    assert "Traceback" not in capsys.readouterr().err
-
-
 @pytest.mark.parametrize(("argv", "unknown"), [
     (["payload"], False), (["payload", "--out", "x", "--db-port", "abc"], False), (["no-such-command"], False),
     (["plan", "/some/dir", "--output", "x"], True), (["preflight", ".", "--no-such-flag"], True),

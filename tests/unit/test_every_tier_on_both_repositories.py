@@ -8,7 +8,6 @@ hard-codes a reference name fails on the team variant. Plain data and real rende
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 
 import pytest
 import yaml
@@ -28,15 +27,6 @@ from e2e.scenarios.layout import Layout
 from e2e.scenarios.model import Memory
 
 pytestmark = pytest.mark.unit
-
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-REPOSITORIES = [FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"]
-
-
-@pytest.fixture(params=REPOSITORIES, ids=lambda p: p.name, scope="module")
-def root(request) -> Path:
-    return request.param
-
 
 @pytest.fixture(scope="module")
 def install(root):

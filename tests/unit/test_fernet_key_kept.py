@@ -9,6 +9,7 @@ scenario waiting for the recovery tolerates the Secret being absent for a while.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import shutil
 from pathlib import Path
@@ -26,14 +27,14 @@ from e2e.scenarios.model import Memory
 
 pytestmark = pytest.mark.unit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 NAMED = re.compile(r"^(\s*fernetKeySecretName:).*$", re.M)
 
 
-@pytest.fixture(params=[FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"], ids=lambda p: p.name)
-def root(request, tmp_path) -> Path:
-    copy = tmp_path / request.param.name
-    shutil.copytree(request.param, copy)
+@pytest.fixture
+def copied(root, tmp_path) -> Path:
+    """A copy of each bundled repository (the test edits it)."""
+    copy = tmp_path / root.name
+    shutil.copytree(root, copy)
     return copy
 
 
@@ -55,10 +56,10 @@ def checked_name(exp: Expectations) -> str:
 
 
 @pytest.mark.parametrize("value", ["as the repository says", "2024", None])
-def test_every_tier_names_the_same_fernet_secret(root, value):
+def test_every_tier_names_the_same_fernet_secret(copied, value):
     if value != "as the repository says":
-        fernet_named(root, value)
-    repo = load_repository(root)
+        fernet_named(copied, value)
+    repo = load_repository(copied)
     install = airflow_install(repo)
     name = Layout.from_repository(repo).fernet_secret
     assert checked_name(expectations(repo)) == name
@@ -70,9 +71,8 @@ def secret(name: str, uid: str = "uid-1", **data: str) -> dict:
             "data": {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}}
 
 
-def judged_both_ways(name: str, before: dict | None, after: dict | None) -> tuple[bool, str, str]:
+def judged_both_ways(exp: Expectations, name: str, before: dict | None, after: dict | None) -> tuple[bool, str, str]:
     """(the check's ok, the scenario's state while waiting, the scenario's state at the end)."""
-    exp = expectations(load_repository(FIXTURES / "gitops"))
     then = Snapshot.from_lists(secret_objects=[before] if before else [])
     now = Snapshot.from_lists(secret_objects=[after] if after else [])
     checked = secrets.fernet_key_unchanged(then, now, exp)
@@ -81,16 +81,18 @@ def judged_both_ways(name: str, before: dict | None, after: dict | None) -> tupl
     return checked.ok, *states
 
 
-def test_the_check_and_the_scenarios_judge_the_fernet_key_alike():
-    name = checked_name(expectations(load_repository(FIXTURES / "gitops")))
+def test_the_check_and_the_scenarios_judge_the_fernet_key_alike(repo):
+    exp = expectations(repo)
+    name = checked_name(exp)
+    judged = functools.partial(judged_both_ways, exp, name)
     key = "fernet-key"
     kept = secret(name, **{key: "k1", "other": "a"})
-    assert judged_both_ways(name, kept, secret(name, **{key: "k1", "other": "a"})) == (True, "ok", "ok")
+    assert judged(kept, secret(name, **{key: "k1", "other": "a"})) == (True, "ok", "ok")
     # another key of the same Secret is not the fernet key: both let it change
-    assert judged_both_ways(name, kept, secret(name, **{key: "k1", "other": "b"})) == (True, "ok", "ok")
+    assert judged(kept, secret(name, **{key: "k1", "other": "b"})) == (True, "ok", "ok")
     # re-created with the same key: reported, still readable
-    assert judged_both_ways(name, kept, secret(name, uid="uid-2", **{key: "k1"})) == (True, "ok", "ok")
-    assert judged_both_ways(name, kept, secret(name, **{key: "k2"})) == (False, "failed", "failed")
+    assert judged(kept, secret(name, uid="uid-2", **{key: "k1"})) == (True, "ok", "ok")
+    assert judged(kept, secret(name, **{key: "k2"})) == (False, "failed", "failed")
     # the deliberate difference: absent is tolerated only while a scenario waits
-    assert judged_both_ways(name, kept, None) == (False, "ok", "failed")
-    assert judged_both_ways(name, None, kept) == (False, "failed", "failed")
+    assert judged(kept, None) == (False, "ok", "failed")
+    assert judged(None, kept) == (False, "failed", "failed")

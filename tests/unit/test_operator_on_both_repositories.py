@@ -17,10 +17,6 @@ from e2e.stack.operator import APPLICATION, DAGS, EXTERNAL_SECRET, Operator
 
 pytestmark = pytest.mark.unit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-REPOSITORIES = [FIXTURES / "gitops", FIXTURES / "variants" / "team-repo"]
-
-
 class RecordingKube:
     def __init__(self, objects: dict[str, dict] | None = None) -> None:
         self.calls: list[tuple[str, ...]] = []
@@ -57,11 +53,6 @@ class Stack:
         self.config = RunConfig.from_env(gitops_dir=root, run_id="e2e-2612020000-abcd")
         self.kube, self.git, self.vault = kube or RecordingKube(), RecordingGit(), RecordingVault()
         self.masker = Masker()
-
-
-@pytest.fixture(params=REPOSITORIES, ids=lambda p: p.name)
-def root(request) -> Path:
-    return request.param
 
 
 def test_restart_exec_and_jobs_use_the_installs_release_and_namespace(root):

@@ -41,6 +41,8 @@ HOSTILE = "x; rm -rf /"
     (["components", "--only", " , "], {}, "names no check"),
     (["components", "--dags-dir", "/nonexistent", "--only", "broker"], {}, "--dags-dir: /nonexistent: no such"),
     (["plan", "--dags-dir", "/nonexistent", "--output", "out"], {}, "--dags-dir: /nonexistent: no such"),
+    (["preflight", "/nonexistent-dir"], {}, "/nonexistent-dir: no such directory"),
+    (["report", "/nonexistent.json"], {}, "/nonexistent.json: no such timeline file"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, env, says, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)

@@ -1,5 +1,6 @@
 """`airflow-e2e components` and `airflow-e2e scenario NAME` are thin spellings of `airflow-e2e test`: they hand
-the tier runner a phase and a selection inside the shipped suite, and the selection names tests that exist."""
+the tier runner a phase and a selection inside the shipped suite, and the selection names tests that exist.
+The options docs/components.md, scenarios.md and team.md document are the commands' own."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import re
 import pytest
 
 from e2e import suites, tiers
-from e2e.cli import main
+from e2e.cli import build_parser, main
 from e2e.commands import components, scenario
 from e2e.components.results import merge
+from e2e.config import REPO_ROOT
 from e2e.errors import UnusableInput
 from e2e.scenarios.registry import REGISTRY
 
@@ -72,35 +74,26 @@ def test_results_of_several_sessions_merge_into_one_document_in_report_order():
 
 
 def _options_of(command: str) -> set[str]:
-    from e2e.cli import build_parser
-
     sub = build_parser()._subparsers._group_actions[0].choices[command]
     return {flag for action in sub._actions for flag in action.option_strings}
 
 
-def _table_flags(doc: str, start: str, end: str) -> set[str]:
-    from e2e.config import REPO_ROOT
-
+@pytest.mark.parametrize(("doc", "start", "end", "command", "rows_only"), [
+    ("components.md", "## Usage", "## The checks", "components", True),
+    ("scenarios.md", "| `--list`", "Exit codes:", "scenario", True),
+    ("team.md", "## `airflow-e2e test", "## The GitHub Action", "test", False),
+])
+def test_every_option_a_doc_documents_is_one_the_command_accepts(doc, start, end, command, rows_only):
+    """The flags a doc's options table (its rows' first cells) or section names are the command's own."""
     text = (REPO_ROOT / "docs" / doc).read_text()
     section = text[text.index(start):text.index(end)]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
-    return {flag for row in rows for flag in re.findall(r"`(--[a-z-]+)", row.split(" | ")[0])}
-
-
-def test_every_option_docs_components_md_documents_is_one_the_command_accepts():
-    documented = _table_flags("components.md", "## Usage", "## The checks")
-    assert documented and documented <= _options_of("components"), documented - _options_of("components")
+    cells = [row.split(" | ")[0] for row in section.splitlines() if row.startswith("| `")] if rows_only else [section]
+    documented = {flag for cell in cells for flag in re.findall(r"`(--[a-z-]+)", cell)}
+    assert documented and documented <= _options_of(command), documented - _options_of(command)
 
 
 def test_the_only_selectors_docs_components_md_lists_are_the_commands():
-    from e2e.config import REPO_ROOT
-
     text = (REPO_ROOT / "docs" / "components.md").read_text()
     row = next(line for line in text.splitlines() if line.startswith("| `--only`"))
     listed = re.findall(r"`([a-z-]+)`", row.split(" | ", 1)[1].split("or full check names")[0])
     assert set(listed) == set(components.MODULES)
-
-
-def test_every_option_docs_scenarios_md_documents_is_one_the_command_accepts():
-    documented = _table_flags("scenarios.md", "| `--list`", "Exit codes:")
-    assert documented and documented <= _options_of("scenario"), documented - _options_of("scenario")
