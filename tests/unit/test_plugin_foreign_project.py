@@ -73,7 +73,7 @@ def _run(project: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], 
 
 def _normal_output(text: str, project: Path) -> str:
     text = text.replace(str(project.parent), "<tmp>").replace(project.name, "<project>")
-    text = re.sub(r"in \d+\.\d+s", "in <t>", text)
+    text = re.sub(r"in \d+\.\d+s(?: \(\d+:\d\d:\d\d\))?", "in <t>", text)  # over 60 s pytest adds (h:mm:ss)
     return "\n".join(line for line in text.splitlines() if not line.startswith(("plugins:", "rootdir:")))
 
 
